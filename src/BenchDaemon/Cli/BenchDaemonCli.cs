@@ -1,0 +1,118 @@
+using System.CommandLine;
+using BenchDaemon.Configuration;
+
+namespace BenchDaemon.Cli;
+
+/// <summary>The command line: verbs, global options, and the mapping of failures to exit codes.</summary>
+public static class BenchDaemonCli
+{
+    /// <summary>Parses <paramref name="args"/>, runs the verb and returns the process exit code.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+
+        var configOption = new Option<string?>("--config", "-c")
+        {
+            Description = $"Configuration file (JSON). Default: {ConfigurationLoader.DefaultConfigPath}, if it exists.",
+            HelpName = "PATH",
+            Recursive = true,
+        };
+        var setOption = new Option<string[]>("--set")
+        {
+            Description = "Override one configuration key, for example --set Metrics:Listen=127.0.0.1:9847. Repeatable; wins over file and environment.",
+            HelpName = "KEY=VALUE",
+            Recursive = true,
+            AllowMultipleArgumentsPerToken = false,
+            DefaultValueFactory = _ => [],
+        };
+        var jsonOption = new Option<bool>("--json") { Description = "Print machine-readable JSON instead of a table." };
+        var windowOption = new Option<TimeSpan>("--window")
+        {
+            Description = "Time between the two readings used for rates such as CPU utilisation.",
+            HelpName = "TIMESPAN",
+            DefaultValueFactory = _ => ProbeVerb.DefaultWindow,
+        };
+        windowOption.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<TimeSpan>();
+            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromMinutes(10))
+            {
+                result.AddError("--window must be between 00:00:00.010 and 00:10:00.");
+            }
+        });
+
+        CliContext Context(ParseResult parse) => new(parse.GetValue(configOption), parse.GetValue(setOption) ?? [], output, error);
+
+        var run = new Command("run", "Run the daemon: sample probes, serve /metrics and /healthz, export OTLP, until SIGTERM or SIGINT. The default verb.");
+        run.SetAction(parse => RunVerb.ExecuteAsync(Context(parse)));
+
+        var once = new Command("once", "Run every configured canary once, print a table, and exit 1 if any failed.");
+        once.Options.Add(jsonOption);
+        once.SetAction(parse => OnceVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption)));
+
+        var probe = new Command("probe", "Print one sample of every probe (host CPU, memory, load, pressure, RAPL energy).");
+        probe.Options.Add(jsonOption);
+        probe.Options.Add(windowOption);
+        probe.SetAction((parse, ct) => ProbeVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption), parse.GetValue(windowOption), ct));
+
+        var check = new Command("check", "Validate the configuration and print the effective values, secrets redacted. Exit 78 if invalid.");
+        check.Options.Add(jsonOption);
+        check.SetAction(parse => ConfigCheckVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption)));
+        var config = new Command("config", "Configuration commands.") { check };
+
+        var root = new RootCommand("BenchDaemon: canary inference workloads and GPU/host probes for ML inference servers, exported to Prometheus and OTLP.")
+        {
+            configOption,
+            setOption,
+            run,
+            once,
+            probe,
+            config,
+        };
+        root.SetAction(parse => RunVerb.ExecuteAsync(Context(parse)));
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                await error.WriteLineAsync($"benchdaemon: {parseError.Message}");
+            }
+
+            await error.WriteLineAsync("Run 'benchdaemon --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parseResult.InvokeAsync(
+                new InvocationConfiguration
+                {
+                    Output = output,
+                    Error = error,
+                    EnableDefaultExceptionHandler = false,
+                    // The generic host handles SIGTERM/SIGINT itself (graceful shutdown).
+                    ProcessTerminationTimeout = null,
+                },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } configurationError)
+        {
+            await error.WriteLineAsync($"benchdaemon: configuration error: {configurationError.Message}");
+            return ExitCodes.Config;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+#pragma warning disable CA1031 // Last line of defence: one clear line instead of a stack trace.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var cause = ex.GetBaseException();
+            await error.WriteLineAsync($"benchdaemon: fatal: {cause.GetType().Name}: {cause.Message}");
+            return ExitCodes.Software;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BenchDaemon.Configuration;
+using BenchDaemon.Hosting;
+using BenchDaemon.Probes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace BenchDaemon.Cli;
+
+/// <summary><c>benchdaemon config check</c>: validate and print the effective configuration, secrets redacted.</summary>
+public static class ConfigCheckVerb
+{
+    /// <summary>What replaces a secret in the output.</summary>
+    public const string Redacted = "***";
+
+    private static readonly string[] s_secretWords = ["password", "secret", "token", "apikey", "api-key", "api_key", "authorization", "credential"];
+
+    public static Task<int> ExecuteAsync(CliContext context, bool json)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (services, loaded) = CommandServices.Build(context, LoggingMode.Quiet);
+        using (services)
+        {
+            var effective = Effective(services, loaded);
+            if (json)
+            {
+                context.Out.WriteLine(effective.ToJsonString(CliJson.Options));
+            }
+            else
+            {
+                var console = context.CreateConsole();
+                console.MarkupLine("[green]Configuration is valid.[/]");
+                var table = new Table().Border(TableBorder.Rounded);
+                table.AddColumn("key");
+                table.AddColumn("value");
+                foreach (var (key, value) in Flatten(effective, string.Empty))
+                {
+                    table.AddRow(Markup.Escape(key), Markup.Escape(value));
+                }
+
+                console.Write(table);
+            }
+        }
+
+        return Task.FromResult(ExitCodes.Ok);
+    }
+
+    /// <summary>The effective configuration as JSON: every option with its value after all layers, secrets redacted.</summary>
+    public static JsonObject Effective(IServiceProvider services, LoadedConfiguration loaded)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(loaded);
+        var otlp = services.GetRequiredService<IOptions<OtlpOptions>>().Value;
+        var result = new JsonObject
+        {
+            ["ConfigFile"] = loaded.File,
+            [MetricsOptions.SectionName] = Node(services.GetRequiredService<IOptions<MetricsOptions>>().Value),
+            [StateOptions.SectionName] = Node(services.GetRequiredService<IOptions<StateOptions>>().Value),
+            [ProbeOptions.SectionName] = Node(services.GetRequiredService<IOptions<ProbeOptions>>().Value),
+            [OtlpOptions.SectionName] = Node(otlp),
+            [LogOptions.SectionName] = Node(services.GetRequiredService<IOptions<LogOptions>>().Value),
+        };
+
+        // Every header may carry a credential (Authorization, api keys): show names only.
+        var headers = new JsonObject();
+        foreach (var name in otlp.Headers.Keys.Order(StringComparer.Ordinal))
+        {
+            headers[name] = Redacted;
+        }
+
+        result[OtlpOptions.SectionName]![nameof(OtlpOptions.Headers)] = headers;
+
+        var serilog = loaded.Configuration.GetSection("Serilog");
+        if (serilog.Exists())
+        {
+            result["Serilog"] = Section(serilog);
+        }
+
+        return result;
+    }
+
+    // Keys keep the configuration's own spelling (Metrics:Listen), so output can be pasted back.
+    private static readonly JsonSerializerOptions s_configJson = new(CliJson.Options) { PropertyNamingPolicy = null };
+
+    private static JsonNode? Node<T>(T value) => JsonSerializer.SerializeToNode(value, s_configJson);
+
+    private static JsonNode Section(IConfigurationSection section)
+    {
+        var children = section.GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            return JsonValue.Create(IsSecret(section.Key) ? Redacted : section.Value)!;
+        }
+
+        var node = new JsonObject();
+        foreach (var child in children)
+        {
+            node[child.Key] = IsSecret(child.Key) && child.Value is not null ? JsonValue.Create(Redacted) : Section(child);
+        }
+
+        return node;
+    }
+
+    private static bool IsSecret(string key) => s_secretWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    private static IEnumerable<(string Key, string Value)> Flatten(JsonNode? node, string prefix)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj)
+                {
+                    foreach (var item in Flatten(child, prefix.Length == 0 ? name : $"{prefix}:{name}"))
+                    {
+                        yield return item;
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    foreach (var item in Flatten(array[i], $"{prefix}:{i}"))
+                    {
+                        yield return item;
+                    }
+                }
+
+                break;
+            default:
+                yield return (prefix, node?.ToString() ?? "(none)");
+                break;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace BenchDaemon.Cli;
+
+/// <summary>Process exit codes (sysexits.h where one fits).</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary><c>once</c>: at least one canary failed.</summary>
+    public const int CanaryFailed = 1;
+
+    /// <summary>Bad command line (unknown verb or option, malformed value).</summary>
+    public const int Usage = 2;
+
+    /// <summary>Internal error (EX_SOFTWARE): a bug; the message and the log say what.</summary>
+    public const int Software = 70;
+
+    /// <summary>Bad configuration (EX_CONFIG): one line on stderr names the key.</summary>
+    public const int Config = 78;
+}

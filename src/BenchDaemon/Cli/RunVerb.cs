@@ -1,0 +1,60 @@
+using System.Net.Sockets;
+using BenchDaemon.Configuration;
+using BenchDaemon.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Cli;
+
+/// <summary><c>benchdaemon run</c>: the daemon, until SIGTERM or SIGINT.</summary>
+public static partial class RunVerb
+{
+    public static async Task<int> ExecuteAsync(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var loaded = ConfigurationLoader.Load(context.ConfigPath, context.Overrides);
+        await using var app = DaemonHost.Build(loaded);
+        ConfigurationPreflight.Validate(app.Services, loaded.Configuration);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BenchDaemon");
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException ex) when (IsAddressInUse(ex))
+        {
+            var listen = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.Listen;
+            throw new ConfigurationException($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Listen)}", $"{listen} is already in use by another process", ex);
+        }
+
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var endpoints = string.Join(", ", addresses.Select(a => a + "/metrics"));
+        var stateDirectory = app.Services.GetRequiredService<IOptions<StateOptions>>().Value.Directory;
+        LogStarted(logger, Telemetry.BuildInfoSource.Version, endpoints, stateDirectory, loaded.File ?? "none (built-in defaults)");
+        await app.WaitForShutdownAsync();
+        LogStopped(logger);
+        return ExitCodes.Ok;
+    }
+
+    private static bool IsAddressInUse(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.GetType().Name == "AddressInUseException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "BenchDaemon {Version} started: metrics at {Endpoints}, state in {StateDirectory}, configuration file {ConfigFile}")]
+    private static partial void LogStarted(ILogger logger, string version, string endpoints, string? stateDirectory, string configFile);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BenchDaemon stopped")]
+    private static partial void LogStopped(ILogger logger);
+}

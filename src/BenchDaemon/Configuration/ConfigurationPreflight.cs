@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using BenchDaemon.Probes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Configuration;
+
+/// <summary>
+/// Binds and validates every options class before anything starts, and turns the first
+/// problem into a <see cref="ConfigurationException"/> that names the key. Unknown keys in
+/// BenchDaemon's own sections are errors too: a typo must not silently fall back to a default.
+/// </summary>
+public static partial class ConfigurationPreflight
+{
+    /// <summary>BenchDaemon's sections and the options class each binds to.</summary>
+    internal static readonly IReadOnlyList<(string Section, Type Options)> Sections =
+    [
+        (MetricsOptions.SectionName, typeof(MetricsOptions)),
+        (StateOptions.SectionName, typeof(StateOptions)),
+        (ProbeOptions.SectionName, typeof(ProbeOptions)),
+        (OtlpOptions.SectionName, typeof(OtlpOptions)),
+        (LogOptions.SectionName, typeof(LogOptions)),
+    ];
+
+    /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
+    private static readonly string[] s_librarySections = ["Serilog"];
+
+    /// <summary>Option properties whose children are free-form (dictionaries).</summary>
+    private static readonly string[] s_freeFormKeys = ["Otlp:Headers"];
+
+    /// <summary>Throws <see cref="ConfigurationException"/> for the first problem found.</summary>
+    public static void Validate(IServiceProvider services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        CheckUnknownKeys(configuration);
+        Resolve<StateOptions>(services);
+        Resolve<MetricsOptions>(services);
+        Resolve<ProbeOptions>(services);
+        Resolve<OtlpOptions>(services);
+        Resolve<LogOptions>(services);
+    }
+
+    internal static void CheckUnknownKeys(IConfiguration configuration)
+    {
+        foreach (var section in configuration.GetChildren())
+        {
+            var known = Sections.FirstOrDefault(s => string.Equals(s.Section, section.Key, StringComparison.OrdinalIgnoreCase));
+            if (known.Options is null)
+            {
+                if (s_librarySections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var names = string.Join(", ", Sections.Select(s => s.Section).Concat(s_librarySections));
+                throw new ConfigurationException(section.Path, $"unknown section; known sections are {names}");
+            }
+
+            var properties = known.Options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.CanWrite)
+                .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+            foreach (var child in section.GetChildren())
+            {
+                if (!properties.TryGetValue(child.Key, out var property))
+                {
+                    var names = string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));
+                    throw new ConfigurationException(child.Path, $"unknown key; {known.Section} has {names}");
+                }
+
+                var isFreeForm = s_freeFormKeys.Contains($"{known.Section}:{property.Name}", StringComparer.OrdinalIgnoreCase);
+                if (!isFreeForm && child.Value is null && child.GetChildren().Any())
+                {
+                    throw new ConfigurationException(child.Path, "expected a single value, found an object or array");
+                }
+            }
+        }
+    }
+
+    private static void Resolve<TOptions>(IServiceProvider services)
+        where TOptions : class
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<TOptions>>().Value;
+        }
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>
+    /// Turns an options failure thrown anywhere (binding a value, a validator) into a
+    /// <see cref="ConfigurationException"/> naming the key; null for any other exception.
+    /// </summary>
+    public static ConfigurationException? Translate(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case ConfigurationException configuration:
+                    return configuration;
+                case OptionsValidationException validation:
+                    var section = Sections.FirstOrDefault(s => s.Options == validation.OptionsType).Section ?? validation.OptionsType.Name;
+                    return new ConfigurationException(FormatValidationFailure(section, validation.Failures.First()), validation);
+                case InvalidOperationException when BinderError().Match(ex.Message) is { Success: true } match:
+                    return new ConfigurationException(
+                        match.Groups["key"].Value,
+                        DescribeConversionFailure(match.Groups["value"].Value, match.Groups["type"].Value),
+                        ex);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Hand-written validators already start with the full key; the source-generated ones say
+    /// <c>Property: message</c> or "... members: 'Property' with the error: 'message'."; both
+    /// become <c>Section:Property: message</c>.
+    /// </summary>
+    internal static string FormatValidationFailure(string section, string failure)
+    {
+        // Data annotations say "The field LogOptions.Level must be ..."; the key is named already.
+        failure = FieldPrefix().Replace(failure, string.Empty);
+        if (failure.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase))
+        {
+            return failure;
+        }
+
+        var dataAnnotation = DataAnnotationFailure().Match(failure);
+        if (dataAnnotation.Success)
+        {
+            return $"{section}:{dataAnnotation.Groups["member"].Value}: {dataAnnotation.Groups["message"].Value}";
+        }
+
+        var colon = failure.IndexOf(": ", StringComparison.Ordinal);
+        if (colon > 0 && !failure[..colon].Contains(' ', StringComparison.Ordinal))
+        {
+            return $"{section}:{failure[..colon]}: {failure[(colon + 2)..]}";
+        }
+
+        return $"{section}: {failure}";
+    }
+
+    private static string DescribeConversionFailure(string value, string typeName)
+    {
+        var type = Sections.Select(s => s.Options.Assembly).Append(typeof(Serilog.Events.LogEventLevel).Assembly).Distinct()
+            .Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+        if (type is { IsEnum: true })
+        {
+            return $"'{value}' is not one of {string.Join(", ", Enum.GetNames(type))}";
+        }
+
+        return typeName switch
+        {
+            "System.TimeSpan" => $"'{value}' is not a time span (write hh:mm:ss, for example 00:00:05)",
+            "System.Boolean" => $"'{value}' is not true or false",
+            "System.Uri" => $"'{value}' is not a URL",
+            "System.Int32" or "System.Int64" => $"'{value}' is not a whole number",
+            _ => string.Create(CultureInfo.InvariantCulture, $"'{value}' cannot be read as {typeName}"),
+        };
+    }
+
+    [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex BinderError();
+
+    [GeneratedRegex(@"The field [\w.]+ ")]
+    private static partial Regex FieldPrefix();
+
+    [GeneratedRegex("members: '(?<member>[^']+)' with the error: '(?<message>.*)'\\.?$", RegexOptions.Singleline)]
+    private static partial Regex DataAnnotationFailure();
+}

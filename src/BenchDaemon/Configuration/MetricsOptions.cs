@@ -1,0 +1,22 @@
+namespace BenchDaemon.Configuration;
+
+/// <summary>The metrics endpoint (configuration section <c>Metrics</c>).</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>The configuration section these options bind to.</summary>
+    public const string SectionName = "Metrics";
+
+    /// <summary>
+    /// Default port. The Prometheus default-port range 9100-9999 is fully allocated; 9847 is
+    /// used by none of the exporters an inference server typically runs (node_exporter 9100,
+    /// dcgm-exporter 9400, nvidia_gpu_exporter 9835, process-exporter 9256, Triton 8002,
+    /// OpenTelemetry's Prometheus exporter 9464). docs/configuration.md records the choice.
+    /// </summary>
+    public const int DefaultPort = 9847;
+
+    /// <summary>Default listen address: every interface, so Prometheus can scrape it.</summary>
+    public const string DefaultListen = ":9847";
+
+    /// <summary>Where /metrics and /healthz are served, as <c>host:port</c> (<c>:port</c> for every interface).</summary>
+    public string Listen { get; set; } = DefaultListen;
+}

@@ -1,0 +1,38 @@
+namespace BenchDaemon.Configuration;
+
+/// <summary>Checks that a directory exists (creating it) and that this process can write in it.</summary>
+public static class WritableDirectory
+{
+    /// <summary>Returns null when <paramref name="path"/> is usable, else what is wrong.</summary>
+    public static string? Check(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return "must not be empty";
+        }
+
+        if (File.Exists(path))
+        {
+            return $"'{path}' is a file, not a directory";
+        }
+
+        try
+        {
+            Directory.CreateDirectory(path);
+            var probe = Path.Combine(path, $".benchdaemon-write-test-{Environment.ProcessId}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return $"'{path}' is not writable by this user";
+        }
+        catch (IOException ex)
+        {
+            return $"'{path}' cannot be created or written ({ex.Message})";
+        }
+    }
+}

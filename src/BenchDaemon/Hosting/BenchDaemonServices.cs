@@ -1,0 +1,51 @@
+using BenchDaemon.Configuration;
+using BenchDaemon.Probes;
+using BenchDaemon.Telemetry;
+using BenchDaemon.Workloads.Onnx;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Serilog;
+
+namespace BenchDaemon.Hosting;
+
+/// <summary>The registrations every verb shares: options, probes, telemetry, logging.</summary>
+public static class BenchDaemonServices
+{
+    /// <summary>Adds BenchDaemon's services for a verb that logs as <paramref name="mode"/>.</summary>
+    public static IServiceCollection AddBenchDaemon(this IServiceCollection services, IConfiguration configuration, LoggingMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>()
+            .Bind(configuration.GetSection(MetricsOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<StateOptions, StateOptionsValidator>()
+            .Bind(configuration.GetSection(StateOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<StateOptions>, StateOptionsSetup>());
+        services.AddOptionsWithValidateOnStart<OtlpOptions, OtlpOptionsValidator>()
+            .Bind(configuration.GetSection(OtlpOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtlpOptions>, OtlpEndpointValidator>());
+        services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>()
+            .Bind(configuration.GetSection(LogOptions.SectionName));
+
+        services.AddProbes(configuration);
+
+        services.TryAddSingleton<OnnxRuntimeInfo>();
+        services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, BuildInfoSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());
+        services.TryAddSingleton<PrometheusMetricSink>();
+
+        services.AddLogging();
+        services.AddSerilog((provider, logger) => LoggingSetup.Configure(
+            logger,
+            configuration,
+            provider.GetRequiredService<IOptions<LogOptions>>().Value,
+            provider.GetRequiredService<IOptions<StateOptions>>().Value,
+            mode));
+        return services;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using BenchDaemon.Configuration;
+using BenchDaemon.Probes;
+using BenchDaemon.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Prometheus;
+
+namespace BenchDaemon.Hosting;
+
+/// <summary>The daemon's composition root: generic host, Kestrel for /metrics and /healthz, systemd, OTLP.</summary>
+public static class DaemonHost
+{
+    /// <summary>Builds the daemon host from an already loaded configuration; nothing starts yet.</summary>
+    public static WebApplication Build(LoadedConfiguration loaded)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "benchdaemon",
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+
+        // Only BenchDaemon's own layers: defaults, file, BENCHDAEMON__ variables, --set.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(loaded.Configuration);
+
+        var services = builder.Services;
+        services.AddBenchDaemon(loaded.Configuration, LoggingMode.Daemon);
+        services.AddSystemd();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>>(ConfigureKestrel);
+        services.AddHealthChecks().AddCheck<SamplerHealthCheck>("probes");
+        AddOtlp(services, loaded.Configuration);
+
+        var app = builder.Build();
+        var sink = app.Services.GetRequiredService<PrometheusMetricSink>();
+        app.MapMetrics("/metrics", sink.Registry);
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = SamplerHealthCheck.WriteResponse });
+        app.MapGet("/", () => Results.Content(LandingPage, "text/html; charset=utf-8"));
+        return app;
+    }
+
+    private const string LandingPage = """
+        <!doctype html>
+        <html><head><title>BenchDaemon</title></head>
+        <body><h1>BenchDaemon</h1>
+        <p>Canary inference workloads and GPU/host probes for ML inference servers.</p>
+        <ul><li><a href="/metrics">/metrics</a> (Prometheus)</li><li><a href="/healthz">/healthz</a></li></ul>
+        </body></html>
+        """;
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<MetricsOptions> metrics)
+    {
+        kestrel.AddServerHeader = false;
+        // A metrics endpoint serves a handful of scrapers; bound what a misbehaving client can take.
+        kestrel.Limits.MaxConcurrentConnections = 64;
+        kestrel.Limits.MaxRequestBodySize = 0;
+        kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+        kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+
+        if (!ListenAddress.TryParse(metrics.Value.Listen, out var address, out _) || address is null)
+        {
+            return; // Validation reports it with the key.
+        }
+
+        if (address.AnyInterface)
+        {
+            kestrel.ListenAnyIP(address.Port);
+        }
+        else if (address.IsLocalhost)
+        {
+            kestrel.ListenLocalhost(address.Port);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(address.Host), address.Port);
+        }
+    }
+
+    private static void AddOtlp(IServiceCollection services, IConfiguration configuration)
+    {
+        // A malformed value here is reported by the preflight with its key; until then, off.
+        if (!bool.TryParse(configuration[$"{OtlpOptions.SectionName}:{nameof(OtlpOptions.Enabled)}"], out var enabled) || !enabled)
+        {
+            return;
+        }
+
+        services.AddSingleton<OtlpMetricSink>();
+        services.AddOptions<OtlpExporterOptions>().Configure<IOptions<OtlpOptions>>((exporter, options) => OtlpSettings.Apply(exporter, options.Value));
+        services.AddOptions<MetricReaderOptions>().Configure<IOptions<OtlpOptions>>((reader, options) =>
+        {
+            reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
+            reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.Value.Interval.TotalMilliseconds;
+            reader.PeriodicExportingMetricReaderOptions.ExportTimeoutMilliseconds = (int)options.Value.Timeout.TotalMilliseconds;
+        });
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("benchdaemon", serviceVersion: BuildInfoSource.Version, serviceInstanceId: Environment.MachineName))
+            .WithMetrics(metrics => metrics
+                .AddMeter(OtlpMetricSink.MeterName)
+                .AddOtlpExporter());
+
+        // The sink creates the observable instruments; it must exist before the first export.
+        services.AddHostedService<OtlpSinkActivator>();
+    }
+}

@@ -1,0 +1,75 @@
+using BenchDaemon.Configuration;
+using Microsoft.Extensions.Configuration;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace BenchDaemon.Hosting;
+
+/// <summary>Configures Serilog from <see cref="LogOptions"/> and the optional <c>Serilog</c> section.</summary>
+public static class LoggingSetup
+{
+    /// <summary>The rolling file's name pattern; Serilog inserts the date before the extension.</summary>
+    public const string FileName = "benchdaemon-.clef";
+
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The directory of the rolling file.</summary>
+    public static string LogDirectory(LogOptions logs, StateOptions state)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(state);
+        return string.IsNullOrWhiteSpace(logs.Directory)
+            ? Path.Combine(state.Directory ?? ".", "logs")
+            : logs.Directory;
+    }
+
+    /// <summary>Applies the sinks for <paramref name="mode"/> to <paramref name="logger"/>.</summary>
+    public static void Configure(LoggerConfiguration logger, IConfiguration configuration, LogOptions logs, StateOptions state, LoggingMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(logs);
+        logger.MinimumLevel.Is(logs.Level)
+            // The framework's own chatter (routing, Kestrel connections) only when it matters.
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
+            .Enrich.FromLogContext();
+
+        if (mode == LoggingMode.Daemon)
+        {
+            if (logs.Console)
+            {
+                logger.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        else
+        {
+            // stdout carries the verb's output (tables, JSON); diagnostics go to stderr.
+            logger.WriteTo.Console(
+                outputTemplate: ConsoleTemplate,
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                restrictedToMinimumLevel: LogEventLevel.Warning,
+                standardErrorFromLevel: LogEventLevel.Verbose);
+        }
+
+        if (logs.File && mode != LoggingMode.Quiet)
+        {
+            logger.WriteTo.File(
+                new CompactJsonFormatter(),
+                Path.Combine(LogDirectory(logs, state), FileName),
+                fileSizeLimitBytes: logs.FileSizeLimitBytes,
+                rollOnFileSizeLimit: true,
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: logs.RetainedFileCount,
+                shared: false,
+                flushToDiskInterval: TimeSpan.FromSeconds(1));
+        }
+
+        // Users extend or override the built-in sinks with a standard Serilog section.
+        if (configuration.GetSection("Serilog").Exists())
+        {
+            logger.ReadFrom.Configuration(configuration);
+        }
+    }
+}

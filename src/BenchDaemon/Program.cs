@@ -1,0 +1,3 @@
+using BenchDaemon.Cli;
+
+return await BenchDaemonCli.InvokeAsync(args);

@@ -1,0 +1,11 @@
+namespace BenchDaemon.Telemetry;
+
+/// <summary>The Prometheus metric type of a catalogue entry.</summary>
+public enum MetricKind
+{
+    /// <summary>A value that only goes up (gets <c>_total</c>).</summary>
+    Counter,
+
+    /// <summary>A value that goes up and down.</summary>
+    Gauge,
+}

@@ -1,0 +1,17 @@
+namespace BenchDaemon.Probes.Linux;
+
+/// <summary>
+/// One sample of every host probe. A part that could not be read is <c>null</c> (or empty
+/// for lists) so the rest still reaches the exporters.
+/// </summary>
+public sealed record HostSample(
+    DateTimeOffset Timestamp,
+    CpuStat? Cpu,
+    MemInfo? Memory,
+    LoadAverage? Load,
+    IReadOnlyList<PressureStat> Pressure,
+    IReadOnlyList<EnergyCounter> Energy)
+{
+    /// <summary>A sample with nothing in it (before the first tick).</summary>
+    public static HostSample Empty(DateTimeOffset timestamp) => new(timestamp, null, null, null, [], []);
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using BenchDaemon.Probes.Linux;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Probes;
+
+/// <summary>
+/// Reads every probe on its own interval and keeps the latest <see cref="ProbeSnapshot"/>.
+/// Exporters read <see cref="Latest"/>, so a scrape never blocks on /proc or /sys.
+/// </summary>
+public sealed partial class ProbeSampler : BackgroundService
+{
+    private readonly HostProbe _hostProbe;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ProbeSampler> _logger;
+    private readonly TimeSpan _interval;
+    private ProbeSnapshot _latest;
+
+    /// <summary>Creates the sampler; nothing is read until <see cref="StartAsync"/>.</summary>
+    public ProbeSampler(HostProbe hostProbe, IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeSampler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _hostProbe = hostProbe;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _interval = options.Value.Interval;
+        _latest = ProbeSnapshot.Empty(timeProvider.GetUtcNow());
+    }
+
+    /// <summary>The most recent snapshot; replaced atomically on every tick.</summary>
+    public ProbeSnapshot Latest => Volatile.Read(ref _latest);
+
+    /// <summary>The sampling interval.</summary>
+    public TimeSpan Interval => _interval;
+
+    /// <summary>Takes the first sample before the host reports started, so /metrics is never empty.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        Tick();
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_interval, _timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Tick();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Normal shutdown.
+        }
+    }
+
+    /// <summary>
+    /// Reads every probe once and publishes the snapshot. The background loop calls it on
+    /// every tick; one-shot commands call it directly. Never throws: a probe failure must
+    /// not stop sampling.
+    /// </summary>
+    public ProbeSnapshot Tick()
+    {
+        var previous = Latest;
+        var started = Stopwatch.GetTimestamp();
+        HostSample host;
+        try
+        {
+            host = _hostProbe.Sample();
+        }
+#pragma warning disable CA1031 // The sampler loop must survive any probe bug; the failure is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogProbeFailed(_logger, "host", ex);
+            host = HostSample.Empty(_timeProvider.GetUtcNow());
+        }
+
+        double? utilisation = previous.Host.Cpu is { } before && host.Cpu is { } after
+            ? CpuUtilization.Between(before.Total, after.Total)
+            : null;
+        var snapshot = new ProbeSnapshot(host, utilisation, Stopwatch.GetElapsedTime(started), previous.Sequence + 1);
+        Volatile.Write(ref _latest, snapshot);
+        return snapshot;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Probe {Probe} failed; its metrics are missing from this sample")]
+    private static partial void LogProbeFailed(ILogger logger, string probe, Exception exception);
+}

@@ -1,0 +1,18 @@
+using BenchDaemon.Probes.Linux;
+
+namespace BenchDaemon.Probes;
+
+/// <summary>
+/// The latest reading of every probe, replaced as a whole on each sampler tick so that a
+/// reader (a scrape, an OTLP export, a canary guard) always sees one consistent sample and
+/// never waits on I/O.
+/// </summary>
+/// <param name="Host">The host probe's sample.</param>
+/// <param name="CpuUtilization">Busy share of all CPUs between this tick and the previous one (0..1); null on the first tick.</param>
+/// <param name="SampleDuration">Wall time the tick took to read every probe.</param>
+/// <param name="Sequence">Number of ticks so far (0 before the first).</param>
+public sealed record ProbeSnapshot(HostSample Host, double? CpuUtilization, TimeSpan SampleDuration, long Sequence)
+{
+    /// <summary>The snapshot before the first tick.</summary>
+    public static ProbeSnapshot Empty(DateTimeOffset timestamp) => new(HostSample.Empty(timestamp), null, TimeSpan.Zero, 0);
+}

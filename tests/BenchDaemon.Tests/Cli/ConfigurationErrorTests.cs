@@ -1,0 +1,147 @@
+using BenchDaemon.Cli;
+using BenchDaemon.Tests.Support;
+
+namespace BenchDaemon.Tests.Cli;
+
+/// <summary>
+/// Every malformed configuration ends with exit code 78 and exactly one stderr line that
+/// names the key (or file) and the problem, with no stack trace.
+/// </summary>
+public sealed class ConfigurationErrorTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    public static TheoryData<string, string, string> MalformedFiles => new()
+    {
+        // name, file content, text the one line must contain
+        { "unknown enum", """{ "Otlp": { "Protocol": "CarrierPigeon" } }""", "Otlp:Protocol: 'CarrierPigeon' is not one of Grpc, HttpProtobuf" },
+        { "negative interval", """{ "Probes": { "Interval": "-00:00:01" } }""", "Probes:Interval: must be between" },
+        { "interval not a time span", """{ "Probes": { "Interval": "fast" } }""", "Probes:Interval: 'fast' is not a time span" },
+        { "port out of range", """{ "Metrics": { "Listen": "127.0.0.1:70000" } }""", "Metrics:Listen: port 70000 is out of range 1-65535" },
+        { "listen without port", """{ "Metrics": { "Listen": "localhost" } }""", "Metrics:Listen: 'localhost' has no port" },
+        { "listen host name", """{ "Metrics": { "Listen": "metrics.example:9847" } }""", "Metrics:Listen: 'metrics.example' is not an IP address" },
+        { "unwritable state directory", """{ "State": { "Directory": "/proc/benchdaemon-cannot-exist" } }""", "State:Directory: '/proc/benchdaemon-cannot-exist'" },
+        { "unknown log level", """{ "Logs": { "Level": "Loud" } }""", "Logs:Level: 'Loud' is not one of Verbose, Debug, Information, Warning, Error, Fatal" },
+        { "retained files zero", """{ "Logs": { "RetainedFileCount": 0 } }""", "Logs:RetainedFileCount: must be between 1 and 1000" },
+        { "file size too small", """{ "Logs": { "FileSizeLimitBytes": 10 } }""", "Logs:FileSizeLimitBytes: must be between 1024 and 1099511627776" },
+        { "otlp interval zero", """{ "Otlp": { "Interval": "00:00:00" } }""", "Otlp:Interval: must be between 00:00:01 and 1.00:00:00" },
+        { "boolean not boolean", """{ "Otlp": { "Enabled": "yes" } }""", "Otlp:Enabled: 'yes' is not true or false" },
+        { "endpoint not a url", """{ "Otlp": { "Endpoint": "::not a url::" } }""", "Otlp:Endpoint: '::not a url::' is not an absolute http:// or https:// URL" },
+        { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has Listen" },
+        { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, Serilog" },
+        { "object where value expected", """{ "Metrics": { "Listen": { "Port": 1 } } }""", "Metrics:Listen: expected a single value, found an object or array" },
+        { "malformed json", "{ \"Metrics\": { \"Listen\": \":9847\", } ", "malformed JSON at line 1" },
+        { "json array at root", "[1, 2, 3]", "configuration file must hold a JSON object, not array" },
+        { "empty file", string.Empty, "malformed JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedFiles))]
+    public async Task ConfigCheck_MalformedFile_Exits78WithOneLineNamingTheKey(string name, string content, string expected)
+    {
+        var path = _temp.File($"{name.Replace(' ', '-')}.json", content);
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--config", path, "--set", $"State:Directory={StateDirectory(content)}");
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Equal(string.Empty, stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("benchdaemon: configuration error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnyVerb_MissingExplicitFile_Exits78NamingThePath()
+    {
+        var path = Path.Combine(_temp.Path, "absent.json");
+
+        foreach (var verb in new[] { new[] { "config", "check" }, ["once"], ["probe"], ["run"] })
+        {
+            var (exitCode, _, stderr) = await InvokeAsync([.. verb, "--config", path]);
+
+            Assert.Equal(ExitCodes.Config, exitCode);
+            Assert.Contains($"{path}: configuration file not found", stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ConfigCheck_ConfigPathIsDirectory_Exits78()
+    {
+        var (exitCode, _, stderr) = await InvokeAsync("config", "check", "--config", _temp.Path);
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains("is a directory, not a configuration file", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_StateDirectoryIsAFile_Exits78()
+    {
+        var file = _temp.File("not-a-directory", "x");
+
+        var (exitCode, _, stderr) = await InvokeAsync("config", "check", "--set", $"State:Directory={file}");
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains($"State:Directory: '{file}' is a file, not a directory", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_SetWithoutEquals_Exits78NamingTheOption()
+    {
+        var (exitCode, _, stderr) = await InvokeAsync("config", "check", "--set", "Metrics:Listen");
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains("--set: 'Metrics:Listen' is not KEY=VALUE", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_BadOverrideBeatsGoodFile_Exits78()
+    {
+        var path = _temp.File("good.json", """{ "Metrics": { "Listen": "127.0.0.1:9847" } }""");
+
+        var (exitCode, _, stderr) = await InvokeAsync("config", "check", "--config", path, "--set", "Metrics:Listen=127.0.0.1:0");
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains("Metrics:Listen: port 0 is out of range 1-65535", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RealProcess_BadEnvironmentVariable_Exits78NamingTheKey()
+    {
+        var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(
+            ["run", "--set", $"State:Directory={_temp.Path}"],
+            new Dictionary<string, string> { ["BENCHDAEMON__Probes__Interval"] = "-00:00:05" });
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Equal(string.Empty, stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Probes:Interval: must be between", line, StringComparison.Ordinal);
+    }
+
+    // Most cases share a valid state directory so that only the intended key is wrong.
+    private string StateDirectory(string content) =>
+        content.Contains("\"State\"", StringComparison.Ordinal) ? "" : _temp.Path;
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> InvokeAsync(params string[] args)
+    {
+        // An empty --set value would itself be an override; drop the pair instead.
+        var list = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--set" && i + 1 < args.Length && args[i + 1].EndsWith('='))
+            {
+                i++;
+                continue;
+            }
+
+            list.Add(args[i]);
+        }
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await BenchDaemonCli.InvokeAsync([.. list], output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace BenchDaemon.Tests.Support;
+
+/// <summary>
+/// The real <c>benchdaemon</c> executable in a child process (the same build the tests
+/// reference), with its own state directory and a free loopback port.
+/// </summary>
+public sealed class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private DaemonProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public int Pid => _process.Id;
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>The path of the benchdaemon.dll next to the test assembly.</summary>
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "benchdaemon.dll");
+
+    /// <summary>Starts <c>benchdaemon run</c> with the given extra arguments and environment.</summary>
+    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null)
+    {
+        var port = FreePort.Next();
+        var args = new List<string>
+        {
+            "run",
+            "--set", $"Metrics:Listen=127.0.0.1:{port}",
+            "--set", $"State:Directory={stateDirectory}",
+        };
+        args.AddRange(extraArgs ?? []);
+        var process = Launch(args, environment);
+        var daemon = new DaemonProcess(process, port);
+        process.OutputDataReceived += (_, e) => Append(daemon._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(daemon._stderr, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>Runs a one-shot verb to completion and returns exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        using var process = Launch(args, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(DllPath);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Keep the child independent of the developer's own settings.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("BENCHDAEMON__", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        info.Environment.Remove("INVOCATION_ID");
+        info.Environment.Remove("NOTIFY_SOCKET");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
+    /// <summary>Polls <paramref name="path"/> until it answers 200, or fails after <paramref name="timeout"/>.</summary>
+    public async Task<string> WaitForAsync(string path, TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        Exception? last = null;
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"daemon exited with {_process.ExitCode}: {StandardError}\n{StandardOutput}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(path);
+                if (response.IsSuccessStatusCode)
+                {
+                    return await response.Content.ReadAsStringAsync();
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{path} did not answer within {timeout}: {last?.Message}\nstdout: {StandardOutput}\nstderr: {StandardError}");
+    }
+
+    /// <summary>Sends <paramref name="signal"/> and waits for the exit; returns the exit code and the time it took.</summary>
+    public async Task<(int ExitCode, TimeSpan Elapsed)> StopAsync(int signal, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        Signals.Send(_process.Id, signal);
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"daemon did not exit within {timeout} of signal {signal}\nstdout: {StandardOutput}\nstderr: {StandardError}");
+        }
+
+        return (_process.ExitCode, watch.Elapsed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder builder, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (builder)
+        {
+            builder.AppendLine(line);
+        }
+    }
+}
