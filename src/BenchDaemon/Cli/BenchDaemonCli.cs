@@ -35,8 +35,19 @@ public static class BenchDaemonCli
         };
         windowOption.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<TimeSpan>();
-            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromMinutes(10))
+            // Validate the token ourselves: a value that is not a TimeSpan at all must be a
+            // usage error too, not a conversion exception.
+            var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (token is null)
+            {
+                return;
+            }
+
+            if (!TimeSpan.TryParse(token, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                result.AddError($"--window: '{token}' is not a time span (write hh:mm:ss, for example 00:00:01).");
+            }
+            else if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromMinutes(10))
             {
                 result.AddError("--window must be between 00:00:00.010 and 00:10:00.");
             }

@@ -30,6 +30,8 @@ public static class BenchDaemonServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtlpOptions>, OtlpEndpointValidator>());
         services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>()
             .Bind(configuration.GetSection(LogOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LogOptions>, LogOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogDirectoryValidator>());
 
         services.AddProbes(configuration);
 
@@ -44,7 +46,6 @@ public static class BenchDaemonServices
             logger,
             configuration,
             provider.GetRequiredService<IOptions<LogOptions>>().Value,
-            provider.GetRequiredService<IOptions<StateOptions>>().Value,
             mode));
         return services;
     }

@@ -14,18 +14,8 @@ public static class LoggingSetup
 
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    /// <summary>The directory of the rolling file.</summary>
-    public static string LogDirectory(LogOptions logs, StateOptions state)
-    {
-        ArgumentNullException.ThrowIfNull(logs);
-        ArgumentNullException.ThrowIfNull(state);
-        return string.IsNullOrWhiteSpace(logs.Directory)
-            ? Path.Combine(state.Directory ?? ".", "logs")
-            : logs.Directory;
-    }
-
     /// <summary>Applies the sinks for <paramref name="mode"/> to <paramref name="logger"/>.</summary>
-    public static void Configure(LoggerConfiguration logger, IConfiguration configuration, LogOptions logs, StateOptions state, LoggingMode mode)
+    public static void Configure(LoggerConfiguration logger, IConfiguration configuration, LogOptions logs, LoggingMode mode)
     {
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(logs);
@@ -57,7 +47,7 @@ public static class LoggingSetup
         {
             logger.WriteTo.File(
                 new CompactJsonFormatter(),
-                Path.Combine(LogDirectory(logs, state), FileName),
+                Path.Combine(logs.Directory ?? ".", FileName),
                 fileSizeLimitBytes: logs.FileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
                 rollingInterval: RollingInterval.Day,

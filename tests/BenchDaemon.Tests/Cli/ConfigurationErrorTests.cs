@@ -23,6 +23,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "listen without port", """{ "Metrics": { "Listen": "localhost" } }""", "Metrics:Listen: 'localhost' has no port" },
         { "listen host name", """{ "Metrics": { "Listen": "metrics.example:9847" } }""", "Metrics:Listen: 'metrics.example' is not an IP address" },
         { "unwritable state directory", """{ "State": { "Directory": "/proc/benchdaemon-cannot-exist" } }""", "State:Directory: '/proc/benchdaemon-cannot-exist'" },
+        { "unwritable log directory", """{ "Logs": { "Directory": "/proc/benchdaemon-logs" } }""", "Logs:Directory: '/proc/benchdaemon-logs'" },
         { "unknown log level", """{ "Logs": { "Level": "Loud" } }""", "Logs:Level: 'Loud' is not one of Verbose, Debug, Information, Warning, Error, Fatal" },
         { "retained files zero", """{ "Logs": { "RetainedFileCount": 0 } }""", "Logs:RetainedFileCount: must be between 1 and 1000" },
         { "file size too small", """{ "Logs": { "FileSizeLimitBytes": 10 } }""", "Logs:FileSizeLimitBytes: must be between 1024 and 1099511627776" },

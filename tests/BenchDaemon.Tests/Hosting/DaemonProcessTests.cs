@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+using BenchDaemon.Tests.Support;
+
+namespace BenchDaemon.Tests.Hosting;
+
+/// <summary>The real executable: starts, serves /metrics and /healthz, passes promtool, stops on signals.</summary>
+public sealed partial class DaemonProcessTests : IDisposable
+{
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _state = new();
+
+    public void Dispose() => _state.Dispose();
+
+    [Fact]
+    public async Task Run_Started_ServesHostMetricsAndStopsWithin5SecondsOfSigterm()
+    {
+        await using var daemon = DaemonProcess.Start(_state.Path);
+
+        var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+
+        Assert.Matches(SeriesLine("benchdaemon_host_cpu_seconds_total", "{mode=\"user\"}"), metrics);
+        Assert.Matches(SeriesLine("benchdaemon_host_cpu_seconds_total", "{mode=\"idle\"}"), metrics);
+        Assert.Matches(SeriesLine("benchdaemon_host_memory_total_bytes", string.Empty), metrics);
+        Assert.Matches(SeriesLine("benchdaemon_host_memory_available_bytes", string.Empty), metrics);
+        Assert.Matches(SeriesLine("benchdaemon_host_load1", string.Empty), metrics);
+        Assert.Matches("benchdaemon_build_info\\{version=\"[^\"]+\",onnxruntime_version=\"\\d+\\.\\d+\\.\\d+\"\\} 1", metrics);
+        Assert.Equal(Environment.ProcessorCount, (int)Value(metrics, "benchdaemon_host_cpus"));
+        var memTotal = Value(metrics, "benchdaemon_host_memory_total_bytes");
+        Assert.InRange(memTotal, 64.0 * 1024 * 1024, 64.0 * 1024 * 1024 * 1024 * 1024);
+
+        var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(0, exitCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"stopped after {elapsed}");
+        Assert.Contains("BenchDaemon stopped", daemon.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Sigint_StopsGracefully()
+    {
+        await using var daemon = DaemonProcess.Start(_state.Path);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+
+        var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigInt, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(0, exitCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"stopped after {elapsed}");
+    }
+
+    [Fact]
+    public async Task Metrics_Scraped_PassesPromtoolCheckWithNoFindings()
+    {
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", "Probes:PerCpu=true", "--set", "Probes:Interval=00:00:00.200"]);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+        await Task.Delay(500); // a second tick, so rate-derived gauges exist too
+        var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        Assert.Contains("benchdaemon_host_cpu_core_seconds_total{cpu=\"0\",mode=\"user\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_host_cpu_utilization_ratio ", metrics, StringComparison.Ordinal);
+
+        var (exitCode, output) = await Promtool.RunAsync(metrics, "check", "metrics");
+
+        Assert.True(exitCode == 0, $"promtool exit {exitCode}: {output}");
+        Assert.Equal(string.Empty, output.Trim());
+    }
+
+    [Fact]
+    public async Task Healthz_WhileSampling_ReportsHealthyWithSampleCount()
+    {
+        await using var daemon = DaemonProcess.Start(_state.Path);
+
+        var health = await daemon.WaitForAsync("/healthz", s_startTimeout);
+
+        Assert.Contains("\"status\":\"Healthy\"", health, StringComparison.Ordinal);
+        Assert.Matches("\"samples\":[1-9]", health);
+    }
+
+    [Fact]
+    public async Task Run_WritesCompactJsonLogFileUnderStateDirectory()
+    {
+        await using (var daemon = DaemonProcess.Start(_state.Path))
+        {
+            await daemon.WaitForAsync("/metrics", s_startTimeout);
+            await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
+        }
+
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(_state.Path, "logs"), "benchdaemon-*.clef"));
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.Contains(lines, l => l.StartsWith("{\"@t\":", StringComparison.Ordinal) && l.Contains("BenchDaemon stopped", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_PortAlreadyInUse_Exits78NamingMetricsListen()
+    {
+        await using var first = DaemonProcess.Start(_state.Path);
+        await first.WaitForAsync("/metrics", s_startTimeout);
+        using var second = new TempDirectory();
+
+        var (exitCode, _, stderr) = await DaemonProcess.RunAsync(
+            ["run", "--set", $"Metrics:Listen=127.0.0.1:{first.Port}", "--set", $"State:Directory={second.Path}", "--set", "Logs:Console=false"]);
+
+        Assert.Equal(78, exitCode);
+        Assert.Contains($"Metrics:Listen: 127.0.0.1:{first.Port} is already in use", stderr, StringComparison.Ordinal);
+    }
+
+    private static string SeriesLine(string name, string labels) =>
+        $"(?m)^{Regex.Escape(name + labels)} [0-9.e+E-]+$";
+
+    private static double Value(string metrics, string name)
+    {
+        var match = Regex.Match(metrics, $"(?m)^{Regex.Escape(name)} (?<v>[0-9.e+E-]+)$");
+        Assert.True(match.Success, $"{name} not found");
+        return double.Parse(match.Groups["v"].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

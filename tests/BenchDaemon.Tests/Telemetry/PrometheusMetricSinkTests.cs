@@ -1,0 +1,81 @@
+using BenchDaemon.Telemetry;
+using Prometheus;
+
+namespace BenchDaemon.Tests.Telemetry;
+
+public sealed class PrometheusMetricSinkTests
+{
+    private readonly FakeMetricSource _source = new();
+    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
+
+    public PrometheusMetricSinkTests()
+    {
+        _ = new PrometheusMetricSink(_registry, [_source]);
+    }
+
+    [Fact]
+    public async Task Scrape_WritesSourceValuesWithExactNamesAndTypes()
+    {
+        _source.Series.Add((TelemetryCatalogue.HostCpuSeconds, 12.5, ["user"]));
+        _source.Series.Add((TelemetryCatalogue.HostMemoryTotal, 1024, []));
+
+        var text = await ScrapeAsync();
+
+        Assert.Contains("# TYPE benchdaemon_host_cpu_seconds_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_host_cpu_seconds_total{mode=\"user\"} 12.5", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE benchdaemon_host_memory_total_bytes gauge", text, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_host_memory_total_bytes 1024", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_MetricNeverWritten_IsAbsent()
+    {
+        _source.Series.Add((TelemetryCatalogue.HostMemoryTotal, 1024, []));
+
+        var text = await ScrapeAsync();
+
+        Assert.DoesNotContain("benchdaemon_host_energy_joules_total", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_SeriesNoLongerWritten_IsUnpublished()
+    {
+        _source.Series.Add((TelemetryCatalogue.HostEnergy, 5, ["package-0"]));
+        _source.Series.Add((TelemetryCatalogue.HostEnergy, 2, ["dram-0"]));
+        Assert.Contains("domain=\"dram-0\"", await ScrapeAsync(), StringComparison.Ordinal);
+
+        _source.Series.RemoveAt(1);
+        var text = await ScrapeAsync();
+
+        Assert.Contains("benchdaemon_host_energy_joules_total{domain=\"package-0\"} 5", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dram-0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_CounterSourceStepsBack_NeverDecreases()
+    {
+        // /proc/stat iowait may step back; a Prometheus counter must not.
+        _source.Series.Add((TelemetryCatalogue.HostCpuSeconds, 10, ["iowait"]));
+        await ScrapeAsync();
+        _source.Series[0] = (TelemetryCatalogue.HostCpuSeconds, 9.5, ["iowait"]);
+
+        var text = await ScrapeAsync();
+
+        Assert.Contains("benchdaemon_host_cpu_seconds_total{mode=\"iowait\"} 10", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_IncludesProcessSelfMetrics()
+    {
+        var text = await ScrapeAsync();
+
+        Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
+    }
+
+    private async Task<string> ScrapeAsync()
+    {
+        using var stream = new MemoryStream();
+        await _registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
