@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,6 +21,14 @@ public static partial class RunVerb
         await using var app = DaemonHost.Build(loaded);
         ConfigurationPreflight.Validate(app.Services, loaded.Configuration);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BenchDaemon");
+
+        // SIGHUP's default action would kill the daemon (a closed terminal, a stray
+        // `systemctl kill -s HUP`). Configuration is read at start only, so say so and go on.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            LogHangupIgnored(logger);
+        });
         try
         {
             await app.StartAsync();
@@ -54,6 +63,9 @@ public static partial class RunVerb
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "BenchDaemon {Version} started: metrics at {Endpoints}, state in {StateDirectory}, configuration file {ConfigFile}")]
     private static partial void LogStarted(ILogger logger, string version, string endpoints, string? stateDirectory, string configFile);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "SIGHUP received: the configuration is read at start only; restart the daemon to apply changes")]
+    private static partial void LogHangupIgnored(ILogger logger);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BenchDaemon stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -48,6 +48,21 @@ public sealed partial class DaemonProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Sighup_KeepsRunningAndSaysSo()
+    {
+        await using var daemon = DaemonProcess.Start(_state.Path);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+
+        Signals.Send(daemon.Pid, Signals.SigHup);
+        await Task.Delay(500);
+
+        await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(5));
+        Assert.Contains("SIGHUP received", daemon.StandardOutput, StringComparison.Ordinal);
+        var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
     public async Task Metrics_Scraped_PassesPromtoolCheckWithNoFindings()
     {
         await using var daemon = DaemonProcess.Start(_state.Path, ["--set", "Probes:PerCpu=true", "--set", "Probes:Interval=00:00:00.200"]);

@@ -5,6 +5,7 @@ namespace BenchDaemon.Tests.Support;
 /// <summary>Sends POSIX signals, as systemd and Ctrl+C do.</summary>
 public static partial class Signals
 {
+    public const int SigHup = 1;
     public const int SigInt = 2;
     public const int SigTerm = 15;
 
