@@ -21,6 +21,7 @@ public static class ProbesServiceCollectionExtensions
             .Bind(configuration.GetSection(ProbeOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HostProbe>();
+        services.TryAddSingleton<IEnergyMeter, RaplEnergyMeter>();
         services.TryAddSingleton<ProbeSampler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProbeSampler>(sp => sp.GetRequiredService<ProbeSampler>()));
         return services;

@@ -60,7 +60,7 @@ public static class BenchDaemonCli
 
         var once = new Command("once", "Run every configured canary once, print a table, and exit 1 if any failed.");
         once.Options.Add(jsonOption);
-        once.SetAction(parse => OnceVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption)));
+        once.SetAction((parse, ct) => OnceVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption), ct));
 
         var probe = new Command("probe", "Print one sample of every probe (host CPU, memory, load, pressure, RAPL energy).");
         probe.Options.Add(jsonOption);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -63,6 +64,24 @@ public static class ConfigCheckVerb
             [OtlpOptions.SectionName] = Node(otlp),
             [LogOptions.SectionName] = Node(services.GetRequiredService<IOptions<LogOptions>>().Value),
         };
+
+        result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
+            ConfigurationPreflight.Canaries(loaded.Configuration).Select(c => new
+            {
+                c.Name,
+                c.Model,
+                c.Variants,
+                c.Provider,
+                ProviderOptions = c.ProviderOptions.ToDictionary(o => o.Key, o => IsSecret(o.Key) ? Redacted : o.Value),
+                Precision = c.Precision.ToString(),
+                c.BatchSizes,
+                c.Threads,
+                GraphOptimization = c.GraphOptimization.ToString(),
+                c.Inputs,
+                c.Seed,
+                c.Measure,
+            }),
+            s_configJson);
 
         // Every header may carry a credential (Authorization, api keys): show names only.
         var headers = new JsonObject();

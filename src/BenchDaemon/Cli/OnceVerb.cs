@@ -1,30 +1,110 @@
+using System.Globalization;
 using System.Text.Json;
+using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
 
 namespace BenchDaemon.Cli;
 
-/// <summary><c>benchdaemon once</c>: run every configured canary once and report.</summary>
+/// <summary><c>benchdaemon once</c>: run every configured canary once, print the results, exit 1 if any failed.</summary>
 public static class OnceVerb
 {
-    /// <summary>What is printed while no canary can be configured yet.</summary>
+    /// <summary>What is printed when the configuration has no canaries.</summary>
     public const string NoCanariesMessage = "No canaries are configured: nothing was run.";
 
-    public static Task<int> ExecuteAsync(CliContext context, bool json)
+    public static Task<int> ExecuteAsync(CliContext context, bool json, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (services, _) = CommandServices.Build(context, LoggingMode.Command);
+        var (services, loaded) = CommandServices.Build(context, LoggingMode.Command);
         using (services)
         {
+            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration);
+            if (canaries.Count == 0)
+            {
+                context.Out.WriteLine(json ? "[]" : NoCanariesMessage);
+                if (json)
+                {
+                    context.Error.WriteLine(NoCanariesMessage);
+                }
+
+                return Task.FromResult(ExitCodes.Ok);
+            }
+
+            var runner = services.GetRequiredService<CanaryRunner>();
+            var results = new List<CanaryResult>();
+            var total = canaries.Sum(c => c.BatchSizes.Count);
+            foreach (var canary in canaries)
+            {
+                foreach (var batch in canary.BatchSizes)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    // Progress on stderr keeps stdout clean for the table or JSON.
+                    context.Error.WriteLine($"[{results.Count + 1}/{total}] {canary.Name} batch {batch} on {canary.Provider} {canary.Precision}…");
+                    results.Add(runner.Run(canary, batch, cancellationToken));
+                }
+            }
+
             if (json)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new { canaries = Array.Empty<object>(), failed = 0, message = NoCanariesMessage }, CliJson.Options));
+                context.Out.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
             }
             else
             {
-                context.Out.WriteLine(NoCanariesMessage);
+                Render(context.CreateConsole(), results);
             }
+
+            return Task.FromResult(results.Any(r => r.Status == CanaryStatus.Failed) ? ExitCodes.CanaryFailed : ExitCodes.Ok);
+        }
+    }
+
+    private static void Render(IAnsiConsole console, IReadOnlyList<CanaryResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "canary", "batch", "status", "iter", "p50 ms", "p99 ms", "mean ms", "cv", "samples/s", "session s", "J/sample", "drift (max abs / cos / top-1)" })
+        {
+            table.AddColumn(new TableColumn(column));
         }
 
-        return Task.FromResult(ExitCodes.Ok);
+        static string Ms(double? seconds) => seconds is { } s ? (s * 1000).ToString("F3", CultureInfo.InvariantCulture) : "-";
+        static string Num(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+        foreach (var r in results)
+        {
+            var status = r.Status switch
+            {
+                CanaryStatus.Ok => "[green]ok[/]",
+                CanaryStatus.Unstable => "[yellow]unstable[/]",
+                CanaryStatus.Skipped => "[grey]skipped[/]",
+                _ => "[red]failed[/]",
+            };
+            var drift = r.Drift is { } d
+                ? string.Create(CultureInfo.InvariantCulture, $"{d.MaxAbsError:G3} / {d.CosineSimilarity:F5} / {(d.Top1Agreement is { } t ? t.ToString("P0", CultureInfo.InvariantCulture) : "-")}")
+                : "-";
+            table.AddRow(
+                Markup.Escape(r.Canary),
+                r.Batch.ToString(CultureInfo.InvariantCulture),
+                status,
+                r.Iterations.ToString(CultureInfo.InvariantCulture),
+                Ms(r.LatencySeconds?.P50),
+                Ms(r.LatencySeconds?.P99),
+                Ms(r.LatencySeconds?.Mean),
+                Num(r.LatencySeconds?.CoefficientOfVariation, "F3"),
+                Num(r.ThroughputSamplesPerSecond, "F1"),
+                Num(r.SessionCreateSeconds, "F3"),
+                Num(r.EnergyJoulesPerSample, "G3"),
+                Markup.Escape(drift));
+        }
+
+        console.Write(table);
+        foreach (var r in results.Where(r => r.Reason is not null))
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(r.Canary)} batch {r.Batch}:[/] {Markup.Escape(r.Status.ToString().ToLowerInvariant())}: {Markup.Escape(r.Reason!)}");
+        }
     }
 }

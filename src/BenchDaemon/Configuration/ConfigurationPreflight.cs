@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,7 +17,7 @@ namespace BenchDaemon.Configuration;
 /// </summary>
 public static partial class ConfigurationPreflight
 {
-    /// <summary>BenchDaemon's sections and the options class each binds to.</summary>
+    /// <summary>BenchDaemon's sections and the type each binds to.</summary>
     internal static readonly IReadOnlyList<(string Section, Type Options)> Sections =
     [
         (MetricsOptions.SectionName, typeof(MetricsOptions)),
@@ -23,13 +25,12 @@ public static partial class ConfigurationPreflight
         (ProbeOptions.SectionName, typeof(ProbeOptions)),
         (OtlpOptions.SectionName, typeof(OtlpOptions)),
         (LogOptions.SectionName, typeof(LogOptions)),
+        (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
+        (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
     ];
 
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
     private static readonly string[] s_librarySections = ["Serilog"];
-
-    /// <summary>Option properties whose children are free-form (dictionaries).</summary>
-    private static readonly string[] s_freeFormKeys = ["Otlp:Headers"];
 
     /// <summary>Throws <see cref="ConfigurationException"/> for the first problem found.</summary>
     public static void Validate(IServiceProvider services, IConfiguration configuration)
@@ -42,8 +43,43 @@ public static partial class ConfigurationPreflight
         Resolve<ProbeOptions>(services);
         Resolve<OtlpOptions>(services);
         Resolve<LogOptions>(services);
+        Resolve<OnnxRuntimeOptions>(services);
+        CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
+        _ = Canaries(configuration);
     }
 
+    /// <summary>Binds and expands the <c>Canaries</c> array; throws <see cref="ConfigurationException"/> for the first problem.</summary>
+    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        List<CanaryOptions> options;
+        try
+        {
+            options = configuration.GetSection(CanaryOptions.SectionName).Get<List<CanaryOptions>>() ?? [];
+        }
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
+
+        var (canaries, errors) = CanaryExpander.Expand(options);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors[0].Key, errors[0].Problem);
+        }
+
+        return canaries;
+    }
+
+    private static void CheckOnnxRuntime(OnnxRuntimeOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.LibraryPath) && !File.Exists(options.LibraryPath))
+        {
+            throw new ConfigurationException($"{OnnxRuntimeOptions.SectionName}:{nameof(OnnxRuntimeOptions.LibraryPath)}", $"'{options.LibraryPath}' does not exist");
+        }
+    }
+
+    /// <summary>Every key must be a property of the type its section binds to, all the way down.</summary>
     internal static void CheckUnknownKeys(IConfiguration configuration)
     {
         foreach (var section in configuration.GetChildren())
@@ -60,25 +96,82 @@ public static partial class ConfigurationPreflight
                 throw new ConfigurationException(section.Path, $"unknown section; known sections are {names}");
             }
 
-            var properties = known.Options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.CanWrite)
-                .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-            foreach (var child in section.GetChildren())
-            {
-                if (!properties.TryGetValue(child.Key, out var property))
-                {
-                    var names = string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));
-                    throw new ConfigurationException(child.Path, $"unknown key; {known.Section} has {names}");
-                }
-
-                var isFreeForm = s_freeFormKeys.Contains($"{known.Section}:{property.Name}", StringComparer.OrdinalIgnoreCase);
-                if (!isFreeForm && child.Value is null && child.GetChildren().Any())
-                {
-                    throw new ConfigurationException(child.Path, "expected a single value, found an object or array");
-                }
-            }
+            CheckValue(section, known.Options);
         }
     }
+
+    private static void CheckValue(IConfigurationSection section, Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        var children = section.GetChildren().ToList();
+        if (IsScalar(type))
+        {
+            if (children.Count > 0)
+            {
+                throw new ConfigurationException(section.Path, "expected a single value, found an object or array");
+            }
+
+            return;
+        }
+
+        if (section.Value is { Length: > 0 } && children.Count == 0)
+        {
+            throw new ConfigurationException(section.Path, "expected an object or array, found a single value");
+        }
+
+        var dictionary = type.GetInterfaces().Append(type)
+            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
+        if (dictionary is not null)
+        {
+            var (keyType, valueType) = (dictionary.GetGenericArguments()[0], dictionary.GetGenericArguments()[1]);
+            foreach (var child in children)
+            {
+                if (keyType.IsEnum && !Enum.TryParse(keyType, child.Key, ignoreCase: true, out _))
+                {
+                    throw new ConfigurationException(child.Path, $"unknown key; allowed are {string.Join(", ", Enum.GetNames(keyType))}");
+                }
+
+                CheckValue(child, valueType);
+            }
+
+            return;
+        }
+
+        var element = type.IsArray ? type.GetElementType() : type.GetInterfaces().Append(type)
+            .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+        if (element is not null)
+        {
+            foreach (var child in children)
+            {
+                if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    throw new ConfigurationException(child.Path, "expected an array element (0, 1, 2…)");
+                }
+
+                CheckValue(child, element);
+            }
+
+            return;
+        }
+
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite)
+            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var child in children)
+        {
+            if (!properties.TryGetValue(child.Key, out var property))
+            {
+                var names = string.Join(", ", properties.Keys.Order(StringComparer.Ordinal));
+                throw new ConfigurationException(child.Path, $"unknown key; {section.Path} has {names}");
+            }
+
+            CheckValue(child, property.PropertyType);
+        }
+    }
+
+    private static bool IsScalar(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+        || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(DateTimeOffset) || type == typeof(DateTime);
 
     private static void Resolve<TOptions>(IServiceProvider services)
         where TOptions : class
@@ -150,8 +243,7 @@ public static partial class ConfigurationPreflight
 
     private static string DescribeConversionFailure(string value, string typeName)
     {
-        var type = Sections.Select(s => s.Options.Assembly).Append(typeof(Serilog.Events.LogEventLevel).Assembly).Distinct()
-            .Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+        var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
         if (type is { IsEnum: true })
         {
             return $"'{value}' is not one of {string.Join(", ", Enum.GetNames(type))}";

@@ -1,7 +1,7 @@
 using BenchDaemon.Configuration;
 using BenchDaemon.Probes;
 using BenchDaemon.Telemetry;
-using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,7 +35,7 @@ public static class BenchDaemonServices
 
         services.AddProbes(configuration);
 
-        services.TryAddSingleton<OnnxRuntimeInfo>();
+        services.AddWorkloads(configuration);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, BuildInfoSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());

@@ -1,0 +1,36 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>One canary after matrix expansion: everything a run needs, validated.</summary>
+/// <param name="Name">Unique canary name.</param>
+/// <param name="Model">The configured model (path or <c>builtin:name</c>).</param>
+/// <param name="Variants">Model files per precision; FP32 is the reference for drift.</param>
+/// <param name="Provider">Provider name as configured (CPU, CUDA, TensorRT…).</param>
+/// <param name="ProviderOptions">Options passed through to the provider.</param>
+/// <param name="Precision">Requested precision.</param>
+/// <param name="BatchSizes">Batch sizes, one result each.</param>
+/// <param name="Threads">Intra-op threads (0 = ONNX Runtime's default).</param>
+/// <param name="GraphOptimization">Graph optimisation level.</param>
+/// <param name="Inputs">Values of symbolic dimensions and <c>vocab</c>.</param>
+/// <param name="Seed">Seed of generated inputs.</param>
+/// <param name="Measure">Measurement settings.</param>
+public sealed record CanaryDefinition(
+    string Name,
+    string Model,
+    IReadOnlyDictionary<Precision, string> Variants,
+    string Provider,
+    IReadOnlyDictionary<string, string> ProviderOptions,
+    Precision Precision,
+    IReadOnlyList<int> BatchSizes,
+    int Threads,
+    GraphOptimizationLevel GraphOptimization,
+    IReadOnlyDictionary<string, long> Inputs,
+    int Seed,
+    MeasureOptions Measure)
+{
+    /// <summary>A short model label: the file name without extension, or the built-in name.</summary>
+    public string ModelLabel => Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)
+        ? Model[CanaryExpander.BuiltinPrefix.Length..]
+        : Path.GetFileNameWithoutExtension(Model);
+}

@@ -1,0 +1,52 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>One element of the <c>Canaries</c> array: a canary, or a matrix of canaries.</summary>
+public sealed class CanaryOptions
+{
+    /// <summary>The configuration section these options bind to (an array).</summary>
+    public const string SectionName = "Canaries";
+
+    /// <summary>Canary name (the <c>canary</c> label); a matrix appends model, provider and precision.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Path of an <c>.onnx</c> file (the FP32 model when <see cref="Variants"/> are given), or <c>builtin:name</c>.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Model files per precision, for example <c>{ "FP16": "/models/resnet-fp16.onnx" }</c>.</summary>
+    public Dictionary<Precision, string> Variants { get; set; } = [];
+
+    /// <summary>Expand into model × provider × precision canaries instead of naming one model.</summary>
+    public CanaryMatrixOptions? Matrix { get; set; }
+
+    /// <summary>Execution provider: CPU, CUDA, TensorRT, or any provider the loaded ONNX Runtime lists.</summary>
+    public string Provider { get; set; } = "CPU";
+
+    /// <summary>Options passed to the execution provider as they are (for example <c>device_id</c>).</summary>
+    public Dictionary<string, string> ProviderOptions { get; set; } = [];
+
+    /// <summary>Requested precision.</summary>
+    public Precision Precision { get; set; } = Precision.FP32;
+
+    /// <summary>Batch sizes; one result per batch size.</summary>
+    public List<int> BatchSizes { get; set; } = [1];
+
+    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>ONNX Runtime graph optimisation level.</summary>
+    public GraphOptimizationLevel GraphOptimization { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>
+    /// Values for symbolic input dimensions other than the batch (for example
+    /// <c>{ "sequence": 128 }</c>), plus <c>vocab</c>: the exclusive upper bound of generated token ids.
+    /// </summary>
+    public Dictionary<string, long> Inputs { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Seed of the generated input data.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Measurement settings.</summary>
+    public MeasureOptions Measure { get; set; } = new();
+}

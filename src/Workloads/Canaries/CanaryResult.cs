@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>
+/// The outcome of one canary at one batch size: what F5 exports and F6 stores. Its JSON form
+/// (camelCase, as printed by <c>benchdaemon once --json</c>) is a stable contract; fields are
+/// only ever added.
+/// </summary>
+public sealed record CanaryResult
+{
+    public required string Canary { get; init; }
+
+    public required string Model { get; init; }
+
+    /// <summary>Provider as requested.</summary>
+    public required string Provider { get; init; }
+
+    /// <summary>Precision as requested.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Precision>))]
+    public required Precision Precision { get; init; }
+
+    public required int Batch { get; init; }
+
+    public required CanaryStatus Status { get; init; }
+
+    /// <summary>Why the run failed, was skipped or is unstable; null when ok.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The execution provider ONNX Runtime ran (for example CPUExecutionProvider); null when not run.</summary>
+    public string? EffectiveProvider { get; init; }
+
+    /// <summary>How the precision was obtained, for example "FP16 (model variant)" or "FP16 (TensorRT option)".</summary>
+    public string? EffectivePrecision { get; init; }
+
+    /// <summary>True when some nodes could not run on the requested provider and fell back to CPU.</summary>
+    public bool? ProviderFallback { get; init; }
+
+    /// <summary>The model file that ran.</summary>
+    public string? ModelPath { get; init; }
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Measured iterations (warm-up excluded).</summary>
+    public int Iterations { get; init; }
+
+    public int WarmupIterations { get; init; }
+
+    /// <summary>False when warm-up hit its cap before latencies settled.</summary>
+    public bool? WarmupStable { get; init; }
+
+    /// <summary>Per-call latency.</summary>
+    public LatencyStatistics? LatencySeconds { get; init; }
+
+    /// <summary>Mean latency divided by the batch size.</summary>
+    public double? PerSampleLatencySeconds { get; init; }
+
+    public double? ThroughputSamplesPerSecond { get; init; }
+
+    /// <summary>Session creation (graph optimisation, engine build) time, outside the measurement.</summary>
+    public double? SessionCreateSeconds { get; init; }
+
+    /// <summary>Wall time of the measurement window.</summary>
+    public double? MeasureSeconds { get; init; }
+
+    /// <summary>CPU time of the whole process during the measurement window.</summary>
+    public double? ProcessCpuSeconds { get; init; }
+
+    /// <summary>Energy per counter over the measurement window, joules (for example cpu:package-0).</summary>
+    public IReadOnlyDictionary<string, double>? EnergyJoules { get; init; }
+
+    /// <summary>Energy of all counters over the window divided by the samples processed; null where no counter exists.</summary>
+    public double? EnergyJoulesPerSample { get; init; }
+
+    /// <summary>FP16/INT8 output drift against FP32; null where not applicable.</summary>
+    public DriftResult? Drift { get; init; }
+
+    /// <summary>The raw per-call latencies in seconds (for history and histograms; not in the JSON form).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<double> Samples { get; init; } = [];
+}

@@ -1,0 +1,522 @@
+using System.Diagnostics;
+using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Onnx;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>
+/// Runs one canary at one batch size with the measurement protocol of DESIGN.md: session
+/// creation timed on its own; warm-up until latencies settle; a measured loop over
+/// pre-allocated, bound inputs and outputs; statistics, throughput, CPU time and energy of
+/// the window; drift against the FP32 reference. Every failure becomes a
+/// <see cref="CanaryResult"/> with a reason; native resources are released on every path.
+/// </summary>
+public sealed partial class CanaryRunner
+{
+    // Warm-up compares the medians of consecutive blocks of this many calls.
+    private const int WarmupBlock = 5;
+
+    private readonly OnnxRuntimeInfo _runtime;
+    private readonly IEnergyMeter? _energyMeter;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<CanaryRunner> _logger;
+
+    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null)
+    {
+        _runtime = runtime;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _energyMeter = energyMeter;
+    }
+
+    /// <summary>Runs every batch size of <paramref name="canary"/> in turn.</summary>
+    public IEnumerable<CanaryResult> RunAll(CanaryDefinition canary, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        foreach (var batch in canary.BatchSizes)
+        {
+            yield return Run(canary, batch, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs <paramref name="canary"/> at <paramref name="batch"/>. Never throws for a canary problem.</summary>
+    public CanaryResult Run(CanaryDefinition canary, int batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        var result = new CanaryResult
+        {
+            Canary = canary.Name,
+            Model = canary.ModelLabel,
+            Provider = canary.Provider,
+            Precision = canary.Precision,
+            Batch = batch,
+            Status = CanaryStatus.Failed,
+            StartedAt = _timeProvider.GetUtcNow(),
+        };
+
+        try
+        {
+            result = Execute(canary, batch, result, cancellationToken);
+        }
+        catch (CanaryInputException ex)
+        {
+            result = result with { Status = CanaryStatus.Failed, Reason = ex.Message };
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            result = result with { Status = CanaryStatus.Failed, Reason = "ONNX Runtime: " + FirstLine(ex.Message) };
+        }
+        catch (OutOfMemoryException)
+        {
+            result = result with { Status = CanaryStatus.Failed, Reason = "out of memory" };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            result = result with { Status = CanaryStatus.Failed, Reason = FirstLine(ex.Message) };
+        }
+
+        LogFinished(_logger, result.Canary, result.Batch, result.Status, result.Reason ?? "-", result.LatencySeconds?.P50 ?? double.NaN);
+        return result;
+    }
+
+    private CanaryResult Execute(CanaryDefinition canary, int batch, CanaryResult result, CancellationToken cancellationToken)
+    {
+        var ortProvider = ExecutionProviders.ToOrtName(canary.Provider);
+        if (_runtime.Error is { } loadError)
+        {
+            return result with { Status = CanaryStatus.Failed, Reason = $"ONNX Runtime native library unavailable: {loadError}" };
+        }
+
+        if (!_runtime.Providers.Contains(ortProvider, StringComparer.Ordinal))
+        {
+            return result with
+            {
+                Status = CanaryStatus.Skipped,
+                Reason = $"provider unavailable: {ortProvider} is not in this ONNX Runtime build (available: {string.Join(", ", _runtime.Providers)})",
+            };
+        }
+
+        var (modelPath, precisionVia) = ResolveModel(canary);
+        if (modelPath is null)
+        {
+            return result with { Status = CanaryStatus.Skipped, Reason = precisionVia };
+        }
+
+        result = result with { ModelPath = modelPath };
+        CheckModelFile(modelPath);
+
+        var sessionStart = Stopwatch.GetTimestamp();
+        var (session, providerPrecision, fallback) = CreateSession(canary, modelPath);
+        var sessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
+        using var _ = session;
+        result = result with
+        {
+            SessionCreateSeconds = sessionSeconds,
+            EffectiveProvider = ortProvider,
+            EffectivePrecision = providerPrecision ?? precisionVia,
+            ProviderFallback = ExecutionProviders.IsCpu(canary.Provider) ? false : fallback,
+        };
+
+        var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs);
+        var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed);
+        var outputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var binding = session.CreateIoBinding();
+            foreach (var (name, value) in inputs)
+            {
+                binding.BindInput(name, value);
+            }
+
+            foreach (var name in session.OutputNames)
+            {
+                binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+            }
+
+            // The budget covers warm-up and measurement; a single call that hangs past it is
+            // terminated by ONNX Runtime's run-level terminate flag.
+            var budget = canary.Measure.Budget;
+            using var budgetTimer = new CancellationTokenSource(budget, _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(budgetTimer.Token, cancellationToken);
+            using var terminate = linked.Token.Register(() => runOptions.Terminate = true);
+            var runStart = Stopwatch.GetTimestamp();
+
+            try
+            {
+                // First call: let ONNX Runtime allocate outputs, then pre-allocate and bind them.
+                session.RunWithBinding(runOptions, binding);
+                BindPreallocatedOutputs(session, binding, outputs);
+
+                var (warmupIterations, warmupStable) = WarmUp(session, runOptions, binding, canary.Measure, linked.Token);
+                var energyBefore = _energyMeter?.ReadEnergy();
+                var cpuBefore = ProcessCpu();
+                var samples = Measure(session, runOptions, binding, canary.Measure, runStart, linked.Token, out var windowSeconds);
+                var cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
+                var energyAfter = _energyMeter?.ReadEnergy();
+
+                CheckFinite(outputs);
+                var stats = LatencyStatistics.From(samples);
+                var (energy, perSample) = EnergyDelta(energyBefore, energyAfter, samples.Count * (long)batch);
+                var (status, reason) = Judge(stats, canary.Measure, samples.Count, warmupStable, windowSeconds);
+                var drift = canary.Precision != Precision.FP32 ? MeasureDrift(canary, inputs, outputs) : null;
+                return result with
+                {
+                    Status = status,
+                    Reason = reason,
+                    Iterations = samples.Count,
+                    WarmupIterations = warmupIterations,
+                    WarmupStable = warmupStable,
+                    LatencySeconds = stats,
+                    PerSampleLatencySeconds = stats.Mean / batch,
+                    ThroughputSamplesPerSecond = samples.Count * (double)batch / samples.Sum(),
+                    MeasureSeconds = windowSeconds,
+                    ProcessCpuSeconds = cpuSeconds,
+                    EnergyJoules = energy,
+                    EnergyJoulesPerSample = perSample,
+                    Drift = drift,
+                    Samples = samples,
+                };
+            }
+            catch (OnnxRuntimeException) when (linked.IsCancellationRequested)
+            {
+                var why = cancellationToken.IsCancellationRequested
+                    ? "cancelled: shutdown"
+                    : $"exceeded its time budget of {budget} (a call did not finish; ONNX Runtime terminated it)";
+                return result with { Status = CanaryStatus.Failed, Reason = why };
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return result with { Status = CanaryStatus.Failed, Reason = "cancelled: shutdown" };
+            }
+        }
+        finally
+        {
+            foreach (var value in inputs.Values.Concat(outputs.Values))
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The model file for the requested precision and how the precision comes about; a null path means skip with that reason.</summary>
+    private static (string? Path, string Via) ResolveModel(CanaryDefinition canary)
+    {
+        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) && !canary.Variants.ContainsKey(canary.Precision))
+        {
+            return (null, $"built-in model '{canary.ModelLabel}' is not available in this build");
+        }
+
+        if (canary.Variants.TryGetValue(canary.Precision, out var variant))
+        {
+            return (variant, canary.Precision == Precision.FP32 ? "FP32" : $"{canary.Precision} (model variant)");
+        }
+
+        if (canary.Precision != Precision.FP32 && ExecutionProviders.ToOrtName(canary.Provider) == "TensorrtExecutionProvider" && canary.Variants.TryGetValue(Precision.FP32, out var fp32))
+        {
+            return (fp32, $"{canary.Precision} (TensorRT option)");
+        }
+
+        return (null, $"precision {canary.Precision} unavailable: no {canary.Precision} model variant (Variants:{canary.Precision}) and provider {canary.Provider} cannot convert precision");
+    }
+
+    private static void CheckModelFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CanaryInputException($"model '{path}' is a directory, not an .onnx file");
+        }
+
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new CanaryInputException($"model file not found: {path}");
+        }
+
+        if (info.Length == 0)
+        {
+            throw new CanaryInputException($"model file is empty: {path}");
+        }
+
+        // Open once to turn a permission problem into a clear reason before ONNX Runtime sees it.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+    }
+
+    private static (InferenceSession Session, string? PrecisionVia, bool Fallback) CreateSession(CanaryDefinition canary, string modelPath)
+    {
+        if (ExecutionProviders.IsCpu(canary.Provider))
+        {
+            using var options = SessionOptions(canary, disableFallback: false, out var via);
+            return (Open(modelPath, options), via, false);
+        }
+
+        // Ask for the provider alone first; if some nodes need CPU, ONNX Runtime refuses and
+        // the second attempt allows the fallback and records it.
+        try
+        {
+            using var strict = SessionOptions(canary, disableFallback: true, out var via);
+            return (Open(modelPath, strict), via, false);
+        }
+        catch (OnnxRuntimeException ex) when (ex.Message.Contains("fallback", StringComparison.OrdinalIgnoreCase))
+        {
+            using var relaxed = SessionOptions(canary, disableFallback: false, out var via);
+            return (Open(modelPath, relaxed), via, true);
+        }
+    }
+
+    private static InferenceSession Open(string modelPath, SessionOptions options)
+    {
+        try
+        {
+            return new InferenceSession(modelPath, options);
+        }
+        catch (OnnxRuntimeException ex) when (ex.Message.Contains("Protobuf parsing failed", StringComparison.OrdinalIgnoreCase)
+                                              || ex.Message.Contains("ParseFromString", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CanaryInputException($"model file is not a valid ONNX model (truncated or not ONNX): {modelPath}", ex);
+        }
+    }
+
+    private static SessionOptions SessionOptions(CanaryDefinition canary, bool disableFallback, out string? precisionVia)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = canary.GraphOptimization,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = canary.Threads,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            if (disableFallback)
+            {
+                options.AddSessionConfigEntry("session.disable_cpu_ep_fallback", "1");
+            }
+
+            precisionVia = ExecutionProviders.Append(options, canary.Provider, canary.ProviderOptions, canary.Precision);
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+
+    private static void BindPreallocatedOutputs(InferenceSession session, OrtIoBinding binding, Dictionary<string, OrtValue> outputs)
+    {
+        using var produced = binding.GetOutputValues();
+        var names = binding.GetOutputNames();
+        var shapes = new List<(string Name, TensorElementType Type, long[] Shape)>();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!produced[i].IsTensor)
+            {
+                continue;
+            }
+
+            var info = produced[i].GetTensorTypeAndShape();
+            shapes.Add((names[i], info.ElementDataType, info.Shape));
+        }
+
+        binding.ClearBoundOutputs();
+        foreach (var name in session.OutputNames)
+        {
+            var match = shapes.FirstOrDefault(s => s.Name == name);
+            if (match.Shape is null)
+            {
+                binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                continue;
+            }
+
+            var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, match.Type, match.Shape);
+            outputs[name] = value;
+            binding.BindOutput(name, value);
+        }
+    }
+
+    private static (int Iterations, bool Stable) WarmUp(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, CancellationToken token)
+    {
+        var iterations = 1; // the output-shape call above
+        var block = new double[WarmupBlock];
+        var previousMedian = double.NaN;
+        var warmupStart = Stopwatch.GetTimestamp();
+        while (iterations < measure.WarmupMaxIterations && Stopwatch.GetElapsedTime(warmupStart) < measure.WarmupMaxDuration)
+        {
+            token.ThrowIfCancellationRequested();
+            for (var i = 0; i < block.Length; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                session.RunWithBinding(runOptions, binding);
+                block[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            }
+
+            iterations += block.Length;
+            var median = Median(block);
+            if (iterations >= measure.WarmupMinIterations && !double.IsNaN(previousMedian)
+                && Math.Abs(median - previousMedian) <= measure.WarmupTolerance * previousMedian)
+            {
+                return (iterations, true);
+            }
+
+            previousMedian = median;
+        }
+
+        // A cap of zero duration or iterations means "no warm-up wanted": that is stable by definition.
+        return (iterations, measure.WarmupMaxDuration == TimeSpan.Zero || measure.WarmupMaxIterations <= 1);
+    }
+
+    private static List<double> Measure(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, long runStart, CancellationToken token, out double windowSeconds)
+    {
+        var samples = new List<double>(Math.Min(measure.MinIterations * 2, 1_000_000));
+        var windowStart = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            token.ThrowIfCancellationRequested();
+            var t0 = Stopwatch.GetTimestamp();
+            session.RunWithBinding(runOptions, binding);
+            var t1 = Stopwatch.GetTimestamp();
+            samples.Add(Stopwatch.GetElapsedTime(t0, t1).TotalSeconds);
+            var window = Stopwatch.GetElapsedTime(windowStart, t1);
+            if (samples.Count >= measure.MinIterations && window >= measure.MinDuration)
+            {
+                break;
+            }
+
+            // Stop before the budget cancels us: leave room for one more call of the current speed.
+            if (Stopwatch.GetElapsedTime(runStart, t1) + Stopwatch.GetElapsedTime(t0, t1) >= measure.Budget)
+            {
+                break;
+            }
+        }
+
+        windowSeconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
+        return samples;
+    }
+
+    private static (CanaryStatus, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
+    {
+        if (iterations < measure.MinIterations || windowSeconds < measure.MinDuration.TotalSeconds)
+        {
+            return (CanaryStatus.Unstable, $"time budget {measure.Budget} reached after {iterations} iterations in {windowSeconds:F2} s (asked for at least {measure.MinIterations} and {measure.MinDuration})");
+        }
+
+        if (stats.CoefficientOfVariation > measure.MaxCoefficientOfVariation)
+        {
+            return (CanaryStatus.Unstable, $"latency coefficient of variation {stats.CoefficientOfVariation:F3} is above {measure.MaxCoefficientOfVariation:F3}");
+        }
+
+        return warmupStable ? (CanaryStatus.Ok, null) : (CanaryStatus.Ok, "warm-up reached its cap before latencies settled");
+    }
+
+    private static void CheckFinite(Dictionary<string, OrtValue> outputs)
+    {
+        foreach (var (name, value) in outputs)
+        {
+            var values = OutputAsDoubles(value);
+            if (values is not null && values.Any(v => !double.IsFinite(v)))
+            {
+                throw new CanaryInputException($"output '{name}' contains NaN or infinity");
+            }
+        }
+    }
+
+    private DriftResult? MeasureDrift(CanaryDefinition canary, Dictionary<string, OrtValue> inputs, Dictionary<string, OrtValue> outputs)
+    {
+        if (!canary.Variants.TryGetValue(Precision.FP32, out var reference) || outputs.Count == 0)
+        {
+            return null;
+        }
+
+        // The reference runs on the CPU provider: FP32 on the CPU is the yardstick.
+        using var options = new SessionOptions { GraphOptimizationLevel = canary.GraphOptimization, IntraOpNumThreads = canary.Threads };
+        using var session = new InferenceSession(reference, options);
+        var first = outputs.First();
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, inputs.Keys.ToArray(), inputs.Values.ToArray(), [first.Key]);
+        var expected = OutputAsDoubles(results[0]);
+        var actual = OutputAsDoubles(first.Value);
+        if (expected is null || actual is null || expected.Length != actual.Length)
+        {
+            LogDriftSkipped(_logger, canary.Name, reference);
+            return null;
+        }
+
+        var shape = first.Value.GetTensorTypeAndShape().Shape;
+        return Drift.Compare(reference, expected, actual, shape.Length >= 2 ? shape[^1] : 0);
+    }
+
+    private static double[]? OutputAsDoubles(OrtValue value)
+    {
+        if (!value.IsTensor)
+        {
+            return null;
+        }
+
+        return value.GetTensorTypeAndShape().ElementDataType switch
+        {
+            TensorElementType.Float => Array.ConvertAll(value.GetTensorDataAsSpan<float>().ToArray(), v => (double)v),
+            TensorElementType.Double => value.GetTensorDataAsSpan<double>().ToArray(),
+            TensorElementType.Float16 => Array.ConvertAll(value.GetTensorDataAsSpan<Float16>().ToArray(), v => (double)(float)v),
+            TensorElementType.BFloat16 => Array.ConvertAll(value.GetTensorDataAsSpan<BFloat16>().ToArray(), v => (double)(float)v),
+            _ => null,
+        };
+    }
+
+    private static (IReadOnlyDictionary<string, double>? Energy, double? PerSample) EnergyDelta(IReadOnlyList<Probes.Linux.EnergyCounter>? before, IReadOnlyList<Probes.Linux.EnergyCounter>? after, long samples)
+    {
+        if (before is null || after is null || before.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var energy = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var end in after)
+        {
+            var start = before.FirstOrDefault(b => b.Domain == end.Domain);
+            if (start is not null)
+            {
+                energy[end.Domain] = end.Joules - start.Joules;
+            }
+        }
+
+        // Sub-zones (core, uncore) and psys overlap the package counters; package + DRAM (+ GPUs) do not.
+        var total = energy.Where(e => IsAdditive(e.Key)).Sum(e => e.Value);
+        return (energy, energy.Count > 0 && samples > 0 ? total / samples : null);
+    }
+
+    private static bool IsAdditive(string domain) =>
+        domain.StartsWith("cpu:package-", StringComparison.Ordinal)
+        || domain.StartsWith("cpu:dram", StringComparison.Ordinal)
+        || domain.StartsWith("gpu:", StringComparison.Ordinal);
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length > 400 ? line[..400] + "…" : line;
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: {Status} ({Reason}), p50 {P50} s")]
+    private static partial void LogFinished(ILogger logger, string canary, int batch, CanaryStatus status, string reason, double p50);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Canary {Canary}: outputs do not match the reference {Reference} in type or size; drift not measured")]
+    private static partial void LogDriftSkipped(ILogger logger, string canary, string reference);
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>
+/// Builds input tensors from a model's input metadata: the first dimension, when symbolic,
+/// is the batch; other symbolic dimensions take their value from the canary's <c>Inputs</c>;
+/// data is deterministic for a seed. Integer inputs follow BERT-style conventions by name:
+/// <c>*mask*</c> → 1, <c>*type*</c>/<c>*segment*</c> → 0, <c>*position*</c> → 0, 1, 2…,
+/// anything else → token ids in [0, <c>vocab</c>) (default <see cref="DefaultVocabulary"/>).
+/// Floating-point inputs are uniform in [-1, 1).
+/// </summary>
+public static class InputGenerator
+{
+    /// <summary>Upper bound (exclusive) of generated token ids when <c>Inputs:vocab</c> is not set.</summary>
+    public const long DefaultVocabulary = 100;
+
+    /// <summary>The <c>Inputs</c> key that bounds token ids rather than naming a dimension.</summary>
+    public const string VocabularyKey = "vocab";
+
+    /// <summary>Resolves the concrete shape of every input for <paramref name="batch"/>; throws <see cref="CanaryInputException"/> when one cannot be.</summary>
+    public static IReadOnlyDictionary<string, long[]> Shapes(IReadOnlyDictionary<string, NodeMetadata> inputs, int batch, IReadOnlyDictionary<string, long> dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(dimensions);
+        var symbols = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        foreach (var (name, meta) in inputs)
+        {
+            if (!meta.IsTensor || meta.IsString)
+            {
+                throw new CanaryInputException($"input '{name}' is a {(meta.IsString ? "string tensor" : meta.OnnxValueType.ToString())}; only numeric tensors can be generated");
+            }
+
+            var dims = meta.Dimensions;
+            var shape = new long[dims.Length];
+            for (var i = 0; i < dims.Length; i++)
+            {
+                var symbol = i < meta.SymbolicDimensions.Length ? meta.SymbolicDimensions[i] : string.Empty;
+                if (dims[i] >= 0)
+                {
+                    shape[i] = dims[i];
+                    if (i == 0 && dims[i] != batch)
+                    {
+                        throw new CanaryInputException($"input '{name}' has a fixed batch dimension of {dims[i]}; batch size {batch} cannot run (export the model with a dynamic batch dimension)");
+                    }
+
+                    continue;
+                }
+
+                if (!string.IsNullOrEmpty(symbol))
+                {
+                    symbols.Add(symbol);
+                }
+
+                if (i == 0)
+                {
+                    shape[i] = batch;
+                }
+                else if (!string.IsNullOrEmpty(symbol) && dimensions.TryGetValue(symbol, out var value))
+                {
+                    shape[i] = value;
+                }
+                else if (string.IsNullOrEmpty(symbol))
+                {
+                    throw new CanaryInputException($"input '{name}' dimension {i} is dynamic and unnamed; it cannot be bound (give the model named dimensions)");
+                }
+                else
+                {
+                    throw new CanaryInputException($"input '{name}' dimension '{symbol}' is symbolic: set Inputs:{symbol} to its size");
+                }
+            }
+
+            shapes[name] = shape;
+        }
+
+        foreach (var key in dimensions.Keys)
+        {
+            if (!symbols.Contains(key) && !string.Equals(key, VocabularyKey, StringComparison.OrdinalIgnoreCase))
+            {
+                var known = symbols.Count == 0 ? "none" : string.Join(", ", symbols);
+                throw new CanaryInputException($"Inputs:{key} matches no symbolic dimension of the model (it has: {known})");
+            }
+        }
+
+        return shapes;
+    }
+
+    /// <summary>Allocates and fills the input tensors; the caller disposes them.</summary>
+    public static Dictionary<string, OrtValue> Create(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, long[]> shapes, IReadOnlyDictionary<string, long> dimensions, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(shapes);
+        ArgumentNullException.ThrowIfNull(dimensions);
+        var vocabulary = dimensions.TryGetValue(VocabularyKey, out var v) ? v : DefaultVocabulary;
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            var index = 0;
+            foreach (var (name, meta) in inputs.OrderBy(i => i.Key, StringComparer.Ordinal))
+            {
+                var shape = shapes[name];
+                var random = new SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index++));
+                var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, meta.ElementDataType, shape);
+                values[name] = value;
+                Fill(value, meta.ElementDataType, name, shape, vocabulary, random);
+            }
+
+            return values;
+        }
+        catch
+        {
+            foreach (var value in values.Values)
+            {
+                value.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static void Fill(OrtValue value, TensorElementType type, string name, long[] shape, long vocabulary, SplitMix64 random)
+    {
+        var lower = name.ToLowerInvariant();
+        var lastDim = shape.Length == 0 ? 1 : Math.Max(1, shape[^1]);
+        long IntegerAt(long i) =>
+            lower.Contains("mask", StringComparison.Ordinal) ? 1
+            : lower.Contains("type", StringComparison.Ordinal) || lower.Contains("segment", StringComparison.Ordinal) ? 0
+            : lower.Contains("position", StringComparison.Ordinal) ? i % lastDim
+            : (long)(random.NextDouble() * vocabulary);
+
+        switch (type)
+        {
+            case TensorElementType.Float:
+                FillEach(value.GetTensorMutableDataAsSpan<float>(), _ => (float)random.NextSigned());
+                break;
+            case TensorElementType.Double:
+                FillEach(value.GetTensorMutableDataAsSpan<double>(), _ => random.NextSigned());
+                break;
+            case TensorElementType.Float16:
+                FillEach(value.GetTensorMutableDataAsSpan<Float16>(), _ => (Float16)(float)random.NextSigned());
+                break;
+            case TensorElementType.BFloat16:
+                FillEach(value.GetTensorMutableDataAsSpan<BFloat16>(), _ => (BFloat16)(float)random.NextSigned());
+                break;
+            case TensorElementType.Int64:
+                FillEach(value.GetTensorMutableDataAsSpan<long>(), IntegerAt);
+                break;
+            case TensorElementType.Int32:
+                FillEach(value.GetTensorMutableDataAsSpan<int>(), i => (int)IntegerAt(i));
+                break;
+            case TensorElementType.Int16:
+                FillEach(value.GetTensorMutableDataAsSpan<short>(), i => (short)Math.Min(IntegerAt(i), short.MaxValue));
+                break;
+            case TensorElementType.Int8:
+                FillEach(value.GetTensorMutableDataAsSpan<sbyte>(), _ => (sbyte)(random.NextDouble() * 255 - 128));
+                break;
+            case TensorElementType.UInt8:
+                FillEach(value.GetTensorMutableDataAsSpan<byte>(), _ => (byte)(random.NextDouble() * 256));
+                break;
+            case TensorElementType.Bool:
+                FillEach(value.GetTensorMutableDataAsSpan<bool>(), _ => true);
+                break;
+            default:
+                throw new CanaryInputException($"input '{name}' has element type {type}, which cannot be generated");
+        }
+    }
+
+    private static void FillEach<T>(Span<T> span, Func<long, T> value)
+    {
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = value(i);
+        }
+    }
+
+    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform and runtime.</summary>
+    private sealed class SplitMix64(ulong state)
+    {
+        private ulong _state = state;
+
+        public ulong Next()
+        {
+            var z = _state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+
+        /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+        public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
+        /// <summary>Uniform in [-1, 1).</summary>
+        public double NextSigned() => NextDouble() * 2 - 1;
+    }
+}

@@ -1,0 +1,350 @@
+using BenchDaemon.Workloads.Models.Graph.Proto;
+using Google.Protobuf;
+
+namespace BenchDaemon.Workloads.Models.Graph;
+
+/// <summary>
+/// Writes an ONNX model from code: graph inputs and outputs, initializers (weights), nodes
+/// in topological order, opset imports and metadata. Names are checked as they are added
+/// (a node may only read names defined before it, every name is defined once), so a mistake
+/// is reported here rather than as a load failure in ONNX Runtime.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The model is stamped IR version <see cref="IrVersion"/> (8, the IR of ONNX 1.10–1.12,
+/// whose own opset is 17), which carries everything this builder writes. ONNX Runtime reads
+/// every IR version up to its own (13 for 1.31.1) and checks the opset separately: measured
+/// with 1.31.1, an IR 8 model loads at any released ai.onnx opset (up to 26) and is refused
+/// above it, so IR 8 serves the default opset 17 and newer ones alike
+/// (<see href="https://github.com/onnx/onnx/blob/main/docs/Versioning.md">versioning table</see>).
+/// </para>
+/// <para>
+/// <see cref="ToBytes"/> is deterministic: the same calls give the same bytes on any machine.
+/// No producer version, timestamp or host detail goes into the model for that reason.
+/// </para>
+/// </remarks>
+public sealed class OnnxModelBuilder
+{
+    /// <summary>The ONNX IR version written to every model.</summary>
+    public const long IrVersion = 8;
+
+    /// <summary>The <c>producer_name</c> written to every model.</summary>
+    public const string ProducerName = "benchdaemon";
+
+    /// <summary>The default-domain (ai.onnx) opset used when none is given.</summary>
+    public const long DefaultOpset = 17;
+
+    private readonly string _graphName;
+    private readonly List<OperatorSetIdProto> _opsets = [];
+    private readonly List<ValueInfoProto> _inputs = [];
+    private readonly List<ValueInfoProto> _outputs = [];
+    private readonly List<TensorProto> _initializers = [];
+    private readonly List<NodeProto> _nodes = [];
+    private readonly List<StringStringEntryProto> _metadata = [];
+    private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
+
+    /// <summary>Starts a model whose graph is named <paramref name="graphName"/>, importing the default domain at <paramref name="opset"/>.</summary>
+    public OnnxModelBuilder(string graphName, long opset = DefaultOpset)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(graphName);
+        _graphName = graphName;
+        Opset(string.Empty, opset);
+    }
+
+    /// <summary>Sum of the element counts of all initializers added so far.</summary>
+    public long ParameterCount { get; private set; }
+
+    /// <summary>
+    /// Imports <paramref name="domain"/> (for example <c>com.microsoft</c>; empty for ai.onnx)
+    /// at <paramref name="version"/>, replacing an earlier import of the same domain.
+    /// </summary>
+    public OnnxModelBuilder Opset(string domain, long version)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        domain = NormalizeDomain(domain);
+        var existing = _opsets.Find(o => o.Domain == domain);
+        if (existing is not null)
+        {
+            existing.Version = version;
+        }
+        else
+        {
+            _opsets.Add(new OperatorSetIdProto { Domain = domain, Version = version });
+        }
+
+        return this;
+    }
+
+    /// <summary>Declares a graph input.</summary>
+    public OnnxModelBuilder Input(string name, OnnxElementType type, params OnnxDim[] dims)
+    {
+        Define(name);
+        _inputs.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Declares a graph output; it must be defined (by a node, input or initializer) before <see cref="ToBytes"/>.</summary>
+    public OnnxModelBuilder Output(string name, OnnxElementType type, params OnnxDim[] dims)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (_outputs.Exists(o => o.Name == name))
+        {
+            throw new ArgumentException($"Output '{name}' is declared twice.", nameof(name));
+        }
+
+        _outputs.Add(ValueInfo(name, type, dims));
+        return this;
+    }
+
+    /// <summary>Adds a FLOAT initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<float> data) =>
+        AddInitializer(name, OnnxElementType.Float, dims, data);
+
+    /// <summary>Adds a FLOAT16 initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<Half> data) =>
+        AddInitializer(name, OnnxElementType.Float16, dims, data);
+
+    /// <summary>Adds a DOUBLE initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<double> data) =>
+        AddInitializer(name, OnnxElementType.Double, dims, data);
+
+    /// <summary>Adds an INT64 initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<long> data) =>
+        AddInitializer(name, OnnxElementType.Int64, dims, data);
+
+    /// <summary>Adds an INT32 initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<int> data) =>
+        AddInitializer(name, OnnxElementType.Int32, dims, data);
+
+    /// <summary>Adds an INT8 initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<sbyte> data) =>
+        AddInitializer(name, OnnxElementType.Int8, dims, data);
+
+    /// <summary>Adds a UINT8 initializer.</summary>
+    public OnnxModelBuilder Initializer(string name, long[] dims, ReadOnlySpan<byte> data) =>
+        AddInitializer(name, OnnxElementType.UInt8, dims, data);
+
+    /// <summary>
+    /// Adds a node. <paramref name="inputs"/> must name inputs, initializers or outputs of
+    /// earlier nodes (an empty string skips an optional input); <paramref name="outputs"/>
+    /// must be new names. Without a <paramref name="name"/> the node is named
+    /// <c>{opType}_{index}</c>. A non-empty <paramref name="domain"/> must be imported with
+    /// <see cref="Opset"/>.
+    /// </summary>
+    public OnnxModelBuilder Node(
+        string opType,
+        string[] inputs,
+        string[] outputs,
+        string? name = null,
+        string domain = "",
+        params OnnxAttribute[] attributes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(opType);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(attributes);
+        if (outputs.Length == 0)
+        {
+            throw new ArgumentException($"Node '{opType}' needs at least one output.", nameof(outputs));
+        }
+
+        foreach (var input in inputs)
+        {
+            if (input is null || (input.Length > 0 && !_defined.Contains(input)))
+            {
+                throw new ArgumentException(
+                    $"Node '{name ?? opType}' reads '{input}', which no input, initializer or earlier node defines.",
+                    nameof(inputs));
+            }
+        }
+
+        var attributeNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var attribute in attributes)
+        {
+            ArgumentNullException.ThrowIfNull(attribute, nameof(attributes));
+            if (!attributeNames.Add(attribute.Name))
+            {
+                throw new ArgumentException($"Node '{name ?? opType}' has attribute '{attribute.Name}' twice.", nameof(attributes));
+            }
+        }
+
+        foreach (var output in outputs)
+        {
+            Define(output);
+        }
+
+        var node = new NodeProto
+        {
+            OpType = opType,
+            Name = name ?? $"{opType}_{_nodes.Count}",
+            Domain = NormalizeDomain(domain),
+        };
+        node.Input.Add(inputs);
+        node.Output.Add(outputs);
+        foreach (var attribute in attributes)
+        {
+            node.Attribute.Add(attribute.Proto.Clone());
+        }
+
+        _nodes.Add(node);
+        return this;
+    }
+
+    /// <summary>Sets a model <c>metadata_props</c> entry, replacing an earlier value of the same key.</summary>
+    public OnnxModelBuilder Metadata(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var existing = _metadata.Find(m => m.Key == key);
+        if (existing is not null)
+        {
+            existing.Value = value;
+        }
+        else
+        {
+            _metadata.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+
+        return this;
+    }
+
+    /// <summary>Serializes the model; the same builder calls always give the same bytes.</summary>
+    /// <exception cref="InvalidOperationException">An output is never defined, or a node uses a domain that is not imported.</exception>
+    public byte[] ToBytes() => BuildProto().ToByteArray();
+
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> through a temporary file in the same
+    /// directory and a rename, so a reader never sees a half-written model.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var bytes = ToBytes();
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                // Data must be on disk before the rename makes it visible, or a crash can leave an empty model.
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        finally
+        {
+            // Only left behind when writing or renaming failed.
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts the parameters of a serialized model: the sum of the element counts of its graph
+    /// initializers (weights kept in <c>Constant</c> nodes are not counted). Works for any
+    /// model file, including one whose initializers live in external data.
+    /// </summary>
+    public static long CountParameters(ReadOnlySpan<byte> model)
+    {
+        var proto = ModelProto.Parser.ParseFrom(model);
+        long count = 0;
+        foreach (var initializer in proto.Graph?.Initializer ?? [])
+        {
+            count = checked(count + OnnxTensors.ElementCount(initializer.Dims.ToArray()));
+        }
+
+        return count;
+    }
+
+    private ModelProto BuildProto()
+    {
+        foreach (var output in _outputs)
+        {
+            if (!_defined.Contains(output.Name))
+            {
+                throw new InvalidOperationException($"Graph output '{output.Name}' is not produced by any node, input or initializer.");
+            }
+        }
+
+        foreach (var node in _nodes)
+        {
+            if (!_opsets.Exists(o => o.Domain == node.Domain))
+            {
+                throw new InvalidOperationException($"Node '{node.Name}' uses domain '{node.Domain}', which is not imported; call Opset first.");
+            }
+        }
+
+        var graph = new GraphProto { Name = _graphName };
+        graph.Node.Add(_nodes);
+        graph.Initializer.Add(_initializers);
+        graph.Input.Add(_inputs);
+        graph.Output.Add(_outputs);
+
+        var model = new ModelProto { IrVersion = IrVersion, ProducerName = ProducerName, Graph = graph };
+        model.OpsetImport.Add(_opsets);
+        model.MetadataProps.Add(_metadata);
+        return model;
+    }
+
+    private OnnxModelBuilder AddInitializer<T>(string name, OnnxElementType type, long[] dims, ReadOnlySpan<T> data)
+        where T : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var tensor = OnnxTensors.Create(name, type, dims, data);
+        Define(name);
+        _initializers.Add(tensor);
+        ParameterCount = checked(ParameterCount + data.Length);
+        return this;
+    }
+
+    private void Define(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!_defined.Add(name))
+        {
+            throw new ArgumentException($"'{name}' is already defined in graph '{_graphName}'; every name is defined once.", nameof(name));
+        }
+    }
+
+    private static ValueInfoProto ValueInfo(string name, OnnxElementType type, OnnxDim[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        if (type == OnnxElementType.Undefined)
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), type, "A graph input or output needs an element type.");
+        }
+
+        // An empty shape message (not a missing one) is what declares a scalar.
+        var shape = new TensorShapeProto();
+        foreach (var dim in dims)
+        {
+            var d = new TensorShapeProto.Types.Dimension();
+            if (dim.Size is { } size)
+            {
+                d.DimValue = size;
+            }
+            else if (dim.Symbol is { } symbol)
+            {
+                d.DimParam = symbol;
+            }
+
+            shape.Dim.Add(d);
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+
+    // ONNX treats "ai.onnx" and "" as the same domain; write the canonical empty form.
+    private static string NormalizeDomain(string domain) => domain == "ai.onnx" ? string.Empty : domain;
+}

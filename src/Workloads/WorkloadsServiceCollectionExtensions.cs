@@ -1,0 +1,22 @@
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Onnx;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace BenchDaemon.Workloads;
+
+/// <summary>Registers ONNX Runtime and the canary runner.</summary>
+public static class WorkloadsServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="OnnxRuntimeInfo"/> (bound to <c>OnnxRuntime</c>) and <see cref="CanaryRunner"/>.</summary>
+    public static IServiceCollection AddWorkloads(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OnnxRuntimeInfo>();
+        services.TryAddSingleton<CanaryRunner>();
+        return services;
+    }
+}

@@ -1,0 +1,74 @@
+using BenchDaemon.Workloads.Canaries;
+
+namespace BenchDaemon.Workloads.Tests.Canaries;
+
+public sealed class CanaryExpanderTests
+{
+    [Fact]
+    public void Expand_Matrix_GivesOneCanaryPerModelProviderPrecision()
+    {
+        var options = new CanaryOptions
+        {
+            Name = "zoo",
+            Matrix = new CanaryMatrixOptions
+            {
+                Models = ["/m/a.onnx", "/m/b.onnx"],
+                Providers = ["CPU", "CUDA"],
+                Precisions = [Precision.FP32, Precision.FP16, Precision.INT8],
+            },
+            BatchSizes = [1, 8],
+        };
+
+        var (canaries, errors) = CanaryExpander.Expand([options]);
+
+        Assert.Empty(errors);
+        Assert.Equal(12, canaries.Count);
+        Assert.Contains(canaries, c => c.Name == "zoo-a-cuda-fp16" && c.Model == "/m/a.onnx" && c.Provider == "CUDA" && c.Precision == Precision.FP16);
+        Assert.All(canaries, c => Assert.Equal([1, 8], c.BatchSizes));
+        Assert.Equal(12, canaries.Select(c => c.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void Expand_PlainCanary_ModelIsTheFp32Variant()
+    {
+        var (canaries, errors) = CanaryExpander.Expand([new CanaryOptions { Name = "a", Model = "/m/a.onnx", Variants = { [Precision.FP16] = "/m/a16.onnx" } }]);
+
+        Assert.Empty(errors);
+        var canary = Assert.Single(canaries);
+        Assert.Equal("/m/a.onnx", canary.Variants[Precision.FP32]);
+        Assert.Equal("/m/a16.onnx", canary.Variants[Precision.FP16]);
+        Assert.Equal("a", canary.ModelLabel);
+    }
+
+    [Theory]
+    [InlineData("", "/m.onnx", 1, "Canaries:0:Name", "is required")]
+    [InlineData("a", null, 1, "Canaries:0:Model", "is required")]
+    [InlineData("a", "/m.onnx", 0, "Canaries:0:BatchSizes", "0 is out of range 1-4096")]
+    [InlineData("a", "/m.onnx", 5000, "Canaries:0:BatchSizes", "5000 is out of range 1-4096")]
+    public void Expand_Invalid_NamesKey(string name, string? model, int batch, string key, string problem)
+    {
+        var (_, errors) = CanaryExpander.Expand([new CanaryOptions { Name = name, Model = model, BatchSizes = [batch] }]);
+
+        var error = Assert.Single(errors);
+        Assert.Equal(key, error.Key);
+        Assert.Contains(problem, error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Expand_MinDurationLongerThanBudget_IsAnError()
+    {
+        var options = new CanaryOptions { Name = "a", Model = "/m.onnx", Measure = new MeasureOptions { MinDuration = TimeSpan.FromMinutes(2), Budget = TimeSpan.FromMinutes(1) } };
+
+        var (_, errors) = CanaryExpander.Expand([options]);
+
+        Assert.Contains(errors, e => e.Key == "Canaries:0:Measure:MinDuration" && e.Problem.Contains("longer than the budget", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Expand_DuplicateNames_IsAnError()
+    {
+        var (_, errors) = CanaryExpander.Expand([new CanaryOptions { Name = "a", Model = "/x.onnx" }, new CanaryOptions { Name = "a", Model = "/y.onnx" }]);
+
+        Assert.Contains(errors, e => e.Problem.Contains("'a' is used 2 times", StringComparison.Ordinal));
+    }
+}
