@@ -111,6 +111,12 @@ public static partial class ConfigurationPreflight
                 throw new ConfigurationException(section.Path, "expected a single value, found an object or array");
             }
 
+            // The binder silently drops array elements it cannot convert; check every value here.
+            if (!string.IsNullOrEmpty(section.Value) && !Converts(section.Value, type))
+            {
+                throw new ConfigurationException(section.Path, DescribeConversionFailure(section.Value, type.FullName!));
+            }
+
             return;
         }
 
@@ -166,6 +172,35 @@ public static partial class ConfigurationPreflight
             }
 
             CheckValue(child, property.PropertyType);
+        }
+    }
+
+    private static bool Converts(string value, Type type)
+    {
+        if (type == typeof(string))
+        {
+            return true;
+        }
+
+        if (type.IsEnum)
+        {
+            return Enum.TryParse(type, value, ignoreCase: true, out _);
+        }
+
+        if (type == typeof(Uri))
+        {
+            return Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _);
+        }
+
+        try
+        {
+            _ = System.ComponentModel.TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException
+                                   || ex.InnerException is FormatException or OverflowException)
+        {
+            return false;
         }
     }
 

@@ -35,17 +35,18 @@ public static class CanaryExpander
                 errors.Add(($"{key}:Name", "must not contain quotes or control characters"));
             }
 
-            if (o.BatchSizes.Count == 0)
+            var batchSizes = o.BatchSizes ?? [1];
+            if (batchSizes.Count == 0)
             {
                 errors.Add(($"{key}:BatchSizes", "must list at least one batch size"));
             }
 
-            foreach (var batch in o.BatchSizes.Where(b => b is < 1 or > MaxBatchSize))
+            foreach (var batch in batchSizes.Where(b => b is < 1 or > MaxBatchSize))
             {
                 errors.Add(($"{key}:BatchSizes", $"{batch} is out of range 1-{MaxBatchSize}"));
             }
 
-            if (o.BatchSizes.Distinct().Count() != o.BatchSizes.Count)
+            if (batchSizes.Distinct().Count() != batchSizes.Count)
             {
                 errors.Add(($"{key}:BatchSizes", "lists a batch size twice"));
             }
@@ -129,7 +130,7 @@ public static class CanaryExpander
             provider.Trim(),
             new Dictionary<string, string>(o.ProviderOptions, StringComparer.Ordinal),
             precision,
-            [.. o.BatchSizes],
+            [.. o.BatchSizes ?? [1]],
             o.Threads,
             o.GraphOptimization,
             new Dictionary<string, long>(o.Inputs, StringComparer.OrdinalIgnoreCase),

@@ -29,8 +29,9 @@ public sealed class CanaryOptions
     /// <summary>Requested precision.</summary>
     public Precision Precision { get; set; } = Precision.FP32;
 
-    /// <summary>Batch sizes; one result per batch size.</summary>
-    public List<int> BatchSizes { get; set; } = [1];
+    /// <summary>Batch sizes; one result per batch size. Unset: <c>[1]</c>.</summary>
+    /// <remarks>Null by default because the configuration binder appends to an existing list.</remarks>
+    public List<int>? BatchSizes { get; set; }
 
     /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).</summary>
     public int Threads { get; set; }

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using BenchDaemon.Cli;
+using BenchDaemon.Tests.Support;
+using BenchDaemon.Workloads.Models;
+
+namespace BenchDaemon.Tests.Cli;
+
+/// <summary><c>benchdaemon once</c> with configured user models, through the real CLI.</summary>
+public sealed class OnceTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Once_Json_PrintsOneObjectPerCanaryAndBatchWithTheContractFields()
+    {
+        var model = Model("mlp.onnx", TinyModels.Mlp());
+        var fp16 = Model("mlp-fp16.onnx", TinyModels.Mlp(float16: true));
+        var config = Config($$"""
+            { "Canaries": [
+              { "Name": "mlp", "Model": "{{model}}", "BatchSizes": [1, 2], "Threads": 1, "Measure": {{Quick}} },
+              { "Name": "mlp-half", "Model": "{{model}}", "Variants": { "FP16": "{{fp16}}" }, "Precision": "FP16", "Threads": 1, "Measure": {{Quick}} },
+              { "Name": "mlp-cuda", "Model": "{{model}}", "Provider": "CUDA" }
+            ] }
+            """);
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("once", "--json", "--config", config);
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var results = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(4, results.Count);
+        foreach (var field in new[] { "canary", "model", "provider", "precision", "batch", "status", "reason", "iterations", "latencySeconds", "throughputSamplesPerSecond", "sessionCreateSeconds", "energyJoulesPerSample", "drift" })
+        {
+            Assert.All(results, r => Assert.True(r.TryGetProperty(field, out _), $"missing {field}"));
+        }
+
+        var first = results[0];
+        Assert.Equal("mlp", first.GetProperty("canary").GetString());
+        Assert.Equal("mlp", first.GetProperty("model").GetString());
+        Assert.Equal("FP32", first.GetProperty("precision").GetString());
+        Assert.Contains(first.GetProperty("status").GetString(), new[] { "ok", "unstable" });
+        var latency = first.GetProperty("latencySeconds");
+        foreach (var stat in new[] { "mean", "stddev", "min", "p50", "p90", "p95", "p99", "p999", "max" })
+        {
+            Assert.True(latency.GetProperty(stat).GetDouble() >= 0, stat);
+        }
+
+        Assert.Equal(2, results[1].GetProperty("batch").GetInt32());
+        Assert.True(results[2].GetProperty("drift").GetProperty("maxAbsError").GetDouble() > 0);
+        Assert.Equal("skipped", results[3].GetProperty("status").GetString());
+        Assert.Contains("[1/4] mlp batch 1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Once_FailedCanary_Exits1AndTableSaysWhy()
+    {
+        var config = Config($$"""{ "Canaries": [ { "Name": "gone", "Model": "{{Path.Combine(_temp.Path, "absent.onnx")}}" } ] }""");
+
+        var (exitCode, stdout, _) = await InvokeAsync("once", "--config", config);
+
+        Assert.Equal(ExitCodes.CanaryFailed, exitCode);
+        Assert.Contains("failed", stdout, StringComparison.Ordinal);
+        Assert.Contains("model file not found", stdout, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> BadCanaries => new()
+    {
+        { """{ "Name": "a", "Model": "m.onnx", "Precison": "FP16" }""", "Canaries:0:Precison: unknown key; Canaries:0 has" },
+        { """{ "Name": "a", "Model": "m.onnx", "Precision": "FP64" }""", "Canaries:0:Precision: 'FP64' is not one of FP32, FP16, INT8" },
+        { """{ "Name": "a", "Model": "m.onnx", "Variants": { "FP8": "x.onnx" } }""", "Canaries:0:Variants:FP8: unknown key; allowed are FP32, FP16, INT8" },
+        { """{ "Name": "a", "Model": "m.onnx", "BatchSizes": [0] }""", "Canaries:0:BatchSizes: 0 is out of range 1-4096" },
+        { """{ "Name": "a", "Model": "m.onnx", "Measure": { "Budget": "soon" } }""", "Canaries:0:Measure:Budget: 'soon' is not a time span" },
+        { """{ "Name": "a", "Model": "m.onnx", "Measure": { "MinIterations": 0 } }""", "Canaries:0:Measure:MinIterations: must be at least 1" },
+        { """{ "Name": "a" }""", "Canaries:0:Model: is required" },
+        { """{ "Name": "a", "Model": "m.onnx", "GraphOptimization": "Max" }""", "Canaries:0:GraphOptimization: 'Max' is not one of" },
+        { """{ "Name": "a", "Model": "m.onnx", "Inputs": { "sequence": 0 } }""", "Canaries:0:Inputs:sequence: 0 must be at least 1" },
+        { """{ "Name": "a", "Model": "m.onnx", "BatchSizes": [1, "eight"] }""", "Canaries:0:BatchSizes:1: 'eight' is not a whole number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCanaries))]
+    public async Task Once_BadCanaryConfiguration_Exits78NamingTheKey(string canary, string expected)
+    {
+        var config = Config($$"""{ "Canaries": [ {{canary}} ] }""");
+
+        var (exitCode, _, stderr) = await InvokeAsync("once", "--config", config);
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_Matrix_ShowsExpandedCanaries()
+    {
+        var config = Config("""{ "Canaries": [ { "Name": "zoo", "Matrix": { "Models": ["a.onnx", "b.onnx"], "Precisions": ["FP32", "INT8"] } } ] }""");
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--json", "--config", config);
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var names = json.RootElement.GetProperty("Canaries").EnumerateArray().Select(c => c.GetProperty("Name").GetString()).ToList();
+        Assert.Equal(["zoo-a-cpu-fp32", "zoo-a-cpu-int8", "zoo-b-cpu-fp32", "zoo-b-cpu-int8"], names);
+    }
+
+    private const string Quick = """{ "MinIterations": 20, "MinDuration": "00:00:00.050", "Budget": "00:00:20", "WarmupMaxDuration": "00:00:01" }""";
+
+    private string Model(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_temp.Path, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private string Config(string json) => _temp.File($"config-{Guid.NewGuid():N}.json", json.Replace("STATE", _temp.Path, StringComparison.Ordinal));
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> InvokeAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await BenchDaemonCli.InvokeAsync([.. args, "--set", $"State:Directory={_temp.Path}"], output, error);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}
