@@ -137,10 +137,12 @@ public sealed partial class CanaryRunner
                 binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
             }
 
-            // The budget covers warm-up and measurement; a single call that hangs past it is
-            // terminated by ONNX Runtime's run-level terminate flag.
+            // The budget covers warm-up and measurement: no call starts that would end past it.
+            // A call that hangs anyway is terminated by ONNX Runtime's run-level flag once the
+            // budget plus a grace period has passed (the grace keeps a call that merely ran a
+            // little long from being mistaken for a hang).
             var budget = canary.Measure.Budget;
-            using var budgetTimer = new CancellationTokenSource(budget, _timeProvider);
+            using var budgetTimer = new CancellationTokenSource(budget + HardStopGrace(budget), _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(budgetTimer.Token, cancellationToken);
             using var terminate = linked.Token.Register(() => runOptions.Terminate = true);
             var runStart = Stopwatch.GetTimestamp();
@@ -151,7 +153,7 @@ public sealed partial class CanaryRunner
                 session.RunWithBinding(runOptions, binding);
                 BindPreallocatedOutputs(session, binding, outputs);
 
-                var (warmupIterations, warmupStable) = WarmUp(session, runOptions, binding, canary.Measure, linked.Token);
+                var (warmupIterations, warmupStable) = WarmUp(session, runOptions, binding, canary.Measure, runStart, linked.Token);
                 var energyBefore = _energyMeter?.ReadEnergy();
                 var cpuBefore = ProcessCpu();
                 var samples = Measure(session, runOptions, binding, canary.Measure, runStart, linked.Token, out var windowSeconds);
@@ -339,13 +341,21 @@ public sealed partial class CanaryRunner
         }
     }
 
-    private static (int Iterations, bool Stable) WarmUp(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, CancellationToken token)
+    /// <summary>How long past the budget a call may run before it is terminated: a quarter of the budget, at least one second.</summary>
+    internal static TimeSpan HardStopGrace(TimeSpan budget) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, budget.Ticks / 4));
+
+    private static (int Iterations, bool Stable) WarmUp(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, long runStart, CancellationToken token)
     {
         var iterations = 1; // the output-shape call above
         var block = new double[WarmupBlock];
         var previousMedian = double.NaN;
         var warmupStart = Stopwatch.GetTimestamp();
-        while (iterations < measure.WarmupMaxIterations && Stopwatch.GetElapsedTime(warmupStart) < measure.WarmupMaxDuration)
+
+        // Warm-up may use at most half the budget, so the measurement always gets the rest.
+        var warmupBudget = measure.Budget / 2;
+        while (iterations < measure.WarmupMaxIterations
+               && Stopwatch.GetElapsedTime(warmupStart) < measure.WarmupMaxDuration
+               && Stopwatch.GetElapsedTime(runStart) < warmupBudget)
         {
             token.ThrowIfCancellationRequested();
             for (var i = 0; i < block.Length; i++)

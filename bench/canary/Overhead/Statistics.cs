@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace BenchDaemon.Bench.Canary;
+
+/// <summary>Medians, type-7 quantiles and the number formats of the printed tables.</summary>
+internal static class Statistics
+{
+    public static double Median(IEnumerable<double> values) => Quantile(values, 0.5);
+
+    /// <summary>Hyndman–Fan type 7 (NumPy's and R's default), as LatencyStatistics computes.</summary>
+    public static double Quantile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        Array.Sort(sorted);
+        var h = (sorted.Length - 1) * p;
+        var lo = (int)Math.Floor(h);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + ((h - lo) * (sorted[hi] - sorted[lo]));
+    }
+
+    /// <summary>Seconds as microseconds, three significant decimals for small values.</summary>
+    public static string Micros(double seconds) =>
+        (seconds * 1e6).ToString(seconds < 1e-4 ? "F2" : "F1", CultureInfo.InvariantCulture);
+
+    /// <summary>A median and its spread across rounds in microseconds: <c>4.51 [4.40–4.73]</c>.</summary>
+    public static string MicrosSpread(IReadOnlyList<double> seconds) =>
+        $"{Micros(Median(seconds))} [{Micros(seconds.Min())}–{Micros(seconds.Max())}]";
+
+    /// <summary>Signed microseconds: <c>+0.07</c>.</summary>
+    public static string SignedMicros(double seconds) =>
+        (seconds * 1e6).ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>A ratio as a signed percentage difference: 1.012 → <c>+1.2 %</c>.</summary>
+    public static string Percent(double ratio) =>
+        ((ratio - 1) * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture) + " %";
+
+    /// <summary>The median of per-round ratios and their range, as percentage differences.</summary>
+    public static string PercentSpread(IReadOnlyList<double> ratios) =>
+        $"{Percent(Median(ratios))} [{Percent(ratios.Min())} … {Percent(ratios.Max())}]";
+
+    public static string Ratio(double ratio) => ratio.ToString("F3", CultureInfo.InvariantCulture);
+
+    public static string RatioSpread(IReadOnlyList<double> ratios) =>
+        $"{Ratio(Median(ratios))} [{Ratio(ratios.Min())}–{Ratio(ratios.Max())}]";
+}
