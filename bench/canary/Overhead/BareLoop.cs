@@ -102,21 +102,23 @@ internal sealed class BareLoop : IDisposable
         return iterations;
     }
 
-    /// <summary>Times each of <paramref name="iterations"/> calls between two timestamps.</summary>
-    /// <returns>The per-call latencies in seconds and the wall time of the whole loop in seconds.</returns>
-    public (double[] Samples, double WindowSeconds) TimeEachCall(int iterations)
+    /// <summary>
+    /// Times each of <paramref name="iterations"/> calls between two timestamps, kept as raw
+    /// <see cref="Stopwatch"/> ticks (nanoseconds on Linux) so that the reference has no rounding.
+    /// </summary>
+    /// <returns>The per-call ticks and the wall time of the whole loop in seconds.</returns>
+    public (long[] Ticks, double WindowSeconds) TimeEachCall(int iterations)
     {
-        var samples = new double[iterations];
+        var ticks = new long[iterations];
         var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < samples.Length; i++)
+        for (var i = 0; i < ticks.Length; i++)
         {
             var t0 = Stopwatch.GetTimestamp();
             _session.RunWithBinding(_runOptions, _binding);
-            var t1 = Stopwatch.GetTimestamp();
-            samples[i] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+            ticks[i] = Stopwatch.GetTimestamp() - t0;
         }
 
-        return (samples, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return (ticks, Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
     /// <summary>Times <paramref name="iterations"/> calls as one block, with no per-call timestamps.</summary>

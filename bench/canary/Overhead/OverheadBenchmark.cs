@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Bench.Canary;
@@ -7,7 +8,9 @@ namespace BenchDaemon.Bench.Canary;
 /// in one process, with the arms interleaved round by round (A B C, then C B A, …):
 /// <list type="bullet">
 /// <item>A: <see cref="CanaryRunner.Run"/> with exactly N measured calls;</item>
-/// <item>B: <see cref="BareLoop.TimeEachCall"/>, two timestamps around each call;</item>
+/// <item>B: <see cref="BareLoop.TimeEachCall"/>, two timestamps around each call, kept in raw
+/// ticks; its median is also given as CanaryRunner would report it, through
+/// <see cref="Stopwatch.GetElapsedTime(long, long)"/>, whose <see cref="TimeSpan"/> truncates to 100 ns;</item>
 /// <item>C: <see cref="BareLoop.TimeBatch"/>, one timestamp pair around all N calls.</item>
 /// </list>
 /// Every arm creates its session and warms up each round, as the runner does. A first round of
@@ -30,7 +33,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
             {
                 // Round 0 warms the JIT and the allocator up and is not counted.
                 var order = round % 2 == 0 ? "ABC" : "CBA";
-                double a50 = 0, aMean = 0, aWall = 0, b50 = 0, bMean = 0, bWall = 0, cWall = 0;
+                double a50 = 0, aMean = 0, aWall = 0, b50 = 0, b50Rounded = 0, bMean = 0, bWall = 0, cWall = 0;
                 foreach (var arm in order)
                 {
                     switch (arm)
@@ -39,7 +42,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
                             (a50, aMean, aWall) = RunCanary(definition);
                             break;
                         case 'B':
-                            (b50, bMean, bWall) = RunBareEach(path, iterations);
+                            (b50, b50Rounded, bMean, bWall) = RunBareEach(path, iterations);
                             break;
                         default:
                             cWall = RunBareBatch(path, iterations);
@@ -52,7 +55,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
                     + $"A wall {Statistics.Micros(aWall)} µs, B wall {Statistics.Micros(bWall)} µs, C {Statistics.Micros(cWall)} µs");
                 if (round > 0)
                 {
-                    measured.Add(new Round(a50, aMean, aWall, b50, bMean, bWall, cWall));
+                    measured.Add(new Round(a50, aMean, aWall, b50, b50Rounded, bMean, bWall, cWall));
                 }
             }
 
@@ -66,17 +69,19 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
     {
         var rounds = results.Count > 0 ? results[0].Rounds.Count : 0;
         output.WriteLine($"Per-call latency, µs: median over {rounds} interleaved rounds [min–max across rounds].");
-        output.WriteLine("A = CanaryRunner.Run; B = bare RunWithBinding loop with a timestamp pair per call;");
+        output.WriteLine("A = CanaryRunner.Run; B = bare RunWithBinding loop with a timestamp pair per call (raw ticks;");
+        output.WriteLine("\"B p50 @100 ns\" = the same calls through Stopwatch.GetElapsedTime, as CanaryRunner records them);");
         output.WriteLine("C = bare loop timed as one block (wall time / N). \"wall/call\" = measured window / N.");
         output.WriteLine();
-        output.WriteLine("| model | N | A p50 | B p50 | A mean | B mean | A wall/call | B wall/call | C wall/call |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| model | N | A p50 | B p50 | B p50 @100 ns | A mean | B mean | A wall/call | B wall/call | C wall/call |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var m in results)
         {
             var r = m.Rounds;
             output.WriteLine($"| {m.Model} | {m.Iterations} "
                 + $"| {Statistics.MicrosSpread([.. r.Select(x => x.CanaryP50)])} "
                 + $"| {Statistics.MicrosSpread([.. r.Select(x => x.BareP50)])} "
+                + $"| {Statistics.MicrosSpread([.. r.Select(x => x.BareP50Rounded)])} "
                 + $"| {Statistics.MicrosSpread([.. r.Select(x => x.CanaryMean)])} "
                 + $"| {Statistics.MicrosSpread([.. r.Select(x => x.BareMean)])} "
                 + $"| {Statistics.MicrosSpread([.. r.Select(x => x.CanaryWall)])} "
@@ -92,6 +97,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
         foreach (var m in results)
         {
             Compare(output, m, "A p50 − B p50 (reported latency vs bare per-call)", x => x.CanaryP50, x => x.BareP50, judged: true);
+            Compare(output, m, "A p50 − B p50 @100 ns (loop alone, same rounding)", x => x.CanaryP50, x => x.BareP50Rounded, judged: false);
             Compare(output, m, "A wall/call − C (whole harness iteration vs untimed call)", x => x.CanaryWall, x => x.BatchWall, judged: true);
             Compare(output, m, "B wall/call − C (cost of the timestamp pair alone)", x => x.BareWall, x => x.BatchWall, judged: false);
         }
@@ -142,12 +148,14 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
         return (latency.P50, latency.Mean, result.MeasureSeconds!.Value / result.Iterations);
     }
 
-    private static (double P50, double Mean, double Wall) RunBareEach(string path, int iterations)
+    private static (double P50, double P50Rounded, double Mean, double Wall) RunBareEach(string path, int iterations)
     {
         using var loop = new BareLoop(path, batch: 1);
         loop.WarmUp();
-        var (samples, window) = loop.TimeEachCall(iterations);
-        return (Statistics.Median(samples), samples.Average(), window / iterations);
+        var (ticks, window) = loop.TimeEachCall(iterations);
+        var exact = ticks.Select(t => t / (double)Stopwatch.Frequency).ToArray();
+        var rounded = ticks.Select(t => Stopwatch.GetElapsedTime(0, t).TotalSeconds);
+        return (Statistics.Median(exact), Statistics.Median(rounded), exact.Average(), window / iterations);
     }
 
     private static double RunBareBatch(string path, int iterations)
@@ -158,7 +166,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
     }
 
     /// <summary>One interleaved round: per-call seconds of each arm.</summary>
-    internal sealed record Round(double CanaryP50, double CanaryMean, double CanaryWall, double BareP50, double BareMean, double BareWall, double BatchWall);
+    internal sealed record Round(double CanaryP50, double CanaryMean, double CanaryWall, double BareP50, double BareP50Rounded, double BareMean, double BareWall, double BatchWall);
 
     internal sealed record ModelRounds(string Model, int Iterations, IReadOnlyList<Round> Rounds);
 }

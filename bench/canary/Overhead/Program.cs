@@ -7,9 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 // canary-bench: harness overhead and fidelity of the canary loop (issue F3). ../run.sh drives it.
 //
 //   canary-bench models DIR
-//   canary-bench overhead --models DIR [--rounds 6] [--mlp 20000] [--slow50 2000]
+//   canary-bench overhead --models DIR [--rounds 8] [--mlp 200000] [--slow50 3000]
 //   canary-bench fidelity --models DIR --benchdaemon EXE --node-script canary.mjs --work DIR
-//                         [--node node] [--rounds 4] [--mlp 20000] [--slow50 2000] [--slow400 300]
+//                         [--node node] [--rounds 6] [--mlp 50000] [--slow50 2000] [--slow400 300]
 //
 // Tables (Markdown) go to stdout, progress to stderr.
 if (args.Length == 0)
@@ -36,8 +36,8 @@ switch (args[0])
         var benchmark = new OverheadBenchmark(runner, Console.Error);
         var results = benchmark.Run(
             Required(options, "models"),
-            [(BenchModels.Mlp, Int(options, "mlp", 20_000)), (BenchModels.Slow50, Int(options, "slow50", 2_000))],
-            Int(options, "rounds", 6));
+            [(BenchModels.Mlp, Int(options, "mlp", 200_000)), (BenchModels.Slow50, Int(options, "slow50", 3_000))],
+            Int(options, "rounds", 8));
         Console.WriteLine($"ONNX Runtime {runtime.Version}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}.");
         Console.WriteLine();
         OverheadBenchmark.WriteTables(Console.Out, results);
@@ -53,11 +53,11 @@ switch (args[0])
             Required(options, "models"),
             Required(options, "work"),
             [
-                (BenchModels.Mlp, Int(options, "mlp", 20_000)),
+                (BenchModels.Mlp, Int(options, "mlp", 50_000)),
                 (BenchModels.Slow50, Int(options, "slow50", 2_000)),
                 (BenchModels.Slow400, Int(options, "slow400", 300)),
             ],
-            Int(options, "rounds", 4));
+            Int(options, "rounds", 6));
         var results = new FidelityBenchmark(settings, Console.Error).Run();
         FidelityBenchmark.WriteTable(Console.Out, results, new OnnxRuntimeInfo().Version);
         return 0;

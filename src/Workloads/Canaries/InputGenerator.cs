@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -102,7 +101,7 @@ public static class InputGenerator
             foreach (var (name, meta) in inputs.OrderBy(i => i.Key, StringComparer.Ordinal))
             {
                 var shape = shapes[name];
-                var random = new SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index++));
+                var random = new Models.SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index++));
                 var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, meta.ElementDataType, shape);
                 values[name] = value;
                 Fill(value, meta.ElementDataType, name, shape, vocabulary, random);
@@ -121,7 +120,7 @@ public static class InputGenerator
         }
     }
 
-    private static void Fill(OrtValue value, TensorElementType type, string name, long[] shape, long vocabulary, SplitMix64 random)
+    private static void Fill(OrtValue value, TensorElementType type, string name, long[] shape, long vocabulary, Models.SplitMix64 random)
     {
         var lower = name.ToLowerInvariant();
         var lastDim = shape.Length == 0 ? 1 : Math.Max(1, shape[^1]);
@@ -134,16 +133,16 @@ public static class InputGenerator
         switch (type)
         {
             case TensorElementType.Float:
-                FillEach(value.GetTensorMutableDataAsSpan<float>(), _ => (float)random.NextSigned());
+                FillEach(value.GetTensorMutableDataAsSpan<float>(), _ => (float)random.NextSignedDouble());
                 break;
             case TensorElementType.Double:
-                FillEach(value.GetTensorMutableDataAsSpan<double>(), _ => random.NextSigned());
+                FillEach(value.GetTensorMutableDataAsSpan<double>(), _ => random.NextSignedDouble());
                 break;
             case TensorElementType.Float16:
-                FillEach(value.GetTensorMutableDataAsSpan<Float16>(), _ => (Float16)(float)random.NextSigned());
+                FillEach(value.GetTensorMutableDataAsSpan<Float16>(), _ => (Float16)(float)random.NextSignedDouble());
                 break;
             case TensorElementType.BFloat16:
-                FillEach(value.GetTensorMutableDataAsSpan<BFloat16>(), _ => (BFloat16)(float)random.NextSigned());
+                FillEach(value.GetTensorMutableDataAsSpan<BFloat16>(), _ => (BFloat16)(float)random.NextSignedDouble());
                 break;
             case TensorElementType.Int64:
                 FillEach(value.GetTensorMutableDataAsSpan<long>(), IntegerAt);
@@ -174,25 +173,5 @@ public static class InputGenerator
         {
             span[i] = value(i);
         }
-    }
-
-    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform and runtime.</summary>
-    private sealed class SplitMix64(ulong state)
-    {
-        private ulong _state = state;
-
-        public ulong Next()
-        {
-            var z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
-        public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
-
-        /// <summary>Uniform in [-1, 1).</summary>
-        public double NextSigned() => NextDouble() * 2 - 1;
     }
 }

@@ -4,7 +4,8 @@ namespace BenchDaemon.Workloads.Models;
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
 /// OOPSLA 2014; constants as in <see href="https://prng.di.unimi.it/splitmix64.c">splitmix64.c</see>).
 /// Used instead of <see cref="Random"/> because its sequence is fixed by this code, not by
-/// a .NET version: model weights, and so model bytes, must not change under an SDK update.
+/// a .NET version: model weights (and so model bytes) and generated canary inputs must not
+/// change under an SDK update.
 /// </summary>
 internal sealed class SplitMix64(ulong seed)
 {
@@ -17,6 +18,12 @@ internal sealed class SplitMix64(ulong seed)
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+
+    /// <summary>Uniform in [0, 1) with 53 random bits (a double's full precision).</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform in [-1, 1) with 53 random bits.</summary>
+    public double NextSignedDouble() => (NextDouble() * 2) - 1;
 
     /// <summary>Uniform in [0, 1) with 24 random bits: exact in a float, so no rounding differs across hardware.</summary>
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));

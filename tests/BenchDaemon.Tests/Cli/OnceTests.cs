@@ -65,6 +65,33 @@ public sealed class OnceTests : IDisposable
         Assert.Contains("model file not found", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RealProcess_BrokenOnnxRuntimeLibrary_CanaryFailsWithReasonAndBuildInfoSaysUnavailable()
+    {
+        var model = Model("mlp.onnx", TinyModels.Mlp());
+        var bogus = _temp.File("libonnxruntime.so", "this is not a shared library");
+        var config = Config($$"""{ "Canaries": [ { "Name": "mlp", "Model": "{{model}}" } ] }""");
+
+        var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(
+            ["once", "--json", "--config", config, "--set", $"State:Directory={_temp.Path}", "--set", $"OnnxRuntime:LibraryPath={bogus}"]);
+
+        Assert.True(exitCode == ExitCodes.CanaryFailed, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var result = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal("failed", result.GetProperty("status").GetString());
+        Assert.StartsWith("ONNX Runtime native library unavailable", result.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Once_MissingOnnxRuntimeLibraryPath_Exits78()
+    {
+        var (exitCode, _, stderr) = await InvokeAsync("once", "--set", $"OnnxRuntime:LibraryPath={Path.Combine(_temp.Path, "nope.so")}");
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains("OnnxRuntime:LibraryPath: '", stderr, StringComparison.Ordinal);
+        Assert.Contains("does not exist", stderr, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> BadCanaries => new()
     {
         { """{ "Name": "a", "Model": "m.onnx", "Precison": "FP16" }""", "Canaries:0:Precison: unknown key; Canaries:0 has" },

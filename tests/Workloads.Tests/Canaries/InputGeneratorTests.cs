@@ -1,0 +1,75 @@
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Models.Graph;
+using Microsoft.ML.OnnxRuntime;
+
+namespace BenchDaemon.Workloads.Tests.Canaries;
+
+public sealed class InputGeneratorTests : IClassFixture<ModelFiles>
+{
+    private readonly ModelFiles _models;
+
+    public InputGeneratorTests(ModelFiles models)
+    {
+        _models = models;
+    }
+
+    [Fact]
+    public void Create_TokenInputs_FollowBertConventions()
+    {
+        using var session = new InferenceSession(_models.Tokens);
+        var dims = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase) { ["sequence"] = 12, ["vocab"] = 50 };
+
+        var shapes = InputGenerator.Shapes(session.InputMetadata, 3, dims);
+        var values = InputGenerator.Create(session.InputMetadata, shapes, dims, seed: 1);
+        try
+        {
+            Assert.Equal([3L, 12L], shapes["input_ids"]);
+            var ids = values["input_ids"].GetTensorDataAsSpan<long>().ToArray();
+            Assert.All(ids, id => Assert.InRange(id, 0, 49));
+            Assert.True(ids.Distinct().Count() > 10, "ids should vary");
+            Assert.All(values["attention_mask"].GetTensorDataAsSpan<long>().ToArray(), m => Assert.Equal(1, m));
+            Assert.All(values["token_type_ids"].GetTensorDataAsSpan<long>().ToArray(), t => Assert.Equal(0, t));
+        }
+        finally
+        {
+            foreach (var value in values.Values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void Create_SameSeed_SameData_OtherSeed_OtherData()
+    {
+        using var session = new InferenceSession(_models.Mlp);
+        var shapes = InputGenerator.Shapes(session.InputMetadata, 2, new Dictionary<string, long>());
+
+        float[] Data(int seed)
+        {
+            var values = InputGenerator.Create(session.InputMetadata, shapes, new Dictionary<string, long>(), seed);
+            using var input = values["input"];
+            return input.GetTensorDataAsSpan<float>().ToArray();
+        }
+
+        var a = Data(1);
+        Assert.Equal(a, Data(1));
+        Assert.NotEqual(a, Data(2));
+        Assert.All(a, v => Assert.InRange(v, -1f, 1f));
+    }
+
+    [Fact]
+    public void Shapes_FixedBatchDimension_RefusesOtherBatch()
+    {
+        var path = _models.Write("fixed.onnx", new OnnxModelBuilder("fixed")
+            .Input("x", OnnxElementType.Float, 1, 4)
+            .Output("y", OnnxElementType.Float, 1, 4)
+            .Node("Identity", ["x"], ["y"])
+            .ToBytes());
+        using var session = new InferenceSession(path);
+
+        var ex = Assert.Throws<CanaryInputException>(() => InputGenerator.Shapes(session.InputMetadata, 8, new Dictionary<string, long>()));
+
+        Assert.Contains("fixed batch dimension of 1; batch size 8 cannot run", ex.Message, StringComparison.Ordinal);
+    }
+}
