@@ -273,7 +273,7 @@ idle_ratio() { # daemon / node_exporter KEY; meaningless below 10 clock ticks of
   if ((IDLE_TICKS[$1] >= 10)); then
     calc "${IDLE_PCT[D]} / ${IDLE_PCT[$1]}" | awk '{ printf "%.2f", $1 }'
   else
-    printf 'n/a (node_exporter: %d clock ticks in %s s)' "${IDLE_TICKS[$1]}" "$IDLE_SECONDS"
+    printf 'n/a (node_exporter: %d clock tick(s) in %s s)' "${IDLE_TICKS[$1]}" "$IDLE_SECONDS"
   fi
 }
 

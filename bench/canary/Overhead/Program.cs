@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 // canary-bench: harness overhead and fidelity of the canary loop (issue F3). ../run.sh drives it.
 //
 //   canary-bench models DIR
-//   canary-bench overhead --models DIR [--rounds 8] [--mlp 200000] [--slow50 3000]
+//   canary-bench overhead --models DIR [--rounds 20] [--mlp 50000] [--slow50 1000]
 //   canary-bench fidelity --models DIR --benchdaemon EXE --node-script canary.mjs --work DIR
 //                         [--node node] [--rounds 6] [--mlp 50000] [--slow50 2000] [--slow400 300]
 //
@@ -36,8 +36,8 @@ switch (args[0])
         var benchmark = new OverheadBenchmark(runner, Console.Error);
         var results = benchmark.Run(
             Required(options, "models"),
-            [(BenchModels.Mlp, Int(options, "mlp", 200_000)), (BenchModels.Slow50, Int(options, "slow50", 3_000))],
-            Int(options, "rounds", 8));
+            [(BenchModels.Mlp, Int(options, "mlp", 50_000)), (BenchModels.Slow50, Int(options, "slow50", 1_000))],
+            Int(options, "rounds", 20));
         Console.WriteLine($"ONNX Runtime {runtime.Version}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}.");
         Console.WriteLine();
         OverheadBenchmark.WriteTables(Console.Out, results);

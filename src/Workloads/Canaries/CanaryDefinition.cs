@@ -13,6 +13,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="Threads">Intra-op threads (0 = ONNX Runtime's default).</param>
 /// <param name="GraphOptimization">Graph optimisation level.</param>
 /// <param name="Inputs">Values of symbolic dimensions and <c>vocab</c>.</param>
+/// <param name="InputFiles">.npy files per input name, used instead of generated data.</param>
 /// <param name="Seed">Seed of generated inputs.</param>
 /// <param name="Measure">Measurement settings.</param>
 public sealed record CanaryDefinition(
@@ -26,6 +27,7 @@ public sealed record CanaryDefinition(
     int Threads,
     GraphOptimizationLevel GraphOptimization,
     IReadOnlyDictionary<string, long> Inputs,
+    IReadOnlyDictionary<string, string> InputFiles,
     int Seed,
     MeasureOptions Measure)
 {

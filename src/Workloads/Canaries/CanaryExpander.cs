@@ -134,6 +134,7 @@ public static class CanaryExpander
             o.Threads,
             o.GraphOptimization,
             new Dictionary<string, long>(o.Inputs, StringComparer.OrdinalIgnoreCase),
+            new Dictionary<string, string>(o.InputFiles, StringComparer.Ordinal),
             o.Seed,
             o.Measure);
     }

@@ -45,6 +45,12 @@ public sealed class CanaryOptions
     /// </summary>
     public Dictionary<string, long> Inputs { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Real input data per model input, as NumPy <c>.npy</c> files (<c>np.save</c>), instead of
+    /// generated data. The first dimension is the batch: a file with batch 1 is repeated.
+    /// </summary>
+    public Dictionary<string, string> InputFiles { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Seed of the generated input data.</summary>
     public int Seed { get; set; } = 1;
 

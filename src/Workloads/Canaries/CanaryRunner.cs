@@ -120,8 +120,9 @@ public sealed partial class CanaryRunner
             ProviderFallback = ExecutionProviders.IsCpu(canary.Provider) ? false : fallback,
         };
 
-        var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs);
-        var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed);
+        var files = canary.InputFiles.ToDictionary(f => f.Key, f => NpyArray.Read(f.Value), StringComparer.Ordinal);
+        var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs, files);
+        var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed, files);
         var outputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
         try
         {

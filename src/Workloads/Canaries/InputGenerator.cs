@@ -20,14 +20,27 @@ public static class InputGenerator
     public const string VocabularyKey = "vocab";
 
     /// <summary>Resolves the concrete shape of every input for <paramref name="batch"/>; throws <see cref="CanaryInputException"/> when one cannot be.</summary>
-    public static IReadOnlyDictionary<string, long[]> Shapes(IReadOnlyDictionary<string, NodeMetadata> inputs, int batch, IReadOnlyDictionary<string, long> dimensions)
+    public static IReadOnlyDictionary<string, long[]> Shapes(IReadOnlyDictionary<string, NodeMetadata> inputs, int batch, IReadOnlyDictionary<string, long> dimensions, IReadOnlyDictionary<string, NpyArray>? files = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(dimensions);
+        files ??= new Dictionary<string, NpyArray>();
+        foreach (var name in files.Keys.Where(n => !inputs.ContainsKey(n)))
+        {
+            throw new CanaryInputException($"InputFiles:{name} is not an input of the model (inputs: {string.Join(", ", inputs.Keys)})");
+        }
+
         var symbols = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var (name, meta) in inputs)
         {
+            if (files.TryGetValue(name, out var file))
+            {
+                shapes[name] = FileShape(name, meta, file, batch);
+                CollectSymbols(meta, symbols);
+                continue;
+            }
+
             if (!meta.IsTensor || meta.IsString)
             {
                 throw new CanaryInputException($"input '{name}' is a {(meta.IsString ? "string tensor" : meta.OnnxValueType.ToString())}; only numeric tensors can be generated");
@@ -87,8 +100,50 @@ public static class InputGenerator
         return shapes;
     }
 
-    /// <summary>Allocates and fills the input tensors; the caller disposes them.</summary>
-    public static Dictionary<string, OrtValue> Create(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, long[]> shapes, IReadOnlyDictionary<string, long> dimensions, int seed)
+    private static long[] FileShape(string name, NodeMetadata meta, NpyArray file, int batch)
+    {
+        if (meta.ElementDataType != file.Type)
+        {
+            throw new CanaryInputException($"InputFiles:{name} holds {file.Type} but the model's input '{name}' is {meta.ElementDataType}");
+        }
+
+        if (file.Shape.Length != meta.Dimensions.Length || file.Shape.Length == 0)
+        {
+            throw new CanaryInputException($"InputFiles:{name} has rank {file.Shape.Length} but the model's input '{name}' has rank {meta.Dimensions.Length}");
+        }
+
+        if (file.Shape[0] != batch && file.Shape[0] != 1)
+        {
+            throw new CanaryInputException($"InputFiles:{name} has batch {file.Shape[0]} but batch {batch} was asked (a file with batch 1 is repeated)");
+        }
+
+        var shape = (long[])file.Shape.Clone();
+        shape[0] = batch;
+        for (var i = 0; i < shape.Length; i++)
+        {
+            var fixedSize = meta.Dimensions[i];
+            if (fixedSize >= 0 && fixedSize != shape[i])
+            {
+                throw new CanaryInputException($"InputFiles:{name} has size {shape[i]} in dimension {i} where the model's input '{name}' has {fixedSize}");
+            }
+        }
+
+        return shape;
+    }
+
+    private static void CollectSymbols(NodeMetadata meta, SortedSet<string> symbols)
+    {
+        for (var i = 0; i < meta.Dimensions.Length; i++)
+        {
+            if (meta.Dimensions[i] < 0 && i < meta.SymbolicDimensions.Length && meta.SymbolicDimensions[i].Length > 0)
+            {
+                symbols.Add(meta.SymbolicDimensions[i]);
+            }
+        }
+    }
+
+    /// <summary>Allocates and fills the input tensors (from <paramref name="files"/> where given); the caller disposes them.</summary>
+    public static Dictionary<string, OrtValue> Create(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, long[]> shapes, IReadOnlyDictionary<string, long> dimensions, int seed, IReadOnlyDictionary<string, NpyArray>? files = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(shapes);
@@ -104,7 +159,19 @@ public static class InputGenerator
                 var random = new Models.SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index++));
                 var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, meta.ElementDataType, shape);
                 values[name] = value;
-                Fill(value, meta.ElementDataType, name, shape, vocabulary, random);
+                if (files is not null && files.TryGetValue(name, out var file))
+                {
+                    // A batch-1 file is repeated to fill the batch.
+                    var target = value.GetTensorMutableRawData();
+                    for (var offset = 0; offset < target.Length; offset += file.Data.Length)
+                    {
+                        file.Data.CopyTo(target[offset..]);
+                    }
+                }
+                else
+                {
+                    Fill(value, meta.ElementDataType, name, shape, vocabulary, random);
+                }
             }
 
             return values;

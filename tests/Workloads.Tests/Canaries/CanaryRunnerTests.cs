@@ -2,6 +2,7 @@ using BenchDaemon.Probes;
 using BenchDaemon.Probes.Linux;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Models;
+using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -125,6 +126,60 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         {
             Assert.Contains("opset", result.Reason, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    [Fact]
+    public void Run_InputFileWithBatchOne_IsRepeatedAcrossTheBatch()
+    {
+        var file = _models.Write("input.npy", NpyArrayTests.Npy("<f4", [1, 16], NpyArrayTests.Floats([.. Enumerable.Range(0, 16).Select(i => i / 16f)])));
+        var canary = Canary(_models.Mlp, measure: Quick()) with { InputFiles = new Dictionary<string, string> { ["input"] = file } };
+
+        var result = Runner().Run(canary, 4);
+
+        Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
+    }
+
+    [Theory]
+    [InlineData("dtype", "InputFiles:input holds Double but the model's input 'input' is Float")]
+    [InlineData("batch", "InputFiles:input has batch 3 but batch 4 was asked")]
+    [InlineData("width", "InputFiles:input has size 8 in dimension 1 where the model's input 'input' has 16")]
+    [InlineData("name", "InputFiles:pixels is not an input of the model (inputs: input)")]
+    public void Run_MismatchedInputFile_FailedWithReason(string kind, string expected)
+    {
+        var (name, bytes) = kind switch
+        {
+            "dtype" => ("input", NpyArrayTests.Npy("<f8", [1, 16], new byte[16 * 8])),
+            "batch" => ("input", NpyArrayTests.Npy("<f4", [3, 16], new byte[3 * 16 * 4])),
+            "width" => ("input", NpyArrayTests.Npy("<f4", [1, 8], new byte[8 * 4])),
+            _ => ("pixels", NpyArrayTests.Npy("<f4", [1, 16], new byte[16 * 4])),
+        };
+        var file = _models.Write($"bad-{kind}.npy", bytes);
+        var canary = Canary(_models.Mlp, measure: Quick()) with { InputFiles = new Dictionary<string, string> { [name] = file } };
+
+        var result = Runner().Run(canary, 4);
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.Contains(expected, result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_OutOfMemoryInsideOnnxRuntime_FailedAndNextRunStillWorks()
+    {
+        // ConstantOfShape to 2^20 × 2^20 floats: a 4 TiB allocation that must fail.
+        var path = _models.Write("oom.onnx", new OnnxModelBuilder("oom")
+            .Input("x", OnnxElementType.Float, "batch", 1)
+            .Output("big", OnnxElementType.Float, "rows", "cols")
+            .Initializer("shape", [2], [1L << 20, 1L << 20])
+            .Node("ConstantOfShape", ["shape"], ["big"])
+            .ToBytes());
+
+        var result = Runner().Run(Canary(path, measure: Quick()), 1);
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.StartsWith("ONNX Runtime:", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("alloc", result.Reason, StringComparison.OrdinalIgnoreCase);
+        var next = Runner().Run(Canary(_models.Mlp, measure: Quick()), 1);
+        Assert.True(next.Status is CanaryStatus.Ok or CanaryStatus.Unstable, next.Reason);
     }
 
     [Fact]
