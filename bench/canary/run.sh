@@ -6,13 +6,13 @@
 #                                        to this script). Markdown tables go to stdout,
 #                                        progress to stderr.
 # Tunables (environment):
-#   OVERHEAD_ROUNDS=20      interleaved rounds of the overhead part (A B C, C B A, ...)
+#   OVERHEAD_ROUNDS=40      interleaved rounds of the overhead part (A B C, C B A, ...)
 #   OVERHEAD_MLP=50000      calls per arm and round, Mlp
 #   OVERHEAD_SLOW50=1000    calls per arm and round, Slow(50)
-#   FIDELITY_ROUNDS=6       rounds of the fidelity part (one process per arm, model and round)
+#   FIDELITY_ROUNDS=16      rounds of the fidelity part (one process per arm, model and round)
 #   FIDELITY_MLP=50000      calls per process, Mlp
-#   FIDELITY_SLOW50=2000    calls per process, Slow(50)
-#   FIDELITY_SLOW400=300    calls per process, Slow(400)
+#   FIDELITY_SLOW50=1000    calls per process, Slow(50)
+#   FIDELITY_SLOW400=200    calls per process, Slow(400)
 #   PARTS="overhead fidelity"   which parts to run
 #   KEEP_TMP=0              1 keeps the scratch directory (models, configs, builds)
 set -euo pipefail
@@ -21,13 +21,13 @@ export LC_ALL=C
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd)
 
-OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-20}
+OVERHEAD_ROUNDS=${OVERHEAD_ROUNDS:-40}
 OVERHEAD_MLP=${OVERHEAD_MLP:-50000}
 OVERHEAD_SLOW50=${OVERHEAD_SLOW50:-1000}
-FIDELITY_ROUNDS=${FIDELITY_ROUNDS:-6}
+FIDELITY_ROUNDS=${FIDELITY_ROUNDS:-16}
 FIDELITY_MLP=${FIDELITY_MLP:-50000}
-FIDELITY_SLOW50=${FIDELITY_SLOW50:-2000}
-FIDELITY_SLOW400=${FIDELITY_SLOW400:-300}
+FIDELITY_SLOW50=${FIDELITY_SLOW50:-1000}
+FIDELITY_SLOW400=${FIDELITY_SLOW400:-200}
 PARTS=${PARTS:-overhead fidelity}
 KEEP_TMP=${KEEP_TMP:-0}
 

@@ -13,7 +13,8 @@ namespace BenchDaemon.Bench.Canary;
 internal sealed class BareLoop : IDisposable
 {
     // CanaryRunner's warm-up, with MeasureOptions' defaults: blocks of 5 calls until the medians
-    // of two consecutive blocks differ by at most 5 %, at least 10 and at most 1000 calls, 10 s.
+    // of two consecutive blocks differ by at most 5 %, at least 10 and at most 1000 calls, 10 s
+    // (its other cap, half the budget, does not bind at the budget of five minutes used here).
     private const int WarmupBlock = 5;
     private const int WarmupMinIterations = 10;
     private const int WarmupMaxIterations = 1000;

@@ -68,7 +68,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
     public static void WriteTables(TextWriter output, IReadOnlyList<ModelRounds> results)
     {
         var rounds = results.Count > 0 ? results[0].Rounds.Count : 0;
-        output.WriteLine($"Per-call latency, µs: median over {rounds} interleaved rounds [min–max across rounds].");
+        output.WriteLine($"Per-call latency, µs: median over {rounds} interleaved rounds [interquartile range across rounds].");
         output.WriteLine("A = CanaryRunner.Run; B = bare RunWithBinding loop with a timestamp pair per call (raw ticks;");
         output.WriteLine("\"B p50 @100 ns\" = the same calls through Stopwatch.GetElapsedTime, as CanaryRunner records them);");
         output.WriteLine("C = bare loop timed as one block (wall time / N). \"wall/call\" = measured window / N.");
@@ -90,7 +90,7 @@ internal sealed class OverheadBenchmark(CanaryRunner runner, TextWriter progress
         }
 
         output.WriteLine();
-        output.WriteLine($"Differences, paired round by round: median Δ in µs and %, [min … max] of the per-round % (goal: ≤ {GoalMicros} µs or ≤ {GoalShare:P0}).");
+        output.WriteLine($"Differences, paired round by round: median Δ in µs and %, [interquartile range] of the per-round % (goal: ≤ {GoalMicros} µs or ≤ {GoalShare:P0}).");
         output.WriteLine();
         output.WriteLine("| model | comparison | Δ µs | Δ % [range] | goal met |");
         output.WriteLine("|---|---|---:|---:|---|");

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 // canary-bench: harness overhead and fidelity of the canary loop (issue F3). ../run.sh drives it.
 //
 //   canary-bench models DIR
-//   canary-bench overhead --models DIR [--rounds 20] [--mlp 50000] [--slow50 1000]
+//   canary-bench overhead --models DIR [--rounds 40] [--mlp 50000] [--slow50 1000]
 //   canary-bench fidelity --models DIR --benchdaemon EXE --node-script canary.mjs --work DIR
-//                         [--node node] [--rounds 6] [--mlp 50000] [--slow50 2000] [--slow400 300]
+//                         [--node node] [--rounds 16] [--mlp 50000] [--slow50 1000] [--slow400 200]
 //
 // Tables (Markdown) go to stdout, progress to stderr.
 if (args.Length == 0)
@@ -37,7 +37,7 @@ switch (args[0])
         var results = benchmark.Run(
             Required(options, "models"),
             [(BenchModels.Mlp, Int(options, "mlp", 50_000)), (BenchModels.Slow50, Int(options, "slow50", 1_000))],
-            Int(options, "rounds", 20));
+            Int(options, "rounds", 40));
         Console.WriteLine($"ONNX Runtime {runtime.Version}, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}.");
         Console.WriteLine();
         OverheadBenchmark.WriteTables(Console.Out, results);
@@ -54,10 +54,10 @@ switch (args[0])
             Required(options, "work"),
             [
                 (BenchModels.Mlp, Int(options, "mlp", 50_000)),
-                (BenchModels.Slow50, Int(options, "slow50", 2_000)),
-                (BenchModels.Slow400, Int(options, "slow400", 300)),
+                (BenchModels.Slow50, Int(options, "slow50", 1_000)),
+                (BenchModels.Slow400, Int(options, "slow400", 200)),
             ],
-            Int(options, "rounds", 6));
+            Int(options, "rounds", 16));
         var results = new FidelityBenchmark(settings, Console.Error).Run();
         FidelityBenchmark.WriteTable(Console.Out, results, new OnnxRuntimeInfo().Version);
         return 0;

@@ -23,13 +23,16 @@ internal static class Statistics
         return sorted[lo] + ((h - lo) * (sorted[hi] - sorted[lo]));
     }
 
-    /// <summary>Seconds as microseconds, three significant decimals for small values.</summary>
+    /// <summary>Seconds as microseconds: two decimals below 100 µs, one above.</summary>
     public static string Micros(double seconds) =>
         (seconds * 1e6).ToString(seconds < 1e-4 ? "F2" : "F1", CultureInfo.InvariantCulture);
 
-    /// <summary>A median and its spread across rounds in microseconds: <c>4.51 [4.40–4.73]</c>.</summary>
+    // Spreads are interquartile ranges across rounds: on a busy two-core machine a few rounds
+    // land in a burst of someone else's load, and a min–max range would show only those.
+
+    /// <summary>A median and its interquartile range across rounds in microseconds: <c>4.51 [4.40–4.73]</c>.</summary>
     public static string MicrosSpread(IReadOnlyList<double> seconds) =>
-        $"{Micros(Median(seconds))} [{Micros(seconds.Min())}–{Micros(seconds.Max())}]";
+        $"{Micros(Median(seconds))} [{Micros(Quantile(seconds, 0.25))}–{Micros(Quantile(seconds, 0.75))}]";
 
     /// <summary>Signed microseconds: <c>+0.07</c>.</summary>
     public static string SignedMicros(double seconds) =>
@@ -39,12 +42,13 @@ internal static class Statistics
     public static string Percent(double ratio) =>
         ((ratio - 1) * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture) + " %";
 
-    /// <summary>The median of per-round ratios and their range, as percentage differences.</summary>
+    /// <summary>The median of per-round ratios and their interquartile range, as percentage differences.</summary>
     public static string PercentSpread(IReadOnlyList<double> ratios) =>
-        $"{Percent(Median(ratios))} [{Percent(ratios.Min())} … {Percent(ratios.Max())}]";
+        $"{Percent(Median(ratios))} [{Percent(Quantile(ratios, 0.25))} … {Percent(Quantile(ratios, 0.75))}]";
 
     public static string Ratio(double ratio) => ratio.ToString("F3", CultureInfo.InvariantCulture);
 
+    /// <summary>The median of per-round ratios and their interquartile range.</summary>
     public static string RatioSpread(IReadOnlyList<double> ratios) =>
-        $"{Ratio(Median(ratios))} [{Ratio(ratios.Min())}–{Ratio(ratios.Max())}]";
+        $"{Ratio(Median(ratios))} [{Ratio(Quantile(ratios, 0.25))}–{Ratio(Quantile(ratios, 0.75))}]";
 }

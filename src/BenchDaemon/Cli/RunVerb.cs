@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
+using BenchDaemon.Scheduling;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,16 +19,17 @@ public static partial class RunVerb
     {
         ArgumentNullException.ThrowIfNull(context);
         var loaded = ConfigurationLoader.Load(context.ConfigPath, context.Overrides);
-        await using var app = DaemonHost.Build(loaded);
+        await using var app = DaemonHost.Build(loaded, context);
         ConfigurationPreflight.Validate(app.Services, loaded.Configuration);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BenchDaemon");
 
-        // SIGHUP's default action would kill the daemon (a closed terminal, a stray
-        // `systemctl kill -s HUP`). Configuration is read at start only, so say so and go on.
+        // SIGHUP reloads the configuration (canaries, guards); its default action would kill the daemon.
+        var reloader = app.Services.GetRequiredService<ConfigurationReloader>();
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
             signal.Cancel = true;
-            LogHangupIgnored(logger);
+            LogHangup(logger);
+            _ = reloader.ReloadAsync("SIGHUP");
         });
         try
         {
@@ -64,8 +66,8 @@ public static partial class RunVerb
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "BenchDaemon {Version} started: metrics at {Endpoints}, state in {StateDirectory}, configuration file {ConfigFile}")]
     private static partial void LogStarted(ILogger logger, string version, string endpoints, string? stateDirectory, string configFile);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "SIGHUP received: the configuration is read at start only; restart the daemon to apply changes")]
-    private static partial void LogHangupIgnored(ILogger logger);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "SIGHUP received: reloading the configuration")]
+    private static partial void LogHangup(ILogger logger);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BenchDaemon stopped")]
     private static partial void LogStopped(ILogger logger);

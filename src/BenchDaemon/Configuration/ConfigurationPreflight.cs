@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using BenchDaemon.Probes;
+using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ public static partial class ConfigurationPreflight
         (OtlpOptions.SectionName, typeof(OtlpOptions)),
         (LogOptions.SectionName, typeof(LogOptions)),
         (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
+        (GuardOptions.SectionName, typeof(GuardOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
     ];
 
@@ -44,6 +46,7 @@ public static partial class ConfigurationPreflight
         Resolve<OtlpOptions>(services);
         Resolve<LogOptions>(services);
         Resolve<OnnxRuntimeOptions>(services);
+        Resolve<GuardOptions>(services);
         CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
         _ = Canaries(configuration);
     }
@@ -60,6 +63,14 @@ public static partial class ConfigurationPreflight
         catch (Exception ex) when (Translate(ex) is { } translated)
         {
             throw translated;
+        }
+
+        for (var i = 0; i < options.Count; i++)
+        {
+            if (!string.IsNullOrWhiteSpace(options[i].Cron) && CanarySchedules.CheckCron(options[i].Cron!) is { } cronProblem)
+            {
+                throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Cron", cronProblem);
+            }
         }
 
         var (canaries, errors) = CanaryExpander.Expand(options);

@@ -1,5 +1,6 @@
 using BenchDaemon.Configuration;
 using BenchDaemon.Probes;
+using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads;
 using Microsoft.Extensions.Configuration;
@@ -33,13 +34,17 @@ public static class BenchDaemonServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LogOptions>, LogOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogDirectoryValidator>());
 
+        services.AddOptions<GuardOptions>().Bind(configuration.GetSection(GuardOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardOptions>, GuardOptionsValidator>());
+
         services.AddProbes(configuration);
 
         services.AddWorkloads(configuration);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, BuildInfoSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());
-        services.TryAddSingleton<PrometheusMetricSink>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, ProcessMetricSource>());
+        services.TryAddSingleton(sp => new PrometheusMetricSink(sp.GetRequiredService<CollectorRegistry>(), sp));
 
         services.AddLogging();
         services.AddSerilog((provider, logger) => LoggingSetup.Configure(

@@ -1,6 +1,10 @@
 using System.Net;
 using BenchDaemon.Configuration;
+using BenchDaemon.Cli;
 using BenchDaemon.Probes;
+using BenchDaemon.Scheduling;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quartz;
 using BenchDaemon.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -13,6 +17,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Prometheus;
 
 namespace BenchDaemon.Hosting;
@@ -21,9 +26,10 @@ namespace BenchDaemon.Hosting;
 public static class DaemonHost
 {
     /// <summary>Builds the daemon host from an already loaded configuration; nothing starts yet.</summary>
-    public static WebApplication Build(LoadedConfiguration loaded)
+    public static WebApplication Build(LoadedConfiguration loaded, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(context);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "benchdaemon",
@@ -42,6 +48,7 @@ public static class DaemonHost
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>>(ConfigureKestrel);
         services.AddHealthChecks().AddCheck<SamplerHealthCheck>("probes");
         AddOtlp(services, loaded.Configuration);
+        AddScheduling(services, loaded, context);
 
         var app = builder.Build();
         var sink = app.Services.GetRequiredService<PrometheusMetricSink>();
@@ -89,6 +96,35 @@ public static class DaemonHost
         }
     }
 
+    private static void AddScheduling(IServiceCollection services, LoadedConfiguration loaded, CliContext context)
+    {
+        var canaries = ConfigurationPreflight.Canaries(loaded.Configuration);
+        services.AddSingleton(loaded);
+        services.AddSingleton(context);
+        services.TryAddSingleton<IGpuStatusSource, NoGpuStatusSource>();
+        services.AddSingleton<DutyCycle>();
+        services.AddSingleton<CanaryGuards>();
+        services.AddSingleton<TelemetryRecorder>();
+        services.AddSingleton<CanaryResultSink>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, CanaryResultSink>(sp => sp.GetRequiredService<CanaryResultSink>()));
+        services.AddSingleton<CanaryCoordinator>();
+        services.AddQuartz(quartz =>
+        {
+            quartz.SchedulerName = "benchdaemon";
+            quartz.UseInMemoryStore();
+            quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = 8);
+        });
+        services.AddQuartzHostedService(options =>
+        {
+            // A stopping daemon cancels the running canary (recorded as failed: shutdown) and waits for it.
+            options.WaitForJobsToComplete = true;
+        });
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CanarySchedulingService>(sp, canaries));
+        services.AddHostedService(sp => sp.GetRequiredService<CanarySchedulingService>());
+        services.AddSingleton<ConfigurationReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
+    }
+
     private static void AddOtlp(IServiceCollection services, IConfiguration configuration)
     {
         // A malformed value here is reported by the preflight with its key; until then, off.
@@ -97,7 +133,7 @@ public static class DaemonHost
             return;
         }
 
-        services.AddSingleton<OtlpMetricSink>();
+        services.AddSingleton(sp => new OtlpMetricSink(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp, sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<OtlpExporterOptions>().Configure<IOptions<OtlpOptions>>((exporter, options) => OtlpSettings.Apply(exporter, options.Value));
         services.AddOptions<MetricReaderOptions>().Configure<IOptions<OtlpOptions>>((reader, options) =>
         {
@@ -109,6 +145,9 @@ public static class DaemonHost
             .ConfigureResource(resource => resource.AddService("benchdaemon", serviceVersion: BuildInfoSource.Version, serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics
                 .AddMeter(OtlpMetricSink.MeterName)
+                .AddOtlpExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(Workloads.Canaries.CanaryRunner.ActivitySourceName)
                 .AddOtlpExporter());
 
         // The sink creates the observable instruments; it must exist before the first export.

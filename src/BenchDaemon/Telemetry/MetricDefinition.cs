@@ -12,6 +12,9 @@ namespace BenchDaemon.Telemetry;
 /// <param name="Labels">Label names, bounded in cardinality.</param>
 public sealed record MetricDefinition(string Name, MetricKind Kind, MetricUnit Unit, string Help, params string[] Labels)
 {
+    /// <summary>Upper bounds of a histogram's buckets; empty for other kinds.</summary>
+    public IReadOnlyList<double> Buckets { get; init; } = [];
+
     /// <summary>The name on /metrics.</summary>
     public string PrometheusName { get; } = Name + UnitSuffix(Unit) + (Kind == MetricKind.Counter ? "_total" : string.Empty);
 

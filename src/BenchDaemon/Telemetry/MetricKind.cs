@@ -8,4 +8,7 @@ public enum MetricKind
 
     /// <summary>A value that goes up and down.</summary>
     Gauge,
+
+    /// <summary>A distribution of observations in buckets (gets <c>_bucket</c>, <c>_sum</c>, <c>_count</c>).</summary>
+    Histogram,
 }

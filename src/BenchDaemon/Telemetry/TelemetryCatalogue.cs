@@ -80,6 +80,105 @@ public static class TelemetryCatalogue
         "benchdaemon_probe_samples", MetricKind.Counter, MetricUnit.None,
         "Probe ticks since the daemon started.");
 
+    public static readonly MetricDefinition ProcessCpuSeconds = new(
+        "process_cpu", MetricKind.Counter, MetricUnit.Seconds, "User and system CPU time of the daemon.");
+
+    public static readonly MetricDefinition ProcessResidentMemory = new(
+        "process_resident_memory", MetricKind.Gauge, MetricUnit.Bytes, "Resident memory of the daemon.");
+
+    public static readonly MetricDefinition ProcessVirtualMemory = new(
+        "process_virtual_memory", MetricKind.Gauge, MetricUnit.Bytes, "Virtual memory size of the daemon.");
+
+    public static readonly MetricDefinition ProcessStartTime = new(
+        "process_start_time", MetricKind.Gauge, MetricUnit.Seconds, "Unix time the daemon started.");
+
+    public static readonly MetricDefinition ProcessOpenFds = new(
+        "process_open_fds", MetricKind.Gauge, MetricUnit.None, "Open file descriptors of the daemon.");
+
+    public static readonly MetricDefinition ProcessMaxFds = new(
+        "process_max_fds", MetricKind.Gauge, MetricUnit.None, "Soft limit on open file descriptors.");
+
+    public static readonly MetricDefinition ProcessThreads = new(
+        "process_threads", MetricKind.Gauge, MetricUnit.None, "Threads of the daemon.");
+
+    public static readonly MetricDefinition DotnetGcCollections = new(
+        "dotnet_gc_collections", MetricKind.Counter, MetricUnit.None, "Garbage collections by generation.", "generation");
+
+    public static readonly MetricDefinition DotnetGcHeap = new(
+        "dotnet_gc_heap", MetricKind.Gauge, MetricUnit.Bytes, "Bytes allocated on the managed heap and not yet collected.");
+
+    public static readonly MetricDefinition DotnetGcPause = new(
+        "dotnet_gc_pause", MetricKind.Counter, MetricUnit.Seconds, "Time the runtime paused for garbage collection.");
+
+    public static readonly MetricDefinition DotnetThreadPoolThreads = new(
+        "dotnet_threadpool_threads", MetricKind.Gauge, MetricUnit.None, "Thread-pool threads.");
+
+    private static readonly string[] s_canaryLabels = ["canary", "model", "provider", "precision", "batch"];
+
+    /// <summary>
+    /// Latency buckets: 10 % apart from 50 µs to 60 s (148 buckets). With histogram_quantile's
+    /// linear interpolation inside a bucket, a 5 % shift of a canary's latency moves its
+    /// estimated quantiles by about 5 %, at any model's scale.
+    /// </summary>
+    public static IReadOnlyList<double> LatencyBuckets { get; } = Enumerable.Range(0, 148).Select(i => 50e-6 * Math.Pow(1.1, i)).ToArray();
+
+    public static readonly MetricDefinition CanaryLatency = new(
+        "benchdaemon_canary_latency", MetricKind.Histogram, MetricUnit.Seconds,
+        "Per-call inference latency of every measured iteration of a canary.", s_canaryLabels)
+    {
+        Buckets = LatencyBuckets,
+    };
+
+    public static readonly MetricDefinition CanaryLastLatency = new(
+        "benchdaemon_canary_last_latency", MetricKind.Gauge, MetricUnit.Seconds,
+        "Latency quantiles (exact, from the samples) and mean of a canary's last measured run.",
+        [.. s_canaryLabels, "quantile"]);
+
+    public static readonly MetricDefinition CanaryThroughput = new(
+        "benchdaemon_canary_throughput_samples_per_second", MetricKind.Gauge, MetricUnit.None,
+        "Samples per second of a canary's last measured run.", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryEnergyPerSample = new(
+        "benchdaemon_canary_energy_joules_per_sample", MetricKind.Gauge, MetricUnit.None,
+        "Energy per sample (CPU package + DRAM + GPU counters) over a canary's last measured window.", s_canaryLabels);
+
+    public static readonly MetricDefinition CanarySessionCreate = new(
+        "benchdaemon_canary_session_create", MetricKind.Gauge, MetricUnit.Seconds,
+        "Session creation (graph optimisation, engine build) time of a canary's last run.", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryDriftMaxAbsError = new(
+        "benchdaemon_canary_drift_max_abs_error", MetricKind.Gauge, MetricUnit.None,
+        "Largest absolute output difference of an FP16/INT8 canary against its FP32 reference.", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryDriftCosine = new(
+        "benchdaemon_canary_drift_cosine_similarity", MetricKind.Gauge, MetricUnit.None,
+        "Cosine similarity of an FP16/INT8 canary's output with its FP32 reference.", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryDriftTop1 = new(
+        "benchdaemon_canary_drift_top1_agreement", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of rows whose arg-max agrees with the FP32 reference (classifier outputs).", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryRuns = new(
+        "benchdaemon_canary_runs", MetricKind.Counter, MetricUnit.None,
+        "Canary runs by outcome; reason is a bounded code (provider_unavailable, cpu_busy, duty_budget, timeout…).",
+        "canary", "status", "reason");
+
+    public static readonly MetricDefinition CanaryLastSuccess = new(
+        "benchdaemon_canary_last_success_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
+        "Unix time of a canary's last run that measured (status ok or unstable).", "canary");
+
+    public static readonly MetricDefinition CanaryLastRun = new(
+        "benchdaemon_canary_last_run_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
+        "Unix time a canary last finished, whatever the outcome.", "canary");
+
+    public static readonly MetricDefinition CanaryDuty = new(
+        "benchdaemon_canary_duty", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of the last hour spent running canaries (the duty-budget guard's measure).");
+
+    public static readonly MetricDefinition CanaryQueueDepth = new(
+        "benchdaemon_canary_queue_depth", MetricKind.Gauge, MetricUnit.None,
+        "Canary runs waiting for their device.", "device");
+
     /// <summary>Every declared metric, in export order.</summary>
     public static IReadOnlyList<MetricDefinition> All { get; } =
     [
@@ -90,5 +189,10 @@ public static class TelemetryCatalogue
         HostLoad1, HostLoad5, HostLoad15,
         HostPressureStalled, HostEnergy,
         ProbeDuration, ProbeLastSample, ProbeSamples,
+        ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
+        DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
+        CanaryLatency, CanaryLastLatency, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
+        CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun,
+        CanaryDuty, CanaryQueueDepth,
     ];
 }

@@ -16,6 +16,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="InputFiles">.npy files per input name, used instead of generated data.</param>
 /// <param name="Seed">Seed of generated inputs.</param>
 /// <param name="Measure">Measurement settings.</param>
+/// <param name="Schedule">When the daemon runs it.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -29,8 +30,14 @@ public sealed record CanaryDefinition(
     IReadOnlyDictionary<string, long> Inputs,
     IReadOnlyDictionary<string, string> InputFiles,
     int Seed,
-    MeasureOptions Measure)
+    MeasureOptions Measure,
+    CanarySchedule Schedule)
 {
+    /// <summary>The device the canary occupies: <c>cpu</c>, or <c>gpu:N</c> for a GPU provider (N from <c>device_id</c>, default 0).</summary>
+    public string Device => ExecutionProviders.IsCpu(Provider)
+        ? "cpu"
+        : "gpu:" + (ProviderOptions.TryGetValue("device_id", out var id) ? id : "0");
+
     /// <summary>A short model label: the file name without extension, or the built-in name.</summary>
     public string ModelLabel => Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)
         ? Model[CanaryExpander.BuiltinPrefix.Length..]

@@ -62,6 +62,15 @@ public static class CanaryExpander
             }
 
             ValidateMeasure($"{key}:Measure", o.Measure, errors);
+            if (o.Interval is { } interval && interval < CanarySchedule.MinimumInterval)
+            {
+                errors.Add(($"{key}:Interval", $"{interval} is shorter than the minimum {CanarySchedule.MinimumInterval}"));
+            }
+
+            if (o.Jitter < TimeSpan.Zero)
+            {
+                errors.Add(($"{key}:Jitter", "must not be negative"));
+            }
             foreach (var (name, value) in o.Inputs.Where(p => p.Value < 1))
             {
                 errors.Add(($"{key}:Inputs:{name}", $"{value} must be at least 1"));
@@ -136,7 +145,8 @@ public static class CanaryExpander
             new Dictionary<string, long>(o.Inputs, StringComparer.OrdinalIgnoreCase),
             new Dictionary<string, string>(o.InputFiles, StringComparer.Ordinal),
             o.Seed,
-            o.Measure);
+            o.Measure,
+            new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter));
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

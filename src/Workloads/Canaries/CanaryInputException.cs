@@ -16,4 +16,14 @@ public sealed class CanaryInputException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Creates the exception with a <see cref="ReasonCodes"/> code.</summary>
+    public CanaryInputException(string code, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Code = code;
+    }
+
+    /// <summary>The reason code of the failed result.</summary>
+    public string Code { get; } = ReasonCodes.InputError;
 }

@@ -56,4 +56,13 @@ public sealed class CanaryOptions
 
     /// <summary>Measurement settings.</summary>
     public MeasureOptions Measure { get; set; } = new();
+
+    /// <summary>Run every this long (the daemon's schedule); ignored when <see cref="Cron"/> is set. Unset and no cron: every 15 minutes.</summary>
+    public TimeSpan? Interval { get; set; }
+
+    /// <summary>A Quartz cron expression (seconds first, for example <c>0 */15 * * * ?</c>).</summary>
+    public string? Cron { get; set; }
+
+    /// <summary>Each scheduled run starts after a random delay up to this long, so a fleet does not run in lock-step.</summary>
+    public TimeSpan Jitter { get; set; }
 }

@@ -27,6 +27,9 @@ public sealed record CanaryResult
     /// <summary>Why the run failed, was skipped or is unstable; null when ok.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>A bounded code for <see cref="Reason"/> (the <c>reason</c> metric label), see <see cref="ReasonCodes"/>; null when ok.</summary>
+    public string? ReasonCode { get; init; }
+
     /// <summary>The execution provider ONNX Runtime ran (for example CPUExecutionProvider); null when not run.</summary>
     public string? EffectiveProvider { get; init; }
 

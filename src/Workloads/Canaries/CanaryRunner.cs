@@ -16,8 +16,13 @@ namespace BenchDaemon.Workloads.Canaries;
 /// </summary>
 public sealed partial class CanaryRunner
 {
+    /// <summary>The source of the canary trace spans: one per run, with a child per stage.</summary>
+    public const string ActivitySourceName = "BenchDaemon.Canaries";
+
     // Warm-up compares the medians of consecutive blocks of this many calls.
     private const int WarmupBlock = 5;
+
+    private static readonly ActivitySource s_activities = new(ActivitySourceName);
 
     private readonly OnnxRuntimeInfo _runtime;
     private readonly IEnergyMeter? _energyMeter;
@@ -57,25 +62,38 @@ public sealed partial class CanaryRunner
             StartedAt = _timeProvider.GetUtcNow(),
         };
 
+        using var activity = s_activities.StartActivity("canary " + canary.Name);
+        activity?.SetTag("canary", canary.Name);
+        activity?.SetTag("model", canary.ModelLabel);
+        activity?.SetTag("provider", canary.Provider);
+        activity?.SetTag("precision", canary.Precision.ToString());
+        activity?.SetTag("batch", batch);
         try
         {
             result = Execute(canary, batch, result, cancellationToken);
         }
         catch (CanaryInputException ex)
         {
-            result = result with { Status = CanaryStatus.Failed, Reason = ex.Message };
+            result = result with { Status = CanaryStatus.Failed, Reason = ex.Message, ReasonCode = ex.Code };
         }
         catch (OnnxRuntimeException ex)
         {
-            result = result with { Status = CanaryStatus.Failed, Reason = "ONNX Runtime: " + FirstLine(ex.Message) };
+            var code = ex.Message.Contains("alloc", StringComparison.OrdinalIgnoreCase) ? ReasonCodes.OutOfMemory : ReasonCodes.RuntimeError;
+            result = result with { Status = CanaryStatus.Failed, Reason = "ONNX Runtime: " + FirstLine(ex.Message), ReasonCode = code };
         }
         catch (OutOfMemoryException)
         {
-            result = result with { Status = CanaryStatus.Failed, Reason = "out of memory" };
+            result = result with { Status = CanaryStatus.Failed, Reason = "out of memory", ReasonCode = ReasonCodes.OutOfMemory };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            result = result with { Status = CanaryStatus.Failed, Reason = FirstLine(ex.Message) };
+            result = result with { Status = CanaryStatus.Failed, Reason = FirstLine(ex.Message), ReasonCode = ReasonCodes.ModelInvalid };
+        }
+
+        activity?.SetTag("status", result.Status.ToString().ToLowerInvariant());
+        if (result.Status == CanaryStatus.Failed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Reason);
         }
 
         LogFinished(_logger, result.Canary, result.Batch, result.Status, result.Reason ?? "-", result.LatencySeconds?.P50 ?? double.NaN);
@@ -87,7 +105,7 @@ public sealed partial class CanaryRunner
         var ortProvider = ExecutionProviders.ToOrtName(canary.Provider);
         if (_runtime.Error is { } loadError)
         {
-            return result with { Status = CanaryStatus.Failed, Reason = $"ONNX Runtime native library unavailable: {loadError}" };
+            return result with { Status = CanaryStatus.Failed, Reason = $"ONNX Runtime native library unavailable: {loadError}", ReasonCode = ReasonCodes.RuntimeUnavailable };
         }
 
         if (!_runtime.Providers.Contains(ortProvider, StringComparer.Ordinal))
@@ -96,20 +114,28 @@ public sealed partial class CanaryRunner
             {
                 Status = CanaryStatus.Skipped,
                 Reason = $"provider unavailable: {ortProvider} is not in this ONNX Runtime build (available: {string.Join(", ", _runtime.Providers)})",
+                ReasonCode = ReasonCodes.ProviderUnavailable,
             };
         }
 
-        var (modelPath, precisionVia) = ResolveModel(canary);
+        var (modelPath, precisionVia, unavailable) = ResolveModel(canary);
         if (modelPath is null)
         {
-            return result with { Status = CanaryStatus.Skipped, Reason = precisionVia };
+            return result with { Status = CanaryStatus.Skipped, Reason = precisionVia, ReasonCode = unavailable };
         }
 
         result = result with { ModelPath = modelPath };
         CheckModelFile(modelPath);
 
         var sessionStart = Stopwatch.GetTimestamp();
-        var (session, providerPrecision, fallback) = CreateSession(canary, modelPath);
+        InferenceSession session;
+        string? providerPrecision;
+        bool fallback;
+        using (s_activities.StartActivity("session"))
+        {
+            (session, providerPrecision, fallback) = CreateSession(canary, modelPath);
+        }
+
         var sessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
         using var _ = session;
         result = result with
@@ -154,22 +180,44 @@ public sealed partial class CanaryRunner
                 session.RunWithBinding(runOptions, binding);
                 BindPreallocatedOutputs(session, binding, outputs);
 
-                var (warmupIterations, warmupStable) = WarmUp(session, runOptions, binding, canary.Measure, runStart, linked.Token);
-                var energyBefore = _energyMeter?.ReadEnergy();
-                var cpuBefore = ProcessCpu();
-                var samples = Measure(session, runOptions, binding, canary.Measure, runStart, linked.Token, out var windowSeconds);
-                var cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
-                var energyAfter = _energyMeter?.ReadEnergy();
+                int warmupIterations;
+                bool warmupStable;
+                using (s_activities.StartActivity("warmup"))
+                {
+                    (warmupIterations, warmupStable) = WarmUp(session, runOptions, binding, canary.Measure, runStart, linked.Token);
+                }
+
+                List<double> samples;
+                double windowSeconds, cpuSeconds;
+                IReadOnlyList<Probes.Linux.EnergyCounter>? energyBefore, energyAfter;
+                using (s_activities.StartActivity("measure"))
+                {
+                    energyBefore = _energyMeter?.ReadEnergy();
+                    var cpuBefore = ProcessCpu();
+                    samples = Measure(session, runOptions, binding, canary.Measure, runStart, linked.Token, out windowSeconds);
+                    cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
+                    energyAfter = _energyMeter?.ReadEnergy();
+                }
+
 
                 CheckFinite(outputs);
                 var stats = LatencyStatistics.From(samples);
                 var (energy, perSample) = EnergyDelta(energyBefore, energyAfter, samples.Count * (long)batch);
-                var (status, reason) = Judge(stats, canary.Measure, samples.Count, warmupStable, windowSeconds);
-                var drift = canary.Precision != Precision.FP32 ? MeasureDrift(canary, inputs, outputs) : null;
+                var (status, reason, reasonCode) = Judge(stats, canary.Measure, samples.Count, warmupStable, windowSeconds);
+                DriftResult? drift = null;
+                if (canary.Precision != Precision.FP32)
+                {
+                    using (s_activities.StartActivity("drift"))
+                    {
+                        drift = MeasureDrift(canary, inputs, outputs);
+                    }
+                }
+
                 return result with
                 {
                     Status = status,
                     Reason = reason,
+                    ReasonCode = reasonCode,
                     Iterations = samples.Count,
                     WarmupIterations = warmupIterations,
                     WarmupStable = warmupStable,
@@ -186,14 +234,18 @@ public sealed partial class CanaryRunner
             }
             catch (OnnxRuntimeException) when (linked.IsCancellationRequested)
             {
-                var why = cancellationToken.IsCancellationRequested
-                    ? "cancelled: shutdown"
-                    : $"exceeded its time budget of {budget} (a call did not finish; ONNX Runtime terminated it)";
-                return result with { Status = CanaryStatus.Failed, Reason = why };
+                return cancellationToken.IsCancellationRequested
+                    ? result with { Status = CanaryStatus.Failed, Reason = ReasonCodes.Shutdown, ReasonCode = ReasonCodes.Shutdown }
+                    : result with
+                    {
+                        Status = CanaryStatus.Failed,
+                        Reason = $"exceeded its time budget of {budget} (a call did not finish; ONNX Runtime terminated it)",
+                        ReasonCode = ReasonCodes.Timeout,
+                    };
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return result with { Status = CanaryStatus.Failed, Reason = "cancelled: shutdown" };
+                return result with { Status = CanaryStatus.Failed, Reason = ReasonCodes.Shutdown, ReasonCode = ReasonCodes.Shutdown };
             }
         }
         finally
@@ -206,42 +258,42 @@ public sealed partial class CanaryRunner
     }
 
     /// <summary>The model file for the requested precision and how the precision comes about; a null path means skip with that reason.</summary>
-    private static (string? Path, string Via) ResolveModel(CanaryDefinition canary)
+    private static (string? Path, string Via, string? Unavailable) ResolveModel(CanaryDefinition canary)
     {
-        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) && !canary.Variants.ContainsKey(canary.Precision))
+        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) && canary.Variants.Count == 0)
         {
-            return (null, $"built-in model '{canary.ModelLabel}' is not available in this build");
+            return (null, $"built-in model '{canary.ModelLabel}' is not available in this build", ReasonCodes.ModelUnavailable);
         }
 
         if (canary.Variants.TryGetValue(canary.Precision, out var variant))
         {
-            return (variant, canary.Precision == Precision.FP32 ? "FP32" : $"{canary.Precision} (model variant)");
+            return (variant, canary.Precision == Precision.FP32 ? "FP32" : $"{canary.Precision} (model variant)", null);
         }
 
         if (canary.Precision != Precision.FP32 && ExecutionProviders.ToOrtName(canary.Provider) == "TensorrtExecutionProvider" && canary.Variants.TryGetValue(Precision.FP32, out var fp32))
         {
-            return (fp32, $"{canary.Precision} (TensorRT option)");
+            return (fp32, $"{canary.Precision} (TensorRT option)", null);
         }
 
-        return (null, $"precision {canary.Precision} unavailable: no {canary.Precision} model variant (Variants:{canary.Precision}) and provider {canary.Provider} cannot convert precision");
+        return (null, $"precision {canary.Precision} unavailable: no {canary.Precision} model variant (Variants:{canary.Precision}) and provider {canary.Provider} cannot convert precision", ReasonCodes.PrecisionUnavailable);
     }
 
     private static void CheckModelFile(string path)
     {
         if (Directory.Exists(path))
         {
-            throw new CanaryInputException($"model '{path}' is a directory, not an .onnx file");
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model '{path}' is a directory, not an .onnx file");
         }
 
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new CanaryInputException($"model file not found: {path}");
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file not found: {path}");
         }
 
         if (info.Length == 0)
         {
-            throw new CanaryInputException($"model file is empty: {path}");
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file is empty: {path}");
         }
 
         // Open once to turn a permission problem into a clear reason before ONNX Runtime sees it.
@@ -279,7 +331,7 @@ public sealed partial class CanaryRunner
         catch (OnnxRuntimeException ex) when (ex.Message.Contains("Protobuf parsing failed", StringComparison.OrdinalIgnoreCase)
                                               || ex.Message.Contains("ParseFromString", StringComparison.OrdinalIgnoreCase))
         {
-            throw new CanaryInputException($"model file is not a valid ONNX model (truncated or not ONNX): {modelPath}", ex);
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file is not a valid ONNX model (truncated or not ONNX): {modelPath}", ex);
         }
     }
 
@@ -409,19 +461,20 @@ public sealed partial class CanaryRunner
         return samples;
     }
 
-    private static (CanaryStatus, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
+    private static (CanaryStatus, string?, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
     {
         if (iterations < measure.MinIterations || windowSeconds < measure.MinDuration.TotalSeconds)
         {
-            return (CanaryStatus.Unstable, $"time budget {measure.Budget} reached after {iterations} iterations in {windowSeconds:F2} s (asked for at least {measure.MinIterations} and {measure.MinDuration})");
+            return (CanaryStatus.Unstable, $"time budget {measure.Budget} reached after {iterations} iterations in {windowSeconds:F2} s (asked for at least {measure.MinIterations} and {measure.MinDuration})", ReasonCodes.BudgetReached);
         }
 
         if (stats.CoefficientOfVariation > measure.MaxCoefficientOfVariation)
         {
-            return (CanaryStatus.Unstable, $"latency coefficient of variation {stats.CoefficientOfVariation:F3} is above {measure.MaxCoefficientOfVariation:F3}");
+            return (CanaryStatus.Unstable, $"latency coefficient of variation {stats.CoefficientOfVariation:F3} is above {measure.MaxCoefficientOfVariation:F3}", ReasonCodes.Spread);
         }
 
-        return warmupStable ? (CanaryStatus.Ok, null) : (CanaryStatus.Ok, "warm-up reached its cap before latencies settled");
+        // An unsettled warm-up is worth a note, not a status: the measurement itself passed.
+        return warmupStable ? (CanaryStatus.Ok, null, null) : (CanaryStatus.Ok, "warm-up reached its cap before latencies settled", null);
     }
 
     private static void CheckFinite(Dictionary<string, OrtValue> outputs)
@@ -431,7 +484,7 @@ public sealed partial class CanaryRunner
             var values = OutputAsDoubles(value);
             if (values is not null && values.Any(v => !double.IsFinite(v)))
             {
-                throw new CanaryInputException($"output '{name}' contains NaN or infinity");
+                throw new CanaryInputException(ReasonCodes.NonFiniteOutput, $"output '{name}' contains NaN or infinity");
             }
         }
     }

@@ -48,7 +48,7 @@ public sealed partial class DaemonProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_Sighup_KeepsRunningAndSaysSo()
+    public async Task Run_SighupWithoutConfigFile_ReloadsAndKeepsRunning()
     {
         await using var daemon = DaemonProcess.Start(_state.Path);
         await daemon.WaitForAsync("/metrics", s_startTimeout);
@@ -58,6 +58,7 @@ public sealed partial class DaemonProcessTests : IDisposable
 
         await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(5));
         Assert.Contains("SIGHUP received", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Configuration reloaded (SIGHUP)", daemon.StandardOutput, StringComparison.Ordinal);
         var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
         Assert.Equal(0, exitCode);
     }

@@ -65,11 +65,18 @@ public sealed class PrometheusMetricSinkTests
     }
 
     [Fact]
-    public async Task Scrape_IncludesProcessSelfMetrics()
+    public async Task Scrape_ProcessSource_PublishesSelfMetrics()
     {
-        var text = await ScrapeAsync();
+        var registry = Metrics.NewCustomRegistry();
+        _ = new PrometheusMetricSink(registry, [new ProcessMetricSource()]);
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
 
-        Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^process_cpu_seconds_total [0-9.e+-]+$", text);
+        Assert.Matches(@"(?m)^process_resident_memory_bytes [1-9][0-9.e+]*$", text);
+        Assert.Matches(@"(?m)^process_open_fds [1-9][0-9]*$", text);
+        Assert.Contains("dotnet_gc_collections_total{generation=\"0\"}", text, StringComparison.Ordinal);
     }
 
     private async Task<string> ScrapeAsync()

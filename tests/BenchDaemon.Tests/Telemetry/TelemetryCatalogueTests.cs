@@ -11,7 +11,12 @@ public sealed partial class TelemetryCatalogueTests
         foreach (var metric in TelemetryCatalogue.All)
         {
             Assert.Matches(MetricName(), metric.PrometheusName);
-            Assert.StartsWith("benchdaemon_", metric.PrometheusName, StringComparison.Ordinal);
+            // One prefix for the daemon's own metrics; process_* and dotnet_* are the conventional self-metrics.
+            Assert.True(
+                metric.PrometheusName.StartsWith("benchdaemon_", StringComparison.Ordinal)
+                || metric.PrometheusName.StartsWith("process_", StringComparison.Ordinal)
+                || metric.PrometheusName.StartsWith("dotnet_", StringComparison.Ordinal),
+                metric.PrometheusName);
             Assert.Equal(metric.Kind == MetricKind.Counter, metric.PrometheusName.EndsWith("_total", StringComparison.Ordinal));
             Assert.False(string.IsNullOrWhiteSpace(metric.Help));
             Assert.All(metric.Labels, label => Assert.Matches(LabelName(), label));

@@ -242,7 +242,8 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var result = Runner().Run(Canary(_models.Mlp, measure: Quick()), 1, cts.Token);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
-        Assert.Equal("cancelled: shutdown", result.Reason);
+        Assert.Equal("shutdown", result.Reason);
+        Assert.Equal(ReasonCodes.Shutdown, result.ReasonCode);
     }
 
     [Fact]

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Scheduling;
+
+/// <summary>
+/// Runs scheduled canaries: one at a time per device (so canaries never disturb each
+/// other's measurements), a bounded wait queue per device, the guards, and every result to
+/// the sinks. The running canary is cancelled on shutdown and recorded as <c>failed: shutdown</c>.
+/// </summary>
+public sealed partial class CanaryCoordinator : IDisposable
+{
+    private readonly CanaryRunner _runner;
+    private readonly CanaryGuards _guards;
+    private readonly CanaryResultSink _sink;
+    private readonly DutyCycle _duty;
+    private readonly IOptionsMonitor<GuardOptions> _guardOptions;
+    private readonly TimeProvider _timeProvider;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<CanaryCoordinator> _logger;
+    private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _lastDuration = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
+
+    public CanaryCoordinator(
+        CanaryRunner runner,
+        CanaryGuards guards,
+        CanaryResultSink sink,
+        DutyCycle duty,
+        IOptionsMonitor<GuardOptions> guardOptions,
+        TimeProvider timeProvider,
+        IHostApplicationLifetime lifetime,
+        ILogger<CanaryCoordinator> logger)
+    {
+        _runner = runner;
+        _guards = guards;
+        _sink = sink;
+        _duty = duty;
+        _guardOptions = guardOptions;
+        _timeProvider = timeProvider;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>The canaries currently scheduled.</summary>
+    public IReadOnlyCollection<CanaryDefinition> Canaries => Volatile.Read(ref _canaries).Values.ToList();
+
+    /// <summary>Replaces the canary set (start-up and configuration reload); a run in progress finishes.</summary>
+    public void Replace(IReadOnlyList<CanaryDefinition> canaries)
+    {
+        ArgumentNullException.ThrowIfNull(canaries);
+        Volatile.Write(ref _canaries, canaries.ToDictionary(c => c.Name, StringComparer.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Dispose();
+        }
+    }
+
+    /// <summary>One scheduled firing of <paramref name="name"/>: jitter, queue, guards, run, record.</summary>
+    public async Task RunAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!Volatile.Read(ref _canaries).TryGetValue(name, out var canary))
+        {
+            return; // removed by a reload after this firing was planned
+        }
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.ApplicationStopping);
+        var token = stopping.Token;
+        if (canary.Schedule.Jitter > TimeSpan.Zero)
+        {
+            var delay = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * canary.Schedule.Jitter.Ticks));
+            try
+            {
+                await Task.Delay(delay, _timeProvider, token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        var lane = _lanes.GetOrAdd(canary.Device, _ => new Lane());
+        var queueLength = Math.Max(1, _guardOptions.CurrentValue.QueueLength);
+        var waiting = Interlocked.Increment(ref lane.Waiting);
+        if (waiting > queueLength)
+        {
+            Interlocked.Decrement(ref lane.Waiting);
+            _sink.RecordSkip(canary, ReasonCodes.QueueFull, $"queue for {canary.Device} is full ({queueLength} runs waiting)");
+            return;
+        }
+
+        _sink.SetQueueDepth(canary.Device, waiting - 1);
+        try
+        {
+            await lane.Gate.WaitAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            _sink.SetQueueDepth(canary.Device, Interlocked.Decrement(ref lane.Waiting));
+            return;
+        }
+
+        _sink.SetQueueDepth(canary.Device, Math.Max(0, Interlocked.Decrement(ref lane.Waiting)));
+        try
+        {
+            var expected = _lastDuration.TryGetValue(name, out var last) ? last : Estimate(canary);
+            if (_guards.Check(canary, expected) is { } refusal)
+            {
+                LogSkipped(_logger, canary.Name, refusal.Reason);
+                _sink.RecordSkip(canary, refusal.Code, refusal.Reason);
+                return;
+            }
+
+            var started = _timeProvider.GetTimestamp();
+            foreach (var batch in canary.BatchSizes)
+            {
+                // The measured loop is synchronous native work: give it a thread of its own.
+                var result = await Task.Factory.StartNew(
+                    () => _runner.Run(canary, batch, token),
+                    CancellationToken.None,
+                    TaskCreationOptions.LongRunning,
+                    TaskScheduler.Default);
+                _sink.Record(result);
+                if (token.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+
+            var busy = _timeProvider.GetElapsedTime(started);
+            _duty.Add(busy);
+            _lastDuration[name] = busy;
+        }
+        finally
+        {
+            lane.Gate.Release();
+        }
+    }
+
+    // Before a canary has run once, assume warm-up plus the minimum measurement per batch size.
+    private static TimeSpan Estimate(CanaryDefinition canary) =>
+        (canary.Measure.MinDuration + TimeSpan.FromSeconds(1)) * canary.BatchSizes.Count;
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Canary {Canary} skipped: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string canary, string reason);
+
+    private sealed class Lane : IDisposable
+    {
+        public readonly SemaphoreSlim Gate = new(1, 1);
+        public int Waiting;
+
+        public void Dispose() => Gate.Dispose();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using BenchDaemon.Telemetry;
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Logging;
+
+namespace BenchDaemon.Scheduling;
+
+/// <summary>
+/// Where every canary result goes: the latency histogram (pushed to /metrics and OTLP), the
+/// last-run gauges and run counters (pulled at scrape time), and one structured log event.
+/// </summary>
+public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCycle duty, TimeProvider timeProvider, ILogger<CanaryResultSink> logger) : IMetricSource
+{
+    private static readonly (string Label, Func<LatencyStatistics, double> Value)[] s_quantiles =
+    [
+        ("0.5", s => s.P50), ("0.9", s => s.P90), ("0.95", s => s.P95), ("0.99", s => s.P99), ("0.999", s => s.P999), ("mean", s => s.Mean),
+    ];
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Canary, string Status, string Reason), long> _runs = [];
+    private readonly Dictionary<(string Canary, int Batch), CanaryResult> _latest = [];
+    private readonly Dictionary<string, double> _lastSuccess = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _lastRun = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _queueDepth = new(StringComparer.Ordinal);
+
+    /// <summary>Records one result in every sink.</summary>
+    public void Record(CanaryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var status = result.Status.ToString().ToLowerInvariant();
+        lock (_lock)
+        {
+            var key = (result.Canary, status, result.ReasonCode ?? string.Empty);
+            _runs[key] = _runs.GetValueOrDefault(key) + 1;
+            _lastRun[result.Canary] = now;
+            if (result.LatencySeconds is not null)
+            {
+                _latest[(result.Canary, result.Batch)] = result;
+                _lastSuccess[result.Canary] = now;
+            }
+        }
+
+        if (result.Samples.Count > 0)
+        {
+            recorder.Observe(TelemetryCatalogue.CanaryLatency, result.Samples, Labels(result));
+        }
+
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var precision = result.Precision.ToString();
+            var reason = result.Reason ?? string.Empty;
+            var p50 = result.LatencySeconds?.P50 ?? double.NaN;
+            var p99 = result.LatencySeconds?.P99 ?? double.NaN;
+            LogResult(logger, result.Canary, result.Model, result.Provider, precision, result.Batch, status, reason,
+                result.Iterations, p50, p99, result.ThroughputSamplesPerSecond ?? double.NaN, result.EnergyJoulesPerSample ?? double.NaN);
+        }
+    }
+
+    /// <summary>Counts a run that never started (dropped or refused by a guard).</summary>
+    public void RecordSkip(CanaryDefinition canary, string code, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        foreach (var batch in canary.BatchSizes)
+        {
+            Record(new CanaryResult
+            {
+                Canary = canary.Name,
+                Model = canary.ModelLabel,
+                Provider = canary.Provider,
+                Precision = canary.Precision,
+                Batch = batch,
+                Status = CanaryStatus.Skipped,
+                Reason = reason,
+                ReasonCode = code,
+                StartedAt = timeProvider.GetUtcNow(),
+            });
+        }
+    }
+
+    /// <summary>Sets how many runs wait for <paramref name="device"/>.</summary>
+    public void SetQueueDepth(string device, int depth)
+    {
+        lock (_lock)
+        {
+            _queueDepth[device] = depth;
+        }
+    }
+
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        lock (_lock)
+        {
+            foreach (var ((canary, status, reason), count) in _runs)
+            {
+                writer.Write(TelemetryCatalogue.CanaryRuns, count, canary, status, reason);
+            }
+
+            foreach (var (canary, time) in _lastSuccess)
+            {
+                writer.Write(TelemetryCatalogue.CanaryLastSuccess, time, canary);
+            }
+
+            foreach (var (canary, time) in _lastRun)
+            {
+                writer.Write(TelemetryCatalogue.CanaryLastRun, time, canary);
+            }
+
+            foreach (var (device, depth) in _queueDepth)
+            {
+                writer.Write(TelemetryCatalogue.CanaryQueueDepth, depth, device);
+            }
+
+            foreach (var result in _latest.Values)
+            {
+                var labels = Labels(result);
+                var stats = result.LatencySeconds!;
+                foreach (var (quantile, value) in s_quantiles)
+                {
+                    writer.Write(TelemetryCatalogue.CanaryLastLatency, value(stats), [.. labels, quantile]);
+                }
+
+                Optional(writer, TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
+                Optional(writer, TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
+                Optional(writer, TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);
+                Optional(writer, TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
+                Optional(writer, TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
+                Optional(writer, TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
+            }
+        }
+
+        writer.Write(TelemetryCatalogue.CanaryDuty, duty.UsedFraction());
+    }
+
+    private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, string[] labels)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            writer.Write(metric, v, labels);
+        }
+    }
+
+    private static string[] Labels(CanaryResult result) =>
+        [result.Canary, result.Model, result.Provider, result.Precision.ToString(), result.Batch.ToString(CultureInfo.InvariantCulture)];
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+        Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} {Reason} iterations {Iterations} p50 {P50Seconds} p99 {P99Seconds} throughput {SamplesPerSecond} J/sample {JoulesPerSample}")]
+    private static partial void LogResult(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason,
+        int iterations, double p50Seconds, double p99Seconds, double samplesPerSecond, double joulesPerSample);
+}

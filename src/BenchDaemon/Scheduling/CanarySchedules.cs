@@ -1,0 +1,50 @@
+using BenchDaemon.Workloads.Canaries;
+using Quartz;
+
+namespace BenchDaemon.Scheduling;
+
+/// <summary>
+/// Quartz triggers for canary schedules. Misfires (the daemon was busy or the clock jumped):
+/// run once now, then resume the regular schedule — interval schedules keep their period
+/// from the late run (<c>NowWithExistingCount</c>), cron schedules go back to their
+/// calendar (<c>FireAndProceed</c>); missed runs are never replayed in a burst.
+/// </summary>
+public static class CanarySchedules
+{
+    /// <summary>The trigger of <paramref name="canary"/>, first firing at <paramref name="start"/> (interval) or the next cron time after it.</summary>
+    public static ITrigger Trigger(CanaryDefinition canary, DateTimeOffset start)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        var builder = TriggerBuilder.Create()
+            .WithIdentity(canary.Name, CanaryJob.Group)
+            .ForJob(canary.Name, CanaryJob.Group)
+            .StartAt(start);
+        return canary.Schedule.Cron is { } cron
+            ? builder.WithCronSchedule(cron, x => x.WithMisfireHandlingInstructionFireAndProceed().InTimeZone(TimeZoneInfo.Utc)).Build()
+            : builder.WithSimpleSchedule(x => x.WithInterval(canary.Schedule.Interval).RepeatForever().WithMisfireHandlingInstructionNowWithExistingCount()).Build();
+    }
+
+    /// <summary>The job of <paramref name="canary"/>.</summary>
+    public static IJobDetail Job(CanaryDefinition canary)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        return JobBuilder.Create<CanaryJob>()
+            .WithIdentity(canary.Name, CanaryJob.Group)
+            .UsingJobData(CanaryJob.CanaryKey, canary.Name)
+            .Build();
+    }
+
+    /// <summary>Null when <paramref name="cron"/> is a valid Quartz cron expression, else why not.</summary>
+    public static string? CheckCron(string cron)
+    {
+        try
+        {
+            CronExpression.ValidateExpression(cron);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return $"'{cron}' is not a valid Quartz cron expression ({ex.Message}); fields are seconds minutes hours day-of-month month day-of-week, e.g. 0 */15 * * * ?";
+        }
+    }
+}

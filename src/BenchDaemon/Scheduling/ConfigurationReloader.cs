@@ -1,0 +1,125 @@
+using System.Text.Json;
+using BenchDaemon.Cli;
+using BenchDaemon.Configuration;
+using BenchDaemon.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace BenchDaemon.Scheduling;
+
+/// <summary>
+/// Reloads the configuration on SIGHUP or when the file changes. The new configuration is
+/// validated in full first: if it is valid, canaries and guards are replaced without a
+/// restart; if not, the reason is logged and the running configuration stays. Sections read
+/// only at start (Metrics, State, Probes, Otlp, Logs, OnnxRuntime) take effect at the next
+/// restart, and a change to them is logged as such.
+/// </summary>
+public sealed partial class ConfigurationReloader(
+    LoadedConfiguration live,
+    CliContext source,
+    CanarySchedulingService scheduling,
+    TimeProvider timeProvider,
+    ILogger<ConfigurationReloader> logger) : IHostedService, IDisposable
+{
+    private static readonly string[] s_restartSections = ["Metrics", "State", "Probes", "Otlp", "Logs", "OnnxRuntime"];
+    private static readonly TimeSpan s_debounce = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private FileSystemWatcher? _watcher;
+    private ITimer? _debounce;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (live.File is { } file && Path.GetDirectoryName(file) is { } directory)
+        {
+            _debounce = timeProvider.CreateTimer(_ => _ = ReloadAsync("file change"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _watcher = new FileSystemWatcher(directory, Path.GetFileName(file))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
+            };
+            // Editors save in bursts (truncate, write, rename): reload once things settle.
+            FileSystemEventHandler changed = (_, _) => _debounce.Change(s_debounce, Timeout.InfiniteTimeSpan);
+            _watcher.Changed += changed;
+            _watcher.Created += changed;
+            _watcher.Renamed += (_, _) => _debounce.Change(s_debounce, Timeout.InfiniteTimeSpan);
+            _watcher.EnableRaisingEvents = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        _debounce?.Dispose();
+        _debounce = null;
+    }
+
+    /// <summary>Validates and applies the configuration on disk; returns whether it was applied.</summary>
+    public async Task<bool> ReloadAsync(string trigger)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            LoadedConfiguration candidate;
+            IReadOnlyList<Workloads.Canaries.CanaryDefinition> canaries;
+            try
+            {
+                var (services, loaded) = CommandServices.Build(source with { Out = TextWriter.Null, Error = TextWriter.Null }, LoggingMode.Quiet);
+                await services.DisposeAsync();
+                candidate = loaded;
+                canaries = ConfigurationPreflight.Canaries(loaded.Configuration);
+            }
+            catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)
+            {
+                LogRejected(logger, trigger, problem.Message);
+                return false;
+            }
+
+            foreach (var section in s_restartSections.Where(s => Flatten(live.Configuration.GetSection(s)) != Flatten(candidate.Configuration.GetSection(s))))
+            {
+                LogNeedsRestart(logger, section);
+            }
+
+            // Re-read the live layers so option monitors (Guards) see the new values.
+            live.Configuration.Reload();
+            await scheduling.ScheduleAsync(canaries, CancellationToken.None);
+            LogReloaded(logger, trigger, canaries.Count);
+            return true;
+        }
+#pragma warning disable CA1031 // A reload must never take the daemon down; the reason is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReloadFailed(logger, trigger, ex);
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static string Flatten(IConfigurationSection section) =>
+        JsonSerializer.Serialize(section.AsEnumerable().Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
+
+    [LoggerMessage(EventId = 430, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected: {Problem}; the running configuration stays in effect")]
+    private static partial void LogRejected(ILogger logger, string trigger, string problem);
+
+    [LoggerMessage(EventId = 431, Level = LogLevel.Information, Message = "Configuration reloaded ({Trigger}): {Canaries} canaries scheduled")]
+    private static partial void LogReloaded(ILogger logger, string trigger, int canaries);
+
+    [LoggerMessage(EventId = 432, Level = LogLevel.Warning, Message = "Configuration section {Section} changed; it is read at start only and takes effect after a restart")]
+    private static partial void LogNeedsRestart(ILogger logger, string section);
+
+    [LoggerMessage(EventId = 433, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) failed; the running configuration stays in effect")]
+    private static partial void LogReloadFailed(ILogger logger, string trigger, Exception exception);
+}

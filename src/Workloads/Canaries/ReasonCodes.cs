@@ -1,0 +1,28 @@
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>
+/// The bounded set of reason codes a result carries, so that the <c>reason</c> label of
+/// <c>benchdaemon_canary_runs_total</c> stays low-cardinality while <see cref="CanaryResult.Reason"/>
+/// keeps the full text.
+/// </summary>
+public static class ReasonCodes
+{
+    public const string ProviderUnavailable = "provider_unavailable";
+    public const string PrecisionUnavailable = "precision_unavailable";
+    public const string ModelUnavailable = "model_unavailable";
+    public const string RuntimeUnavailable = "runtime_unavailable";
+    public const string ModelInvalid = "model_invalid";
+    public const string InputError = "input_error";
+    public const string RuntimeError = "runtime_error";
+    public const string OutOfMemory = "out_of_memory";
+    public const string NonFiniteOutput = "non_finite_output";
+    public const string Timeout = "timeout";
+    public const string Shutdown = "shutdown";
+    public const string Spread = "spread";
+    public const string BudgetReached = "budget_reached";
+    public const string CpuBusy = "cpu_busy";
+    public const string GpuBusy = "gpu_busy";
+    public const string Thermal = "thermal";
+    public const string DutyBudget = "duty_budget";
+    public const string QueueFull = "queue_full";
+}
