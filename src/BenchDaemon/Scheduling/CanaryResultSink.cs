@@ -13,7 +13,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
 {
     private static readonly (string Label, Func<LatencyStatistics, double> Value)[] s_quantiles =
     [
-        ("0.5", s => s.P50), ("0.9", s => s.P90), ("0.95", s => s.P95), ("0.99", s => s.P99), ("0.999", s => s.P999), ("mean", s => s.Mean),
+        ("p50", s => s.P50), ("p90", s => s.P90), ("p95", s => s.P95), ("p99", s => s.P99), ("p999", s => s.P999), ("mean", s => s.Mean), ("max", s => s.Max),
     ];
 
     private readonly Lock _lock = new();

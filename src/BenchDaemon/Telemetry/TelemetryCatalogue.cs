@@ -131,8 +131,8 @@ public static class TelemetryCatalogue
 
     public static readonly MetricDefinition CanaryLastLatency = new(
         "benchdaemon_canary_last_latency", MetricKind.Gauge, MetricUnit.Seconds,
-        "Latency quantiles (exact, from the samples) and mean of a canary's last measured run.",
-        [.. s_canaryLabels, "quantile"]);
+        "Latency statistics of a canary's last measured run: stat is p50, p90, p95, p99, p999 (exact, from the samples), mean or max. Not a summary: the label is stat, not quantile.",
+        [.. s_canaryLabels, "stat"]);
 
     public static readonly MetricDefinition CanaryThroughput = new(
         "benchdaemon_canary_throughput_samples_per_second", MetricKind.Gauge, MetricUnit.None,

@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+using BenchDaemon.Tests.Support;
+using BenchDaemon.Workloads.Models;
+
+namespace BenchDaemon.Tests.Hosting;
+
+/// <summary>The real daemon running scheduled canaries on a tiny model.</summary>
+public sealed partial class ScheduledCanaryTests : IDisposable
+{
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Run_TwoSecondCanary_ExportsGrowingRunCountsAndLatencySeries()
+    {
+        var config = Config(Canary("tiny", "00:00:02"));
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+
+        var first = await WaitForRunsAsync(daemon, "tiny", atLeast: 1);
+        var second = await WaitForRunsAsync(daemon, "tiny", atLeast: first.Runs + 2);
+
+        Assert.True(second.Runs >= first.Runs + 2);
+        Assert.Contains("benchdaemon_canary_latency_seconds_bucket{canary=\"tiny\",model=\"mlp\",provider=\"CPU\",precision=\"FP32\",batch=\"1\",le=", second.Text, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_canary_last_latency_seconds{canary=\"tiny\",model=\"mlp\",provider=\"CPU\",precision=\"FP32\",batch=\"1\",stat=\"p99\"}", second.Text, StringComparison.Ordinal);
+        Assert.Matches("(?m)^benchdaemon_canary_last_success_timestamp_seconds\\{canary=\"tiny\"\\} [0-9.e+]+$", second.Text);
+        Assert.Matches("(?m)^benchdaemon_canary_throughput_samples_per_second\\{canary=\"tiny\",[^}]*\\} [0-9.e+]+$", second.Text);
+
+        var (exitCode, output) = await Promtool.RunAsync(second.Text, "check", "metrics");
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(string.Empty, output.Trim());
+    }
+
+    [Fact]
+    public async Task Run_SigtermDuringCanary_StopsInTimeAndRecordsShutdown()
+    {
+        // A canary that measures for 30 s: SIGTERM arrives while it runs.
+        var config = Config(Canary("long", "00:01:00", minDuration: "00:00:30", budget: "00:01:00"));
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // session created, measuring
+
+        var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
+
+        Assert.Equal(0, exitCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(11), $"stopped after {elapsed} (host shutdown timeout is 10 s)");
+        var log = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_temp.Path, "logs"), "benchdaemon-*.clef").Single());
+        Assert.Matches("\"Canary\":\"long\".*\"Status\":\"failed\".*\"Reason\":\"shutdown\"", log);
+    }
+
+    [Fact]
+    public async Task Sighup_BrokenFile_KeepsOldScheduleThenValidFileReplacesIt()
+    {
+        var config = Config(Canary("first", "00:00:02"));
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+        await WaitForRunsAsync(daemon, "first", atLeast: 1);
+
+        await File.WriteAllTextAsync(config, "{ \"Canaries\": [ { \"Name\": \"broken\", ");
+        Signals.Send(daemon.Pid, Signals.SigHup);
+        await WaitForLogAsync(daemon, "rejected");
+        var before = await WaitForRunsAsync(daemon, "first", atLeast: 1);
+        var after = await WaitForRunsAsync(daemon, "first", atLeast: before.Runs + 1);
+        Assert.True(after.Runs > before.Runs, "the old schedule must keep running");
+        Assert.Contains("malformed JSON", daemon.StandardOutput, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "00:00:02"))));
+        Signals.Send(daemon.Pid, Signals.SigHup);
+        var replaced = await WaitForRunsAsync(daemon, "second", atLeast: 1);
+        Assert.True(replaced.Runs >= 1);
+        Assert.Contains("Configuration reloaded (SIGHUP): 1 canaries scheduled", daemon.StandardOutput, StringComparison.Ordinal);
+    }
+
+    private string Canary(string name, string interval, string minDuration = "00:00:00.050", string budget = "00:00:20")
+    {
+        var model = Path.Combine(_temp.Path, "mlp.onnx");
+        if (!File.Exists(model))
+        {
+            File.WriteAllBytes(model, TinyModels.Mlp());
+        }
+
+        return $$"""
+            { "Name": "{{name}}", "Model": "{{model}}", "Interval": "{{interval}}", "Threads": 1,
+              "Measure": { "MinIterations": 20, "MinDuration": "{{minDuration}}", "Budget": "{{budget}}", "WarmupMaxDuration": "00:00:00.200" } }
+            """;
+    }
+
+    // Guards off: the test machine is busy and the duty budget would (rightly) stop a 2 s schedule.
+    private string Config(string canary) => _temp.File($"config-{Guid.NewGuid():N}.json", $$"""
+        { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1 }, "Canaries": [ {{canary}} ] }
+        """);
+
+    private static async Task<(double Runs, string Text)> WaitForRunsAsync(DaemonProcess daemon, string canary, double atLeast)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var text = await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10));
+            var runs = Regex.Matches(text, $"(?m)^benchdaemon_canary_runs_total\\{{canary=\"{canary}\",status=\"(ok|unstable)\",[^}}]*\\}} (?<v>[0-9.e+]+)$")
+                .Sum(m => double.Parse(m.Groups["v"].Value, System.Globalization.CultureInfo.InvariantCulture));
+            if (runs >= atLeast || DateTime.UtcNow > deadline)
+            {
+                Assert.True(runs >= atLeast, $"{canary}: {runs} runs, expected {atLeast}\n{daemon.StandardOutput}");
+                return (runs, text);
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task WaitForLogAsync(DaemonProcess daemon, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!daemon.StandardOutput.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not logged:\n{daemon.StandardOutput}");
+            await Task.Delay(100);
+        }
+    }
+}
