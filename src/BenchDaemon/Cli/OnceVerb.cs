@@ -34,22 +34,10 @@ public static class OnceVerb
             }
 
             var runner = services.GetRequiredService<CanaryRunner>();
-            var results = new List<CanaryResult>();
-            var total = canaries.Sum(c => c.BatchSizes.Count);
-            foreach (var canary in canaries)
-            {
-                foreach (var batch in canary.BatchSizes)
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    // Progress on stderr keeps stdout clean for the table or JSON.
-                    context.Error.WriteLine($"[{results.Count + 1}/{total}] {canary.Name} batch {batch} on {canary.Provider} {canary.Precision}…");
-                    results.Add(runner.Run(canary, batch, cancellationToken));
-                }
-            }
+            var runs = canaries.SelectMany(c => c.BatchSizes.Select(b => (Canary: c, Batch: b))).ToList();
+            var results = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected
+                ? RunWithProgressBars(runner, runs, cancellationToken)
+                : RunWithProgressLines(runner, runs, context.Error, cancellationToken);
 
             if (json)
             {
@@ -62,6 +50,46 @@ public static class OnceVerb
 
             return Task.FromResult(results.Any(r => r.Status == CanaryStatus.Failed) ? ExitCodes.CanaryFailed : ExitCodes.Ok);
         }
+    }
+
+    // On a terminal: one progress row per canary and batch size, on stderr.
+    private static List<CanaryResult> RunWithProgressBars(CanaryRunner runner, List<(CanaryDefinition Canary, int Batch)> runs, CancellationToken cancellationToken)
+    {
+        var results = new List<CanaryResult>();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
+            .Start(progress =>
+            {
+                var tasks = runs.Select(r => progress.AddTask(Markup.Escape($"{r.Canary.Name} batch {r.Batch}"), autoStart: false, maxValue: 1)).ToList();
+                for (var i = 0; i < runs.Count && !cancellationToken.IsCancellationRequested; i++)
+                {
+                    tasks[i].StartTask();
+                    tasks[i].IsIndeterminate = true;
+                    var result = runner.Run(runs[i].Canary, runs[i].Batch, cancellationToken);
+                    results.Add(result);
+                    tasks[i].IsIndeterminate = false;
+                    tasks[i].Description = Markup.Escape($"{runs[i].Canary.Name} batch {runs[i].Batch}: {result.Status.ToString().ToLowerInvariant()}");
+                    tasks[i].Value = 1;
+                    tasks[i].StopTask();
+                }
+            });
+        return results;
+    }
+
+    // Redirected: one plain line per run, so logs and CI output stay readable.
+    private static List<CanaryResult> RunWithProgressLines(CanaryRunner runner, List<(CanaryDefinition Canary, int Batch)> runs, TextWriter error, CancellationToken cancellationToken)
+    {
+        var results = new List<CanaryResult>();
+        for (var i = 0; i < runs.Count && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var (canary, batch) = runs[i];
+            error.WriteLine($"[{i + 1}/{runs.Count}] {canary.Name} batch {batch} on {canary.Provider} {canary.Precision}…");
+            results.Add(runner.Run(canary, batch, cancellationToken));
+        }
+
+        return results;
     }
 
     private static void Render(IAnsiConsole console, IReadOnlyList<CanaryResult> results)

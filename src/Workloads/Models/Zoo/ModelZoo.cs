@@ -1,0 +1,408 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Models.Quantization;
+using Microsoft.Extensions.Logging;
+
+namespace BenchDaemon.Workloads.Models.Zoo;
+
+/// <summary>
+/// The built-in models (<c>builtin:resnet50</c>…): a fixed registry of generated ONNX models in
+/// FP32, FP16 and INT8, written on first use to a cache under <c>{cacheDirectory}/models/</c>
+/// and reused after that.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A file is named <c>{name}-{precision}-{hash12}.onnx</c>, where <c>hash12</c> is the start of
+/// the SHA-256 of the model's recipe (<see cref="GeneratorVersion"/>, name, precision, weight
+/// seed, architecture, and for INT8 the calibration settings), so the name is known without
+/// generating and a change of recipe gets a new file. Beside it
+/// <c>{file}.sha256</c> records the file's size (a <c>#</c> comment line) and the SHA-256 of its
+/// bytes in <c>sha256sum</c> format, so <c>sha256sum -c</c> checks it too.
+/// </para>
+/// <para>
+/// <see cref="GetPath"/> regenerates a file that is missing, has no checksum file, or whose
+/// size or hash does not match it. The size is checked on every call; the full hash (about a
+/// second for bert-base's 440 MB) once per file per instance, and again only when the file's
+/// size or modification time changes. Files are written to a temporary name and renamed into
+/// place (<c>rename(2)</c> is atomic within a directory), so another process never reads half a
+/// model; two processes that race both generate, and the last rename wins with the same bytes.
+/// Within a process each (model, precision) is generated at most once at a time.
+/// </para>
+/// </remarks>
+public sealed class ModelZoo
+{
+    /// <summary>
+    /// Version of the generators, part of every recipe. Raise it whenever <see cref="ResNetModel"/>,
+    /// <see cref="BertModel"/> or <see cref="QdqQuantizer"/> would write different bytes for the
+    /// same recipe, so caches regenerate instead of serving the old model under the new name.
+    /// </summary>
+    public const int GeneratorVersion = 1;
+
+    /// <summary>Seed of every built-in model's weights.</summary>
+    public const int WeightSeed = 1;
+
+    /// <summary>Seed of the generated calibration inputs of the INT8 models.</summary>
+    public const int CalibrationSeed = 1;
+
+    /// <summary>Subdirectory of the cache directory that holds the models.</summary>
+    public const string ModelsFolder = "models";
+
+    /// <summary>Extension appended to a model's file name for its checksum file.</summary>
+    public const string ChecksumExtension = ".sha256";
+
+    /// <summary>Family of the ResNet models.</summary>
+    public const string ImageFamily = "image";
+
+    /// <summary>Family of the BERT models.</summary>
+    public const string TextFamily = "text";
+
+    private const string SizePrefix = "# size ";
+
+    private static readonly Entry[] s_all =
+    [
+        Image(ResNetConfig.ResNet50, "ResNet-50 v1.5 (torchvision layout), 224×224 RGB, 1000 classes; deterministic untrained weights"),
+        Image(ResNetConfig.Mini, "ResNet with one bottleneck block per stage, 8 stem channels, 32×32 RGB, 10 classes; for tests"),
+        Text(BertConfig.Base, 128, "BERT-base uncased encoder with pooler: 12 layers, hidden 768, 12 heads; deterministic untrained weights"),
+        Text(BertConfig.Tiny, 16, "BERT with 2 layers, hidden 64, 2 heads, vocabulary 1000; for tests"),
+    ];
+
+    private static readonly FrozenDictionary<string, Entry> s_entries = s_all.ToFrozenDictionary(e => e.Info.Name, StringComparer.OrdinalIgnoreCase);
+
+    private readonly ILogger<ModelZoo> _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FileStamp> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a zoo that keeps its models under <c><paramref name="cacheDirectory"/>/models/</c>.</summary>
+    /// <param name="cacheDirectory">The cache root, normally the state directory; created with <c>models/</c> on first generation.</param>
+    /// <param name="logger">Receives generation and regeneration messages.</param>
+    /// <param name="timeProvider">Times generation and verification; <see cref="TimeProvider.System"/> when null.</param>
+    public ModelZoo(string cacheDirectory, ILogger<ModelZoo> logger, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
+        ArgumentNullException.ThrowIfNull(logger);
+        ModelsDirectory = Path.GetFullPath(Path.Combine(cacheDirectory, ModelsFolder));
+        _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The built-in models, in a fixed order: resnet50, resnet-mini, bert-base, bert-tiny.</summary>
+    public static IReadOnlyList<BuiltinModelInfo> Models { get; } = Array.AsReadOnly(Array.ConvertAll(s_all, e => e.Info));
+
+    /// <summary>The precisions every built-in model comes in.</summary>
+    public static IReadOnlyList<Precision> Precisions { get; } = [Precision.FP32, Precision.FP16, Precision.INT8];
+
+    /// <summary>The directory that holds the generated models: <c>{cacheDirectory}/models</c>, absolute.</summary>
+    public string ModelsDirectory { get; }
+
+    /// <summary>The built-in model called <paramref name="name"/> (case-insensitive), or null if there is none.</summary>
+    public static BuiltinModelInfo? TryGet(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return s_entries.TryGetValue(name, out var entry) ? entry.Info : null;
+    }
+
+    /// <summary>
+    /// The cache file name of <paramref name="name"/> in <paramref name="precision"/>,
+    /// <c>{name}-{precision}-{hash12}.onnx</c>; known without generating anything.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a built-in model, or <paramref name="precision"/> is not a defined value.</exception>
+    public static string FileName(string name, Precision precision)
+    {
+        var entry = Find(name);
+        return FileName(entry, CheckPrecision(precision));
+    }
+
+    /// <summary>The cache path of <paramref name="name"/> in <paramref name="precision"/>, whether or not the file exists.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a built-in model, or <paramref name="precision"/> is not a defined value.</exception>
+    public string PathOf(string name, Precision precision) => Path.Combine(ModelsDirectory, FileName(name, precision));
+
+    /// <summary>
+    /// Whether the model is in the cache, from its size and checksum file only: cheap enough to
+    /// list every model, but a corrupt file of the right size shows as cached until
+    /// <see cref="GetPath"/> hashes it.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a built-in model, or <paramref name="precision"/> is not a defined value.</exception>
+    public ModelCacheEntry Inspect(string name, Precision precision)
+    {
+        var entry = Find(name);
+        var path = Path.Combine(ModelsDirectory, FileName(entry, CheckPrecision(precision)));
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return new ModelCacheEntry(entry.Info.Name, precision, path, Cached: false, Bytes: null);
+        }
+
+        var checksum = ReadChecksum(path);
+        return new ModelCacheEntry(entry.Info.Name, precision, path, checksum is { } c && c.Length == file.Length, file.Length);
+    }
+
+    /// <summary>
+    /// Returns the path of <paramref name="name"/> in <paramref name="precision"/>, generating it
+    /// into the cache first when it is missing or does not match its checksum. Generation takes
+    /// from milliseconds (the test models) to about half a minute (bert-base INT8) and is logged.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a built-in model, or <paramref name="precision"/> is not a defined value.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting for another generation of the same file or between generation steps.</exception>
+    /// <exception cref="IOException">The cache directory cannot be created or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The cache directory or file is not accessible.</exception>
+    public string GetPath(string name, Precision precision, CancellationToken cancellationToken = default)
+    {
+        var entry = Find(name);
+        var path = Path.Combine(ModelsDirectory, FileName(entry, CheckPrecision(precision)));
+        var gate = _gates.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
+        gate.Wait(cancellationToken);
+        try
+        {
+            var problem = Check(path);
+            if (problem is null)
+            {
+                return path;
+            }
+
+            if (problem.Length == 0)
+            {
+                Log.Generating(_logger, entry.Info.Name, precision, path);
+            }
+            else
+            {
+                Log.Regenerating(_logger, path, problem, entry.Info.Name, precision);
+            }
+
+            Generate(entry, precision, path, cancellationToken);
+            return path;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The recipe whose SHA-256 names the file: everything that decides its bytes.</summary>
+    internal static string Recipe(string name, Precision precision) => Recipe(Find(name), CheckPrecision(precision));
+
+    private static Entry Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return s_entries.TryGetValue(name, out var entry)
+            ? entry
+            : throw new ArgumentException($"'{name}' is not a built-in model; built-in models: {string.Join(", ", Models.Select(m => m.Name))}.", nameof(name));
+    }
+
+    private static Precision CheckPrecision(Precision precision) =>
+        Enum.IsDefined(precision) ? precision : throw new ArgumentException($"{precision} is not a precision.", nameof(precision));
+
+    private static string Token(Precision precision) => precision switch
+    {
+        Precision.FP32 => "fp32",
+        Precision.FP16 => "fp16",
+        _ => "int8",
+    };
+
+    private static string FileName(Entry entry, Precision precision)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Recipe(entry, precision)));
+        return $"{entry.Info.Name}-{Token(precision)}-{Convert.ToHexStringLower(hash)[..12]}.onnx";
+    }
+
+    private static string Recipe(Entry entry, Precision precision)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var recipe = new StringBuilder()
+            .Append(invariant, $"benchdaemon-model-zoo/{GeneratorVersion}\n")
+            .Append(invariant, $"name={entry.Info.Name}\n")
+            .Append(invariant, $"precision={Token(precision)}\n")
+            .Append(invariant, $"seed={WeightSeed}\n")
+            .Append(invariant, $"config={entry.Config}\n");
+        if (precision == Precision.INT8)
+        {
+            var q = entry.Quantization;
+            var dimensions = string.Join(",", q.Dimensions.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={d.Value.ToString(invariant)}"));
+            recipe.Append(invariant,
+                $"quantization=qdq calibration={q.CalibrationMethod} percentile={q.Percentile} batches={q.CalibrationBatches} batch_size={q.BatchSize} " +
+                $"seed={q.Seed} dimensions={dimensions} ops={string.Join(",", q.OpTypes)} per_channel={q.PerChannel} " +
+                $"activations={q.ActivationType} weights={q.WeightType} reduce_range={q.ReduceRange} preprocess={q.Preprocess}\n");
+        }
+
+        return recipe.ToString();
+    }
+
+    private static Entry Image(ResNetConfig config, string description)
+    {
+        var dimensions = new Dictionary<string, long>(StringComparer.Ordinal) { ["image"] = config.ImageSize };
+        var info = new BuiltinModelInfo(
+            config.Name,
+            ImageFamily,
+            ResNetModel.ParameterCount(config),
+            ResNetModel.MacsPerSample(config),
+            dimensions.AsReadOnly(),
+            description);
+        var blocks = string.Join(",", config.Blocks.Select(b => b.ToString(CultureInfo.InvariantCulture)));
+        var recipe = string.Create(CultureInfo.InvariantCulture,
+            $"resnet blocks={blocks} base_width={config.BaseWidth} image={config.ImageSize} classes={config.Classes}");
+        // The input's only symbolic dimension is the batch: calibration needs no sizes.
+        return new Entry(info, recipe, float16 => ResNetModel.Build(config, float16, WeightSeed), new QuantizationOptions { Seed = CalibrationSeed });
+    }
+
+    private static Entry Text(BertConfig config, int sequence, string description)
+    {
+        var dimensions = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [BertModel.Sequence] = sequence,
+            [InputGenerator.VocabularyKey] = config.Vocab,
+        };
+        var info = new BuiltinModelInfo(
+            config.Name,
+            TextFamily,
+            BertModel.ParameterCount(config),
+            BertModel.MacsPerSample(config, sequence),
+            dimensions.AsReadOnly(),
+            description);
+        var recipe = string.Create(CultureInfo.InvariantCulture,
+            $"bert layers={config.Layers} hidden={config.Hidden} heads={config.Heads} intermediate={config.Intermediate} " +
+            $"vocab={config.Vocab} max_positions={config.MaxPositions} type_vocab={config.TypeVocab}");
+        // Calibrated at the default sequence with token ids over the whole vocabulary, as a canary feeds it.
+        return new Entry(info, recipe, float16 => BertModel.Build(config, float16, WeightSeed), new QuantizationOptions { Seed = CalibrationSeed, Dimensions = info.Dimensions });
+    }
+
+    /// <summary>Null when the file is valid; empty when it is missing (first use); otherwise what is wrong with it.</summary>
+    private string? Check(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return string.Empty;
+        }
+
+        var checksum = ReadChecksum(path);
+        if (checksum is not { } expected)
+        {
+            return $"has no readable checksum file {Path.GetFileName(path)}{ChecksumExtension}";
+        }
+
+        if (file.Length != expected.Length)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"is {file.Length} bytes but its checksum file records {expected.Length} (truncated or overwritten)");
+        }
+
+        var stamp = new FileStamp(file.Length, file.LastWriteTimeUtc);
+        if (_verified.TryGetValue(path, out var verified) && verified == stamp)
+        {
+            return null;
+        }
+
+        var start = _timeProvider.GetTimestamp();
+        string actual;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20, FileOptions.SequentialScan))
+        {
+            actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+
+        if (!string.Equals(actual, expected.Sha256, StringComparison.Ordinal))
+        {
+            _verified.TryRemove(path, out _);
+            return $"has SHA-256 {actual} but its checksum file records {expected.Sha256} (corrupt)";
+        }
+
+        _verified[path] = stamp;
+        var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;
+        Log.Verified(_logger, path, file.Length, seconds);
+        return null;
+    }
+
+    private void Generate(Entry entry, Precision precision, string path, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var start = _timeProvider.GetTimestamp();
+        var bytes = entry.Build(precision == Precision.FP16);
+        if (precision == Precision.INT8)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            bytes = QdqQuantizer.Quantize(bytes, entry.Quantization);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Directory.CreateDirectory(ModelsDirectory);
+        _verified.TryRemove(path, out _);
+
+        // Model first, then its checksum: a reader between the two renames sees a mismatch and
+        // regenerates the same bytes, never accepts a file its checksum does not describe.
+        WriteAtomically(path, bytes);
+        var checksum = string.Create(CultureInfo.InvariantCulture, $"{SizePrefix}{bytes.LongLength}\n{sha256}  {Path.GetFileName(path)}\n");
+        WriteAtomically(path + ChecksumExtension, Encoding.UTF8.GetBytes(checksum));
+
+        var written = new FileInfo(path);
+        if (written.Exists && written.Length == bytes.LongLength)
+        {
+            _verified[path] = new FileStamp(written.Length, written.LastWriteTimeUtc);
+        }
+
+        var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;
+        Log.Generated(_logger, entry.Info.Name, precision, seconds, bytes.LongLength, sha256, path);
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temporary = string.Create(CultureInfo.InvariantCulture, $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var moved = false;
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                stream.Write(bytes);
+                // On disk before the rename, so a crash cannot leave a complete name over missing data.
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            moved = true;
+        }
+        finally
+        {
+            if (!moved)
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    private static (long Length, string Sha256)? ReadChecksum(string modelPath)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(modelPath + ChecksumExtension);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        long? length = null;
+        string? sha256 = null;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith(SizePrefix, StringComparison.Ordinal))
+            {
+                length = long.TryParse(line.AsSpan(SizePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+            }
+            else if (line.Length >= 64 && !line.StartsWith('#') && sha256 is null)
+            {
+                sha256 = line[..64];
+            }
+        }
+
+        return length is { } l && sha256 is { } s && s.All(char.IsAsciiHexDigitLower) ? (l, s) : null;
+    }
+
+    /// <summary>A file's size and modification time when its hash was last checked.</summary>
+    private readonly record struct FileStamp(long Length, DateTime LastWriteUtc);
+
+    /// <summary>A built-in model: what it is, how to build it, and what its recipe says.</summary>
+    private sealed record Entry(BuiltinModelInfo Info, string Config, Func<bool, byte[]> Build, QuantizationOptions Quantization);
+}

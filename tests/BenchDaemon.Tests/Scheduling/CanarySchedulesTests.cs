@@ -1,0 +1,100 @@
+using System.Reflection;
+using BenchDaemon.Scheduling;
+using Quartz;
+
+namespace BenchDaemon.Tests.Scheduling;
+
+public sealed class CanarySchedulesTests
+{
+    private static readonly DateTimeOffset s_start = new(2025, 6, 1, 12, 7, 30, TimeSpan.Zero);
+
+    [Fact]
+    public void Trigger_Interval_FiresAtStartThenEveryInterval()
+    {
+        var canary = TestCanaries.Cpu("every-ten", "/models/m.onnx", interval: TimeSpan.FromMinutes(10));
+
+        var trigger = CanarySchedules.Trigger(canary, s_start);
+
+        var first = trigger.GetFireTimeAfter(s_start.AddSeconds(-1));
+        var second = trigger.GetFireTimeAfter(first);
+        var third = trigger.GetFireTimeAfter(second);
+        Assert.Equal(s_start, first);
+        Assert.Equal(s_start.AddMinutes(10), second);
+        Assert.Equal(s_start.AddMinutes(20), third);
+        Assert.Equal(new JobKey("every-ten", CanaryJob.Group), trigger.JobKey);
+    }
+
+    [Fact]
+    public void Trigger_QuarterHourCron_FiresOnQuarterHoursUtc()
+    {
+        var canary = TestCanaries.Cpu("quarterly", "/models/m.onnx", cron: "0 */15 * * * ?");
+
+        var trigger = CanarySchedules.Trigger(canary, s_start);
+
+        var fires = new List<DateTimeOffset>();
+        DateTimeOffset? after = s_start;
+        for (var i = 0; i < 4; i++)
+        {
+            after = trigger.GetFireTimeAfter(after);
+            fires.Add(after!.Value);
+        }
+
+        Assert.Equal(
+            [new(2025, 6, 1, 12, 15, 0, TimeSpan.Zero), new(2025, 6, 1, 12, 30, 0, TimeSpan.Zero), new(2025, 6, 1, 12, 45, 0, TimeSpan.Zero), new(2025, 6, 1, 13, 0, 0, TimeSpan.Zero)],
+            fires);
+        Assert.Equal(TimeZoneInfo.Utc, Assert.IsAssignableFrom<ICronTrigger>(trigger).TimeZone);
+    }
+
+    [Fact]
+    public void Trigger_Interval_MisfireReschedulesNowKeepingTheRepeatCount()
+    {
+        var trigger = CanarySchedules.Trigger(TestCanaries.Cpu("c", "/models/m.onnx", interval: TimeSpan.FromMinutes(1)), s_start);
+
+        Assert.Equal(MisfireInstruction.SimpleTrigger.RescheduleNowWithExistingRepeatCount, trigger.MisfireInstruction);
+    }
+
+    [Fact]
+    public void Trigger_Cron_MisfireFiresOnceNow()
+    {
+        var trigger = CanarySchedules.Trigger(TestCanaries.Cpu("c", "/models/m.onnx", cron: "0 */15 * * * ?"), s_start);
+
+        Assert.Equal(MisfireInstruction.CronTrigger.FireOnceNow, trigger.MisfireInstruction);
+    }
+
+    [Fact]
+    public void CheckCron_ValidExpression_ReturnsNull()
+    {
+        Assert.Null(CanarySchedules.CheckCron("0 */15 * * * ?"));
+    }
+
+    [Theory]
+    [InlineData("*/15 * * * *")] // five-field Unix cron: Quartz wants seconds first
+    [InlineData("0 61 * * * ?")]
+    [InlineData("0 0 12 * * MON")] // day-of-month and day-of-week both given
+    [InlineData("every quarter hour")]
+    public void CheckCron_InvalidExpression_ExplainsTheFieldOrder(string cron)
+    {
+        var problem = CanarySchedules.CheckCron(cron);
+
+        Assert.NotNull(problem);
+        Assert.StartsWith($"'{cron}' is not a valid Quartz cron expression (", problem, StringComparison.Ordinal);
+        Assert.EndsWith("fields are seconds minutes hours day-of-month month day-of-week, e.g. 0 */15 * * * ?", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Job_Type_DisallowsConcurrentExecution()
+    {
+        Assert.NotNull(typeof(CanaryJob).GetCustomAttribute<DisallowConcurrentExecutionAttribute>());
+        Assert.True(CanarySchedules.Job(TestCanaries.Cpu("c", "/models/m.onnx")).ConcurrentExecutionDisallowed);
+    }
+
+    [Fact]
+    public void Job_Canary_CarriesTheCanaryName()
+    {
+        var job = CanarySchedules.Job(TestCanaries.Cpu("resnet-cpu", "/models/m.onnx"));
+
+        Assert.Equal("resnet-cpu", job.JobDataMap.GetString(CanaryJob.CanaryKey));
+        Assert.Equal(new JobKey("resnet-cpu", CanaryJob.Group), job.Key);
+        Assert.Equal(typeof(CanaryJob), job.JobType.Type);
+    }
+}

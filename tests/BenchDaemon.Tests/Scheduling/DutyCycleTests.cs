@@ -1,0 +1,55 @@
+using BenchDaemon.Scheduling;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BenchDaemon.Tests.Scheduling;
+
+public sealed class DutyCycleTests
+{
+    // 2 % of an hour is 72 s.
+    private const double TwoPercent = 0.02;
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void WouldExceed_SixtySecondRunAtTwoPercent_RefusesThirteenMoreAllowsEleven()
+    {
+        var duty = new DutyCycle(_time);
+        duty.Add(TimeSpan.FromSeconds(60));
+
+        Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(13), TwoPercent));
+        Assert.False(duty.WouldExceed(TimeSpan.FromSeconds(11), TwoPercent));
+    }
+
+    [Fact]
+    public void WouldExceed_RunOlderThanTheWindow_NoLongerCounts()
+    {
+        var duty = new DutyCycle(_time);
+        duty.Add(TimeSpan.FromSeconds(60));
+        _time.Advance(TimeSpan.FromMinutes(59));
+        Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(13), TwoPercent));
+
+        _time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+
+        Assert.False(duty.WouldExceed(TimeSpan.FromSeconds(13), TwoPercent));
+        Assert.Equal(0, duty.UsedFraction());
+    }
+
+    [Fact]
+    public void UsedFraction_SixtySecondRun_IsShareOfTheHour()
+    {
+        var duty = new DutyCycle(_time);
+
+        duty.Add(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(60.0 / 3600, duty.UsedFraction(), 12);
+    }
+
+    [Fact]
+    public void WouldExceed_FractionOne_NeverRefuses()
+    {
+        var duty = new DutyCycle(_time);
+        duty.Add(TimeSpan.FromMinutes(59));
+
+        Assert.False(duty.WouldExceed(TimeSpan.FromMinutes(30), 1));
+    }
+}

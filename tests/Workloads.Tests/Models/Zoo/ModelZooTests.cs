@@ -1,0 +1,261 @@
+using System.Security.Cryptography;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Models.Zoo;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.ML.OnnxRuntime;
+
+namespace BenchDaemon.Workloads.Tests.Models.Zoo;
+
+public sealed class ModelZooTests : IDisposable
+{
+    // SHA-256 of resnet-mini FP32's recipe, first 12 hex digits. It changes only when the recipe
+    // does (ModelZoo.GeneratorVersion, seed or architecture): every cache then regenerates.
+    private const string ResNetMiniFp32FileName = "resnet-mini-fp32-979368c62ced.onnx";
+
+    private const string Mini = "resnet-mini";
+    private const string Tiny = "bert-tiny";
+
+    private static readonly DateTime s_longAgo = new(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc);
+
+    private readonly string _cache = Directory.CreateTempSubdirectory("benchdaemon-zoo-").FullName;
+    private readonly FakeLogger<ModelZoo> _logger = new();
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the OS cleans its temp folder later.
+        }
+    }
+
+    [Theory]
+    [InlineData(Mini, Precision.FP32)]
+    [InlineData(Mini, Precision.FP16)]
+    [InlineData(Mini, Precision.INT8)]
+    [InlineData(Tiny, Precision.FP32)]
+    [InlineData(Tiny, Precision.FP16)]
+    [InlineData(Tiny, Precision.INT8)]
+    public void GetPath_TestModel_WritesAModelOrtLoadsAndRuns(string name, Precision precision)
+    {
+        var zoo = NewZoo();
+
+        var path = zoo.GetPath(name, precision);
+
+        Assert.Equal(Path.Combine(_cache, ModelZoo.ModelsFolder, ModelZoo.FileName(name, precision)), path);
+        using var session = new InferenceSession(path);
+        Assert.Equal(precision.ToString().ToUpperInvariant(), session.ModelMetadata.CustomMetadataMap["benchdaemon.precision"].ToUpperInvariant());
+        var output = RunFirstOutput(session, ModelZoo.TryGet(name)!);
+        Assert.All(output, v => Assert.True(float.IsFinite(v), $"non-finite output {v}"));
+        Assert.Contains(output, v => v != 0f);
+    }
+
+    [Fact]
+    public void GetPath_WritesAChecksumFileSha256sumCanCheck()
+    {
+        var path = NewZoo().GetPath(Mini, Precision.FP32);
+
+        var lines = File.ReadAllLines(path + ModelZoo.ChecksumExtension);
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal([$"# size {bytes.Length}", $"{Convert.ToHexStringLower(SHA256.HashData(bytes))}  {Path.GetFileName(path)}"], lines);
+    }
+
+    [Fact]
+    public void GetPath_SecondCall_DoesNotRegenerate()
+    {
+        var zoo = NewZoo();
+        var path = zoo.GetPath(Mini, Precision.FP32);
+        var original = File.ReadAllBytes(path);
+        // A rewrite would give the file a current modification time.
+        File.SetLastWriteTimeUtc(path, s_longAgo);
+
+        var again = zoo.GetPath(Mini, Precision.FP32);
+        var fromNewInstance = NewZoo().GetPath(Mini, Precision.FP32);
+
+        Assert.Equal(path, again);
+        Assert.Equal(path, fromNewInstance);
+        Assert.Equal(s_longAgo, File.GetLastWriteTimeUtc(path));
+        Assert.Equal(original, File.ReadAllBytes(path));
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
+        Assert.DoesNotContain(_logger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public void GetPath_TruncatedFile_IsRegenerated()
+    {
+        var zoo = NewZoo();
+        var path = zoo.GetPath(Mini, Precision.INT8);
+        var original = File.ReadAllBytes(path);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(original.Length / 2);
+        }
+
+        var again = zoo.GetPath(Mini, Precision.INT8);
+
+        Assert.Equal(original, File.ReadAllBytes(again));
+        var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains("truncated", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetPath_CorruptedFileOfTheSameSize_IsRegeneratedOnFirstUseInANewInstance()
+    {
+        var path = NewZoo().GetPath(Mini, Precision.FP32);
+        var original = File.ReadAllBytes(path);
+        var corrupt = (byte[])original.Clone();
+        corrupt[corrupt.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(path, corrupt);
+
+        var again = NewZoo().GetPath(Mini, Precision.FP32);
+
+        Assert.Equal(original, File.ReadAllBytes(again));
+        var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains("corrupt", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetPath_MissingChecksumFile_IsRegenerated()
+    {
+        var zoo = NewZoo();
+        var path = zoo.GetPath(Mini, Precision.FP16);
+        File.Delete(path + ModelZoo.ChecksumExtension);
+        File.SetLastWriteTimeUtc(path, s_longAgo);
+
+        zoo.GetPath(Mini, Precision.FP16);
+
+        Assert.True(File.Exists(path + ModelZoo.ChecksumExtension));
+        Assert.NotEqual(s_longAgo, File.GetLastWriteTimeUtc(path));
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task GetPath_ConcurrentCallsForOneModel_GenerateItOnce()
+    {
+        var zoo = NewZoo();
+
+        var paths = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => zoo.GetPath(Tiny, Precision.INT8))));
+
+        Assert.Single(paths.Distinct());
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
+        Assert.Empty(Directory.GetFiles(zoo.ModelsDirectory, "*.tmp"));
+    }
+
+    [Fact]
+    public void GetPath_Cancelled_ThrowsAndWritesNothing()
+    {
+        var zoo = NewZoo();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => zoo.GetPath(Mini, Precision.FP32, new CancellationToken(canceled: true)));
+
+        Assert.False(zoo.Inspect(Mini, Precision.FP32).Cached);
+        Assert.False(Directory.Exists(zoo.ModelsDirectory) && Directory.EnumerateFileSystemEntries(zoo.ModelsDirectory).Any());
+    }
+
+    [Fact]
+    public void GetPath_UnknownModel_ThrowsNamingTheKnownOnes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => NewZoo().GetPath("resnet18", Precision.FP32));
+
+        Assert.Contains("resnet50, resnet-mini, bert-base, bert-tiny", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_BeforeAndAfterGeneration_ReportsTheSamePathAndWhetherCached()
+    {
+        var zoo = NewZoo();
+
+        var before = zoo.Inspect(Tiny, Precision.FP32);
+        var path = zoo.GetPath(Tiny, Precision.FP32);
+        var after = zoo.Inspect(Tiny, Precision.FP32);
+
+        Assert.False(before.Cached);
+        Assert.Null(before.Bytes);
+        Assert.Equal(path, before.Path);
+        Assert.True(after.Cached);
+        Assert.Equal(new FileInfo(path).Length, after.Bytes);
+        Assert.False(zoo.Inspect(Tiny, Precision.FP16).Cached);
+    }
+
+    [Fact]
+    public void FileName_ResNetMiniFp32_IsStable()
+    {
+        Assert.Equal(ResNetMiniFp32FileName, ModelZoo.FileName(Mini, Precision.FP32));
+    }
+
+    [Fact]
+    public void FileName_DiffersByPrecisionAndModel()
+    {
+        var names = ModelZoo.Models.SelectMany(m => ModelZoo.Precisions.Select(p => ModelZoo.FileName(m.Name, p))).ToList();
+
+        Assert.Equal(12, names.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(names, n => Assert.Matches("^[a-z0-9-]+-(fp32|fp16|int8)-[0-9a-f]{12}\\.onnx$", n));
+    }
+
+    [Fact]
+    public void Models_ListsTheFourWithTheGeneratorsParameterCounts()
+    {
+        Assert.Equal(["resnet50", "resnet-mini", "bert-base", "bert-tiny"], ModelZoo.Models.Select(m => m.Name));
+        Assert.Equal(ResNetModel.ParameterCount(ResNetConfig.ResNet50), ModelZoo.TryGet("resnet50")!.Parameters);
+        Assert.Equal(ResNetModel.ParameterCount(ResNetConfig.Mini), ModelZoo.TryGet(Mini)!.Parameters);
+        Assert.Equal(BertModel.ParameterCount(BertConfig.Base), ModelZoo.TryGet("bert-base")!.Parameters);
+        Assert.Equal(BertModel.ParameterCount(BertConfig.Tiny), ModelZoo.TryGet(Tiny)!.Parameters);
+    }
+
+    [Fact]
+    public void Models_DimensionsAndMacsFollowTheConfigs()
+    {
+        var bertBase = ModelZoo.TryGet("BERT-base")!;
+        var resnet50 = ModelZoo.TryGet("resnet50")!;
+
+        Assert.Equal("bert-base", bertBase.Name);
+        Assert.Equal(ModelZoo.TextFamily, bertBase.Family);
+        Assert.Equal(128, bertBase.Dimensions["sequence"]);
+        Assert.Equal(BertConfig.Base.Vocab, bertBase.Dimensions["vocab"]);
+        Assert.Equal(BertModel.MacsPerSample(BertConfig.Base, 128), bertBase.MacsPerSample);
+        Assert.Equal(16, ModelZoo.TryGet(Tiny)!.Dimensions["sequence"]);
+        Assert.Equal(ModelZoo.ImageFamily, resnet50.Family);
+        Assert.Equal(224, resnet50.Dimensions["image"]);
+        Assert.Equal(ResNetModel.MacsPerSample(ResNetConfig.ResNet50), resnet50.MacsPerSample);
+        Assert.Null(ModelZoo.TryGet("resnet18"));
+    }
+
+    private ModelZoo NewZoo() => new(_cache, _logger);
+
+    private static float[] RunFirstOutput(InferenceSession session, BuiltinModelInfo model)
+    {
+        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            if (model.Family == ModelZoo.ImageFamily)
+            {
+                var size = model.Dimensions["image"];
+                inputs[ResNetModel.InputName] = OrtHarness.Floats(OrtHarness.Ramp((int)(3 * size * size)), 1, 3, size, size);
+            }
+            else
+            {
+                var sequence = model.Dimensions["sequence"];
+                var vocab = model.Dimensions["vocab"];
+                var ids = Enumerable.Range(0, (int)sequence).Select(i => (i * 7919L) % vocab).ToArray();
+                inputs["input_ids"] = OrtHarness.Longs(ids, 1, sequence);
+                inputs["attention_mask"] = OrtHarness.Longs([.. Enumerable.Repeat(1L, (int)sequence)], 1, sequence);
+                inputs["token_type_ids"] = OrtHarness.Longs(new long[sequence], 1, sequence);
+            }
+
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, inputs.Keys.ToArray(), inputs.Values.ToArray(), session.OutputNames);
+            return results[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var value in inputs.Values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+}
