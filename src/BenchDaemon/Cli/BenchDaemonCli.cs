@@ -72,6 +72,8 @@ public static class BenchDaemonCli
         check.SetAction(parse => ConfigCheckVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption)));
         var config = new Command("config", "Configuration commands.") { check };
 
+        var models = ModelsVerb.CreateCommand(Context, jsonOption);
+
         var root = new RootCommand("BenchDaemon: canary inference workloads and GPU/host probes for ML inference servers, exported to Prometheus and OTLP.")
         {
             configOption,
@@ -80,6 +82,7 @@ public static class BenchDaemonCli
             once,
             probe,
             config,
+            models,
         };
         root.SetAction(parse => RunVerb.ExecuteAsync(Context(parse)));
 

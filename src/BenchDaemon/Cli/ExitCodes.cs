@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>Internal error (EX_SOFTWARE): a bug; the message and the log say what.</summary>
     public const int Software = 70;
 
+    /// <summary>An output file cannot be created (EX_CANTCREAT): <c>models export -o</c> to a path that cannot be written.</summary>
+    public const int CantCreate = 73;
+
     /// <summary>Bad configuration (EX_CONFIG): one line on stderr names the key.</summary>
     public const int Config = 78;
 }

@@ -1,10 +1,11 @@
+using BenchDaemon.Telemetry;
 using Quartz;
 
 namespace BenchDaemon.Scheduling;
 
 /// <summary>The Quartz job of one canary; never runs concurrently with itself.</summary>
 [DisallowConcurrentExecution]
-public sealed class CanaryJob(CanaryCoordinator coordinator) : IJob
+public sealed class CanaryJob(CanaryCoordinator coordinator, TelemetryRecorder recorder, TimeProvider timeProvider) : IJob
 {
     /// <summary>The job-data key holding the canary name.</summary>
     public const string CanaryKey = "canary";
@@ -15,6 +16,13 @@ public sealed class CanaryJob(CanaryCoordinator coordinator) : IJob
     public Task Execute(IJobExecutionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return coordinator.RunAsync(context.MergedJobDataMap.GetString(CanaryKey)!, context.CancellationToken);
+        var canary = context.MergedJobDataMap.GetString(CanaryKey)!;
+        if (context.ScheduledFireTimeUtc is { } planned)
+        {
+            var delay = Math.Max(0, (timeProvider.GetUtcNow() - planned).TotalSeconds);
+            recorder.Observe(TelemetryCatalogue.CanaryStartDelay, [delay], canary);
+        }
+
+        return coordinator.RunAsync(canary, context.CancellationToken);
     }
 }

@@ -175,6 +175,14 @@ public static class TelemetryCatalogue
         "benchdaemon_canary_duty", MetricKind.Gauge, MetricUnit.Ratio,
         "Share of the last hour spent running canaries (the duty-budget guard's measure).");
 
+    public static readonly MetricDefinition CanaryStartDelay = new(
+        "benchdaemon_canary_start_delay", MetricKind.Histogram, MetricUnit.Seconds,
+        "How late a scheduled canary firing started against its planned time (before jitter and queueing): the scheduler's own jitter.",
+        "canary")
+    {
+        Buckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60],
+    };
+
     public static readonly MetricDefinition CanaryQueueDepth = new(
         "benchdaemon_canary_queue_depth", MetricKind.Gauge, MetricUnit.None,
         "Canary runs waiting for their device.", "device");
@@ -193,6 +201,6 @@ public static class TelemetryCatalogue
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         CanaryLatency, CanaryLastLatency, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun,
-        CanaryDuty, CanaryQueueDepth,
+        CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
     ];
 }

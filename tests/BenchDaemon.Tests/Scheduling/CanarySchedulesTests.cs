@@ -95,6 +95,6 @@ public sealed class CanarySchedulesTests
 
         Assert.Equal("resnet-cpu", job.JobDataMap.GetString(CanaryJob.CanaryKey));
         Assert.Equal(new JobKey("resnet-cpu", CanaryJob.Group), job.Key);
-        Assert.Equal(typeof(CanaryJob), job.JobType.Type);
+        Assert.Equal(typeof(CanaryJob), job.JobType);
     }
 }

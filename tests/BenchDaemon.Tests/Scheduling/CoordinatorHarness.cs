@@ -23,11 +23,13 @@ public sealed class CoordinatorHarness : IDisposable
     public CoordinatorHarness(GuardOptions? guards = null, TimeProvider? timeProvider = null)
     {
         var time = timeProvider ?? TimeProvider.System;
+        Time = time;
         Guards = new StaticOptionsMonitor<GuardOptions>(guards ?? new GuardOptions { DutyFraction = 1 });
         Duty = new DutyCycle(time);
         var sources = new List<IMetricSource>();
         Prometheus = new PrometheusMetricSink(Registry, sources);
-        Sink = new CanaryResultSink(new TelemetryRecorder(Prometheus, new EmptyServiceProvider()), Duty, time, NullLogger<CanaryResultSink>.Instance);
+        Recorder = new TelemetryRecorder(Prometheus, new EmptyServiceProvider());
+        Sink = new CanaryResultSink(Recorder, Duty, time, NullLogger<CanaryResultSink>.Instance);
         sources.Add(Sink);
         Coordinator = new CanaryCoordinator(
             new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance),
@@ -41,9 +43,13 @@ public sealed class CoordinatorHarness : IDisposable
         Mlp = Write("mlp.onnx", TinyModels.Mlp());
     }
 
+    public TimeProvider Time { get; }
+
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
     public PrometheusMetricSink Prometheus { get; }
+
+    public TelemetryRecorder Recorder { get; }
 
     public CanaryResultSink Sink { get; }
 

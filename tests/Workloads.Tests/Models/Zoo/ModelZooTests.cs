@@ -9,9 +9,13 @@ namespace BenchDaemon.Workloads.Tests.Models.Zoo;
 
 public sealed class ModelZooTests : IDisposable
 {
-    // SHA-256 of resnet-mini FP32's recipe, first 12 hex digits. It changes only when the recipe
-    // does (ModelZoo.GeneratorVersion, seed or architecture): every cache then regenerates.
+    // The first 12 hex digits of the SHA-256 of ResNetMiniFp32Recipe (checked with sha256sum).
+    // They change only when the recipe does (ModelZoo.GeneratorVersion, seed or architecture),
+    // and every cache then regenerates: change them on purpose only.
     private const string ResNetMiniFp32FileName = "resnet-mini-fp32-979368c62ced.onnx";
+
+    private const string ResNetMiniFp32Recipe =
+        "benchdaemon-model-zoo/1\nname=resnet-mini\nprecision=fp32\nseed=1\nconfig=resnet blocks=1,1,1,1 base_width=8 image=32 classes=10\n";
 
     private const string Mini = "resnet-mini";
     private const string Tiny = "bert-tiny";
@@ -184,7 +188,15 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void FileName_ResNetMiniFp32_IsStable()
     {
+        Assert.Equal(ResNetMiniFp32Recipe, ModelZoo.Recipe(Mini, Precision.FP32));
         Assert.Equal(ResNetMiniFp32FileName, ModelZoo.FileName(Mini, Precision.FP32));
+    }
+
+    [Fact]
+    public void Recipe_Int8_NamesTheCalibrationSizes()
+    {
+        Assert.Contains("dimensions=sequence=16,vocab=1000 ", ModelZoo.Recipe(Tiny, Precision.INT8), StringComparison.Ordinal);
+        Assert.DoesNotContain("calibration", ModelZoo.Recipe(Tiny, Precision.FP32), StringComparison.Ordinal);
     }
 
     [Fact]
