@@ -66,7 +66,7 @@ public static class ConfigCheckVerb
         };
 
         result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
-            ConfigurationPreflight.Canaries(loaded.Configuration).Select(c => new
+            ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers).Select(c => new
             {
                 c.Name,
                 c.Model,
@@ -80,6 +80,7 @@ public static class ConfigCheckVerb
                 c.Inputs,
                 c.Seed,
                 c.Measure,
+                Schedule = new { c.Schedule.Interval, c.Schedule.Cron, c.Schedule.Jitter },
             }),
             s_configJson);
 

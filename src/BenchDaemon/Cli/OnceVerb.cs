@@ -3,6 +3,7 @@ using System.Text.Json;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -12,8 +13,8 @@ namespace BenchDaemon.Cli;
 /// <summary><c>benchdaemon once</c>: run every configured canary once, print the results, exit 1 if any failed.</summary>
 public static class OnceVerb
 {
-    /// <summary>What is printed when the configuration has no canaries.</summary>
-    public const string NoCanariesMessage = "No canaries are configured: nothing was run.";
+    /// <summary>What is printed when no canaries are configured and the defaults are off.</summary>
+    public const string NoCanariesMessage = "No canaries are configured (and Defaults:Canaries is false): nothing was run.";
 
     public static Task<int> ExecuteAsync(CliContext context, bool json, CancellationToken cancellationToken)
     {
@@ -21,7 +22,7 @@ public static class OnceVerb
         var (services, loaded) = CommandServices.Build(context, LoggingMode.Command);
         using (services)
         {
-            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration);
+            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<OnnxRuntimeInfo>().Providers);
             if (canaries.Count == 0)
             {
                 context.Out.WriteLine(json ? "[]" : NoCanariesMessage);

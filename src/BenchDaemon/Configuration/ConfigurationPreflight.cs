@@ -28,6 +28,7 @@ public static partial class ConfigurationPreflight
         (LogOptions.SectionName, typeof(LogOptions)),
         (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
         (GuardOptions.SectionName, typeof(GuardOptions)),
+        (DefaultsOptions.SectionName, typeof(DefaultsOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
     ];
 
@@ -51,18 +52,43 @@ public static partial class ConfigurationPreflight
         _ = Canaries(configuration);
     }
 
-    /// <summary>Binds and expands the <c>Canaries</c> array; throws <see cref="ConfigurationException"/> for the first problem.</summary>
-    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration)
+    /// <summary>
+    /// Binds and expands the <c>Canaries</c> array — or, when it names none and
+    /// <c>Defaults:Canaries</c> is true, the built-in defaults for <paramref name="providers"/> —
+    /// and throws <see cref="ConfigurationException"/> for the first problem.
+    /// </summary>
+    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration, IReadOnlyCollection<string>? providers = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         List<CanaryOptions> options;
+        bool useDefaults;
         try
         {
             options = configuration.GetSection(CanaryOptions.SectionName).Get<List<CanaryOptions>>() ?? [];
+            useDefaults = configuration.GetSection(DefaultsOptions.SectionName).Get<DefaultsOptions>()?.Canaries ?? true;
         }
         catch (Exception ex) when (Translate(ex) is { } translated)
         {
             throw translated;
+        }
+
+        if (options.Count == 0 && useDefaults)
+        {
+            options = [.. DefaultCanaries.For(providers ?? ["CPUExecutionProvider"])];
+        }
+
+        for (var i = 0; i < options.Count; i++)
+        {
+            var models = options[i].Matrix?.Models ?? [];
+            foreach (var model in models.Append(options[i].Model ?? string.Empty).Where(m => m.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)))
+            {
+                var name = model[CanaryExpander.BuiltinPrefix.Length..];
+                if (Workloads.Models.Zoo.ModelZoo.TryGet(name) is null)
+                {
+                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => CanaryExpander.BuiltinPrefix + m.Name));
+                    throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Model", $"'{model}' is not a built-in model; built-in models are {known}");
+                }
+            }
         }
 
         for (var i = 0; i < options.Count; i++)

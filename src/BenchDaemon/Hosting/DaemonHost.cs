@@ -98,7 +98,6 @@ public static class DaemonHost
 
     private static void AddScheduling(IServiceCollection services, LoadedConfiguration loaded, CliContext context)
     {
-        var canaries = ConfigurationPreflight.Canaries(loaded.Configuration);
         services.AddSingleton(loaded);
         services.AddSingleton(context);
         services.TryAddSingleton<IGpuStatusSource, NoGpuStatusSource>();
@@ -119,7 +118,9 @@ public static class DaemonHost
             // A stopping daemon cancels the running canary (recorded as failed: shutdown) and waits for it.
             options.WaitForJobsToComplete = true;
         });
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CanarySchedulingService>(sp, canaries));
+        // With no canaries configured, the built-in defaults for the providers this ONNX Runtime has.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CanarySchedulingService>(
+            sp, ConfigurationPreflight.Canaries(loaded.Configuration, sp.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers)));
         services.AddHostedService(sp => sp.GetRequiredService<CanarySchedulingService>());
         services.AddSingleton<ConfigurationReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());

@@ -3,6 +3,7 @@ using BenchDaemon.Cli;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -74,9 +75,11 @@ public sealed partial class ConfigurationReloader(
             try
             {
                 var (services, loaded) = CommandServices.Build(source with { Out = TextWriter.Null, Error = TextWriter.Null }, LoggingMode.Quiet);
-                await services.DisposeAsync();
-                candidate = loaded;
-                canaries = ConfigurationPreflight.Canaries(loaded.Configuration);
+                await using (services)
+                {
+                    candidate = loaded;
+                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers);
+                }
             }
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Models.Zoo;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -28,13 +29,15 @@ public sealed partial class CanaryRunner
     private readonly IEnergyMeter? _energyMeter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CanaryRunner> _logger;
+    private readonly ModelZoo? _zoo;
 
-    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null)
+    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null)
     {
         _runtime = runtime;
         _timeProvider = timeProvider;
         _logger = logger;
         _energyMeter = energyMeter;
+        _zoo = zoo;
     }
 
     /// <summary>Runs every batch size of <paramref name="canary"/> in turn.</summary>
@@ -116,6 +119,23 @@ public sealed partial class CanaryRunner
                 Reason = $"provider unavailable: {ortProvider} is not in this ONNX Runtime build (available: {string.Join(", ", _runtime.Providers)})",
                 ReasonCode = ReasonCodes.ProviderUnavailable,
             };
+        }
+
+        // A built-in model becomes an ordinary canary: files per precision from the zoo's cache
+        // (generated on first use) and the model's own dimensions under the user's Inputs.
+        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal))
+        {
+            if (ResolveBuiltin(canary, cancellationToken) is not { } resolved)
+            {
+                return result with
+                {
+                    Status = CanaryStatus.Skipped,
+                    Reason = $"built-in model '{canary.ModelLabel}' is not available here (no model cache configured)",
+                    ReasonCode = ReasonCodes.ModelUnavailable,
+                };
+            }
+
+            canary = resolved;
         }
 
         var (modelPath, precisionVia, unavailable) = ResolveModel(canary);
@@ -257,14 +277,40 @@ public sealed partial class CanaryRunner
         }
     }
 
+    private CanaryDefinition? ResolveBuiltin(CanaryDefinition canary, CancellationToken cancellationToken)
+    {
+        if (_zoo is null || ModelZoo.TryGet(canary.ModelLabel) is not { } info)
+        {
+            return null;
+        }
+
+        var variants = new Dictionary<Precision, string>
+        {
+            [canary.Precision] = _zoo.GetPath(info.Name, canary.Precision, cancellationToken),
+        };
+        if (canary.Precision != Precision.FP32)
+        {
+            variants[Precision.FP32] = _zoo.GetPath(info.Name, Precision.FP32, cancellationToken);
+        }
+
+        // "image" describes a fixed input size, not a symbolic dimension: only the others bind.
+        var inputs = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in info.Dimensions.Where(d => d.Key != "image"))
+        {
+            inputs[key] = value;
+        }
+
+        foreach (var (key, value) in canary.Inputs)
+        {
+            inputs[key] = value;
+        }
+
+        return canary with { Variants = variants, Inputs = inputs };
+    }
+
     /// <summary>The model file for the requested precision and how the precision comes about; a null path means skip with that reason.</summary>
     private static (string? Path, string Via, string? Unavailable) ResolveModel(CanaryDefinition canary)
     {
-        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) && canary.Variants.Count == 0)
-        {
-            return (null, $"built-in model '{canary.ModelLabel}' is not available in this build", ReasonCodes.ModelUnavailable);
-        }
-
         if (canary.Variants.TryGetValue(canary.Precision, out var variant))
         {
             return (variant, canary.Precision == Precision.FP32 ? "FP32" : $"{canary.Precision} (model variant)", null);
@@ -415,7 +461,7 @@ public sealed partial class CanaryRunner
             {
                 var t0 = Stopwatch.GetTimestamp();
                 session.RunWithBinding(runOptions, binding);
-                block[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                block[i] = (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
             }
 
             iterations += block.Length;
@@ -443,7 +489,8 @@ public sealed partial class CanaryRunner
             var t0 = Stopwatch.GetTimestamp();
             session.RunWithBinding(runOptions, binding);
             var t1 = Stopwatch.GetTimestamp();
-            samples.Add(Stopwatch.GetElapsedTime(t0, t1).TotalSeconds);
+            // Raw ticks: going through TimeSpan would truncate every sample to 100 ns.
+            samples.Add((t1 - t0) / (double)Stopwatch.Frequency);
             var window = Stopwatch.GetElapsedTime(windowStart, t1);
             if (samples.Count >= measure.MinIterations && window >= measure.MinDuration)
             {

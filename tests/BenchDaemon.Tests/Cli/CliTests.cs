@@ -48,7 +48,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Once_NoCanaries_SaysSoAndSucceeds()
     {
-        var (exitCode, stdout, _) = await InvokeAsync("once", "--set", $"State:Directory={_state.Path}");
+        var (exitCode, stdout, _) = await InvokeAsync("once", "--set", $"State:Directory={_state.Path}", "--set", "Defaults:Canaries=false");
 
         Assert.Equal(0, exitCode);
         Assert.Equal(OnceVerb.NoCanariesMessage, stdout.Trim());
@@ -57,7 +57,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Once_Json_NoCanaries_PrintsEmptyArray()
     {
-        var (exitCode, stdout, stderr) = await InvokeAsync("once", "--json", "--set", $"State:Directory={_state.Path}");
+        var (exitCode, stdout, stderr) = await InvokeAsync("once", "--json", "--set", $"State:Directory={_state.Path}", "--set", "Defaults:Canaries=false");
 
         Assert.Equal(0, exitCode);
         using var json = JsonDocument.Parse(stdout);

@@ -132,6 +132,41 @@ public sealed class OnceTests : IDisposable
         Assert.Equal(["zoo-a-cpu-fp32", "zoo-a-cpu-int8", "zoo-b-cpu-fp32", "zoo-b-cpu-int8"], names);
     }
 
+    [Fact]
+    public async Task ConfigCheck_NoCanariesConfigured_ShowsTheBuiltinDefaults()
+    {
+        var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var canaries = json.RootElement.GetProperty("Canaries").EnumerateArray().ToList();
+        Assert.Equal(
+            ["default-resnet50-cpu-fp32", "default-resnet50-cpu-int8", "default-bert-base-cpu-fp32", "default-bert-base-cpu-int8"],
+            canaries.Select(c => c.GetProperty("Name").GetString()));
+        Assert.All(canaries, c => Assert.Equal("00:15:00", c.GetProperty("Schedule").GetProperty("Interval").GetString()));
+    }
+
+    [Fact]
+    public async Task ConfigCheck_DefaultsOff_ShowsNoCanaries()
+    {
+        var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--json", "--set", "Defaults:Canaries=false");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(0, json.RootElement.GetProperty("Canaries").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Once_UnknownBuiltinModel_Exits78ListingTheKnownOnes()
+    {
+        var config = Config("""{ "Canaries": [ { "Name": "x", "Model": "builtin:resnet51" } ] }""");
+
+        var (exitCode, _, stderr) = await InvokeAsync("once", "--config", config);
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains("Canaries:0:Model: 'builtin:resnet51' is not a built-in model; built-in models are builtin:resnet50", stderr, StringComparison.Ordinal);
+    }
+
     private const string Quick = """{ "MinIterations": 20, "MinDuration": "00:00:00.050", "Budget": "00:00:20", "WarmupMaxDuration": "00:00:01" }""";
 
     private string Model(string name, byte[] bytes)

@@ -59,6 +59,8 @@ public sealed class DaemonProcess : IAsyncDisposable
             "run",
             "--set", $"Metrics:Listen=127.0.0.1:{port}",
             "--set", $"State:Directory={stateDirectory}",
+            // The built-in default canaries generate hundreds of MB of models: tests opt in explicitly.
+            "--set", "Defaults:Canaries=false",
         };
         args.AddRange(extraArgs ?? []);
         var process = Launch(args, environment);
