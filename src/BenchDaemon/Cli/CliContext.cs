@@ -10,11 +10,23 @@ namespace BenchDaemon.Cli;
 public sealed record CliContext(string? ConfigPath, IReadOnlyList<string> Overrides, TextWriter Out, TextWriter Error)
 {
     /// <summary>A Spectre console over <see cref="Out"/> that only uses colour on a terminal.</summary>
-    public IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    public IAnsiConsole CreateConsole()
     {
-        Out = new AnsiConsoleOutput(Out),
-        Ansi = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
+        var terminal = ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+
+        // Redirected output has no width: do not wrap tables at 80 columns in files and pipes.
+        if (!terminal)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
 }

@@ -3,6 +3,7 @@ using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads;
+using BenchDaemon.Workloads.Models.Zoo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -40,6 +41,8 @@ public static class BenchDaemonServices
         services.AddProbes(configuration);
 
         services.AddWorkloads(configuration);
+        // Built-in models are generated into the state directory on first use.
+        services.AddModelZoo(sp => sp.GetRequiredService<IOptions<StateOptions>>().Value.Directory!);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, BuildInfoSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());

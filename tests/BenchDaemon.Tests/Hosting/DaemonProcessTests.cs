@@ -112,7 +112,7 @@ public sealed partial class DaemonProcessTests : IDisposable
         using var second = new TempDirectory();
 
         var (exitCode, _, stderr) = await DaemonProcess.RunAsync(
-            ["run", "--set", $"Metrics:Listen=127.0.0.1:{first.Port}", "--set", $"State:Directory={second.Path}", "--set", "Logs:Console=false"]);
+            ["run", "--set", $"Metrics:Listen=127.0.0.1:{first.Port}", "--set", $"State:Directory={second.Path}", "--set", "Logs:Console=false", "--set", "Defaults:Canaries=false"]);
 
         Assert.Equal(78, exitCode);
         Assert.Contains($"Metrics:Listen: 127.0.0.1:{first.Port} is already in use", stderr, StringComparison.Ordinal);

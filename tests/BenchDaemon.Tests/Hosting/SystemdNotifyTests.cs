@@ -31,7 +31,7 @@ public sealed class SystemdNotifyTests : IDisposable
         File.SetUnixFileMode(fakeSystemd, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var info = new ProcessStartInfo(fakeSystemd) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add($"dotnet \"{DaemonProcess.DllPath}\" run --set Metrics:Listen=127.0.0.1:{port} --set State:Directory=\"{_temp.Path}\" & child=$!; echo $child; wait $child; exit $?");
+        info.ArgumentList.Add($"dotnet \"{DaemonProcess.DllPath}\" run --set Metrics:Listen=127.0.0.1:{port} --set State:Directory=\"{_temp.Path}\" --set Defaults:Canaries=false & child=$!; echo $child; wait $child; exit $?");
         info.Environment["NOTIFY_SOCKET"] = socketPath;
         using var process = Process.Start(info)!;
         var daemonPid = int.Parse(await process.StandardOutput.ReadLineAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
