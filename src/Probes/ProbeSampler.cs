@@ -16,6 +16,7 @@ public sealed partial class ProbeSampler : BackgroundService
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbeSampler> _logger;
     private readonly TimeSpan _interval;
+    private readonly string _procRoot;
     private ProbeSnapshot _latest;
 
     /// <summary>Creates the sampler; nothing is read until <see cref="StartAsync"/>.</summary>
@@ -27,6 +28,7 @@ public sealed partial class ProbeSampler : BackgroundService
         _timeProvider = timeProvider;
         _logger = logger;
         _interval = options.Value.Interval;
+        _procRoot = options.Value.ProcRoot;
         _latest = ProbeSnapshot.Empty(timeProvider.GetUtcNow());
     }
 
@@ -85,7 +87,16 @@ public sealed partial class ProbeSampler : BackgroundService
         double? utilisation = previous.Host.Cpu is { } before && host.Cpu is { } after
             ? CpuUtilization.Between(before.Total, after.Total)
             : null;
-        var snapshot = new ProbeSnapshot(host, utilisation, Stopwatch.GetElapsedTime(started), previous.Sequence + 1);
+
+        // The daemon's own share over the same interval, so guards can tell its canaries from other work.
+        var selfSeconds = SelfCpu.ReadSeconds(_procRoot);
+        double? selfShare = null;
+        if (selfSeconds is { } now && previous.SelfCpuSeconds is { } then && previous.Host.Cpu is { } b && host.Cpu is { } a && a.Total.Total > b.Total.Total)
+        {
+            selfShare = Math.Clamp((now - then) / (a.Total.Total - b.Total.Total), 0, 1);
+        }
+
+        var snapshot = new ProbeSnapshot(host, utilisation, Stopwatch.GetElapsedTime(started), previous.Sequence + 1, selfShare, selfSeconds);
         Volatile.Write(ref _latest, snapshot);
         return snapshot;
     }

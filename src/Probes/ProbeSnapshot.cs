@@ -11,8 +11,13 @@ namespace BenchDaemon.Probes;
 /// <param name="CpuUtilization">Busy share of all CPUs between this tick and the previous one (0..1); null on the first tick.</param>
 /// <param name="SampleDuration">Wall time the tick took to read every probe.</param>
 /// <param name="Sequence">Number of ticks so far (0 before the first).</param>
-public sealed record ProbeSnapshot(HostSample Host, double? CpuUtilization, TimeSpan SampleDuration, long Sequence)
+/// <param name="SelfCpuUtilization">Share of all CPUs this daemon itself used over the same interval (0..1); null on the first tick.</param>
+/// <param name="SelfCpuSeconds">This daemon's cumulative CPU seconds at the tick.</param>
+public sealed record ProbeSnapshot(HostSample Host, double? CpuUtilization, TimeSpan SampleDuration, long Sequence, double? SelfCpuUtilization = null, double? SelfCpuSeconds = null)
 {
     /// <summary>The snapshot before the first tick.</summary>
     public static ProbeSnapshot Empty(DateTimeOffset timestamp) => new(HostSample.Empty(timestamp), null, TimeSpan.Zero, 0);
+
+    /// <summary>Host CPU utilisation without this daemon's own share: what other work uses.</summary>
+    public double? ForeignCpuUtilization => CpuUtilization is { } all ? Math.Max(0, all - (SelfCpuUtilization ?? 0)) : null;
 }

@@ -111,7 +111,12 @@ public static class DaemonHost
         {
             quartz.SchedulerName = "benchdaemon";
             quartz.UseInMemoryStore();
-            quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = 8);
+            // A waiting canary holds a Quartz slot while it queues for its device: enough slots
+            // that the per-device queues (Guards:QueueLength, at most 100) decide, not Quartz.
+            quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = 256);
+            // A firing late by more than this is a misfire (run once now, then resume) rather
+            // than a backlog replayed in a burst.
+            quartz.MisfireThreshold = TimeSpan.FromSeconds(1);
         });
         services.AddQuartzHostedService(options =>
         {

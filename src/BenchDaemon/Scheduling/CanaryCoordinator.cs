@@ -96,7 +96,7 @@ public sealed partial class CanaryCoordinator : IDisposable
             return;
         }
 
-        _sink.SetQueueDepth(canary.Device, waiting - 1);
+        _sink.SetQueueDepth(canary.Device, waiting);
         try
         {
             await lane.Gate.WaitAsync(token);

@@ -21,9 +21,10 @@ public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSam
 
         if (canary.Device == "cpu")
         {
-            if (guard.CpuBusyThreshold < 1 && sampler.Latest.CpuUtilization is { } cpu && cpu > guard.CpuBusyThreshold)
+            // Other work only: the daemon's own previous canary must not block the next one.
+            if (guard.CpuBusyThreshold < 1 && sampler.Latest.ForeignCpuUtilization is { } cpu && cpu > guard.CpuBusyThreshold)
             {
-                return (ReasonCodes.CpuBusy, string.Create(CultureInfo.InvariantCulture, $"CPU busy: host utilisation {cpu:P0} is above {guard.CpuBusyThreshold:P0}"));
+                return (ReasonCodes.CpuBusy, string.Create(CultureInfo.InvariantCulture, $"CPU busy: utilisation by other processes {cpu:P0} is above {guard.CpuBusyThreshold:P0}"));
             }
 
             return null;

@@ -78,6 +78,31 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         }
     }
 
+    /// <summary>Forgets canaries not in <paramref name="names"/> (removed by a reload), so their series leave /metrics.</summary>
+    public void Retain(IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var keep = names.ToHashSet(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            foreach (var key in _runs.Keys.Where(k => !keep.Contains(k.Canary)).ToList())
+            {
+                _runs.Remove(key);
+            }
+
+            foreach (var key in _latest.Keys.Where(k => !keep.Contains(k.Canary)).ToList())
+            {
+                _latest.Remove(key);
+            }
+
+            foreach (var name in _lastSuccess.Keys.Concat(_lastRun.Keys).Where(n => !keep.Contains(n)).ToList())
+            {
+                _lastSuccess.Remove(name);
+                _lastRun.Remove(name);
+            }
+        }
+    }
+
     /// <summary>Sets how many runs wait for <paramref name="device"/>.</summary>
     public void SetQueueDepth(string device, int depth)
     {

@@ -10,6 +10,7 @@ namespace BenchDaemon.Scheduling;
 public sealed partial class CanarySchedulingService(
     ISchedulerFactory schedulerFactory,
     CanaryCoordinator coordinator,
+    CanaryResultSink sink,
     IReadOnlyList<CanaryDefinition> initialCanaries,
     TimeProvider timeProvider,
     ILogger<CanarySchedulingService> logger) : IHostedService, IDisposable
@@ -33,6 +34,7 @@ public sealed partial class CanarySchedulingService(
             var existing = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(CanaryJob.Group), cancellationToken);
             await scheduler.DeleteJobs(existing.ToList(), cancellationToken);
             coordinator.Replace(canaries);
+            sink.Retain([.. canaries.Select(c => c.Name)]);
             var now = timeProvider.GetUtcNow();
             foreach (var canary in canaries)
             {

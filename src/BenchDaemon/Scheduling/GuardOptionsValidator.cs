@@ -13,7 +13,7 @@ public sealed class GuardOptionsValidator : IValidateOptions<GuardOptions>
         var failure = Fraction(nameof(GuardOptions.DutyFraction), options.DutyFraction)
             ?? Fraction(nameof(GuardOptions.CpuBusyThreshold), options.CpuBusyThreshold)
             ?? Fraction(nameof(GuardOptions.GpuBusyThreshold), options.GpuBusyThreshold)
-            ?? (options.QueueLength is >= 1 and <= 1000 ? null : $"{GuardOptions.SectionName}:{nameof(GuardOptions.QueueLength)}: {options.QueueLength} is outside 1-1000");
+            ?? (options.QueueLength is >= 1 and <= 100 ? null : $"{GuardOptions.SectionName}:{nameof(GuardOptions.QueueLength)}: {options.QueueLength} is outside 1-100");
         return failure is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failure);
     }
 }

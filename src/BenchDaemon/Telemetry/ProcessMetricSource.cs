@@ -1,4 +1,5 @@
 using System.Globalization;
+using BenchDaemon.Probes.Linux;
 
 namespace BenchDaemon.Telemetry;
 
@@ -11,8 +12,6 @@ namespace BenchDaemon.Telemetry;
 /// </summary>
 public sealed class ProcessMetricSource : IMetricSource
 {
-    // proc(5): utime/stime are in clock ticks (USER_HZ, 100 on every Linux ABI), rss in pages.
-    private const double TicksPerSecond = 100;
     private static readonly string[] s_generations = ["0", "1", "2"];
 
     private readonly double _startTimeSeconds;
@@ -64,20 +63,14 @@ public sealed class ProcessMetricSource : IMetricSource
 
     private static (double CpuSeconds, double RssPages, double VirtualBytes, double Threads)? ReadStat()
     {
-        string text;
         try
         {
-            text = File.ReadAllText("/proc/self/stat");
+            return SelfCpu.Parse(File.ReadAllText("/proc/self/stat"));
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
             return null;
         }
-
-        // The command name (field 2) may hold spaces and parentheses: fields start after the last ')'.
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        double Field(int number) => double.Parse(fields[number - 3], CultureInfo.InvariantCulture);
-        return ((Field(14) + Field(15)) / TicksPerSecond, Field(24), Field(23), Field(20));
     }
 
     private static double? ReadMaxOpenFiles()

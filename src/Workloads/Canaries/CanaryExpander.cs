@@ -61,6 +61,11 @@ public static class CanaryExpander
                 errors.Add(($"{key}:Provider", "must not be empty"));
             }
 
+            if (o.ProviderOptions.TryGetValue("device_id", out var deviceId) && !int.TryParse(deviceId, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add(($"{key}:ProviderOptions:device_id", $"'{deviceId}' is not a device index (0, 1, 2…)"));
+            }
+
             ValidateMeasure($"{key}:Measure", o.Measure, errors);
             if (o.Interval is { } interval && interval < CanarySchedule.MinimumInterval)
             {

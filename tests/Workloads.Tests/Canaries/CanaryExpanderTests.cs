@@ -64,6 +64,27 @@ public sealed class CanaryExpanderTests
         Assert.Contains(errors, e => e.Key == "Canaries:0:Measure:MinDuration" && e.Problem.Contains("longer than the budget", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("1 ")]
+    [InlineData("GPU-5f1c")]
+    [InlineData("-1")]
+    public void Expand_DeviceIdNotAnIndex_IsAnError(string deviceId)
+    {
+        var options = new CanaryOptions { Name = "a", Model = "/m.onnx", Provider = "CUDA", ProviderOptions = { ["device_id"] = deviceId } };
+
+        var (_, errors) = CanaryExpander.Expand([options]);
+
+        Assert.Contains(errors, e => e.Key == "Canaries:0:ProviderOptions:device_id" && e.Problem.Contains("is not a device index", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Expand_GpuCanary_DeviceComesFromDeviceId()
+    {
+        var (canaries, _) = CanaryExpander.Expand([new CanaryOptions { Name = "a", Model = "/m.onnx", Provider = "TensorRT", ProviderOptions = { ["device_id"] = "3" } }]);
+
+        Assert.Equal("gpu:3", Assert.Single(canaries).Device);
+    }
+
     [Fact]
     public void Expand_DuplicateNames_IsAnError()
     {

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace BenchDaemon.Probes.Linux;
+
+/// <summary>This process's own CPU time, from <c>/proc/self/stat</c> (proc(5): utime and stime, fields 14 and 15, in USER_HZ ticks).</summary>
+public static class SelfCpu
+{
+    /// <summary>User plus system CPU seconds of this process; null when the file cannot be read.</summary>
+    public static double? ReadSeconds(string procRoot = "/proc")
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(Path.Combine(procRoot, "self", "stat"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return Parse(text)?.CpuSeconds;
+    }
+
+    /// <summary>
+    /// Parses a <c>/proc/[pid]/stat</c> line: CPU seconds, resident pages, virtual bytes and
+    /// threads. The command name (field 2) may hold spaces and parentheses, so fields are
+    /// counted after the last ')'.
+    /// </summary>
+    public static (double CpuSeconds, double RssPages, double VirtualBytes, double Threads)? Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var close = text.LastIndexOf(')');
+        if (close < 0 || close + 2 >= text.Length)
+        {
+            return null;
+        }
+
+        var fields = text[(close + 2)..].Split(' ');
+        if (fields.Length < 22)
+        {
+            return null;
+        }
+
+        double Field(int number) => double.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+        return ((Field(14) + Field(15)) / ProcStatParser.UserHz, Field(24), Field(23), Field(20));
+    }
+}
