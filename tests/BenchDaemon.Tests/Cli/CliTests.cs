@@ -121,7 +121,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task ConfigCheck_ShippedExampleFile_IsValidAndMatchesDefaults()
     {
-        var example = Path.Combine(RepositoryRoot(), "deploy", "benchdaemon.example.json");
+        var example = Path.Combine(Repository.Root, "deploy", "benchdaemon.example.json");
 
         var (exitCode, withFile, stderr) = await InvokeAsync("config", "check", "--json", "--config", example, "--set", $"State:Directory={_state.Path}");
         var (_, withoutFile, _) = await InvokeAsync("config", "check", "--json", "--config", _state.File("empty.json", "{}"), "--set", $"State:Directory={_state.Path}");
@@ -133,17 +133,6 @@ public sealed class CliTests : IDisposable
         {
             Assert.Equal(b.RootElement.GetProperty(section).GetRawText(), a.RootElement.GetProperty(section).GetRawText());
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "BenchDaemon.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> InvokeAsync(params string[] args)

@@ -39,7 +39,7 @@ public sealed partial class SystemdUnitTests : IDisposable
     // verify checks that ExecStart exists: point it at the benchdaemon apphost of this build.
     private string UnitPointingAtThisBuild()
     {
-        var shipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "deploy", "systemd", "benchdaemon.service"));
+        var shipped = File.ReadAllText(Path.Combine(Repository.Root, "deploy", "systemd", "benchdaemon.service"));
         var executable = Path.Combine(AppContext.BaseDirectory, "benchdaemon");
         Assert.True(File.Exists(executable), executable);
         return _temp.File("benchdaemon.service", shipped.Replace("/opt/benchdaemon/benchdaemon", executable, StringComparison.Ordinal));
@@ -58,17 +58,6 @@ public sealed partial class SystemdUnitTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, (await stdout) + (await stderr));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "BenchDaemon.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     [GeneratedRegex(@"Overall exposure level for [^:]+: (?<score>[0-9.]+)")]
