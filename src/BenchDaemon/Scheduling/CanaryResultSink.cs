@@ -146,6 +146,11 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
                     writer.Write(TelemetryCatalogue.CanaryLastLatency, value(stats), [.. labels, quantile]);
                 }
 
+                foreach (var (stage, seconds) in result.StageSeconds ?? new Dictionary<string, double>())
+                {
+                    writer.Write(TelemetryCatalogue.CanaryStage, seconds, [.. labels, stage]);
+                }
+
                 Optional(writer, TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
                 Optional(writer, TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
                 Optional(writer, TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);

@@ -23,6 +23,16 @@ public sealed class BuildInfoSource : IMetricSource
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(TelemetryCatalogue.BuildInfo, 1, _version, _onnxRuntimeVersion);
+        foreach (var model in Workloads.Models.Zoo.ModelZoo.Models)
+        {
+            writer.Write(
+                TelemetryCatalogue.ModelInfo,
+                1,
+                model.Name,
+                model.Family,
+                model.Parameters.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                model.MacsPerSample.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     private static string ReadVersion()

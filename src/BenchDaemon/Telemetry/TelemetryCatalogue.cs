@@ -134,6 +134,16 @@ public static class TelemetryCatalogue
         "Latency statistics of a canary's last measured run: stat is p50, p90, p95, p99, p999 (exact, from the samples), mean or max. Not a summary: the label is stat, not quantile.",
         [.. s_canaryLabels, "stat"]);
 
+    public static readonly MetricDefinition CanaryStage = new(
+        "benchdaemon_canary_stage", MetricKind.Gauge, MetricUnit.Seconds,
+        "Mean seconds per call of each stage of a canary's last run where stages exist (preprocess, inference).",
+        [.. s_canaryLabels, "stage"]);
+
+    public static readonly MetricDefinition ModelInfo = new(
+        "benchdaemon_model", MetricKind.Gauge, MetricUnit.Info,
+        "Built-in models: family, parameters and multiply-accumulates per sample; always 1.",
+        "model", "family", "parameters", "macs_per_sample");
+
     public static readonly MetricDefinition CanaryThroughput = new(
         "benchdaemon_canary_throughput_samples_per_second", MetricKind.Gauge, MetricUnit.None,
         "Samples per second of a canary's last measured run.", s_canaryLabels);
@@ -199,7 +209,7 @@ public static class TelemetryCatalogue
         ProbeDuration, ProbeLastSample, ProbeSamples,
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
-        CanaryLatency, CanaryLastLatency, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
+        ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun,
         CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
     ];

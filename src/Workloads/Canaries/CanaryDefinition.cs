@@ -17,6 +17,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="Seed">Seed of generated inputs.</param>
 /// <param name="Measure">Measurement settings.</param>
 /// <param name="Schedule">When the daemon runs it.</param>
+/// <param name="ImageInput">JPEG size class fed through the preprocessing stage, or null.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -31,7 +32,8 @@ public sealed record CanaryDefinition(
     IReadOnlyDictionary<string, string> InputFiles,
     int Seed,
     MeasureOptions Measure,
-    CanarySchedule Schedule)
+    CanarySchedule Schedule,
+    Inputs.ImageSizeClass? ImageInput = null)
 {
     /// <summary>The device the canary occupies: <c>cpu</c>, or <c>gpu:N</c> for a GPU provider (N from <c>device_id</c>, default 0).</summary>
     public string Device => ExecutionProviders.IsCpu(Provider)

@@ -151,7 +151,8 @@ public static class CanaryExpander
             new Dictionary<string, string>(o.InputFiles, StringComparer.Ordinal),
             o.Seed,
             o.Measure,
-            new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter));
+            new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter),
+            o.ImageInput);
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

@@ -51,6 +51,13 @@ public sealed class CanaryOptions
     /// </summary>
     public Dictionary<string, string> InputFiles { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// For image models: feed the float NCHW input through the real serving pipeline each
+    /// call — JPEG decode, resize, centre crop, normalise — from a generated JPEG of this size
+    /// class, and time that stage apart from inference. Unset: no preprocessing stage.
+    /// </summary>
+    public Inputs.ImageSizeClass? ImageInput { get; set; }
+
     /// <summary>Seed of the generated input data.</summary>
     public int Seed { get; set; } = 1;
 

@@ -75,6 +75,15 @@ public sealed record CanaryResult
     /// <summary>Energy of all counters over the window divided by the samples processed; null where no counter exists.</summary>
     public double? EnergyJoulesPerSample { get; init; }
 
+    /// <summary>
+    /// Mean seconds per call of each stage where stages exist (with <c>ImageInput</c>:
+    /// <c>preprocess</c> for the whole batch and <c>inference</c>); null otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? StageSeconds { get; init; }
+
+    /// <summary>Share of end-to-end time spent in preprocessing; null without a preprocessing stage.</summary>
+    public double? PreprocessShare { get; init; }
+
     /// <summary>FP16/INT8 output drift against FP32; null where not applicable.</summary>
     public DriftResult? Drift { get; init; }
 

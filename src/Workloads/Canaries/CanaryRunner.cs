@@ -170,6 +170,7 @@ public sealed partial class CanaryRunner
         var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs, files);
         var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed, files);
         var outputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        var stage = canary.ImageInput is { } sizeClass ? ImageStage.Create(session.InputMetadata, inputs, shapes, sizeClass) : null;
         try
         {
             using var runOptions = new RunOptions();
@@ -214,7 +215,7 @@ public sealed partial class CanaryRunner
                 {
                     energyBefore = _energyMeter?.ReadEnergy();
                     var cpuBefore = ProcessCpu();
-                    samples = Measure(session, runOptions, binding, canary.Measure, runStart, linked.Token, out windowSeconds);
+                    samples = Measure(session, runOptions, binding, canary.Measure, runStart, stage, out windowSeconds, linked.Token);
                     cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
                     energyAfter = _energyMeter?.ReadEnergy();
                 }
@@ -249,6 +250,8 @@ public sealed partial class CanaryRunner
                     EnergyJoules = energy,
                     EnergyJoulesPerSample = perSample,
                     Drift = drift,
+                    StageSeconds = stage?.MeanSeconds(samples),
+                    PreprocessShare = stage?.Share(samples),
                     Samples = samples,
                 };
             }
@@ -479,13 +482,14 @@ public sealed partial class CanaryRunner
         return (iterations, measure.WarmupMaxDuration == TimeSpan.Zero || measure.WarmupMaxIterations <= 1);
     }
 
-    private static List<double> Measure(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, long runStart, CancellationToken token, out double windowSeconds)
+    private static List<double> Measure(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, long runStart, ImageStage? stage, out double windowSeconds, CancellationToken token)
     {
         var samples = new List<double>(Math.Min(measure.MinIterations * 2, 1_000_000));
         var windowStart = Stopwatch.GetTimestamp();
         while (true)
         {
             token.ThrowIfCancellationRequested();
+            stage?.Run();
             var t0 = Stopwatch.GetTimestamp();
             session.RunWithBinding(runOptions, binding);
             var t1 = Stopwatch.GetTimestamp();

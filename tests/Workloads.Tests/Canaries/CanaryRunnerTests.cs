@@ -183,6 +183,32 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    public void Run_ImageInputOnResNetMini_TimesPreprocessingApartFromInference()
+    {
+        var path = _models.Write("resnet-mini.onnx", BenchDaemon.Workloads.Models.Zoo.ResNetModel.Build(BenchDaemon.Workloads.Models.Zoo.ResNetConfig.Mini));
+        var canary = Canary(path, measure: Quick()) with { ImageInput = BenchDaemon.Workloads.Inputs.ImageSizeClass.Medium };
+
+        var result = Runner().Run(canary, 2);
+
+        Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
+        var stages = Assert.IsAssignableFrom<IReadOnlyDictionary<string, double>>(result.StageSeconds);
+        Assert.True(stages["preprocess"] > 0);
+        Assert.Equal(result.LatencySeconds!.Mean, stages["inference"], 12);
+        Assert.InRange(result.PreprocessShare!.Value, 0.01, 0.999);
+    }
+
+    [Fact]
+    public void Run_ImageInputOnTextModel_FailedSayingWhy()
+    {
+        var canary = Canary(_models.Tokens, measure: Quick(), inputs: new() { ["sequence"] = 8 }) with { ImageInput = BenchDaemon.Workloads.Inputs.ImageSizeClass.Small };
+
+        var result = Runner().Run(canary, 1);
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.Contains("no float [batch, 3, H, H] image input", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_SymbolicDimensionNotGiven_FailedNamingTheKey()
     {
         var result = Runner().Run(Canary(_models.Tokens), 1);
