@@ -155,7 +155,7 @@ start_daemon() { # key interval
   mkdir -p "$TMP/state-$key"
   START_US[$key]=$(now_us)
   "$DAEMON_BIN" run --set "Metrics:Listen=127.0.0.1:${PORT[$key]}" --set "State:Directory=$TMP/state-$key" \
-    --set Logs:Console=false --set "Probes:Interval=$interval" >"$TMP/$key.log" 2>&1 &
+    --set Logs:Console=false --set Defaults:Canaries=false --set "Probes:Interval=$interval" >"$TMP/$key.log" 2>&1 &
   PID[$key]=$!
   STARTED_PIDS+=("$!")
 }

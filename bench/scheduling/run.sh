@@ -20,6 +20,9 @@
 #   PACE_MS=5000
 #   SINGLE_SECONDS=10       one connection, closed loop (the service time without queueing)
 #   WARMUP_SECONDS=10       unmeasured scrapes (JIT tiering) before the first round
+#   CEILING=1               also serve the captured body from memory (CachedBody/) to CONNECTIONS
+#                           closed-loop connections, gzip-compressed and not, in the same rounds
+#   CEILING_SECONDS=10
 #   PROFILE=auto            1: perf profile of single-connection scrapes (needs perf; the scrape
 #                           daemon then runs with DOTNET_PerfMapEnabled=1); 0: none; auto: 1 if
 #                           perf is installed
@@ -34,7 +37,7 @@
 #   SOAK_INTERVAL=2         seconds between firings of each soak canary
 #   SOAK_SAMPLE_SECONDS=60  RSS, fd and scrape samples during the soak
 #   MODEL=resnet-mini       built-in model every canary runs (benchdaemon models export)
-#   PORT_BASE=19540         three consecutive loopback ports
+#   PORT_BASE=19540         four consecutive loopback ports
 #   BENCHDAEMON_DIR=        reuse an existing publish output instead of publishing
 #   RESULTS_DIR=bench/scheduling/results
 #   KEEP_TMP=0              1 keeps the scratch directory (configs, daemon logs, raw scrapes)
@@ -53,6 +56,8 @@ PACED_SECONDS=${PACED_SECONDS:-30}
 PACE_MS=${PACE_MS:-5000}
 SINGLE_SECONDS=${SINGLE_SECONDS:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-10}
+CEILING=${CEILING:-1}
+CEILING_SECONDS=${CEILING_SECONDS:-10}
 PROFILE=${PROFILE:-auto}
 PROFILE_SECONDS=${PROFILE_SECONDS:-15}
 JITTER_INTERVALS=${JITTER_INTERVALS:-1 1 1 2 2 2}
@@ -74,13 +79,14 @@ log() { printf '[scheduling-bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 for v in SCRAPE_CANARIES CONNECTIONS ROUNDS CLOSED_SECONDS PACED_SECONDS PACE_MS SINGLE_SECONDS WARMUP_SECONDS \
-  PROFILE_SECONDS JITTER_RUNS JITTER_SETTLE JITTER_MAX_SECONDS JITTER_WINDOWS SOAK_SECONDS SOAK_CANARIES \
+  CEILING_SECONDS PROFILE_SECONDS JITTER_RUNS JITTER_SETTLE JITTER_MAX_SECONDS JITTER_WINDOWS SOAK_SECONDS SOAK_CANARIES \
   SOAK_INTERVAL SOAK_SAMPLE_SECONDS PORT_BASE; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 for i in $JITTER_INTERVALS; do
   [[ $i =~ ^[1-9][0-9]*$ ]] || die "JITTER_INTERVALS holds whole seconds (got '$i')"
 done
+[[ $CEILING == 0 || $CEILING == 1 ]] || die "CEILING is 0 or 1 (got '$CEILING')"
 (( SCRAPE_CANARIES <= 99 && SOAK_CANARIES <= 99 )) || die "at most 99 canaries per part"
 for part in $PARTS; do
   [[ $part == scrape || $part == jitter || $part == soak ]] || die "unknown part '$part' (scrape, jitter, soak)"
@@ -143,6 +149,11 @@ else
   BD=$TMP/benchdaemon/benchdaemon
 fi
 [[ -x $BD ]] || die "no benchdaemon executable at $BD"
+if [[ $CEILING == 1 && $PARTS == *scrape* ]]; then
+  log "publishing bench/scheduling/CachedBody (Release)"
+  dotnet publish "$SCRIPT_DIR/CachedBody" -c Release -o "$TMP/cached-body" --artifacts-path "$TMP/artifacts" \
+    -nologo -v:q >"$TMP/publish-cached.log" 2>&1 || { cat "$TMP/publish-cached.log" >&2; die "dotnet publish CachedBody failed"; }
+fi
 
 MODEL_FILE=$TMP/$MODEL.onnx
 "$BD" models export "$MODEL" --precision fp32 -o "$MODEL_FILE" --set "State:Directory=$TMP/model-state" \
@@ -260,6 +271,9 @@ hist_stat() {
     } }'
 }
 
+CLK_TCK=$(getconf CLK_TCK)
+# proc_cpu PID: utime + stime in seconds (proc(5); fields counted after the command name).
+proc_cpu() { awk -v tck="$CLK_TCK" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$1/stat"; }
 proc_rss_mib() { awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"; }
 proc_fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 proc_threads() { awk '/^Threads:/ { print $2 }' "/proc/$1/status"; }
@@ -332,20 +346,41 @@ part_scrape() {
   local startup_delays
   startup_delays=$(hist_agg "$dir/body.txt" benchdaemon_canary_start_delay_seconds)
 
-  # Rounds: the three shapes in rotating order, so drifts in machine load hit each alike.
-  local shapes=(closed paced single) r k shape line cpu0 cpu1 start
+  local shapes=(closed paced single) cached_pid="" cached_url="http://127.0.0.1:$(( PORT_BASE + 3 ))/metrics" gzipped=0 i
+  if [[ $CEILING == 1 ]]; then
+    "$TMP/cached-body/cached-body" "$dir/body.txt" $(( PORT_BASE + 3 )) >"$dir/cached-body.log" 2>&1 &
+    cached_pid=$!
+    PIDS+=("$cached_pid")
+    for (( i = 0; i < 300; i++ )); do
+      [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$cached_url" || true) == 200 ]] && break
+      kill -0 "$cached_pid" 2>/dev/null || { cat "$dir/cached-body.log" >&2; die "cached-body exited"; }
+      sleep 0.1
+    done
+    gzipped=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "$cached_url")
+    wrk -c4 -t1 -d"${WARMUP_SECONDS}s" -s "$SCRIPT_DIR/scrape.lua" "$cached_url" >/dev/null 2>&1 || die "wrk warm-up failed"
+    wrk -c4 -t1 -d"${WARMUP_SECONDS}s" "$cached_url/plain" >/dev/null 2>&1 || die "wrk warm-up failed"
+    shapes+=(cached_gzip cached_plain)
+  fi
+
+  # Rounds: every shape once per round, in an order that rotates, so drifts in machine load hit
+  # each alike.
+  local nshapes=${#shapes[@]} r k shape line cpu0 cpu1
   : >"$dir/runs.txt"
   for (( r = 0; r < ROUNDS; r++ )); do
-    for (( k = 0; k < 3; k++ )); do
-      shape=${shapes[$(( (r + k) % 3 ))]}
+    for (( k = 0; k < nshapes; k++ )); do
+      shape=${shapes[$(( (r + k) % nshapes ))]}
       log "scrape: round $(( r + 1 ))/$ROUNDS, $shape"
-      scrape "$port" "$dir/cpu.txt"; cpu0=$(msum "$dir/cpu.txt" process_cpu_seconds_total)
+      if [[ $shape == cached_* ]]; then cpu0=$(proc_cpu "$cached_pid")
+      else scrape "$port" "$dir/cpu.txt"; cpu0=$(msum "$dir/cpu.txt" process_cpu_seconds_total); fi
       case $shape in
         closed) line=$(PACE_MS=0 wrk -c"$CONNECTIONS" -t2 -d"${CLOSED_SECONDS}s" --timeout 30s -s "$SCRIPT_DIR/scrape.lua" "$url" | grep '^RESULT') ;;
         paced) line=$(PACE_MS=$PACE_MS wrk -c"$CONNECTIONS" -t2 -d"${PACED_SECONDS}s" --timeout 30s -s "$SCRIPT_DIR/scrape.lua" "$url" | grep '^RESULT') ;;
         single) line=$(PACE_MS=0 wrk -c1 -t1 -d"${SINGLE_SECONDS}s" --timeout 30s -s "$SCRIPT_DIR/scrape.lua" "$url" | grep '^RESULT') ;;
+        cached_gzip) line=$(PACE_MS=0 wrk -c"$CONNECTIONS" -t2 -d"${CEILING_SECONDS}s" --timeout 30s -s "$SCRIPT_DIR/scrape.lua" "$cached_url" | grep '^RESULT') ;;
+        cached_plain) line=$(PACE_MS=0 wrk -c"$CONNECTIONS" -t2 -d"${CEILING_SECONDS}s" --timeout 30s -s "$SCRIPT_DIR/scrape.lua" "$cached_url/plain" | grep '^RESULT') ;;
       esac
-      scrape "$port" "$dir/cpu.txt"; cpu1=$(msum "$dir/cpu.txt" process_cpu_seconds_total)
+      if [[ $shape == cached_* ]]; then cpu1=$(proc_cpu "$cached_pid")
+      else scrape "$port" "$dir/cpu.txt"; cpu1=$(msum "$dir/cpu.txt" process_cpu_seconds_total); fi
       echo "shape=$shape round=$(( r + 1 )) cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') $line" >>"$dir/runs.txt"
     done
   done
@@ -357,8 +392,8 @@ part_scrape() {
   echo
   echo "| load | rounds | requests | requests/s [rounds] | p50 ms [rounds] | p90 ms [rounds] | p99 ms [rounds] | max ms | errors | daemon CPU per scrape, ms [rounds] |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
-  for shape in closed paced single; do
-    awk -v s="$shape" -v c="$CONNECTIONS" -v pace="$PACE_MS" '
+  for shape in "${shapes[@]}"; do
+    awk -v s="$shape" -v c="$CONNECTIONS" -v pace="$PACE_MS" -v plain="$bytes" -v gz="$gzipped" '
       function kv(key,   i, p) { for (i = 1; i <= NF; i++) { split($i, p, "="); if (p[1] == key) return p[2] } }
       # "median [min–max]" of a[1..m]
       function mmm(a, m, fmt,   i, j, t, b, med) {
@@ -382,7 +417,8 @@ part_scrape() {
       }
       END {
         if (!n) exit
-        label = s == "closed" ? c " connections, closed loop" : s == "paced" ? c " scrapers, one scrape per " pace / 1000 " s each (±50 %)" : "1 connection, closed loop"
+        label = s == "closed" ? c " connections, closed loop" : s == "paced" ? c " scrapers, one scrape per " pace / 1000 " s each (±50 %)" : s == "single" ? "1 connection, closed loop" \
+          : s == "cached_gzip" ? "ceiling: the same body from memory, gzip (" gz " bytes), " c " connections, closed loop" : "ceiling: the same body from memory, identity (" plain " bytes), " c " connections, closed loop"
         printf "| %s | %d | %d | %s | %s | %s | %s | %.0f | %d | %.2f %s |\n", label, n, reqs, mmm(rps, n, "%.1f"),
           mmm(p50, n, "%.1f"), mmm(p90, n, "%.1f"), mmm(p99, n, "%.1f"), mx, err, 1000 * cpu / reqs, rng(per, n, "%.2f")
       }' "$dir/runs.txt"
@@ -393,7 +429,8 @@ part_scrape() {
       printf "Goal p99 < 10 ms with %d concurrent scrapers (closed loop): **%s** (p99 %.1f–%.1f ms over the rounds).\n\n", c, (hi < 10 ? "met" : "missed"), lo, hi }' "$dir/runs.txt"
   echo "Quantiles are wrk's per round (median of the rounds, min–max in brackets); CPU per scrape is the"
   echo "daemon's process_cpu_seconds_total delta over the round divided by its requests (10 ms resolution;"
-  echo "the two scrapes that read the counter are not subtracted)."
+  echo "the two scrapes that read the counter are not subtracted), for the ceiling rows utime + stime of"
+  echo "\`cached-body\` from /proc. wrk itself runs on the same 2 cores."
   echo
   echo "First firings after start-up (all $SCRAPE_CANARIES canaries planned at the same instant): start delay"
   echo "p50 $(hist_stat "$startup_delays" q:50) ms, max in bucket $(hist_stat "$startup_delays" bucket:100), share ≤ 500 ms $(hist_stat "$startup_delays" le_ms:500) %."
@@ -455,6 +492,7 @@ part_scrape() {
     fi
   fi
   stop_pid "$pid"
+  [[ -z $cached_pid ]] || stop_pid "$cached_pid"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -559,7 +597,7 @@ part_soak() {
     local t=$1 out
     out=$(curl -s -o "$dir/last.txt" -w '%{http_code} %{time_total} %{size_download}' --max-time 30 "http://127.0.0.1:$port/metrics" || echo "000 0 0")
     read -r code lat size <<<"$out"
-    echo "$t $(proc_rss_mib "$pid") $(proc_fds "$pid") $(proc_threads "$pid") $code $lat $size $(msum "$dir/last.txt" benchdaemon_canary_runs_total) $(cut -d' ' -f1 /proc/loadavg)" >>"$dir/samples.txt"
+    echo "$t $(proc_rss_mib "$pid") $(proc_fds "$pid") $(proc_threads "$pid") $code $lat $size $(msum "$dir/last.txt" benchdaemon_canary_runs_total) $(cut -d' ' -f1 /proc/loadavg) $(msum "$dir/last.txt" dotnet_gc_heap_bytes)" >>"$dir/samples.txt"
   }
   sample 0
   local k
@@ -577,12 +615,15 @@ part_soak() {
 
   echo "## 3. Soak: $SOAK_CANARIES canaries every $SOAK_INTERVAL s for $SOAK_SECONDS s"
   echo
-  echo "| t, s | RSS MiB | open fds | threads | /metrics status | scrape ms | body bytes | canary runs so far | load 1 min |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  awk '{ printf "| %d | %s | %s | %s | %s | %.1f | %s | %.0f | %s |\n", $1, $2, $3, $4, $5, $6 * 1000, $7, ($8 == "nan" ? 0 : $8), $9 }' "$dir/samples.txt"
+  echo "| t, s | RSS MiB | managed heap MiB | open fds | threads | /metrics status | scrape ms | body bytes | canary runs so far | load 1 min |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  awk '{ printf "| %d | %s | %.1f | %s | %s | %s | %.1f | %s | %.0f | %s |\n", $1, $2, $10 / 1048576, $3, $4, $5, $6 * 1000, $7, ($8 == "nan" ? 0 : $8), $9 }' "$dir/samples.txt"
   echo
-  awk 'NR == 1 { r0 = $2; f0 = $3 } NR == 2 { r1 = $2; f1 = $3; t1 = $1 } { r = $2; f = $3; t = $1 }
-       END { printf "RSS %+.1f MiB and fds %+d from t=0 to the end; %+.1f MiB and %+d fds from t=%d s (after the first runs) to the end.\n", r - r0, f - f0, r - r1, f - f1, t1 }' "$dir/samples.txt"
+  awk 'NR == 1 { r0 = $2; f0 = $3 } NR == 2 { r1 = $2; f1 = $3; t1 = $1 } { r = $2; f = $3; t = $1; m[NR] = $2; tt[NR] = $1 }
+       END {
+         printf "RSS %+.1f MiB and fds %+d from t=0 to the end; %+.1f MiB and %+d fds from t=%d s (after the first runs) to the end", r - r0, f - f0, r - r1, f - f1, t1
+         h = int((NR + 1) / 2); if (NR >= 4) printf "; RSS %+.1f MiB over the second half (t=%d–%d s)", r - m[h], tt[h], t
+         printf ".\n" }' "$dir/samples.txt"
   echo "/healthz at the end: $health. Start delay over the soak: $(hist_stat "$delays" count) firings, p50 $(hist_stat "$delays" q:50) ms,"
   echo "p99 $(hist_stat "$delays" q:99) ms (bucket $(hist_stat "$delays" bucket:99)), ≤ 50 ms $(hist_stat "$delays" le_ms:50) %."
   echo
