@@ -19,4 +19,10 @@ public sealed class MetricsOptions
 
     /// <summary>Where /metrics and /healthz are served, as <c>host:port</c> (<c>:port</c> for every interface).</summary>
     public string Listen { get; set; } = DefaultListen;
+
+    /// <summary>
+    /// How long one rendering of /metrics is reused for concurrent scrapers (0 renders every
+    /// scrape). Probe values change once per probe interval, so half a second loses nothing.
+    /// </summary>
+    public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
 }

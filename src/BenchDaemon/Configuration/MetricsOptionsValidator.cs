@@ -8,8 +8,13 @@ public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
     public ValidateOptionsResult Validate(string? name, MetricsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return ListenAddress.TryParse(options.Listen, out _, out var error)
+        if (!ListenAddress.TryParse(options.Listen, out _, out var error))
+        {
+            return ValidateOptionsResult.Fail($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Listen)}: {error}");
+        }
+
+        return options.CacheDuration >= TimeSpan.Zero && options.CacheDuration <= TimeSpan.FromMinutes(1)
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Listen)}: {error}");
+            : ValidateOptionsResult.Fail($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.CacheDuration)}: {options.CacheDuration} is outside 00:00:00-00:01:00");
     }
 }

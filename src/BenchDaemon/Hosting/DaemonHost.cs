@@ -47,12 +47,13 @@ public static class DaemonHost
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>>(ConfigureKestrel);
         services.AddHealthChecks().AddCheck<SamplerHealthCheck>("probes");
+        services.AddSingleton<MetricsEndpoint>();
         AddOtlp(services, loaded.Configuration);
         AddScheduling(services, loaded, context);
 
         var app = builder.Build();
-        var sink = app.Services.GetRequiredService<PrometheusMetricSink>();
-        app.MapMetrics("/metrics", sink.Registry);
+        var metrics = app.Services.GetRequiredService<MetricsEndpoint>();
+        app.MapGet("/metrics", metrics.HandleAsync);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = SamplerHealthCheck.WriteResponse });
         app.MapGet("/", () => Results.Content(LandingPage, "text/html; charset=utf-8"));
         return app;

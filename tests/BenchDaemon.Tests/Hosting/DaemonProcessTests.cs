@@ -80,6 +80,28 @@ public sealed partial class DaemonProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_GzipAccepted_ServesTheSameExpositionCompressed()
+    {
+        await using var daemon = DaemonProcess.Start(_state.Path);
+        await daemon.WaitForAsync("/metrics", s_startTimeout);
+        using var handler = new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.None };
+        using var client = new HttpClient(handler) { BaseAddress = daemon.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        await using var gzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        var text = await reader.ReadToEndAsync();
+        Assert.Contains("benchdaemon_host_cpu_seconds_total{mode=\"user\"}", text, StringComparison.Ordinal);
+        var (exitCode, output) = await Promtool.RunAsync(text, "check", "metrics");
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
     public async Task Healthz_WhileSampling_ReportsHealthyWithSampleCount()
     {
         await using var daemon = DaemonProcess.Start(_state.Path);
