@@ -18,15 +18,15 @@
 #   CLOSED_SECONDS=20       closed loop: CONNECTIONS connections, next scrape as soon as answered
 #   PACED_SECONDS=30        paced: CONNECTIONS scrapers, each waiting 0.5-1.5 x PACE_MS between scrapes
 #   PACE_MS=5000
-#   SINGLE_SECONDS=10       one connection, closed loop (the service time without queueing)
+#   SINGLE_SECONDS=10       one connection, closed loop (latency without queueing behind other scrapers)
 #   WARMUP_SECONDS=10       unmeasured scrapes (JIT tiering) before the first round
 #   CEILING=1               also serve the captured body from memory (CachedBody/) to CONNECTIONS
 #                           closed-loop connections, gzip-compressed and not, in the same rounds
 #   CEILING_SECONDS=10
-#   PROFILE=auto            1: perf profile of single-connection scrapes (needs perf; the scrape
-#                           daemon then runs with DOTNET_PerfMapEnabled=1); 0: none; auto: 1 if
-#                           perf is installed
-#   PROFILE_SECONDS=15
+#   PROFILE=auto            1: perf profile of the daemon under the paced load (needs perf; the
+#                           scrape daemon then runs with DOTNET_PerfMapEnabled=1); 0: none;
+#                           auto: 1 if perf is installed
+#   PROFILE_SECONDS=30
 #   JITTER_INTERVALS="1 1 1 2 2 2"   one canary per entry, its interval in seconds
 #   JITTER_RUNS=1000        firings to collect after the settle time
 #   JITTER_SETTLE=10        seconds after start-up whose firings are reported apart
@@ -59,7 +59,7 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 CEILING=${CEILING:-1}
 CEILING_SECONDS=${CEILING_SECONDS:-10}
 PROFILE=${PROFILE:-auto}
-PROFILE_SECONDS=${PROFILE_SECONDS:-15}
+PROFILE_SECONDS=${PROFILE_SECONDS:-30}
 JITTER_INTERVALS=${JITTER_INTERVALS:-1 1 1 2 2 2}
 JITTER_RUNS=${JITTER_RUNS:-1000}
 JITTER_SETTLE=${JITTER_SETTLE:-10}
@@ -135,6 +135,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# What the daemon is built from, taken before the build: others may be editing src/.
+commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $BENCHDAEMON_DIR ]]; then
+  source_note="a prebuilt daemon (BENCHDAEMON_DIR; not checked against the tree)"
+elif [[ -n $(git -C "$REPO_ROOT" status --porcelain -- src 2>/dev/null) ]]; then
+  source_note="working tree at commit $commit, with uncommitted changes under src/"
+else
+  source_note="commit $commit"
+fi
 # ---------------------------------------------------------------------------------------------
 # Build and model
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +309,7 @@ echo "# Scheduling and scrape load (F5)"
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- machine: $(nproc) logical CPUs (${cpu_model:-unknown CPU}), kernel $(uname -r), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- daemon built from: $source_note"
 echo "- .NET runtime $runtime; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); model $MODEL (FP32, CPU provider, 1 intra-op thread)"
 echo "- command: bench/scheduling/run.sh (PARTS=\"$PARTS\" SCRAPE_CANARIES=$SCRAPE_CANARIES CONNECTIONS=$CONNECTIONS ROUNDS=$ROUNDS" \
   "CLOSED_SECONDS=$CLOSED_SECONDS PACED_SECONDS=$PACED_SECONDS PACE_MS=$PACE_MS SINGLE_SECONDS=$SINGLE_SECONDS PROFILE=$PROFILE" \
@@ -343,13 +353,15 @@ part_scrape() {
   fi
   log "scrape: all $expected canary results are in"
   local url="http://127.0.0.1:$port/metrics"
-  wrk -c4 -t1 -d"${WARMUP_SECONDS}s" "$url" >/dev/null 2>&1 || die "wrk warm-up failed"
+  wrk -c4 -t1 -d"${WARMUP_SECONDS}s" -s "$SCRIPT_DIR/scrape.lua" "$url" >/dev/null 2>&1 || die "wrk warm-up failed"
 
   local series bytes families encoding
   scrape "$port" "$dir/body.txt"
   series=$(grep -vc '^#' "$dir/body.txt")
   bytes=$(wc -c <"$dir/body.txt")
   encoding=$(curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "$url" | awk -F': ' 'tolower($1) == "content-encoding" { print $2 }' | tr -d '\r')
+  local wire
+  wire=$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "$url")
   local startup_delays
   startup_delays=$(hist_agg "$dir/body.txt" benchdaemon_canary_start_delay_seconds)
 
@@ -396,7 +408,8 @@ part_scrape() {
   echo
   echo "$SCRAPE_CANARIES canaries x batch sizes [1,2], each run once after start-up (interval 1 h, \`Guards:QueueLength\`"
   echo "$SCRAPE_CANARIES so that none is dropped), then idle. Runs: $(runs_by_status "$dir/body.txt" | paste -sd ';' | sed 's/;/, /g')."
-  echo "Body: **$series series, $bytes bytes** per scrape; Content-Encoding with \`Accept-Encoding: gzip\`: ${encoding:-none (identity)}."
+  echo "Body: **$series series, $bytes bytes** per scrape; with \`Accept-Encoding: gzip\` (as Prometheus sends, and as wrk"
+  echo "sends here) the daemon answers with Content-Encoding ${encoding:-none (identity)}, $wire bytes on the wire."
   echo
   echo "| load | rounds | requests | requests/s [rounds] | p50 ms [rounds] | p90 ms [rounds] | p99 ms [rounds] | max ms | errors | daemon CPU per scrape, ms [rounds] |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -454,8 +467,8 @@ part_scrape() {
     awk -v total="$bytes" '{ printf "| `%s` | %d | %d | %.1f %% |\n", $3, $2, $1, 100 * $1 / total }'
   echo
 
-  # What compression would cost and save (the daemon does not compress today).
-  echo "**Compressing this body (estimate with gzip(1), 20 times each)**"
+  # What compressing this body costs and saves, as a yardstick for the daemon's own gzip.
+  echo "**Compressing this body with gzip(1) (20 times each; a yardstick, not the daemon's own compressor)**"
   echo
   echo "| gzip level | bytes | CPU per compression, ms |"
   echo "|---|---|---|"
@@ -467,31 +480,36 @@ part_scrape() {
   echo
 
   if (( PROFILE == 1 )); then
-    log "scrape: perf profile, 1 connection, ${PROFILE_SECONDS} s"
-    PACE_MS=0 wrk -c1 -t1 -d"$(( PROFILE_SECONDS + 4 ))s" -s "$SCRIPT_DIR/scrape.lua" "$url" >"$dir/profile-wrk.txt" 2>&1 &
+    log "scrape: perf profile, paced load, ${PROFILE_SECONDS} s"
+    PACE_MS=$PACE_MS wrk -c"$CONNECTIONS" -t2 -d"$(( PROFILE_SECONDS + 4 ))s" -s "$SCRIPT_DIR/scrape.lua" "$url" >"$dir/profile-wrk.txt" 2>&1 &
     local wrk_pid=$!
     PIDS+=("$wrk_pid")
     sleep 2
     if perf record -F 999 -g -p "$pid" -o "$dir/perf.data" -- sleep "$PROFILE_SECONDS" >"$dir/perf.log" 2>&1; then
       wait "$wrk_pid" || true
-      echo "**Where a scrape's CPU goes** (perf, ${PROFILE_SECONDS} s of single-connection scrapes; a sample counts in the first category whose frames it holds)"
-      echo
-      echo "| category | share of samples |"
-      echo "|---|---|"
-      perf script -i "$dir/perf.data" 2>/dev/null | awk '
+      local cats
+      cats=$(perf script -i "$dir/perf.data" 2>/dev/null | awk '
         BEGIN { RS = "" }
         {
           c = "other (runtime, JIT, libc)"
-          if ($0 ~ /ProcessMetricSource/) c = "`ProcessMetricSource.Collect` (open-fd count: stat + lstat of every /proc/self/fd entry)"
+          if ($0 ~ /ProcessMetricSource/) c = "`ProcessMetricSource.Collect` (process_* and dotnet_* figures)"
           else if ($0 ~ /PrometheusMetricSink::Collect|HostMetricSource|CanaryResultSink|BuildInfoSource/) c = "other metric sources (before-collect callback)"
+          else if ($0 ~ /Compression|GZip|Deflate/) c = "gzip compression"
+          else if ($0 ~ /TextSerializer|Histogram\+Child|CollectAndSerialize|CollectAndExport/) c = "text serialisation (prometheus-net)"
           else if ($0 ~ /sendmsg|tcp_|sock_/) c = "socket send (kernel)"
-          else if ($0 ~ /TextSerializer|Histogram\+Child|CollectAndSerialize/) c = "text serialisation (prometheus-net)"
           else if ($0 ~ /Kestrel|AspNetCore/) c = "Kestrel and ASP.NET Core"
           else if ($0 ~ /WKS::|gc_heap|GCHeap/) c = "garbage collection"
           else if ($0 ~ /sched_yield|futex|finish_task_switch|schedule/) c = "thread-pool wake-ups and spinning"
           n[c]++; t++
         }
-        END { for (k in n) printf "%.1f|%s\n", 100 * n[k] / t, k }' | sort -t'|' -k1,1 -rn | awk -F'|' '{ printf "| %s | %s %% |\n", $2, $1 }'
+        END { for (k in n) printf "%.1f|%s\n", 100 * n[k] / t, k; printf "TOTAL|%d\n", t }')
+      echo "**Where the daemon's CPU goes under the paced load** (perf at 999 Hz, ${PROFILE_SECONDS} s,"
+      echo "$(grep '^TOTAL|' <<<"$cats" | cut -d'|' -f2) samples while wrk sent $(sed -n 's/^RESULT requests=\([0-9]*\) .*/\1/p' "$dir/profile-wrk.txt") scrapes in $(( PROFILE_SECONDS + 4 )) s; a sample counts in the"
+      echo "first category whose frames it holds)"
+      echo
+      echo "| category | share of samples |"
+      echo "|---|---|"
+      grep -v '^TOTAL|' <<<"$cats" | sort -t'|' -k1,1 -rn | awk -F'|' '{ printf "| %s | %s %% |\n", $2, $1 }'
       echo
     else
       wait "$wrk_pid" || true
