@@ -113,6 +113,7 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/scheduling-bench.XXXXXX")
 PIDS=()          # every process started here, stopped by the EXIT trap
+declare -A DAEMON_NAMES DAEMON_PIDS_BY_PORT
 DAEMON_PIDS=()   # their perf maps (/tmp/perf-PID.map) are removed too
 
 stop_pid() {
@@ -199,6 +200,8 @@ start_daemon() {
   DAEMON_PID=$!
   PIDS+=("$DAEMON_PID")
   DAEMON_PIDS+=("$DAEMON_PID")
+  DAEMON_NAMES[$port]=$name
+  DAEMON_PIDS_BY_PORT[$port]=$DAEMON_PID
   for (( i = 0; i < 600; i++ )); do
     kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$TMP/$name/stdout" >&2; die "daemon $name exited during start-up"; }
     [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/metrics" || true) == 200 ]] && return 0
@@ -207,7 +210,21 @@ start_daemon() {
   die "daemon $name did not answer on 127.0.0.1:$port within 60 s"
 }
 
-scrape() { curl -sf --max-time 30 -o "$2" "http://127.0.0.1:$1/metrics" || die "scrape of 127.0.0.1:$1 failed"; }
+# scrape PORT FILE: /metrics of the daemon on PORT into FILE; on failure, what the daemon said.
+scrape() {
+  local code rc=0 name=${DAEMON_NAMES[$1]:-}
+  code=$(curl -s --max-time 30 -o "$2" -w '%{http_code}' "http://127.0.0.1:$1/metrics") || rc=$?
+  [[ $rc == 0 && $code == 200 ]] && return 0
+  log "scrape of 127.0.0.1:$1 failed: curl exit $rc, HTTP ${code:-none}"
+  if [[ -n $name ]]; then
+    kill -0 "${DAEMON_PIDS_BY_PORT[$1]}" 2>/dev/null && log "daemon $name is still running" || log "daemon $name has exited"
+    [[ $code == 000 || ! -s $2 ]] || { log "response body:"; head -c 2000 "$2" >&2; echo >&2; }
+    log "daemon $name stdout (last 20 lines):"; tail -20 "$TMP/$name/stdout" >&2 || true
+    log "daemon $name errors and warnings in its log:"
+    cat "$TMP/$name/state/logs/"*.clef 2>/dev/null | jq -c 'select(."@l" != null)' 2>/dev/null | tail -10 >&2 || true
+  fi
+  die "scrape of 127.0.0.1:$1 failed"
+}
 
 # msum FILE METRIC [AWK_REGEX on the whole line]: sum of the samples of METRIC.
 msum() {
@@ -301,7 +318,11 @@ runs_by_status() {
 # ---------------------------------------------------------------------------------------------
 mkdir -p "$RESULTS_DIR"
 REPORT=$RESULTS_DIR/scheduling-$(date -u +%F).md
-exec > >(tee "$REPORT")
+# The report is copied to RESULTS_DIR only when every part has finished, so a run that stops
+# early does not overwrite the last complete one.
+exec 3>&1
+exec > >(tee "$TMP/report.md")
+TEE_PID=$!
 
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 runtime=$(dotnet --list-runtimes 2>/dev/null | awk '/Microsoft.NETCore.App/ { v = $2 } END { print v }')
@@ -673,4 +694,7 @@ part_soak() {
 for part in $PARTS; do
   "part_$part"
 done
+exec 1>&3 3>&-
+wait "$TEE_PID" 2>/dev/null || true
+cp "$TMP/report.md" "$REPORT"
 log "report written to $REPORT"
