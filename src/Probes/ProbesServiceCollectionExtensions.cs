@@ -22,6 +22,7 @@ public static class ProbesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HostProbe>();
         services.TryAddSingleton<IEnergyMeter, RaplEnergyMeter>();
+        services.TryAddSingleton<IGpuInventory, NoGpuInventory>();
         services.TryAddSingleton<ProbeSampler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProbeSampler>(sp => sp.GetRequiredService<ProbeSampler>()));
         return services;
