@@ -24,6 +24,38 @@ public static class CanarySchedules
             : builder.WithSimpleSchedule(x => x.WithInterval(canary.Schedule.Interval).RepeatForever().WithMisfireHandlingInstructionNowWithExistingCount()).Build();
     }
 
+    /// <summary>Longest gap between the first firings of two interval canaries at start or reload.</summary>
+    public static readonly TimeSpan MaxFirstRunSpacing = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// First firing of each canary: interval canaries are spread out so that a start or a
+    /// reload does not put every canary in the queue at once (which would drop all but
+    /// <c>Guards:QueueLength</c> of them as <c>queue_full</c>). The k-th interval canary (in
+    /// configuration order) starts k × min(its interval ÷ the number of interval canaries,
+    /// <see cref="MaxFirstRunSpacing"/>) after <paramref name="now"/>. Cron canaries keep their calendar.
+    /// </summary>
+    public static IReadOnlyList<DateTimeOffset> FirstFirings(IReadOnlyList<CanaryDefinition> canaries, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(canaries);
+        var intervalCount = canaries.Count(c => c.Schedule.Cron is null);
+        var starts = new DateTimeOffset[canaries.Count];
+        var k = 0;
+        for (var i = 0; i < canaries.Count; i++)
+        {
+            if (canaries[i].Schedule.Cron is not null)
+            {
+                starts[i] = now;
+                continue;
+            }
+
+            var spacing = TimeSpan.FromTicks(Math.Min(canaries[i].Schedule.Interval.Ticks / intervalCount, MaxFirstRunSpacing.Ticks));
+            starts[i] = now + (spacing * k);
+            k++;
+        }
+
+        return starts;
+    }
+
     /// <summary>The job of <paramref name="canary"/>.</summary>
     public static IJobDetail Job(CanaryDefinition canary)
     {

@@ -35,10 +35,11 @@ public sealed partial class CanarySchedulingService(
             await scheduler.DeleteJobs(existing.ToList(), cancellationToken);
             coordinator.Replace(canaries);
             sink.Retain([.. canaries.Select(c => c.Name)]);
-            var now = timeProvider.GetUtcNow();
-            foreach (var canary in canaries)
+            var firstFirings = CanarySchedules.FirstFirings(canaries, timeProvider.GetUtcNow());
+            for (var i = 0; i < canaries.Count; i++)
             {
-                await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, now), cancellationToken);
+                var canary = canaries[i];
+                await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, firstFirings[i]), cancellationToken);
                 var schedule = canary.Schedule.ToString();
                 LogScheduled(logger, canary.Name, schedule, canary.Device);
             }

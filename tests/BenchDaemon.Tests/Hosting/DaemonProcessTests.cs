@@ -54,11 +54,10 @@ public sealed partial class DaemonProcessTests : IDisposable
         await daemon.WaitForAsync("/metrics", s_startTimeout);
 
         Signals.Send(daemon.Pid, Signals.SigHup);
-        await Task.Delay(500);
 
+        await daemon.WaitForOutputAsync("Configuration reloaded (SIGHUP)", TimeSpan.FromSeconds(20));
         await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(5));
         Assert.Contains("SIGHUP received", daemon.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Configuration reloaded (SIGHUP)", daemon.StandardOutput, StringComparison.Ordinal);
         var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
         Assert.Equal(0, exitCode);
     }

@@ -62,6 +62,41 @@ public sealed class CanarySchedulesTests
     }
 
     [Fact]
+    public void FirstFirings_ManyIntervalCanaries_AreSpreadAndCapped()
+    {
+        var canaries = Enumerable.Range(0, 12)
+            .Select(i => TestCanaries.Cpu($"c{i}", "/models/m.onnx", interval: TimeSpan.FromMinutes(10)))
+            .Append(TestCanaries.Cpu("cron", "/models/m.onnx", cron: "0 */15 * * * ?"))
+            .Append(TestCanaries.Cpu("fast", "/models/m.onnx", interval: TimeSpan.FromSeconds(13)))
+            .ToList();
+
+        var starts = CanarySchedules.FirstFirings(canaries, s_start);
+
+        // 13 interval canaries: ten minutes / 13 is over the 15 s cap, so they start 15 s apart;
+        // the fast one (13 s / 13 = 1 s) is the 13th interval canary, at 12 × 1 s.
+        Assert.Equal(s_start, starts[0]);
+        Assert.Equal(s_start.AddSeconds(15), starts[1]);
+        Assert.Equal(s_start.AddSeconds(11 * 15), starts[11]);
+        Assert.Equal(s_start, starts[12]);
+        Assert.Equal(s_start.AddSeconds(12), starts[13]);
+        Assert.Equal(starts.Count, starts.Distinct().Count() + 1); // only the cron canary shares the start
+    }
+
+    [Fact]
+    public void FirstFirings_TwoShortIntervals_SpreadWithinTheInterval()
+    {
+        var canaries = new[]
+        {
+            TestCanaries.Cpu("a", "/models/m.onnx", interval: TimeSpan.FromSeconds(2)),
+            TestCanaries.Cpu("b", "/models/m.onnx", interval: TimeSpan.FromSeconds(2)),
+        };
+
+        var starts = CanarySchedules.FirstFirings(canaries, s_start);
+
+        Assert.Equal([s_start, s_start.AddSeconds(1)], starts);
+    }
+
+    [Fact]
     public void CheckCron_ValidExpression_ReturnsNull()
     {
         Assert.Null(CanarySchedules.CheckCron("0 */15 * * * ?"));

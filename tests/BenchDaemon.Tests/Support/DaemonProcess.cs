@@ -146,6 +146,21 @@ public sealed class DaemonProcess : IAsyncDisposable
         throw new TimeoutException($"{path} did not answer within {timeout}: {last?.Message}\nstdout: {StandardOutput}\nstderr: {StandardError}");
     }
 
+    /// <summary>Waits until standard output contains <paramref name="text"/>; throws with the output when it does not within <paramref name="timeout"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!StandardOutput.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"'{text}' did not appear within {timeout}\nstdout: {StandardOutput}\nstderr: {StandardError}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Sends <paramref name="signal"/> and waits for the exit; returns the exit code and the time it took.</summary>
     public async Task<(int ExitCode, TimeSpan Elapsed)> StopAsync(int signal, TimeSpan timeout)
     {
