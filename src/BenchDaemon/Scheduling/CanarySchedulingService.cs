@@ -36,6 +36,7 @@ public sealed partial class CanarySchedulingService(
             coordinator.Replace(canaries);
             sink.Retain([.. canaries.Select(c => c.Name)]);
             var now = timeProvider.GetUtcNow();
+            sink.SetSchedulePeriods(canaries.Select(c => (c.Name, CanarySchedules.Period(c.Schedule, now))).ToList());
             foreach (var canary in canaries)
             {
                 await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, now), cancellationToken);
