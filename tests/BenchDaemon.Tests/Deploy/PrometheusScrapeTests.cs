@@ -193,8 +193,9 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                     empty.Add(variable);
                 }
 
-                // What Grafana sends for "All" of a multi-value variable: the values as a regex alternation.
-                local[variable.Name] = found.Count == 0 ? ".*" : string.Join("|", found.Select(Regex.Escape));
+                // What Grafana sends for "All" of a multi-value variable: the values as a regex
+                // alternation, escaped for a PromQL string (a backslash doubled).
+                local[variable.Name] = found.Count == 0 ? ".*" : string.Join("|", found.Select(v => Regex.Escape(v).Replace("\\", "\\\\", StringComparison.Ordinal)));
             }
 
             foreach (var (name, value) in local)
