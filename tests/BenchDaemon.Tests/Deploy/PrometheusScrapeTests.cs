@@ -159,8 +159,9 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             _output.WriteLine($"ratios to the fleet median after {watch.Elapsed}: {report}");
             Assert.True(firing.SequenceEqual(["node-slow"]), $"firing for [{string.Join(", ", firing)}]; ratios {report}\n{prometheus.Log}");
 
-            // No fast node was ever even pending during the whole run.
-            var history = await prometheus.QueryAsync("max_over_time(ALERTS{alertname=\"BenchDaemonCanaryFleetOutlier\"}[5m])");
+            // No fast node fired at any time during the run (a single run slowed by the other
+            // processes on the test machine may make one pending; for: is there to absorb that).
+            var history = await prometheus.QueryAsync("max_over_time(ALERTS{alertname=\"BenchDaemonCanaryFleetOutlier\",alertstate=\"firing\"}[5m])");
             var ever = history.GetProperty("result").EnumerateArray().Select(r => r.GetProperty("metric").GetProperty("instance").GetString()).Distinct().ToList();
             Assert.Equal(["node-slow"], ever);
         }
