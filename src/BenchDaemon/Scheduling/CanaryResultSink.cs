@@ -22,6 +22,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
     private readonly Dictionary<string, double> _lastSuccess = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _lastRun = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueDepth = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _schedulePeriod = new(StringComparer.Ordinal);
 
     /// <summary>Records one result in every sink.</summary>
     public void Record(CanaryResult result)
@@ -103,6 +104,26 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         }
     }
 
+    /// <summary>
+    /// Replaces the exported schedule periods (<c>benchdaemon_canary_schedule_interval_seconds</c>)
+    /// with <paramref name="periods"/>; a canary with no period (a cron that never fires again) has no series.
+    /// </summary>
+    public void SetSchedulePeriods(IReadOnlyList<(string Canary, TimeSpan? Period)> periods)
+    {
+        ArgumentNullException.ThrowIfNull(periods);
+        lock (_lock)
+        {
+            _schedulePeriod.Clear();
+            foreach (var (canary, period) in periods)
+            {
+                if (period is { } p)
+                {
+                    _schedulePeriod[canary] = p.TotalSeconds;
+                }
+            }
+        }
+    }
+
     /// <summary>Sets how many runs wait for <paramref name="device"/>.</summary>
     public void SetQueueDepth(string device, int depth)
     {
@@ -130,6 +151,11 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
             foreach (var (canary, time) in _lastRun)
             {
                 writer.Write(TelemetryCatalogue.CanaryLastRun, time, canary);
+            }
+
+            foreach (var (canary, seconds) in _schedulePeriod)
+            {
+                writer.Write(TelemetryCatalogue.CanaryScheduleInterval, seconds, canary);
             }
 
             foreach (var (device, depth) in _queueDepth)

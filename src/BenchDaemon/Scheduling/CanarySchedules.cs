@@ -66,6 +66,42 @@ public static class CanarySchedules
             .Build();
     }
 
+    /// <summary>Firings looked at to find a cron schedule's longest gap (enough for weekday-only or monthly calendars).</summary>
+    public const int PeriodLookahead = 64;
+
+    /// <summary>
+    /// How long a healthy schedule may leave between two runs: the interval, or for a cron
+    /// schedule the longest gap among its next <see cref="PeriodLookahead"/> firings after
+    /// <paramref name="now"/> (a weekday-only cron has a weekend gap, and an alert on "no run
+    /// in two periods" must not fire over it). Jitter is added, since a run may start that late.
+    /// Null for a cron expression that never fires again.
+    /// </summary>
+    public static TimeSpan? Period(CanarySchedule schedule, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        if (schedule.Cron is not { } cron)
+        {
+            return schedule.Interval + schedule.Jitter;
+        }
+
+        var expression = new CronExpression(cron) { TimeZone = TimeZoneInfo.Utc };
+        var previous = expression.GetNextValidTimeAfter(now);
+        TimeSpan? longest = null;
+        for (var i = 0; i < PeriodLookahead && previous is { } from; i++)
+        {
+            var next = expression.GetNextValidTimeAfter(from);
+            if (next is not { } to)
+            {
+                break;
+            }
+
+            longest = longest is { } l && l >= to - from ? l : to - from;
+            previous = to;
+        }
+
+        return longest + schedule.Jitter;
+    }
+
     /// <summary>Null when <paramref name="cron"/> is a valid Quartz cron expression, else why not.</summary>
     public static string? CheckCron(string cron)
     {

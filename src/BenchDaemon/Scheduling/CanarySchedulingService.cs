@@ -35,7 +35,9 @@ public sealed partial class CanarySchedulingService(
             await scheduler.DeleteJobs(existing.ToList(), cancellationToken);
             coordinator.Replace(canaries);
             sink.Retain([.. canaries.Select(c => c.Name)]);
-            var firstFirings = CanarySchedules.FirstFirings(canaries, timeProvider.GetUtcNow());
+            var now = timeProvider.GetUtcNow();
+            sink.SetSchedulePeriods(canaries.Select(c => (c.Name, CanarySchedules.Period(c.Schedule, now))).ToList());
+            var firstFirings = CanarySchedules.FirstFirings(canaries, now);
             for (var i = 0; i < canaries.Count; i++)
             {
                 var canary = canaries[i];

@@ -181,6 +181,11 @@ public static class TelemetryCatalogue
         "benchdaemon_canary_last_run_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
         "Unix time a canary last finished, whatever the outcome.", "canary");
 
+    public static readonly MetricDefinition CanaryScheduleInterval = new(
+        "benchdaemon_canary_schedule_interval", MetricKind.Gauge, MetricUnit.Seconds,
+        "A scheduled canary's period: its Interval, or for a cron schedule the longest gap between its next firings (for 'stopped running' alerts).",
+        "canary");
+
     public static readonly MetricDefinition CanaryDuty = new(
         "benchdaemon_canary_duty", MetricKind.Gauge, MetricUnit.Ratio,
         "Share of the last hour spent running canaries (the duty-budget guard's measure).");
@@ -210,7 +215,7 @@ public static class TelemetryCatalogue
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
-        CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun,
+        CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
         CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
     ];
 }

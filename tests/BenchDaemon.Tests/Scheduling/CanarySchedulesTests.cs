@@ -132,4 +132,37 @@ public sealed class CanarySchedulesTests
         Assert.Equal(new JobKey("resnet-cpu", CanaryJob.Group), job.Key);
         Assert.Equal(typeof(CanaryJob), job.JobType);
     }
+
+    [Fact]
+    public void Period_Interval_IsIntervalPlusJitter()
+    {
+        var schedule = new BenchDaemon.Workloads.Canaries.CanarySchedule(TimeSpan.FromMinutes(10), null, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(TimeSpan.FromSeconds(630), CanarySchedules.Period(schedule, s_start));
+    }
+
+    [Fact]
+    public void Period_QuarterHourCron_IsFifteenMinutes()
+    {
+        var schedule = new BenchDaemon.Workloads.Canaries.CanarySchedule(TimeSpan.Zero, "0 */15 * * * ?", TimeSpan.Zero);
+
+        Assert.Equal(TimeSpan.FromMinutes(15), CanarySchedules.Period(schedule, s_start));
+    }
+
+    [Fact]
+    public void Period_WeekdayCron_IsTheWeekendGap()
+    {
+        // 09:00 Monday to Friday: Friday 09:00 to Monday 09:00 is the longest gap, three days.
+        var schedule = new BenchDaemon.Workloads.Canaries.CanarySchedule(TimeSpan.Zero, "0 0 9 ? * MON-FRI", TimeSpan.Zero);
+
+        Assert.Equal(TimeSpan.FromDays(3), CanarySchedules.Period(schedule, s_start));
+    }
+
+    [Fact]
+    public void Period_CronInThePast_IsNull()
+    {
+        var schedule = new BenchDaemon.Workloads.Canaries.CanarySchedule(TimeSpan.Zero, "0 0 0 1 1 ? 2020", TimeSpan.Zero);
+
+        Assert.Null(CanarySchedules.Period(schedule, s_start));
+    }
 }
