@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using BenchDaemon.Cli;
@@ -305,15 +304,28 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
         Assert.Equal(string.Empty, output.Trim());
     }
 
+    /// <summary>
+    /// Whether the dynamic loader would find <paramref name="soname"/> by itself (its cache or
+    /// LD_LIBRARY_PATH). Not by dlopen: this test process may hold the fake under that soname.
+    /// </summary>
     private static bool SystemHas(string soname)
     {
-        if (!NativeLibrary.TryLoad(soname, out var handle))
+        var folders = (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries);
+        if (folders.Any(f => File.Exists(Path.Combine(f, soname))))
         {
-            return false;
+            return true;
         }
 
-        NativeLibrary.Free(handle);
-        return true;
+        foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" }.Where(File.Exists))
+        {
+            var info = new System.Diagnostics.ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = System.Diagnostics.Process.Start(info)!;
+            var cache = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return cache.Split('\n').Any(line => line.TrimStart().StartsWith(soname + " ", StringComparison.Ordinal));
+        }
+
+        return false;
     }
 
     private static void AssertClose(double expected, double actual) =>
