@@ -1,4 +1,5 @@
 using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,13 +10,16 @@ namespace BenchDaemon.Workloads;
 /// <summary>Registers ONNX Runtime and the canary runner.</summary>
 public static class WorkloadsServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="OnnxRuntimeInfo"/> (bound to <c>OnnxRuntime</c>) and <see cref="CanaryRunner"/>.</summary>
+    /// <summary>Adds <see cref="OnnxRuntimeInfo"/> (bound to <c>OnnxRuntime</c>), <see cref="CudaCanaryRunner"/> (bound to <c>Cuda</c>) and <see cref="CanaryRunner"/>.</summary>
     public static IServiceCollection AddWorkloads(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnnxRuntimeInfo>();
+        services.AddOptions<CudaOptions>().Bind(configuration.GetSection(CudaOptions.SectionName));
+        services.TryAddSingleton<IPcieLinkReader, SysfsPcieLinkReader>();
+        services.TryAddSingleton<CudaCanaryRunner>();
         services.TryAddSingleton<CanaryRunner>();
         return services;
     }

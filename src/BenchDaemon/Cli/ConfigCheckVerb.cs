@@ -63,6 +63,7 @@ public static class ConfigCheckVerb
             [ProbeOptions.SectionName] = Node(services.GetRequiredService<IOptions<ProbeOptions>>().Value),
             [OtlpOptions.SectionName] = Node(otlp),
             [LogOptions.SectionName] = Node(services.GetRequiredService<IOptions<LogOptions>>().Value),
+            [Workloads.Cuda.CudaOptions.SectionName] = Node(services.GetRequiredService<IOptions<Workloads.Cuda.CudaOptions>>().Value),
         };
 
         result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
@@ -78,6 +79,7 @@ public static class ConfigCheckVerb
                 c.Threads,
                 GraphOptimization = c.GraphOptimization.ToString(),
                 c.Inputs,
+                c.Size,
                 c.Seed,
                 c.Measure,
                 Schedule = new { c.Schedule.Interval, c.Schedule.Cron, c.Schedule.Jitter },

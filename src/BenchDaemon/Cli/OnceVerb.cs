@@ -3,6 +3,7 @@ using System.Text.Json;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +94,65 @@ public static class OnceVerb
         return results;
     }
 
+    /// <summary>The CUDA micro-canaries again, with what they measure: TFLOP/s, GB/s, share of peak, PCIe link.</summary>
+    private static void RenderMicroCanaries(IAnsiConsole console, IReadOnlyList<CanaryResult> results)
+    {
+        var micro = results.Where(r => CudaModels.IsCuda(r.Model)).ToList();
+        if (micro.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title("GPU micro-canaries");
+        foreach (var column in new[] { "canary", "device", "precision", "size", "status", "TFLOP/s", "GB/s", "peak", "pJ/FLOP", "PCIe link (now / max)" })
+        {
+            table.AddColumn(new TableColumn(column));
+        }
+
+        foreach (var r in micro)
+        {
+            var size = r.Size is not { } n ? "-"
+                : r.Model == CudaModels.Gemm ? string.Create(CultureInfo.InvariantCulture, $"{n}³")
+                : string.Create(CultureInfo.InvariantCulture, $"{n} MiB");
+            var bandwidth = r.BandwidthBytesPerSecond is { Count: > 0 } b
+                ? string.Join(", ", b.Select(d => string.Create(CultureInfo.InvariantCulture, $"{Direction(d.Key)} {d.Value / 1e9:F1}")))
+                : "-";
+            table.AddRow(
+                Markup.Escape(r.Canary),
+                Markup.Escape(r.DeviceName ?? "-"),
+                r.Model == CudaModels.Gemm ? r.Precision.ToString() : "-",
+                size,
+                Markup.Escape(r.Status.ToString().ToLowerInvariant()),
+                r.ThroughputFlopsPerSecond is { } f ? (f / 1e12).ToString("F1", CultureInfo.InvariantCulture) : "-",
+                Markup.Escape(bandwidth),
+                r.PeakRatio is { } p ? p.ToString("P1", CultureInfo.InvariantCulture) : "-",
+                r.EnergyJoulesPerFlop is { } j ? (j * 1e12).ToString("F3", CultureInfo.InvariantCulture) : "-",
+                Markup.Escape(Link(r.PcieLink)));
+        }
+
+        console.Write(table);
+    }
+
+    private static string Direction(string direction) => direction switch
+    {
+        CudaCanaryRunner.Directions.HostToDevice => "H2D",
+        CudaCanaryRunner.Directions.DeviceToHost => "D2H",
+        CudaCanaryRunner.Directions.DeviceToDevice => "D2D",
+        _ => direction,
+    };
+
+    private static string Link(PcieLink? link)
+    {
+        if (link is null)
+        {
+            return "-";
+        }
+
+        static string Value(int? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "?";
+        var text = $"Gen{Value(link.CurrentGeneration)} x{Value(link.CurrentWidth)} / Gen{Value(link.MaxGeneration)} x{Value(link.MaxWidth)}";
+        return link.Degraded ? text + " (degraded)" : text;
+    }
+
     private static void Render(IAnsiConsole console, IReadOnlyList<CanaryResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded);
@@ -131,6 +191,7 @@ public static class OnceVerb
         }
 
         console.Write(table);
+        RenderMicroCanaries(console, results);
         foreach (var r in results.Where(r => r.Reason is not null))
         {
             console.MarkupLine($"[grey]{Markup.Escape(r.Canary)} batch {r.Batch}:[/] {Markup.Escape(r.Status.ToString().ToLowerInvariant())}: {Markup.Escape(r.Reason!)}");

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,7 @@ public static partial class ConfigurationPreflight
         (OtlpOptions.SectionName, typeof(OtlpOptions)),
         (LogOptions.SectionName, typeof(LogOptions)),
         (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
+        (CudaOptions.SectionName, typeof(CudaOptions)),
         (GuardOptions.SectionName, typeof(GuardOptions)),
         (DefaultsOptions.SectionName, typeof(DefaultsOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
@@ -49,6 +51,7 @@ public static partial class ConfigurationPreflight
         Resolve<OnnxRuntimeOptions>(services);
         Resolve<GuardOptions>(services);
         CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
+        CheckCuda(services.GetRequiredService<IOptions<CudaOptions>>().Value);
         _ = Canaries(configuration);
     }
 
@@ -113,6 +116,14 @@ public static partial class ConfigurationPreflight
         if (!string.IsNullOrWhiteSpace(options.LibraryPath) && !File.Exists(options.LibraryPath))
         {
             throw new ConfigurationException($"{OnnxRuntimeOptions.SectionName}:{nameof(OnnxRuntimeOptions.LibraryPath)}", $"'{options.LibraryPath}' does not exist");
+        }
+    }
+
+    private static void CheckCuda(CudaOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.LibraryDirectory) && !Directory.Exists(options.LibraryDirectory))
+        {
+            throw new ConfigurationException($"{CudaOptions.SectionName}:{nameof(CudaOptions.LibraryDirectory)}", $"'{options.LibraryDirectory}' is not a directory");
         }
     }
 

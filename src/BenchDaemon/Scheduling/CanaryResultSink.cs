@@ -180,6 +180,14 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
                 Optional(writer, TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
                 Optional(writer, TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
                 Optional(writer, TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);
+                Optional(writer, TelemetryCatalogue.CanaryFlops, result.ThroughputFlopsPerSecond, labels);
+                Optional(writer, TelemetryCatalogue.CanaryPeakRatio, result.PeakRatio, labels);
+                Optional(writer, TelemetryCatalogue.CanaryEnergyPerFlop, result.EnergyJoulesPerFlop, labels);
+                foreach (var (direction, bandwidth) in result.BandwidthBytesPerSecond ?? new Dictionary<string, double>())
+                {
+                    Optional(writer, TelemetryCatalogue.CanaryBandwidth, bandwidth, [.. labels, direction]);
+                }
+
                 Optional(writer, TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
                 Optional(writer, TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
                 Optional(writer, TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);

@@ -152,6 +152,23 @@ public static class TelemetryCatalogue
         "benchdaemon_canary_energy_joules_per_sample", MetricKind.Gauge, MetricUnit.None,
         "Energy per sample (CPU package + DRAM + GPU counters) over a canary's last measured window.", s_canaryLabels);
 
+    public static readonly MetricDefinition CanaryFlops = new(
+        "benchdaemon_canary_flops_per_second", MetricKind.Gauge, MetricUnit.None,
+        "GEMM operations per second of a cuda:gemm canary's last run (2·n³ per call; integer operations for INT8).", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryPeakRatio = new(
+        "benchdaemon_canary_peak", MetricKind.Gauge, MetricUnit.Ratio,
+        "Achieved / theoretical peak of a CUDA micro-canary's last run, where the GPU's peak is known (datasheet GEMM rate or memory bandwidth; cuda:pcie: the slower direction against the maximum link).", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryBandwidth = new(
+        "benchdaemon_canary_bandwidth_bytes_per_second", MetricKind.Gauge, MetricUnit.None,
+        "Copy bandwidth of a cuda:memcpy or cuda:pcie canary's last run by direction (device_to_device counts bytes read plus written; host_to_device, device_to_host).",
+        [.. s_canaryLabels, "direction"]);
+
+    public static readonly MetricDefinition CanaryEnergyPerFlop = new(
+        "benchdaemon_canary_energy_joules_per_flop", MetricKind.Gauge, MetricUnit.None,
+        "GPU energy over a cuda:gemm canary's last measured window divided by the operations done.", s_canaryLabels);
+
     public static readonly MetricDefinition CanarySessionCreate = new(
         "benchdaemon_canary_session_create", MetricKind.Gauge, MetricUnit.Seconds,
         "Session creation (graph optimisation, engine build) time of a canary's last run.", s_canaryLabels);
@@ -215,6 +232,7 @@ public static class TelemetryCatalogue
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
+        CanaryFlops, CanaryPeakRatio, CanaryBandwidth, CanaryEnergyPerFlop,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
         CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
     ];

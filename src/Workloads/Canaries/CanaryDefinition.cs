@@ -18,6 +18,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="Measure">Measurement settings.</param>
 /// <param name="Schedule">When the daemon runs it.</param>
 /// <param name="ImageInput">JPEG size class fed through the preprocessing stage, or null.</param>
+/// <param name="Size">Problem size of a CUDA micro-canary (matrix order or MiB), defaulted; null for ONNX canaries.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -33,15 +34,17 @@ public sealed record CanaryDefinition(
     int Seed,
     MeasureOptions Measure,
     CanarySchedule Schedule,
-    Inputs.ImageSizeClass? ImageInput = null)
+    Inputs.ImageSizeClass? ImageInput = null,
+    int? Size = null)
 {
+    /// <summary>True for a CUDA micro-canary (<c>cuda:gemm</c>, <c>cuda:memcpy</c>, <c>cuda:pcie</c>).</summary>
+    public bool IsCuda => Cuda.CudaModels.IsCuda(Model);
+
     /// <summary>The device the canary occupies: <c>cpu</c>, or <c>gpu:N</c> for a GPU provider (N from <c>device_id</c>, default 0).</summary>
     public string Device => ExecutionProviders.IsCpu(Provider)
         ? "cpu"
         : "gpu:" + (ProviderOptions.TryGetValue("device_id", out var id) ? id : "0");
 
     /// <summary>A short model label: the file name without extension, or the built-in name.</summary>
-    public string ModelLabel => Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)
-        ? Model[CanaryExpander.BuiltinPrefix.Length..]
-        : Path.GetFileNameWithoutExtension(Model);
+    public string ModelLabel => CanaryExpander.ModelLabel(Model);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BenchDaemon.Workloads.Cuda;
 
 namespace BenchDaemon.Workloads.Canaries;
 
@@ -85,7 +86,12 @@ public static class CanaryExpander
             {
                 if (string.IsNullOrWhiteSpace(o.Model))
                 {
-                    errors.Add(($"{key}:Model", "is required (a .onnx path or builtin:name), or give a Matrix"));
+                    errors.Add(($"{key}:Model", "is required (a .onnx path, builtin:name or cuda:gemm|memcpy|pcie), or give a Matrix"));
+                    continue;
+                }
+
+                if (!CheckPrecisions(key, o, [o.Model], [o.Precision], $"{key}:Precision", errors))
+                {
                     continue;
                 }
 
@@ -107,13 +113,19 @@ public static class CanaryExpander
 
             var providers = o.Matrix.Providers.Count > 0 ? o.Matrix.Providers : [o.Provider];
             var precisions = o.Matrix.Precisions.Count > 0 ? o.Matrix.Precisions : [o.Precision];
+            if (!CheckPrecisions(key, o, o.Matrix.Models, precisions, o.Matrix.Precisions.Count > 0 ? $"{key}:Matrix:Precisions" : $"{key}:Precision", errors))
+            {
+                continue;
+            }
+
             foreach (var model in o.Matrix.Models)
             {
-                foreach (var provider in providers)
+                // A CUDA micro-canary has one provider (CUDA) whatever the matrix lists.
+                foreach (var provider in CudaModels.IsCuda(model) ? [CudaProvider] : providers)
                 {
                     foreach (var precision in precisions)
                     {
-                        var label = model.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? model[BuiltinPrefix.Length..] : Path.GetFileNameWithoutExtension(model);
+                        var label = CudaModels.IsCuda(model) ? model[CudaModels.Prefix.Length..] : ModelLabel(model);
                         var name = string.Join('-', o.Name, label, provider.ToLowerInvariant(), precision.ToString().ToLowerInvariant());
                         canaries.Add(Definition(o, name, model, provider, precision));
                     }
@@ -129,10 +141,108 @@ public static class CanaryExpander
         return (canaries, errors);
     }
 
+    /// <summary>A short model label: the file name without extension, the built-in name, or the CUDA model as written.</summary>
+    public static string ModelLabel(string model) =>
+        model.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? model[BuiltinPrefix.Length..]
+        : CudaModels.IsCuda(model) ? model
+        : Path.GetFileNameWithoutExtension(model);
+
+    /// <summary>
+    /// Checks what depends on the model family: ONNX canaries take FP32/FP16/INT8 and no
+    /// <c>Size</c>; CUDA micro-canaries take a known model, their own precisions, a size in
+    /// range, batch 1 and the CUDA provider. False when the entry must not be expanded.
+    /// </summary>
+    private static bool CheckPrecisions(string key, CanaryOptions o, IReadOnlyList<string> models, IReadOnlyList<Precision> precisions, string precisionKey, List<(string, string)> errors)
+    {
+        var before = errors.Count;
+        var onnx = models.Where(m => !CudaModels.IsCuda(m)).ToList();
+        var cuda = models.Where(CudaModels.IsCuda).ToList();
+        if (onnx.Count > 0)
+        {
+            foreach (var precision in precisions.Where(p => !CudaModels.OnnxPrecisions.Contains(p)).Distinct())
+            {
+                errors.Add((precisionKey, $"{precision} is valid only for cuda:gemm; ONNX canaries take {string.Join(", ", CudaModels.OnnxPrecisions)}"));
+            }
+
+            foreach (var precision in o.Variants.Keys.Where(p => !CudaModels.OnnxPrecisions.Contains(p)))
+            {
+                errors.Add(($"{key}:Variants:{precision}", $"ONNX model variants exist for {string.Join(", ", CudaModels.OnnxPrecisions)} only"));
+            }
+
+            if (o.Size is not null)
+            {
+                errors.Add(($"{key}:Size", "applies only to CUDA micro-canaries (cuda:gemm, cuda:memcpy, cuda:pcie)"));
+            }
+        }
+
+        foreach (var model in cuda)
+        {
+            if (!CudaModels.All.Contains(model))
+            {
+                errors.Add(($"{key}:Model", $"'{model}' is not a CUDA micro-canary; they are {string.Join(", ", CudaModels.All)}"));
+                continue;
+            }
+
+            if (model == CudaModels.Gemm)
+            {
+                foreach (var precision in precisions.Where(p => !CudaModels.GemmPrecisions.Contains(p)).Distinct())
+                {
+                    errors.Add((precisionKey, $"{precision} is not a cuda:gemm precision ({string.Join(", ", CudaModels.GemmPrecisions)})"));
+                }
+
+                if (o.Size is { } n && (n < CudaModels.MinGemmSize || n > CudaModels.MaxGemmSize || n % CudaModels.GemmSizeMultiple != 0))
+                {
+                    errors.Add(($"{key}:Size", $"{n} is not a cuda:gemm matrix order: give a multiple of {CudaModels.GemmSizeMultiple} in {CudaModels.MinGemmSize}-{CudaModels.MaxGemmSize}"));
+                }
+            }
+            else
+            {
+                foreach (var precision in precisions.Where(p => p != Precision.FP32).Distinct())
+                {
+                    errors.Add((precisionKey, $"{model} copies bytes and has no precision; leave it unset (FP32), not {precision}"));
+                }
+
+                if (o.Size is { } mib && (mib < CudaModels.MinCopyMebibytes || mib > CudaModels.MaxCopyMebibytes))
+                {
+                    errors.Add(($"{key}:Size", $"{mib} MiB is out of range {CudaModels.MinCopyMebibytes}-{CudaModels.MaxCopyMebibytes} for {model}"));
+                }
+            }
+        }
+
+        if (cuda.Count > 0)
+        {
+            if (o.BatchSizes is { } batches && (batches.Count != 1 || batches[0] != 1))
+            {
+                errors.Add(($"{key}:BatchSizes", "CUDA micro-canaries run at batch 1 only; leave BatchSizes unset"));
+            }
+
+            var provider = o.Provider.Trim();
+            if (!ExecutionProviders.IsCpu(provider) && !IsCudaProvider(provider))
+            {
+                errors.Add(($"{key}:Provider", $"CUDA micro-canaries run on the CUDA driver; '{provider}' is not valid (leave it unset or CUDA)"));
+            }
+
+            if (o.Variants.Count > 0 || o.InputFiles.Count > 0 || o.ImageInput is not null)
+            {
+                errors.Add(($"{key}:Model", "CUDA micro-canaries take no Variants, InputFiles or ImageInput"));
+            }
+        }
+
+        return errors.Count == before;
+    }
+
+    /// <summary>The provider label of CUDA micro-canaries.</summary>
+    public const string CudaProvider = "CUDA";
+
+    private static bool IsCudaProvider(string provider) =>
+        string.Equals(provider, CudaProvider, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(provider, "CUDAExecutionProvider", StringComparison.Ordinal);
+
     private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision)
     {
+        var cuda = CudaModels.IsCuda(model);
         var variants = new Dictionary<Precision, string>(o.Variants);
-        if (!model.StartsWith(BuiltinPrefix, StringComparison.Ordinal))
+        if (!cuda && !model.StartsWith(BuiltinPrefix, StringComparison.Ordinal))
         {
             variants.TryAdd(Precision.FP32, model);
         }
@@ -141,7 +251,7 @@ public static class CanaryExpander
             name,
             model,
             variants,
-            provider.Trim(),
+            cuda ? CudaProvider : provider.Trim(),
             new Dictionary<string, string>(o.ProviderOptions, StringComparer.Ordinal),
             precision,
             [.. o.BatchSizes ?? [1]],
@@ -152,7 +262,8 @@ public static class CanaryExpander
             o.Seed,
             o.Measure,
             new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter),
-            o.ImageInput);
+            o.ImageInput,
+            cuda ? o.Size ?? CudaModels.DefaultSize(model) : null);
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

@@ -11,7 +11,10 @@ public sealed class CanaryOptions
     /// <summary>Canary name (the <c>canary</c> label); a matrix appends model, provider and precision.</summary>
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>Path of an <c>.onnx</c> file (the FP32 model when <see cref="Variants"/> are given), or <c>builtin:name</c>.</summary>
+    /// <summary>
+    /// Path of an <c>.onnx</c> file (the FP32 model when <see cref="Variants"/> are given), <c>builtin:name</c>,
+    /// or a CUDA micro-canary: <c>cuda:gemm</c>, <c>cuda:memcpy</c>, <c>cuda:pcie</c>.
+    /// </summary>
     public string? Model { get; set; }
 
     /// <summary>Model files per precision, for example <c>{ "FP16": "/models/resnet-fp16.onnx" }</c>.</summary>
@@ -57,6 +60,13 @@ public sealed class CanaryOptions
     /// class, and time that stage apart from inference. Unset: no preprocessing stage.
     /// </summary>
     public Inputs.ImageSizeClass? ImageInput { get; set; }
+
+    /// <summary>
+    /// Problem size of a CUDA micro-canary: the matrix order n of <c>cuda:gemm</c> (n×n·n×n,
+    /// default 8192), or the buffer size in MiB of <c>cuda:memcpy</c> (default 1024) and
+    /// <c>cuda:pcie</c> (default 256). Not valid for ONNX canaries.
+    /// </summary>
+    public int? Size { get; set; }
 
     /// <summary>Seed of the generated input data.</summary>
     public int Seed { get; set; } = 1;

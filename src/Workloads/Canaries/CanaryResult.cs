@@ -87,6 +87,34 @@ public sealed record CanaryResult
     /// <summary>FP16/INT8 output drift against FP32; null where not applicable.</summary>
     public DriftResult? Drift { get; init; }
 
+    /// <summary>The GPU a CUDA micro-canary ran on, as the driver names it (for example "NVIDIA H100 80GB HBM3"); null otherwise.</summary>
+    public string? DeviceName { get; init; }
+
+    /// <summary>Problem size of a CUDA micro-canary: matrix order of cuda:gemm, MiB of cuda:memcpy and cuda:pcie; null otherwise.</summary>
+    public int? Size { get; init; }
+
+    /// <summary>cuda:gemm: operations per second over the measured calls (2·n³ per call; integer operations for INT8); null otherwise.</summary>
+    public double? ThroughputFlopsPerSecond { get; init; }
+
+    /// <summary>
+    /// cuda:memcpy and cuda:pcie: bytes per second per direction (<c>device_to_device</c> counting
+    /// bytes read plus bytes written; <c>host_to_device</c>, <c>device_to_host</c>); null otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? BandwidthBytesPerSecond { get; init; }
+
+    /// <summary>
+    /// Achieved / theoretical peak where the peak is known: the datasheet GEMM rate of the
+    /// precision, the datasheet memory bandwidth, or (cuda:pcie, slower direction) the maximum
+    /// link's rate; null otherwise.
+    /// </summary>
+    public double? PeakRatio { get; init; }
+
+    /// <summary>cuda:gemm: GPU energy over the window divided by the operations done; null without a GPU energy counter.</summary>
+    public double? EnergyJoulesPerFlop { get; init; }
+
+    /// <summary>cuda:pcie (and the other CUDA canaries where readable): the GPU's PCIe link now and at most.</summary>
+    public Cuda.PcieLink? PcieLink { get; init; }
+
     /// <summary>The raw per-call latencies in seconds (for history and histograms; not in the JSON form).</summary>
     [JsonIgnore]
     public IReadOnlyList<double> Samples { get; init; } = [];

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Models.Zoo;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -20,9 +23,6 @@ public sealed partial class CanaryRunner
     /// <summary>The source of the canary trace spans: one per run, with a child per stage.</summary>
     public const string ActivitySourceName = "BenchDaemon.Canaries";
 
-    // Warm-up compares the medians of consecutive blocks of this many calls.
-    private const int WarmupBlock = 5;
-
     private static readonly ActivitySource s_activities = new(ActivitySourceName);
 
     private readonly OnnxRuntimeInfo _runtime;
@@ -30,14 +30,16 @@ public sealed partial class CanaryRunner
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CanaryRunner> _logger;
     private readonly ModelZoo? _zoo;
+    private readonly CudaCanaryRunner _cuda;
 
-    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null)
+    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null)
     {
         _runtime = runtime;
         _timeProvider = timeProvider;
         _logger = logger;
         _energyMeter = energyMeter;
         _zoo = zoo;
+        _cuda = cuda ?? new CudaCanaryRunner(Options.Create(new CudaOptions()), NullLogger<CudaCanaryRunner>.Instance, energyMeter);
     }
 
     /// <summary>Runs every batch size of <paramref name="canary"/> in turn.</summary>
@@ -50,7 +52,7 @@ public sealed partial class CanaryRunner
         }
     }
 
-    /// <summary>Runs <paramref name="canary"/> at <paramref name="batch"/>. Never throws for a canary problem.</summary>
+    /// <summary>Runs <paramref name="canary"/> at <paramref name="batch"/> (a CUDA micro-canary through <see cref="CudaCanaryRunner"/>). Never throws for a canary problem.</summary>
     public CanaryResult Run(CanaryDefinition canary, int batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(canary);
@@ -105,6 +107,11 @@ public sealed partial class CanaryRunner
 
     private CanaryResult Execute(CanaryDefinition canary, int batch, CanaryResult result, CancellationToken cancellationToken)
     {
+        if (canary.IsCuda)
+        {
+            return _cuda.Run(canary, result, cancellationToken);
+        }
+
         var ortProvider = ExecutionProviders.ToOrtName(canary.Provider);
         if (_runtime.Error is { } loadError)
         {
@@ -201,11 +208,26 @@ public sealed partial class CanaryRunner
                 session.RunWithBinding(runOptions, binding);
                 BindPreallocatedOutputs(session, binding, outputs);
 
+                double Call()
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    session.RunWithBinding(runOptions, binding);
+                    // Raw ticks: going through TimeSpan would truncate every sample to 100 ns.
+                    return (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
+                }
+
+                double StagedCall()
+                {
+                    stage?.Run();
+                    return Call();
+                }
+
                 int warmupIterations;
                 bool warmupStable;
                 using (s_activities.StartActivity("warmup"))
                 {
-                    (warmupIterations, warmupStable) = WarmUp(session, runOptions, binding, canary.Measure, runStart, linked.Token);
+                    // The output-shape call above counts as the first warm-up iteration.
+                    (warmupIterations, warmupStable) = MeasurementLoop.WarmUp(Call, canary.Measure, runStart, 1, linked.Token);
                 }
 
                 List<double> samples;
@@ -215,7 +237,7 @@ public sealed partial class CanaryRunner
                 {
                     energyBefore = _energyMeter?.ReadEnergy();
                     var cpuBefore = ProcessCpu();
-                    samples = Measure(session, runOptions, binding, canary.Measure, runStart, stage, out windowSeconds, linked.Token);
+                    samples = MeasurementLoop.Measure(StagedCall, canary.Measure, runStart, out windowSeconds, linked.Token);
                     cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
                     energyAfter = _energyMeter?.ReadEnergy();
                 }
@@ -446,73 +468,7 @@ public sealed partial class CanaryRunner
     /// <summary>How long past the budget a call may run before it is terminated: a quarter of the budget, at least one second.</summary>
     internal static TimeSpan HardStopGrace(TimeSpan budget) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, budget.Ticks / 4));
 
-    private static (int Iterations, bool Stable) WarmUp(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, long runStart, CancellationToken token)
-    {
-        var iterations = 1; // the output-shape call above
-        var block = new double[WarmupBlock];
-        var previousMedian = double.NaN;
-        var warmupStart = Stopwatch.GetTimestamp();
-
-        // Warm-up may use at most half the budget, so the measurement always gets the rest.
-        var warmupBudget = measure.Budget / 2;
-        while (iterations < measure.WarmupMaxIterations
-               && Stopwatch.GetElapsedTime(warmupStart) < measure.WarmupMaxDuration
-               && Stopwatch.GetElapsedTime(runStart) < warmupBudget)
-        {
-            token.ThrowIfCancellationRequested();
-            for (var i = 0; i < block.Length; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                session.RunWithBinding(runOptions, binding);
-                block[i] = (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
-            }
-
-            iterations += block.Length;
-            var median = Median(block);
-            if (iterations >= measure.WarmupMinIterations && !double.IsNaN(previousMedian)
-                && Math.Abs(median - previousMedian) <= measure.WarmupTolerance * previousMedian)
-            {
-                return (iterations, true);
-            }
-
-            previousMedian = median;
-        }
-
-        // A cap of zero duration or iterations means "no warm-up wanted": that is stable by definition.
-        return (iterations, measure.WarmupMaxDuration == TimeSpan.Zero || measure.WarmupMaxIterations <= 1);
-    }
-
-    private static List<double> Measure(InferenceSession session, RunOptions runOptions, OrtIoBinding binding, MeasureOptions measure, long runStart, ImageStage? stage, out double windowSeconds, CancellationToken token)
-    {
-        var samples = new List<double>(Math.Min(measure.MinIterations * 2, 1_000_000));
-        var windowStart = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            token.ThrowIfCancellationRequested();
-            stage?.Run();
-            var t0 = Stopwatch.GetTimestamp();
-            session.RunWithBinding(runOptions, binding);
-            var t1 = Stopwatch.GetTimestamp();
-            // Raw ticks: going through TimeSpan would truncate every sample to 100 ns.
-            samples.Add((t1 - t0) / (double)Stopwatch.Frequency);
-            var window = Stopwatch.GetElapsedTime(windowStart, t1);
-            if (samples.Count >= measure.MinIterations && window >= measure.MinDuration)
-            {
-                break;
-            }
-
-            // Stop before the budget cancels us: leave room for one more call of the current speed.
-            if (Stopwatch.GetElapsedTime(runStart, t1) + Stopwatch.GetElapsedTime(t0, t1) >= measure.Budget)
-            {
-                break;
-            }
-        }
-
-        windowSeconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
-        return samples;
-    }
-
-    private static (CanaryStatus, string?, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
+    internal static (CanaryStatus, string?, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
     {
         if (iterations < measure.MinIterations || windowSeconds < measure.MinDuration.TotalSeconds)
         {
@@ -582,7 +538,7 @@ public sealed partial class CanaryRunner
         };
     }
 
-    private static (IReadOnlyDictionary<string, double>? Energy, double? PerSample) EnergyDelta(IReadOnlyList<Probes.Linux.EnergyCounter>? before, IReadOnlyList<Probes.Linux.EnergyCounter>? after, long samples)
+    internal static (IReadOnlyDictionary<string, double>? Energy, double? PerSample) EnergyDelta(IReadOnlyList<Probes.Linux.EnergyCounter>? before, IReadOnlyList<Probes.Linux.EnergyCounter>? after, long samples)
     {
         if (before is null || after is null || before.Count == 0)
         {
@@ -609,18 +565,10 @@ public sealed partial class CanaryRunner
         || domain.StartsWith("cpu:dram", StringComparison.Ordinal)
         || domain.StartsWith("gpu:", StringComparison.Ordinal);
 
-    private static TimeSpan ProcessCpu()
+    internal static TimeSpan ProcessCpu()
     {
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static string FirstLine(string message)

@@ -25,4 +25,16 @@ public static class ReasonCodes
     public const string Thermal = "thermal";
     public const string DutyBudget = "duty_budget";
     public const string QueueFull = "queue_full";
+
+    /// <summary>The CUDA driver (libcuda.so.1) is missing or refuses to start (cuInit).</summary>
+    public const string DriverUnavailable = "driver_unavailable";
+
+    /// <summary>A CUDA library (cuBLASLt) is missing.</summary>
+    public const string LibraryUnavailable = "library_unavailable";
+
+    /// <summary>No CUDA device, or not the one asked for.</summary>
+    public const string DeviceUnavailable = "device_unavailable";
+
+    /// <summary>A CUDA driver or cuBLAS call failed mid-run (the reason names the error).</summary>
+    public const string CudaError = "cuda_error";
 }

@@ -96,7 +96,7 @@ public sealed class OnceTests : IDisposable
     {
         { """{ "Name": "a", "Model": "m.onnx", "Precison": "FP16" }""", "Canaries:0:Precison: unknown key; Canaries:0 has" },
         { """{ "Name": "a", "Model": "m.onnx", "Precision": "FP64" }""", "Canaries:0:Precision: 'FP64' is not one of FP32, FP16, INT8" },
-        { """{ "Name": "a", "Model": "m.onnx", "Variants": { "FP8": "x.onnx" } }""", "Canaries:0:Variants:FP8: unknown key; allowed are FP32, FP16, INT8" },
+        { """{ "Name": "a", "Model": "m.onnx", "Variants": { "FP8": "x.onnx" } }""", "Canaries:0:Variants:FP8: ONNX model variants exist for FP32, FP16, INT8 only" },
         { """{ "Name": "a", "Model": "m.onnx", "BatchSizes": [0] }""", "Canaries:0:BatchSizes: 0 is out of range 1-4096" },
         { """{ "Name": "a", "Model": "m.onnx", "Measure": { "Budget": "soon" } }""", "Canaries:0:Measure:Budget: 'soon' is not a time span" },
         { """{ "Name": "a", "Model": "m.onnx", "Measure": { "MinIterations": 0 } }""", "Canaries:0:Measure:MinIterations: must be at least 1" },

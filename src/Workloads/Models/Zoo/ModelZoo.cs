@@ -194,7 +194,7 @@ public sealed class ModelZoo
     }
 
     private static Precision CheckPrecision(Precision precision) =>
-        Enum.IsDefined(precision) ? precision : throw new ArgumentException($"{precision} is not a precision.", nameof(precision));
+        Precisions.Contains(precision) ? precision : throw new ArgumentException($"{precision} is not a precision of built-in models (FP32, FP16, INT8).", nameof(precision));
 
     private static string Token(Precision precision) => precision switch
     {

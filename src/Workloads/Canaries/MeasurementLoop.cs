@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>
+/// Warm-up and measurement of the canary protocol (DESIGN.md), shared by the ONNX canaries and
+/// the CUDA micro-canaries: a call is any function that does one iteration and returns its
+/// latency in seconds.
+/// </summary>
+internal static class MeasurementLoop
+{
+    // Warm-up compares the medians of consecutive blocks of this many calls.
+    private const int WarmupBlock = 5;
+
+    /// <summary>
+    /// Calls until the medians of two consecutive blocks agree within the tolerance, or a cap is
+    /// reached; <paramref name="done"/> iterations already happened before.
+    /// </summary>
+    public static (int Iterations, bool Stable) WarmUp(Func<double> call, MeasureOptions measure, long runStart, int done, CancellationToken token)
+    {
+        var iterations = done;
+        var block = new double[WarmupBlock];
+        var previousMedian = double.NaN;
+        var warmupStart = Stopwatch.GetTimestamp();
+
+        // Warm-up may use at most half the budget, so the measurement always gets the rest.
+        var warmupBudget = measure.Budget / 2;
+        while (iterations < measure.WarmupMaxIterations
+               && Stopwatch.GetElapsedTime(warmupStart) < measure.WarmupMaxDuration
+               && Stopwatch.GetElapsedTime(runStart) < warmupBudget)
+        {
+            token.ThrowIfCancellationRequested();
+            for (var i = 0; i < block.Length; i++)
+            {
+                block[i] = call();
+            }
+
+            iterations += block.Length;
+            var median = Median(block);
+            if (iterations >= measure.WarmupMinIterations && !double.IsNaN(previousMedian)
+                && Math.Abs(median - previousMedian) <= measure.WarmupTolerance * previousMedian)
+            {
+                return (iterations, true);
+            }
+
+            previousMedian = median;
+        }
+
+        // A cap of zero duration or iterations means "no warm-up wanted": that is stable by definition.
+        return (iterations, measure.WarmupMaxDuration == TimeSpan.Zero || measure.WarmupMaxIterations <= 1);
+    }
+
+    /// <summary>Calls until at least the minimum iterations and duration, stopping early before the budget.</summary>
+    public static List<double> Measure(Func<double> call, MeasureOptions measure, long runStart, out double windowSeconds, CancellationToken token)
+    {
+        var samples = new List<double>(Math.Min(measure.MinIterations * 2, 1_000_000));
+        var windowStart = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            token.ThrowIfCancellationRequested();
+            var t0 = Stopwatch.GetTimestamp();
+            samples.Add(call());
+            var t1 = Stopwatch.GetTimestamp();
+            var window = Stopwatch.GetElapsedTime(windowStart, t1);
+            if (samples.Count >= measure.MinIterations && window >= measure.MinDuration)
+            {
+                break;
+            }
+
+            // Stop before the budget cancels us: leave room for one more call of the current speed.
+            if (Stopwatch.GetElapsedTime(runStart, t1) + Stopwatch.GetElapsedTime(t0, t1) >= measure.Budget)
+            {
+                break;
+            }
+        }
+
+        windowSeconds = Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
+        return samples;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
