@@ -85,7 +85,8 @@ public static partial class ConfigurationPreflight
                 var name = model[CanaryExpander.BuiltinPrefix.Length..];
                 if (Workloads.Models.Zoo.ModelZoo.TryGet(name) is null)
                 {
-                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => CanaryExpander.BuiltinPrefix + m.Name));
+                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => CanaryExpander.BuiltinPrefix + m.Name))
+                        + ", and block stacks builtin:conv-w{width}-d{depth}[-s{size}] and builtin:mha-e{embedding}-d{depth}";
                     throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Model", $"'{model}' is not a built-in model; built-in models are {known}");
                 }
             }
