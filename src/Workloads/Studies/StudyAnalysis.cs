@@ -24,7 +24,9 @@ public static class StudyAnalysis
             }
 
             var t = c.ThroughputSamplesPerSecond;
-            var d = c with { Consistency = c.Mode == StudyCellPlan.EndToEndMode ? null : StudyMetrics.ThroughputLatencyConsistency(t, c.MeanLatencySeconds, c.Batch) };
+            // Throughput over the wall-clock window (harness time between calls included) × per-call latency ÷ batch.
+            var windowThroughput = c.MeasureSeconds is > 0 && c.Iterations > 0 ? c.Iterations * (double)c.Batch / c.MeasureSeconds.Value : (double?)null;
+            var d = c with { Consistency = c.Mode == StudyCellPlan.EndToEndMode ? null : StudyMetrics.ThroughputLatencyConsistency(windowThroughput, c.MeanLatencySeconds, c.Batch) };
 
             // RTR and ASE against the same configuration at batch 1.
             var t1 = Find(o => o.Batch == 1 && SameConfiguration(o, c));
