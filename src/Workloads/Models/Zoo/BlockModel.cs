@@ -48,7 +48,7 @@ public static class BlockModel
     public static long ParameterCount(BlockConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var stem = config.Kind == BlockKind.Conv ? (27L * config.Width) + config.Width : 0;
+        var stem = config.Kind == BlockKind.Conv ? 27L * config.Width : 0;
         var layerNorm = config.Kind == BlockKind.Attention ? 2L * config.Width : 0;
         return stem + (config.Depth * (ParametersPerBlock(config) + layerNorm));
     }
