@@ -62,10 +62,13 @@ public static class StudyVerb
         var optimization = new Option<string?>("--optimization") { Description = "Graph optimisation of the measured configuration: disabled, basic, extended, all (default).", HelpName = "LEVEL" };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads per session (0: ONNX Runtime's default).", HelpName = "N" };
         var quick = new Option<bool>("--quick") { Description = "Short cells and test-sized default models: a first look in a minute or two." };
+        var iterations = new Option<int?>("--iterations") { Description = "Measure each cell at least this many calls (default: 30, quick 5).", HelpName = "N" };
+        var seconds = new Option<double?>("--seconds") { Description = "Measure each cell at least this long (default: 2, quick 0.2).", HelpName = "S" };
+        var budget = new Option<double?>("--budget") { Description = "Give each cell at most this long, warm-up included (default: 60, quick 10).", HelpName = "S" };
 
         var command = new Command("study", "Run a study (batch, precision, providers, pipeline, energy, depth) and write its report, CSV, JSON and charts.")
         {
-            kind, output, name, models, providers, precisions, batches, sizes, convWidths, attentionWidths, depths, baseline, optimization, threads, quick, jsonOption,
+            kind, output, name, models, providers, precisions, batches, sizes, convWidths, attentionWidths, depths, baseline, optimization, threads, quick, iterations, seconds, budget, jsonOption,
         };
         command.SetAction((parse, ct) =>
         {
@@ -89,6 +92,23 @@ public static class StudyVerb
                 Threads = parse.GetValue(threads),
                 Quick = parse.GetValue(quick),
             };
+            if (parse.GetValue(iterations) is not null || parse.GetValue(seconds) is not null || parse.GetValue(budget) is not null)
+            {
+                var measure = options.Quick ? StudyDefaults.QuickMeasure() : StudyDefaults.FullMeasure();
+                measure.MinIterations = parse.GetValue(iterations) ?? measure.MinIterations;
+                if (parse.GetValue(seconds) is { } minSeconds)
+                {
+                    measure.MinDuration = minSeconds is >= 0 and <= 3600 ? TimeSpan.FromSeconds(minSeconds) : TimeSpan.MinValue;
+                }
+
+                if (parse.GetValue(budget) is { } budgetSeconds)
+                {
+                    measure.Budget = budgetSeconds is > 0 and <= 86_400 ? TimeSpan.FromSeconds(budgetSeconds) : TimeSpan.Zero;
+                }
+
+                options.Measure = measure;
+            }
+
             if (parse.GetValue(optimization) is { } level)
             {
                 if (Level(level) is { } l)
@@ -280,6 +300,9 @@ public static class StudyVerb
         nameof(StudyOptions.Threads) => "--threads",
         nameof(StudyOptions.Name) => "--name",
         nameof(StudyOptions.BaselineProvider) => "--baseline",
+        "Measure:MinIterations" => "--iterations",
+        "Measure:MinDuration" => "--seconds",
+        "Measure:Budget" => "--budget",
         _ => field,
     };
 }
