@@ -54,6 +54,7 @@ public static class StudyVerb
         var convWidths = List("--conv-widths", "Depth: conv block widths.", "N");
         var attentionWidths = List("--attention-widths", "Depth: attention block embeddings (multiples of 64).", "N");
         var depths = List("--depths", "Depth: stack depths.", "N");
+        var convSize = new Option<int?>("--conv-size") { Description = "Depth: conv input height and width (default 56; the paper's 244 is slow on CPUs).", HelpName = "N" };
         var baseline = new Option<string?>("--baseline")
         {
             Description = "Baseline configuration PROVIDER[:LEVEL], LEVEL one of disabled, basic, extended, all. Default: CPU:disabled.",
@@ -68,7 +69,7 @@ public static class StudyVerb
 
         var command = new Command("study", "Run a study (batch, precision, providers, pipeline, energy, depth) and write its report, CSV, JSON and charts.")
         {
-            kind, output, name, models, providers, precisions, batches, sizes, convWidths, attentionWidths, depths, baseline, optimization, threads, quick, iterations, seconds, budget, jsonOption,
+            kind, output, name, models, providers, precisions, batches, sizes, convWidths, attentionWidths, depths, convSize, baseline, optimization, threads, quick, iterations, seconds, budget, jsonOption,
         };
         command.SetAction((parse, ct) =>
         {
@@ -90,6 +91,7 @@ public static class StudyVerb
                 AttentionWidths = [.. Parse(Values(attentionWidths), "--attention-widths", Int, problems)],
                 Depths = [.. Parse(Values(depths), "--depths", Int, problems)],
                 Threads = parse.GetValue(threads),
+                ConvImageSize = parse.GetValue(convSize) ?? Workloads.Models.Zoo.BlockConfig.DefaultImageSize,
                 Quick = parse.GetValue(quick),
             };
             if (parse.GetValue(iterations) is not null || parse.GetValue(seconds) is not null || parse.GetValue(budget) is not null)
@@ -298,6 +300,7 @@ public static class StudyVerb
         nameof(StudyOptions.AttentionWidths) => "--attention-widths",
         nameof(StudyOptions.Depths) => "--depths",
         nameof(StudyOptions.Threads) => "--threads",
+        nameof(StudyOptions.ConvImageSize) => "--conv-size",
         nameof(StudyOptions.Name) => "--name",
         nameof(StudyOptions.BaselineProvider) => "--baseline",
         "Measure:MinIterations" => "--iterations",
