@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Studies on the GPU machine (H100, 16 cores): a quick but meaningful set, about 6 minutes in
+# Studies on the GPU machine (H100, 16 cores): a quick but meaningful set, under 6 minutes in
 # all, from the self-contained single-file binary (no .NET needed there). Every study is
 # capped with `timeout -s TERM`: a capped study stops between cells and still writes the
 # cells it measured (its report says "interrupted").
@@ -28,7 +28,7 @@ study() {
 }
 
 # Batch friction on the CPU (and CUDA/TensorRT where the runtime has them): RTR, ASE, BSR vs ORT without graph optimisation.
-study 80 batch batch --models builtin:resnet50,builtin:bert-base --providers CPU,CUDA,TensorRT --batches 1,2,4,8,16 --iterations 5 --seconds 0.5
+study 70 batch batch --models builtin:resnet50,builtin:bert-base --providers CPU,CUDA,TensorRT --batches 1,2,4,8,16 --iterations 5 --seconds 0.5
 # The GPU through the micro-canaries (F8): throughput of each against its batch/size parameter.
 study 30 batch gpu-micro --models cuda:gemm,cuda:memcpy,cuda:pcie --providers CUDA --batches 1,4,16 --iterations 10 --seconds 0.5
 # Precision matrix: FP32/FP16/INT8 against native and same-provider FP32, with drift.
@@ -40,7 +40,7 @@ study 45 pipeline pipeline --models builtin:resnet50 --batches 1,8 --iterations 
 # Energy: RAPL is usually readable as root; samples per joule for FP32 and INT8.
 study 40 energy energy --models builtin:resnet50 --providers CPU --precisions FP32,INT8 --batches 1,8,32 --iterations 5 --seconds 1
 # Depth: the paper's Tables VII/VIII columns (batch 8 and 16), conv 64/96 and attention 128/256, depths 1-6.
-study 90 depth depth --providers CPU --conv-widths 64,96 --attention-widths 128,256 --batches 8,16 --iterations 5 --seconds 0.2
+study 80 depth depth --providers CPU --conv-widths 64,96 --attention-widths 128,256 --batches 8,16 --iterations 5 --seconds 0.2
 
 rm -rf "$state"
 echo "done: $(date -u)" | tee -a "$log"
