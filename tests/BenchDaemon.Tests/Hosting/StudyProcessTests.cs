@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchDaemon.Cli;
 using BenchDaemon.Tests.Support;
+using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Studies;
 
 namespace BenchDaemon.Tests.Hosting;
@@ -52,5 +53,33 @@ public sealed class StudyProcessTests : IDisposable
         var rows = await File.ReadAllLinesAsync(Path.Combine(output, StudyReportWriter.CsvFile));
         Assert.InRange(rows.Length - 1, 1, 11);
         Assert.DoesNotContain(rows, r => r.Contains(",shutdown,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Daemon_ScheduledStudy_RunsThroughQuartzAndExportsItsCells()
+    {
+        var model = _state.File("mlp.onnx", string.Empty);
+        await File.WriteAllBytesAsync(model, TinyModels.Mlp());
+        await using var daemon = DaemonProcess.Start(_state.Path,
+        [
+            "--set", "Studies:0:Name=tiny", "--set", "Studies:0:Kind=Batch", "--set", "Studies:0:Quick=true",
+            "--set", $"Studies:0:Models:0={model}", "--set", "Studies:0:Providers:0=CPU", "--set", "Studies:0:Batches:0=1", "--set", "Studies:0:Batches:1=2",
+            "--set", "Studies:0:Threads=1", "--set", "Studies:0:Cron=0/2 * * * * ?",
+        ]);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string metrics;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no study metrics:\n{daemon.StandardOutput}\n{daemon.StandardError}");
+            await Task.Delay(500);
+            metrics = await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(30));
+        }
+        while (!metrics.Contains("benchdaemon_study_last_run_timestamp_seconds{study=\"tiny\"}", StringComparison.Ordinal));
+
+        Assert.Contains("benchdaemon_study_throughput_samples_per_second{study=\"tiny\",model=\"mlp\",provider=\"CPU\",precision=\"FP32\",batch=\"2\",configuration=\"optimised\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_study_cells{study=\"tiny\",status=\"failed\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("Study tiny (Batch) scheduled", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Directory.GetDirectories(Path.Combine(_state.Path, "studies", "tiny")).First(d => !d.EndsWith("trt-engines", StringComparison.Ordinal)), StudyReportWriter.ReportFile)));
     }
 }
