@@ -73,6 +73,7 @@ public static class BenchDaemonCli
         var config = new Command("config", "Configuration commands.") { check };
 
         var models = ModelsVerb.CreateCommand(Context, jsonOption);
+        var study = StudyVerb.CreateCommand(Context, jsonOption);
 
         var root = new RootCommand("BenchDaemon: canary inference workloads and GPU/host probes for ML inference servers, exported to Prometheus and OTLP.")
         {
@@ -83,6 +84,7 @@ public static class BenchDaemonCli
             probe,
             config,
             models,
+            study,
         };
         root.SetAction(parse => RunVerb.ExecuteAsync(Context(parse)));
 

@@ -20,4 +20,7 @@ public static class ExitCodes
 
     /// <summary>Bad configuration (EX_CONFIG): one line on stderr names the key.</summary>
     public const int Config = 78;
+
+    /// <summary><c>study</c>: stopped by SIGINT or SIGTERM (128 + 2); the cells measured so far were written.</summary>
+    public const int Interrupted = 130;
 }

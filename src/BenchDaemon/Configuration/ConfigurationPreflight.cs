@@ -6,6 +6,7 @@ using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Studies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ public static partial class ConfigurationPreflight
         (GuardOptions.SectionName, typeof(GuardOptions)),
         (DefaultsOptions.SectionName, typeof(DefaultsOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
+        (StudyOptions.SectionName, typeof(List<StudyOptions>)),
     ];
 
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
@@ -53,6 +55,47 @@ public static partial class ConfigurationPreflight
         CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
         CheckCuda(services.GetRequiredService<IOptions<CudaOptions>>().Value);
         _ = Canaries(configuration);
+        _ = Studies(configuration);
+    }
+
+    /// <summary>
+    /// Binds and checks the <c>Studies</c> array (studies the daemon runs on a schedule) and
+    /// throws <see cref="ConfigurationException"/> for the first problem, naming its key.
+    /// </summary>
+    public static IReadOnlyList<StudyOptions> Studies(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        List<StudyOptions> studies;
+        try
+        {
+            studies = configuration.GetSection(StudyOptions.SectionName).Get<List<StudyOptions>>() ?? [];
+        }
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
+
+        for (var i = 0; i < studies.Count; i++)
+        {
+            var key = $"{StudyOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}";
+            var problems = StudyPlanner.Validate(studies[i]);
+            if (problems.Count > 0)
+            {
+                throw new ConfigurationException($"{key}:{problems[0].Field}", problems[0].Problem);
+            }
+
+            if (!string.IsNullOrWhiteSpace(studies[i].Cron) && CanarySchedules.CheckCron(studies[i].Cron!) is { } cronProblem)
+            {
+                throw new ConfigurationException($"{key}:Cron", cronProblem);
+            }
+        }
+
+        foreach (var duplicate in studies.GroupBy(s => s.EffectiveName, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            throw new ConfigurationException(StudyOptions.SectionName, $"study name '{duplicate.Key}' is used {duplicate.Count()} times; names must be unique");
+        }
+
+        return studies;
     }
 
     /// <summary>
@@ -88,7 +131,8 @@ public static partial class ConfigurationPreflight
                 var name = model[CanaryExpander.BuiltinPrefix.Length..];
                 if (Workloads.Models.Zoo.ModelZoo.TryGet(name) is null)
                 {
-                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => CanaryExpander.BuiltinPrefix + m.Name));
+                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => CanaryExpander.BuiltinPrefix + m.Name))
+                        + ", and block stacks builtin:conv-w{width}-d{depth}[-s{size}] and builtin:mha-e{embedding}-d{depth}";
                     throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Model", $"'{model}' is not a built-in model; built-in models are {known}");
                 }
             }

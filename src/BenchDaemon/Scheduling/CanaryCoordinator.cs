@@ -144,6 +144,26 @@ public sealed partial class CanaryCoordinator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> while holding the lane of <paramref name="device"/>, so a
+    /// study's cell never overlaps a canary (or another cell) on the same device. Blocks the
+    /// calling thread while it waits; <paramref name="cancellationToken"/> ends the wait.
+    /// </summary>
+    public T RunExclusive<T>(string device, Func<T> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var lane = _lanes.GetOrAdd(device, _ => new Lane());
+        lane.Gate.Wait(cancellationToken);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            lane.Gate.Release();
+        }
+    }
+
     // Before a canary has run once, assume warm-up plus the minimum measurement per batch size.
     private static TimeSpan Estimate(CanaryDefinition canary) =>
         (canary.Measure.MinDuration + TimeSpan.FromSeconds(1)) * canary.BatchSizes.Count;

@@ -219,6 +219,33 @@ public static class TelemetryCatalogue
         "benchdaemon_canary_queue_depth", MetricKind.Gauge, MetricUnit.None,
         "Canary runs waiting for their device.", "device");
 
+    private static readonly string[] s_studyLabels = ["study", "model", "provider", "precision", "batch", "configuration"];
+
+    public static readonly MetricDefinition StudyThroughput = new(
+        "benchdaemon_study_throughput_samples_per_second", MetricKind.Gauge, MetricUnit.None,
+        "Samples per second of each measured cell of a scheduled study's last run (configuration: optimised, baseline, or pipeline mode-size).",
+        s_studyLabels);
+
+    public static readonly MetricDefinition StudyAse = new(
+        "benchdaemon_study_ase", MetricKind.Gauge, MetricUnit.Ratio,
+        "Absolute scaling efficiency T(b)/(b·T(1)) of each cell of a scheduled study's last run.", s_studyLabels);
+
+    public static readonly MetricDefinition StudySpeedup = new(
+        "benchdaemon_study_speedup", MetricKind.Gauge, MetricUnit.Ratio,
+        "Throughput of each measured cell over the study's baseline configuration (same model and batch) in a scheduled study's last run.", s_studyLabels);
+
+    public static readonly MetricDefinition StudyEnergyPerSample = new(
+        "benchdaemon_study_energy_joules_per_sample", MetricKind.Gauge, MetricUnit.None,
+        "Energy per sample of each cell of a scheduled study's last run; absent where no energy counter is readable.", s_studyLabels);
+
+    public static readonly MetricDefinition StudyCells = new(
+        "benchdaemon_study_cells", MetricKind.Gauge, MetricUnit.None,
+        "Cells of a scheduled study's last run by status (ok, unstable, failed, skipped).", "study", "status");
+
+    public static readonly MetricDefinition StudyLastRun = new(
+        "benchdaemon_study_last_run_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
+        "Unix time a scheduled study last finished (also when interrupted).", "study");
+
     /// <summary>Every declared metric, in export order.</summary>
     public static IReadOnlyList<MetricDefinition> All { get; } =
     [
@@ -235,5 +262,6 @@ public static class TelemetryCatalogue
         CanaryFlops, CanaryPeakRatio, CanaryBandwidth, CanaryEnergyPerFlop,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
         CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
+        StudyThroughput, StudyAse, StudySpeedup, StudyEnergyPerSample, StudyCells, StudyLastRun,
     ];
 }

@@ -60,7 +60,12 @@ public sealed class ModelZoo
     /// <summary>Family of the BERT models.</summary>
     public const string TextFamily = "text";
 
+    /// <summary>Family of the block stacks (<see cref="BlockConfig"/>).</summary>
+    public const string BlockFamily = "block";
+
     private const string SizePrefix = "# size ";
+
+    private static readonly ConcurrentDictionary<string, Entry> s_blocks = new(StringComparer.Ordinal);
 
     private static readonly Entry[] s_all =
     [
@@ -100,11 +105,23 @@ public sealed class ModelZoo
     public string ModelsDirectory { get; }
 
     /// <summary>The built-in model called <paramref name="name"/> (case-insensitive), or null if there is none.</summary>
+    /// <remarks>Besides the fixed models, block stacks are built-in under their <see cref="BlockConfig"/> names (<c>conv-w64-d3</c>, <c>mha-e256-d6</c>).</remarks>
     public static BuiltinModelInfo? TryGet(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return s_entries.TryGetValue(name, out var entry) ? entry.Info : null;
+        try
+        {
+            return s_entries.TryGetValue(name, out var entry) ? entry.Info : BlockEntry(name)?.Info;
+        }
+        catch (ArgumentException)
+        {
+            // A block name with a value out of range: not a model (BlockConfig.TryParse says why).
+            return null;
+        }
     }
+
+    /// <summary>The names users can write, for error messages: the fixed models and the block-stack forms.</summary>
+    public static string KnownNames => string.Join(", ", Models.Select(m => m.Name)) + ", conv-w{width}-d{depth}[-s{size}], mha-e{embedding}-d{depth}";
 
     /// <summary>
     /// The cache file name of <paramref name="name"/> in <paramref name="precision"/>,
@@ -190,7 +207,8 @@ public sealed class ModelZoo
         ArgumentNullException.ThrowIfNull(name);
         return s_entries.TryGetValue(name, out var entry)
             ? entry
-            : throw new ArgumentException($"'{name}' is not a built-in model; built-in models: {string.Join(", ", Models.Select(m => m.Name))}.", nameof(name));
+            : BlockEntry(name)
+              ?? throw new ArgumentException($"'{name}' is not a built-in model; built-in models: {string.Join(", ", Models.Select(m => m.Name))}, and block stacks conv-w{{width}}-d{{depth}}[-s{{size}}] and mha-e{{embedding}}-d{{depth}}.", nameof(name));
     }
 
     private static Precision CheckPrecision(Precision precision) =>
@@ -267,6 +285,37 @@ public sealed class ModelZoo
             $"vocab={config.Vocab} max_positions={config.MaxPositions} type_vocab={config.TypeVocab}");
         // Calibrated at the default sequence with token ids over the whole vocabulary, as a canary feeds it.
         return new Entry(info, recipe, float16 => BertModel.Build(config, float16, WeightSeed), new QuantizationOptions { Seed = CalibrationSeed, Dimensions = info.Dimensions });
+    }
+
+    private static Entry? BlockEntry(string name)
+    {
+        if (s_blocks.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+
+        if (BlockConfig.TryParse(name) is not { } config)
+        {
+            return null;
+        }
+
+        var dimensions = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (config.Kind == BlockKind.Conv)
+        {
+            dimensions["image"] = config.ImageSize;
+        }
+
+        var kind = config.Kind == BlockKind.Conv ? "3×3 Conv→BatchNorm→ReLU" : "multi-head attention (heads of 64, sequence 10)";
+        var info = new BuiltinModelInfo(
+            config.Name,
+            BlockFamily,
+            BlockModel.ParameterCount(config),
+            BlockModel.MacsPerSample(config),
+            dimensions.AsReadOnly(),
+            string.Create(CultureInfo.InvariantCulture, $"{config.Depth} × {kind} block, width {config.Width}; the graph-compiler study's depth experiment"));
+        var recipe = string.Create(CultureInfo.InvariantCulture, $"block kind={config.Kind} width={config.Width} depth={config.Depth} size={config.ImageSize}");
+        var entry = new Entry(info, recipe, float16 => BlockModel.Build(config, float16, WeightSeed), new QuantizationOptions { Seed = CalibrationSeed });
+        return s_blocks.GetOrAdd(config.Name, entry);
     }
 
     /// <summary>Null when the file is valid; empty when it is missing (first use); otherwise what is wrong with it.</summary>

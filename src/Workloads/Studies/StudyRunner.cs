@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Inputs;
+using BenchDaemon.Workloads.Models.Zoo;
+using Microsoft.ML.OnnxRuntime;
+
+namespace BenchDaemon.Workloads.Studies;
+
+/// <summary>
+/// Runs the cells of a study one after another through the canary engine and turns each
+/// result into a <see cref="StudyCell"/>. A cell that fails (out of memory, provider error,
+/// anything) is recorded with its reason and the study goes on; cancellation stops between
+/// cells and what was measured is kept.
+/// </summary>
+public sealed class StudyRunner
+{
+    /// <summary>Why energy columns are empty when no counter can be read.</summary>
+    public const string NoEnergyCounterReason =
+        "no readable energy counter (RAPL absent or not readable by this user; GPU energy comes from the GPU probe)";
+
+    private readonly Func<CanaryDefinition, int, CancellationToken, CanaryResult> _run;
+    private readonly IEnergyMeter? _energyMeter;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a runner that measures cells with <paramref name="runner"/>.</summary>
+    public StudyRunner(CanaryRunner runner, IEnergyMeter? energyMeter = null, TimeProvider? timeProvider = null)
+        : this((canary, batch, token) => runner.Run(canary, batch, token), energyMeter, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+    }
+
+    /// <summary>Creates a runner over any cell function (tests inject failures here).</summary>
+    public StudyRunner(Func<CanaryDefinition, int, CancellationToken, CanaryResult> run, IEnergyMeter? energyMeter = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _run = run;
+        _energyMeter = energyMeter;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Runs <paramref name="plan"/> and derives the study's metrics.</summary>
+    /// <param name="options">The resolved options (<see cref="StudyDefaults.Apply"/>).</param>
+    /// <param name="plan">The cells, from <see cref="StudyPlanner.Plan"/>.</param>
+    /// <param name="environment">The fingerprint for the report.</param>
+    /// <param name="onCell">Called after each cell with its index and result (progress display).</param>
+    /// <param name="cancellationToken">Stops between cells (and inside a cell's measurement).</param>
+    public StudyRun Run(StudyOptions options, IReadOnlyList<StudyCellPlan> plan, StudyEnvironment environment, Action<int, StudyCell>? onCell = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(environment);
+        var started = _timeProvider.GetUtcNow();
+        var energyReason = EnergyAvailable() ? null : NoEnergyCounterReason;
+        var cells = new List<StudyCell>(plan.Count);
+        var interrupted = false;
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                interrupted = true;
+                break;
+            }
+
+            var cell = RunCell(options, plan[i], energyReason, cancellationToken);
+            if (cell.ReasonCode == ReasonCodes.Shutdown && cancellationToken.IsCancellationRequested)
+            {
+                // Cut short by Ctrl-C: not a result about the configuration.
+                interrupted = true;
+                break;
+            }
+
+            cells.Add(cell);
+            onCell?.Invoke(i, cell);
+        }
+
+        return new StudyRun(options, environment, StudyAnalysis.Derive(options.Kind, cells), plan.Count, interrupted, started, _timeProvider.GetUtcNow());
+    }
+
+    private StudyCell RunCell(StudyOptions options, StudyCellPlan plan, string? energyReason, CancellationToken cancellationToken)
+    {
+        var cell = new StudyCell
+        {
+            Study = options.EffectiveName,
+            Kind = options.Kind,
+            Configuration = plan.Configuration,
+            Mode = plan.Mode,
+            Model = plan.Canary.ModelLabel,
+            Provider = plan.Canary.Provider,
+            Precision = plan.Canary.Precision,
+            Batch = plan.Batch,
+            GraphOptimization = StudyPlanner.OptimizationLabel(plan.Canary.GraphOptimization),
+            ImageSize = plan.ImageSize?.ToString().ToLowerInvariant(),
+            Block = plan.Block is { } b ? (b.Kind == BlockKind.Conv ? "conv" : "attention") : null,
+            Width = plan.Block?.Width,
+            Depth = plan.Block?.Depth,
+            Status = CanaryStatus.Failed,
+        };
+        try
+        {
+            return plan.Mode == StudyCellPlan.PreprocessMode
+                ? RunPreprocess(cell, plan, cancellationToken)
+                : FromResult(cell, plan, _run(plan.Canary, plan.Batch, cancellationToken), energyReason);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return cell with { Reason = ReasonCodes.Shutdown, ReasonCode = ReasonCodes.Shutdown };
+        }
+        catch (OutOfMemoryException)
+        {
+            return cell with { Reason = "out of memory", ReasonCode = ReasonCodes.OutOfMemory };
+        }
+#pragma warning disable CA1031 // One cell's failure is a result of the study, never the end of it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return cell with { Reason = $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}", ReasonCode = ReasonCodes.RuntimeError };
+        }
+    }
+
+    private static StudyCell FromResult(StudyCell cell, StudyCellPlan plan, CanaryResult r, string? energyReason)
+    {
+        // A micro-canary model (cuda:gemm…) that this build's runner does not know arrives as a missing file.
+        if (r.Status == CanaryStatus.Failed && r.ReasonCode == ReasonCodes.ModelInvalid && StudyPlanner.IsMicroCanary(plan.Canary.Model) && !File.Exists(plan.Canary.Model))
+        {
+            return cell with
+            {
+                Status = CanaryStatus.Skipped,
+                Reason = $"micro-canary '{plan.Canary.Model}' is not available in this build of the canary runner",
+                ReasonCode = ReasonCodes.ModelUnavailable,
+            };
+        }
+
+        var measured = r.LatencySeconds is not null && r.ThroughputSamplesPerSecond is not null;
+        var joules = r.EnergyJoulesPerSample is { } jps ? jps * r.Iterations * (double)r.Batch : (double?)null;
+        cell = cell with
+        {
+            Status = r.Status,
+            Reason = r.Reason,
+            ReasonCode = r.ReasonCode,
+            EffectiveProvider = r.EffectiveProvider,
+            EffectivePrecision = r.EffectivePrecision,
+            ProviderFallback = r.ProviderFallback,
+            Iterations = r.Iterations,
+            MeanLatencySeconds = r.LatencySeconds?.Mean,
+            P50LatencySeconds = r.LatencySeconds?.P50,
+            P99LatencySeconds = r.LatencySeconds?.P99,
+            LatencyCv = r.LatencySeconds?.CoefficientOfVariation,
+            ThroughputSamplesPerSecond = r.ThroughputSamplesPerSecond,
+            SessionCreateSeconds = r.SessionCreateSeconds,
+            MeasureSeconds = r.MeasureSeconds,
+            ProcessCpuSeconds = r.ProcessCpuSeconds,
+            EnergyJoulesPerSample = r.EnergyJoulesPerSample,
+            SamplesPerJoule = StudyMetrics.SamplesPerJoule(r.EnergyJoulesPerSample),
+            PowerWatts = StudyMetrics.Power(joules, r.MeasureSeconds),
+            EnergyReason = measured && r.EnergyJoulesPerSample is null ? energyReason ?? "the energy counters gave no reading for this window" : null,
+            DriftMaxAbsError = r.Drift?.MaxAbsError,
+            DriftCosine = r.Drift?.CosineSimilarity,
+            DriftTop1Agreement = r.Drift?.Top1Agreement,
+            StageSeconds = r.StageSeconds,
+        };
+
+        if (plan.Mode == StudyCellPlan.EndToEndMode && r.StageSeconds is { } stages
+            && stages.TryGetValue("preprocess", out var pre) && stages.TryGetValue("inference", out var inference))
+        {
+            // End to end: one call is the batch's preprocessing plus its inference.
+            var total = pre + inference;
+            cell = cell with
+            {
+                MeanLatencySeconds = total,
+                P50LatencySeconds = null,
+                P99LatencySeconds = null,
+                LatencyCv = null,
+                ThroughputSamplesPerSecond = total > 0 ? plan.Batch / total : null,
+            };
+        }
+
+        return cell;
+    }
+
+    /// <summary>The preprocessing stages alone: decode, resize, crop and normalise of one batch per call, timed per stage.</summary>
+    private static StudyCell RunPreprocess(StudyCell cell, StudyCellPlan plan, CancellationToken cancellationToken)
+    {
+        var size = ImageInputSize(plan.Canary);
+        if (size is null)
+        {
+            return cell with
+            {
+                Status = CanaryStatus.Skipped,
+                Reason = $"model '{plan.Canary.ModelLabel}' has no float [batch, 3, H, H] image input to preprocess for",
+                ReasonCode = ReasonCodes.InputError,
+            };
+        }
+
+        var preprocessor = new ImagePreprocessor(new ImagePreprocessorOptions { TargetSize = size.Value, ResizeShorterSide = (int)Math.Round(size.Value * 256.0 / 224.0) });
+        var jpeg = SyntheticImages.Jpeg(plan.ImageSize ?? ImageSizeClass.Medium);
+        var destination = new float[preprocessor.OutputLength];
+        var measure = plan.Canary.Measure;
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Math.Max(1, measure.WarmupMinIterations); i++)
+        {
+            preprocessor.Process(jpeg, destination, out _);
+        }
+
+        var calls = new List<double>();
+        var sum = default(PreprocessTimings);
+        var window = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var t0 = Stopwatch.GetTimestamp();
+            for (var s = 0; s < plan.Batch; s++)
+            {
+                preprocessor.Process(jpeg, destination, out var timings);
+                sum += timings;
+            }
+
+            var t1 = Stopwatch.GetTimestamp();
+            calls.Add((t1 - t0) / (double)Stopwatch.Frequency);
+            if ((calls.Count >= measure.MinIterations && Stopwatch.GetElapsedTime(window, t1) >= measure.MinDuration)
+                || Stopwatch.GetElapsedTime(start, t1) >= measure.Budget)
+            {
+                break;
+            }
+        }
+
+        var stats = LatencyStatistics.From(calls);
+        double PerCall(TimeSpan total) => total.TotalSeconds / calls.Count;
+        return cell with
+        {
+            Status = calls.Count >= measure.MinIterations ? CanaryStatus.Ok : CanaryStatus.Unstable,
+            Reason = calls.Count >= measure.MinIterations ? null : $"time budget {measure.Budget} reached after {calls.Count} calls",
+            ReasonCode = calls.Count >= measure.MinIterations ? null : ReasonCodes.BudgetReached,
+            EffectiveProvider = "CPU (SkiaSharp)",
+            Iterations = calls.Count,
+            MeanLatencySeconds = stats.Mean,
+            P50LatencySeconds = stats.P50,
+            P99LatencySeconds = stats.P99,
+            LatencyCv = stats.CoefficientOfVariation,
+            ThroughputSamplesPerSecond = calls.Count * (double)plan.Batch / calls.Sum(),
+            MeasureSeconds = Stopwatch.GetElapsedTime(window).TotalSeconds,
+            StageSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["decode"] = PerCall(sum.Decode),
+                ["resize"] = PerCall(sum.Resize),
+                ["crop"] = PerCall(sum.Crop),
+                ["normalize"] = PerCall(sum.Normalize),
+            },
+        };
+    }
+
+    /// <summary>The square image size of the model's float [batch, 3, H, H] input, or null.</summary>
+    private static int? ImageInputSize(CanaryDefinition canary)
+    {
+        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal))
+        {
+            return ModelZoo.TryGet(canary.ModelLabel) is { } info && info.Dimensions.TryGetValue("image", out var image) ? (int)image : null;
+        }
+
+        if (!File.Exists(canary.Model))
+        {
+            return null;
+        }
+
+        using var session = new InferenceSession(canary.Model);
+        foreach (var input in session.InputMetadata.Values)
+        {
+            if (input.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float && input.Dimensions is [_, 3, var h, var w] && h == w && h >= 8)
+            {
+                return h;
+            }
+        }
+
+        return null;
+    }
+
+    private bool EnergyAvailable()
+    {
+        try
+        {
+            return _energyMeter is not null && _energyMeter.ReadEnergy().Count > 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
