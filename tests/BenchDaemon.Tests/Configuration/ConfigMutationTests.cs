@@ -13,7 +13,7 @@ namespace BenchDaemon.Tests.Configuration;
 /// process: each mutant is either accepted or rejected with a <see cref="ConfigurationException"/>
 /// that names a key — never any other exception.
 /// </summary>
-public sealed class ConfigMutationTests : IDisposable
+public sealed class ConfigMutationTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private const int Mutants = 400;
     private readonly TempDirectory _temp = new();
@@ -83,6 +83,7 @@ public sealed class ConfigMutationTests : IDisposable
             }
         }
 
+        output.WriteLine($"{Mutants} mutated configurations: {accepted} accepted, {rejected} rejected with a key, 0 other exceptions");
         Assert.True(rejected > Mutants / 4, $"{accepted} accepted, {rejected} rejected");
         Assert.True(accepted > 0, $"{accepted} accepted, {rejected} rejected");
     }

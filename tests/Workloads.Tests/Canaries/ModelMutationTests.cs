@@ -17,9 +17,12 @@ public sealed class ModelMutationTests : IClassFixture<ModelFiles>
     private static readonly OnnxRuntimeInfo s_runtime = new();
     private readonly ModelFiles _models;
 
-    public ModelMutationTests(ModelFiles models)
+    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+
+    public ModelMutationTests(ModelFiles models, Xunit.Abstractions.ITestOutputHelper output)
     {
         _models = models;
+        _output = output;
     }
 
     [Fact]
@@ -55,6 +58,7 @@ public sealed class ModelMutationTests : IClassFixture<ModelFiles>
             File.Delete(path);
         }
 
+        _output.WriteLine($"{Mutants} mutated models in {watch.Elapsed.TotalSeconds:F1} s: " + string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}")));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"{Mutants} mutants took {watch.Elapsed}");
         // Some mutants must really be broken, or the mutation did nothing.
         Assert.Contains(outcomes.Keys, k => k.StartsWith("failed:", StringComparison.Ordinal));
