@@ -242,9 +242,13 @@ public static class CanaryExpander
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)
     {
-        if (m.MinIterations is < 1 or > MaxIterations)
+        if (m.MinIterations < 1)
         {
-            errors.Add(($"{key}:MinIterations", $"{m.MinIterations} is out of range 1-{MaxIterations}"));
+            errors.Add(($"{key}:MinIterations", "must be at least 1"));
+        }
+        else if (m.MinIterations > MaxIterations)
+        {
+            errors.Add(($"{key}:MinIterations", $"{m.MinIterations} is more than {MaxIterations}"));
         }
 
         if (m.MinDuration < TimeSpan.Zero)
