@@ -15,9 +15,7 @@ namespace BenchDaemon.Cli;
 public static class ConfigCheckVerb
 {
     /// <summary>What replaces a secret in the output.</summary>
-    public const string Redacted = "***";
-
-    private static readonly string[] s_secretWords = ["password", "secret", "token", "apikey", "api-key", "api_key", "authorization", "credential"];
+    public const string Redacted = Secrets.Redacted;
 
     public static Task<int> ExecuteAsync(CliContext context, bool json)
     {
@@ -95,6 +93,12 @@ public static class ConfigCheckVerb
 
         result[OtlpOptions.SectionName]![nameof(OtlpOptions.Headers)] = headers;
 
+        var metrics = services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(metrics.WebConfigFile))
+        {
+            result[MetricsOptions.SectionName]!["WebConfig"] = WebConfigNode(metrics.WebConfigFile);
+        }
+
         var serilog = loaded.Configuration.GetSection("Serilog");
         if (serilog.Exists())
         {
@@ -102,6 +106,41 @@ public static class ConfigCheckVerb
         }
 
         return result;
+    }
+
+    // What the web-config file sets, users by name only: a bcrypt hash is a secret too.
+    private static JsonObject WebConfigNode(string path)
+    {
+        var config = Security.WebConfigLoader.Load(path);
+        try
+        {
+            var users = new JsonObject();
+            foreach (var user in config.Users.Keys.Order(StringComparer.Ordinal))
+            {
+                users[user] = Redacted;
+            }
+
+            var node = new JsonObject { ["File"] = config.Path, ["BasicAuthUsers"] = users };
+            if (config.Tls is { } tls)
+            {
+                node["Tls"] = new JsonObject
+                {
+                    ["CertFile"] = tls.CertFile,
+                    ["KeyFile"] = tls.KeyFile,
+                    ["Subject"] = tls.Certificate.Subject,
+                    ["NotAfter"] = tls.Certificate.NotAfter.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ["Protocols"] = tls.Protocols.ToString(),
+                    ["ClientAuth"] = tls.ClientAuth.ToString(),
+                    ["ClientCaFile"] = tls.ClientCaFile,
+                };
+            }
+
+            return node;
+        }
+        finally
+        {
+            Security.WebConfigLoader.Dispose(config);
+        }
     }
 
     // Keys keep the configuration's own spelling (Metrics:Listen), so output can be pasted back.
@@ -126,7 +165,7 @@ public static class ConfigCheckVerb
         return node;
     }
 
-    private static bool IsSecret(string key) => s_secretWords.Any(w => key.Contains(w, StringComparison.OrdinalIgnoreCase));
+    private static bool IsSecret(string key) => Secrets.IsSecretKey(key);
 
     private static IEnumerable<(string Key, string Value)> Flatten(JsonNode? node, string prefix)
     {

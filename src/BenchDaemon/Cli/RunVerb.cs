@@ -25,11 +25,14 @@ public static partial class RunVerb
 
         // SIGHUP reloads the configuration (canaries, guards); its default action would kill the daemon.
         var reloader = app.Services.GetRequiredService<ConfigurationReloader>();
+        var security = app.Services.GetRequiredService<Security.WebSecurity>();
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
         {
             signal.Cancel = true;
             LogHangup(logger);
             _ = reloader.ReloadAsync("SIGHUP");
+            // The web-config file (certificate, users) is re-read too; a bad one is logged and the old settings stay.
+            security.Reload();
         });
         try
         {

@@ -45,6 +45,7 @@ public static partial class ConfigurationPreflight
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         CheckUnknownKeys(configuration);
+        CheckPaths(configuration);
         Resolve<StateOptions>(services);
         Resolve<MetricsOptions>(services);
         Resolve<ProbeOptions>(services);
@@ -126,7 +127,7 @@ public static partial class ConfigurationPreflight
         for (var i = 0; i < options.Count; i++)
         {
             var models = options[i].Matrix?.Models ?? [];
-            foreach (var model in models.Append(options[i].Model ?? string.Empty).Where(m => m.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)))
+            foreach (var model in models.Append(options[i].Model ?? string.Empty).Where(m => m is not null && m.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)))
             {
                 var name = model[CanaryExpander.BuiltinPrefix.Length..];
                 if (Workloads.Models.Zoo.ModelZoo.TryGet(name) is null)
@@ -171,6 +172,38 @@ public static partial class ConfigurationPreflight
         }
     }
 
+    /// <summary>Keys whose values are file or directory paths; <c>*</c> matches one level (an array index or a dictionary key).</summary>
+    private static readonly string[] s_pathKeys =
+    [
+        "State:Directory", "Logs:Directory", "Probes:ProcRoot", "Probes:SysRoot", "OnnxRuntime:LibraryPath", "Metrics:WebConfigFile", "Cuda:LibraryDirectory",
+        "Canaries:*:Model", "Canaries:*:Variants:*", "Canaries:*:InputFiles:*", "Canaries:*:Matrix:Models:*",
+        "Studies:*:OutputDirectory", "Studies:*:Models:*",
+    ];
+
+    /// <summary>Every configured path follows <see cref="ConfigPaths"/>: checked before any directory is created.</summary>
+    internal static void CheckPaths(IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is null || !s_pathKeys.Any(pattern => Matches(pattern, key)))
+            {
+                continue;
+            }
+
+            if (ConfigPaths.Problem(value) is { } problem)
+            {
+                throw new ConfigurationException(key, problem);
+            }
+        }
+
+        static bool Matches(string pattern, string key)
+        {
+            var p = pattern.Split(':');
+            var k = key.Split(':');
+            return p.Length == k.Length && p.Zip(k).All(pair => pair.First == "*" || string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
     /// <summary>Every key must be a property of the type its section binds to, all the way down.</summary>
     internal static void CheckUnknownKeys(IConfiguration configuration)
     {
@@ -206,7 +239,7 @@ public static partial class ConfigurationPreflight
             // The binder silently drops array elements it cannot convert; check every value here.
             if (!string.IsNullOrEmpty(section.Value) && !Converts(section.Value, type))
             {
-                throw new ConfigurationException(section.Path, DescribeConversionFailure(section.Value, type.FullName!));
+                throw new ConfigurationException(section.Path, DescribeConversionFailure(Secrets.IsSecretKey(section.Path) ? Secrets.Redacted : section.Value, type.FullName!));
             }
 
             return;
@@ -224,7 +257,7 @@ public static partial class ConfigurationPreflight
             var (keyType, valueType) = (dictionary.GetGenericArguments()[0], dictionary.GetGenericArguments()[1]);
             foreach (var child in children)
             {
-                if (keyType.IsEnum && !Enum.TryParse(keyType, child.Key, ignoreCase: true, out _))
+                if (keyType.IsEnum && !IsEnumName(keyType, child.Key))
                 {
                     throw new ConfigurationException(child.Path, $"unknown key; allowed are {string.Join(", ", Enum.GetNames(keyType))}");
                 }
@@ -276,7 +309,7 @@ public static partial class ConfigurationPreflight
 
         if (type.IsEnum)
         {
-            return Enum.TryParse(type, value, ignoreCase: true, out _);
+            return IsEnumName(type, value);
         }
 
         if (type == typeof(Uri))
@@ -295,6 +328,11 @@ public static partial class ConfigurationPreflight
             return false;
         }
     }
+
+    // Enum.TryParse also takes numbers, even ones no member has ("7" for a two-member enum):
+    // only a member's name is a valid value.
+    private static bool IsEnumName(Type type, string value) =>
+        Enum.GetNames(type).Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
 
     private static bool IsScalar(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
@@ -331,7 +369,7 @@ public static partial class ConfigurationPreflight
                 case InvalidOperationException when BinderError().Match(ex.Message) is { Success: true } match:
                     return new ConfigurationException(
                         match.Groups["key"].Value,
-                        DescribeConversionFailure(match.Groups["value"].Value, match.Groups["type"].Value),
+                        DescribeConversionFailure(Secrets.IsSecretKey(match.Groups["key"].Value) ? Secrets.Redacted : match.Groups["value"].Value, match.Groups["type"].Value),
                         ex);
             }
         }

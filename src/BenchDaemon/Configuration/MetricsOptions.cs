@@ -25,4 +25,11 @@ public sealed class MetricsOptions
     /// scrape). Probe values change once per probe interval, so half a second loses nothing.
     /// </summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A web-config file in the format of the Prometheus exporters (YAML): TLS certificate and
+    /// key, optional client CA, and bcrypt-hashed basic-authentication users for every path.
+    /// Unset: plain HTTP without authentication. docs/security.md.
+    /// </summary>
+    public string? WebConfigFile { get; set; }
 }

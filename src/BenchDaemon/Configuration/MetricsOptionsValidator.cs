@@ -13,8 +13,23 @@ public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
             return ValidateOptionsResult.Fail($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.Listen)}: {error}");
         }
 
-        return options.CacheDuration >= TimeSpan.Zero && options.CacheDuration <= TimeSpan.FromMinutes(1)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.CacheDuration)}: {options.CacheDuration} is outside 00:00:00-00:01:00");
+        if (options.CacheDuration < TimeSpan.Zero || options.CacheDuration > TimeSpan.FromMinutes(1))
+        {
+            return ValidateOptionsResult.Fail($"{MetricsOptions.SectionName}:{nameof(MetricsOptions.CacheDuration)}: {options.CacheDuration} is outside 00:00:00-00:01:00");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.WebConfigFile))
+        {
+            try
+            {
+                Security.WebConfigLoader.Check(options.WebConfigFile);
+            }
+            catch (ConfigurationException ex)
+            {
+                return ValidateOptionsResult.Fail(ex.Message);
+            }
+        }
+
+        return ValidateOptionsResult.Success;
     }
 }

@@ -3,12 +3,14 @@ using BenchDaemon.Configuration;
 using BenchDaemon.Cli;
 using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
+using BenchDaemon.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
 using BenchDaemon.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,15 +47,23 @@ public static class DaemonHost
         services.AddBenchDaemon(loaded.Configuration, LoggingMode.Daemon);
         services.AddSystemd();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>>(ConfigureKestrel);
+        services.AddSingleton<WebSecurity>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>, WebSecurity>(ConfigureKestrel);
         services.AddHealthChecks().AddCheck<SamplerHealthCheck>("probes");
         services.AddSingleton<MetricsEndpoint>();
         AddOtlp(services, loaded.Configuration);
         AddScheduling(services, loaded, context);
 
         var app = builder.Build();
+        var security = app.Services.GetRequiredService<WebSecurity>();
+        if (security.Enabled)
+        {
+            // Every path, /healthz included, as the Prometheus exporters do.
+            app.Use(security.AuthenticateAsync);
+        }
+
         var metrics = app.Services.GetRequiredService<MetricsEndpoint>();
-        app.MapGet("/metrics", metrics.HandleAsync);
+        app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head], metrics.HandleAsync);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = SamplerHealthCheck.WriteResponse });
         app.MapGet("/", () => Results.Content(LandingPage, "text/html; charset=utf-8"));
         return app;
@@ -68,32 +78,40 @@ public static class DaemonHost
         </body></html>
         """;
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<MetricsOptions> metrics)
+    /// <summary>
+    /// Kestrel's limits for an endpoint that serves a handful of scrapers: GET and HEAD without
+    /// a body, small headers, a bounded number of connections and streams, and a client that
+    /// sends its headers slowly (slowloris) is cut off after <see cref="KestrelLimits.HeadersTimeout"/>.
+    /// docs/security.md lists them.
+    /// </summary>
+    internal static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<MetricsOptions> metrics, WebSecurity security)
     {
         kestrel.AddServerHeader = false;
-        // A metrics endpoint serves a handful of scrapers; bound what a misbehaving client can take.
-        kestrel.Limits.MaxConcurrentConnections = 64;
-        kestrel.Limits.MaxRequestBodySize = 0;
-        kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-        kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
-        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        KestrelLimits.Apply(kestrel.Limits);
 
         if (!ListenAddress.TryParse(metrics.Value.Listen, out var address, out _) || address is null)
         {
             return; // Validation reports it with the key.
         }
 
+        Action<ListenOptions> listen = options =>
+        {
+            if (security.TlsEnabled)
+            {
+                options.UseHttps(security.HttpsOptions());
+            }
+        };
         if (address.AnyInterface)
         {
-            kestrel.ListenAnyIP(address.Port);
+            kestrel.ListenAnyIP(address.Port, listen);
         }
         else if (address.IsLocalhost)
         {
-            kestrel.ListenLocalhost(address.Port);
+            kestrel.ListenLocalhost(address.Port, listen);
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(address.Host), address.Port);
+            kestrel.Listen(IPAddress.Parse(address.Host), address.Port, listen);
         }
     }
 

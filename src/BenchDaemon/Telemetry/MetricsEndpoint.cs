@@ -37,7 +37,11 @@ public sealed class MetricsEndpoint(PrometheusMetricSink sink, TimeProvider time
         }
 
         context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        // HEAD: the same headers as GET, no body (HTTP semantics, RFC 9110 section 9.3.2).
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
     }
 
     private async Task<Rendering> RenderAsync(CancellationToken cancellationToken)

@@ -15,6 +15,24 @@ public static class CanaryExpander
     /// <summary>Largest batch size accepted.</summary>
     public const int MaxBatchSize = 4096;
 
+    /// <summary>Longest canary name (it is a label value on every canary series).</summary>
+    public const int MaxNameLength = 128;
+
+    /// <summary>Most measured or warm-up iterations a canary may ask for.</summary>
+    public const int MaxIterations = 10_000_000;
+
+    /// <summary>Longest time budget, warm-up cap or minimum duration of one run.</summary>
+    public static readonly TimeSpan MaxRunTime = TimeSpan.FromHours(1);
+
+    /// <summary>Longest schedule interval.</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(31);
+
+    /// <summary>Longest jitter.</summary>
+    public static readonly TimeSpan MaxJitter = TimeSpan.FromDays(1);
+
+    /// <summary>Largest value of a symbolic input dimension other than <c>vocab</c>.</summary>
+    public const long MaxDimension = 1 << 20;
+
     /// <summary>Expands and validates; returns the problems as <c>(key, message)</c> pairs, empty when valid.</summary>
     public static (IReadOnlyList<CanaryDefinition> Canaries, IReadOnlyList<(string Key, string Problem)> Errors) Expand(IReadOnlyList<CanaryOptions> options)
     {
@@ -34,6 +52,11 @@ public static class CanaryExpander
             if (o.Name.Any(c => char.IsControl(c) || c == '"'))
             {
                 errors.Add(($"{key}:Name", "must not contain quotes or control characters"));
+            }
+
+            if (o.Name.Length > MaxNameLength)
+            {
+                errors.Add(($"{key}:Name", $"is {o.Name.Length} characters; at most {MaxNameLength}"));
             }
 
             var batchSizes = o.BatchSizes ?? [1];
@@ -61,6 +84,48 @@ public static class CanaryExpander
             {
                 errors.Add(($"{key}:Provider", "must not be empty"));
             }
+            else if (!ExecutionProviders.IsKnown(o.Provider))
+            {
+                errors.Add(($"{key}:Provider", UnknownProvider(o.Provider)));
+            }
+
+            var matrixBroken = false;
+            for (var p = 0; p < (o.Matrix?.Providers.Count ?? 0); p++)
+            {
+                var provider = o.Matrix!.Providers[p];
+                if (string.IsNullOrWhiteSpace(provider) || !ExecutionProviders.IsKnown(provider))
+                {
+                    errors.Add(($"{key}:Matrix:Providers:{p.ToString(CultureInfo.InvariantCulture)}", string.IsNullOrWhiteSpace(provider) ? "must not be empty" : UnknownProvider(provider)));
+                    matrixBroken = true;
+                }
+            }
+
+            for (var m = 0; m < (o.Matrix?.Models.Count ?? 0); m++)
+            {
+                if (string.IsNullOrWhiteSpace(o.Matrix!.Models[m]))
+                {
+                    errors.Add(($"{key}:Matrix:Models:{m.ToString(CultureInfo.InvariantCulture)}", "must not be empty"));
+                    matrixBroken = true;
+                }
+            }
+
+            ValidateIntegrity(key, o, errors);
+
+            // A JSON null in a map binds as a null value: every file and option needs one.
+            foreach (var (precision, _) in o.Variants.Where(v => string.IsNullOrWhiteSpace(v.Value)))
+            {
+                errors.Add(($"{key}:Variants:{precision}", "must name a model file"));
+            }
+
+            foreach (var (input, _) in o.InputFiles.Where(v => string.IsNullOrWhiteSpace(v.Value)))
+            {
+                errors.Add(($"{key}:InputFiles:{input}", "must name a .npy file"));
+            }
+
+            foreach (var (option, _) in o.ProviderOptions.Where(v => v.Value is null))
+            {
+                errors.Add(($"{key}:ProviderOptions:{option}", "has no value"));
+            }
 
             if (o.ProviderOptions.TryGetValue("device_id", out var deviceId) && !int.TryParse(deviceId, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out _))
             {
@@ -72,14 +137,28 @@ public static class CanaryExpander
             {
                 errors.Add(($"{key}:Interval", $"{interval} is shorter than the minimum {CanarySchedule.MinimumInterval}"));
             }
+            else if (o.Interval is { } longInterval && longInterval > MaxInterval)
+            {
+                errors.Add(($"{key}:Interval", $"{longInterval} is longer than the maximum {MaxInterval}"));
+            }
 
             if (o.Jitter < TimeSpan.Zero)
             {
                 errors.Add(($"{key}:Jitter", "must not be negative"));
             }
+            else if (o.Jitter > MaxJitter || (string.IsNullOrWhiteSpace(o.Cron) && o.Jitter >= (o.Interval ?? CanarySchedule.DefaultInterval)))
+            {
+                errors.Add(($"{key}:Jitter", $"{o.Jitter} must be shorter than the interval and at most {MaxJitter}"));
+            }
+
             foreach (var (name, value) in o.Inputs.Where(p => p.Value < 1))
             {
                 errors.Add(($"{key}:Inputs:{name}", $"{value} must be at least 1"));
+            }
+
+            foreach (var (name, value) in o.Inputs.Where(p => p.Value > (string.Equals(p.Key, "vocab", StringComparison.OrdinalIgnoreCase) ? int.MaxValue : MaxDimension)))
+            {
+                errors.Add(($"{key}:Inputs:{name}", $"{value} is larger than {(string.Equals(name, "vocab", StringComparison.OrdinalIgnoreCase) ? int.MaxValue : MaxDimension)}"));
             }
 
             if (o.Matrix is null)
@@ -102,6 +181,11 @@ public static class CanaryExpander
             if (!string.IsNullOrWhiteSpace(o.Model))
             {
                 errors.Add(($"{key}:Model", "give either Model or Matrix:Models, not both"));
+                continue;
+            }
+
+            if (matrixBroken)
+            {
                 continue;
             }
 
@@ -263,7 +347,8 @@ public static class CanaryExpander
             o.Measure,
             new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter),
             o.ImageInput,
-            cuda ? o.Size ?? CudaModels.DefaultSize(model) : null);
+            cuda ? o.Size ?? CudaModels.DefaultSize(model) : null,
+            Checksums(o, model));
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)
@@ -271,6 +356,10 @@ public static class CanaryExpander
         if (m.MinIterations < 1)
         {
             errors.Add(($"{key}:MinIterations", "must be at least 1"));
+        }
+        else if (m.MinIterations > MaxIterations)
+        {
+            errors.Add(($"{key}:MinIterations", $"{m.MinIterations} is more than {MaxIterations}"));
         }
 
         if (m.MinDuration < TimeSpan.Zero)
@@ -282,6 +371,10 @@ public static class CanaryExpander
         {
             errors.Add(($"{key}:Budget", "must be positive"));
         }
+        else if (m.Budget > MaxRunTime)
+        {
+            errors.Add(($"{key}:Budget", $"{m.Budget} is longer than the maximum {MaxRunTime}"));
+        }
         else if (m.MinDuration > m.Budget)
         {
             errors.Add(($"{key}:MinDuration", $"{m.MinDuration} is longer than the budget {m.Budget}"));
@@ -291,20 +384,76 @@ public static class CanaryExpander
         {
             errors.Add(($"{key}:WarmupMaxIterations", "must be at least 1 and at least WarmupMinIterations"));
         }
-
-        if (m.WarmupMaxDuration < TimeSpan.Zero)
+        else if (m.WarmupMaxIterations > MaxIterations)
         {
-            errors.Add(($"{key}:WarmupMaxDuration", "must not be negative"));
+            errors.Add(($"{key}:WarmupMaxIterations", $"{m.WarmupMaxIterations} is more than {MaxIterations}"));
         }
 
-        if (m.WarmupTolerance is <= 0 or > 1)
+        if (m.WarmupMaxDuration < TimeSpan.Zero || m.WarmupMaxDuration > MaxRunTime)
+        {
+            errors.Add(($"{key}:WarmupMaxDuration", $"{m.WarmupMaxDuration} is outside 00:00:00-{MaxRunTime}"));
+        }
+
+        // Written as "not inside" so that NaN, which every comparison rejects, is caught too.
+        if (!(m.WarmupTolerance > 0 && m.WarmupTolerance <= 1))
         {
             errors.Add(($"{key}:WarmupTolerance", "must be in (0, 1]"));
         }
 
-        if (m.MaxCoefficientOfVariation < 0)
+        if (!(m.MaxCoefficientOfVariation >= 0 && double.IsFinite(m.MaxCoefficientOfVariation)))
         {
-            errors.Add(($"{key}:MaxCoefficientOfVariation", "must not be negative"));
+            errors.Add(($"{key}:MaxCoefficientOfVariation", "must be a finite number, not negative"));
         }
+    }
+
+    private static string UnknownProvider(string provider) =>
+        $"'{provider}' is not a known execution provider; use one of {string.Join(", ", ExecutionProviders.KnownNames)}, or ONNX Runtime's full name (…ExecutionProvider)";
+
+    private static void ValidateIntegrity(string key, CanaryOptions o, List<(string, string)> errors)
+    {
+        if (o.Sha256 is { } sha)
+        {
+            if (!IsSha256(sha))
+            {
+                errors.Add(($"{key}:Sha256", "must be 64 hexadecimal digits (sha256sum's output)"));
+            }
+            else if (o.Matrix is not null || string.IsNullOrWhiteSpace(o.Model) || o.Model.StartsWith(BuiltinPrefix, StringComparison.Ordinal))
+            {
+                errors.Add(($"{key}:Sha256", "applies to a single .onnx Model file, not to a Matrix or a builtin: model"));
+            }
+        }
+
+        foreach (var (precision, value) in o.VariantsSha256)
+        {
+            if (!IsSha256(value))
+            {
+                errors.Add(($"{key}:VariantsSha256:{precision}", "must be 64 hexadecimal digits (sha256sum's output)"));
+            }
+            else if (!o.Variants.ContainsKey(precision))
+            {
+                errors.Add(($"{key}:VariantsSha256:{precision}", $"has no file in Variants:{precision}"));
+            }
+        }
+    }
+
+    private static bool IsSha256(string value) => value.Trim().Length == 64 && value.Trim().All(char.IsAsciiHexDigit);
+
+    private static Dictionary<string, string>? Checksums(CanaryOptions o, string model)
+    {
+        var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (o.Sha256 is { } sha && string.Equals(model, o.Model, StringComparison.Ordinal))
+        {
+            checksums[model] = sha.Trim().ToLowerInvariant();
+        }
+
+        foreach (var (precision, value) in o.VariantsSha256)
+        {
+            if (o.Variants.TryGetValue(precision, out var file))
+            {
+                checksums[file] = value.Trim().ToLowerInvariant();
+            }
+        }
+
+        return checksums.Count > 0 ? checksums : null;
     }
 }

@@ -20,6 +20,15 @@ public sealed class CanaryOptions
     /// <summary>Model files per precision, for example <c>{ "FP16": "/models/resnet-fp16.onnx" }</c>.</summary>
     public Dictionary<Precision, string> Variants { get; set; } = [];
 
+    /// <summary>
+    /// Expected SHA-256 of <see cref="Model"/> (64 hex digits). When set, a file that does not
+    /// match is refused: the run fails with reason <c>integrity_mismatch</c> and is not measured.
+    /// </summary>
+    public string? Sha256 { get; set; }
+
+    /// <summary>Expected SHA-256 per precision of the <see cref="Variants"/> files, as for <see cref="Sha256"/>.</summary>
+    public Dictionary<Precision, string> VariantsSha256 { get; set; } = [];
+
     /// <summary>Expand into model × provider × precision canaries instead of naming one model.</summary>
     public CanaryMatrixOptions? Matrix { get; set; }
 

@@ -31,6 +31,7 @@ public sealed partial class CanaryRunner
     private readonly ILogger<CanaryRunner> _logger;
     private readonly ModelZoo? _zoo;
     private readonly CudaCanaryRunner _cuda;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ((long Length, DateTime Modified) Stamp, string Digest)> _digests = new(StringComparer.Ordinal);
 
     public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null)
     {
@@ -153,6 +154,17 @@ public sealed partial class CanaryRunner
 
         result = result with { ModelPath = modelPath };
         CheckModelFile(modelPath);
+        if (CheckIntegrity(canary, modelPath) is { } mismatch)
+        {
+            return result with { Status = CanaryStatus.Failed, Reason = mismatch, ReasonCode = ReasonCodes.IntegrityMismatch };
+        }
+
+        // The FP32 reference of the drift measurement is a model file too: the same check.
+        if (canary.Precision != Precision.FP32 && canary.Variants.TryGetValue(Precision.FP32, out var referencePath)
+            && !string.Equals(referencePath, modelPath, StringComparison.Ordinal) && CheckIntegrity(canary, referencePath) is { } referenceMismatch)
+        {
+            return result with { Status = CanaryStatus.Failed, Reason = referenceMismatch, ReasonCode = ReasonCodes.IntegrityMismatch };
+        }
 
         var sessionStart = Stopwatch.GetTimestamp();
         InferenceSession session;
@@ -371,6 +383,44 @@ public sealed partial class CanaryRunner
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
     }
 
+    /// <summary>
+    /// Null when <paramref name="path"/> has no configured SHA-256 or matches it, else the reason
+    /// to refuse it. A digest is remembered per path, size and modification time, so an
+    /// unchanged file is hashed once and a replaced one again.
+    /// </summary>
+    private string? CheckIntegrity(CanaryDefinition canary, string path)
+    {
+        if (canary.Sha256 is null || !canary.Sha256.TryGetValue(path, out var expected))
+        {
+            return null;
+        }
+
+        var info = new FileInfo(path);
+        var stamp = (info.Length, info.LastWriteTimeUtc);
+        string actual;
+        if (_digests.TryGetValue(path, out var known) && known.Stamp == stamp)
+        {
+            actual = known.Digest;
+        }
+        else
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
+            {
+                actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            }
+
+            _digests[path] = (stamp, actual);
+        }
+
+        if (string.Equals(actual, expected, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        LogIntegrityMismatch(_logger, canary.Name, path, expected, actual);
+        return $"model file {path} has SHA-256 {actual}, not the configured {expected}; refused";
+    }
+
     private static (InferenceSession Session, string? PrecisionVia, bool Fallback) CreateSession(CanaryDefinition canary, string modelPath)
     {
         if (ExecutionProviders.IsCpu(canary.Provider))
@@ -579,6 +629,9 @@ public sealed partial class CanaryRunner
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: {Status} ({Reason}), p50 {P50} s")]
     private static partial void LogFinished(ILogger logger, string canary, int batch, CanaryStatus status, string reason, double p50);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Canary {Canary}: model file {Path} does not match its configured SHA-256 (expected {Expected}, found {Actual}); the canary is refused")]
+    private static partial void LogIntegrityMismatch(ILogger logger, string canary, string path, string expected, string actual);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Canary {Canary}: outputs do not match the reference {Reference} in type or size; drift not measured")]
     private static partial void LogDriftSkipped(ILogger logger, string canary, string reference);

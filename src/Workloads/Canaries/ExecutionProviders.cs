@@ -39,6 +39,21 @@ public static class ExecutionProviders
         return provider.EndsWith("ExecutionProvider", StringComparison.Ordinal) ? provider : provider + "ExecutionProvider";
     }
 
+    /// <summary>The short provider names users may write.</summary>
+    public static IEnumerable<string> KnownNames => s_names.Keys;
+
+    /// <summary>
+    /// True for a provider name BenchDaemon knows (CPU, CUDA, TensorRT…) or a full ONNX Runtime
+    /// name (<c>…ExecutionProvider</c>) for providers newer than this list; a typo is neither.
+    /// </summary>
+    public static bool IsKnown(string provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var trimmed = provider.Trim();
+        return s_names.ContainsKey(trimmed)
+               || (trimmed.Length > "ExecutionProvider".Length && trimmed.EndsWith("ExecutionProvider", StringComparison.Ordinal) && trimmed.All(char.IsAsciiLetterOrDigit));
+    }
+
     /// <summary>True for the CPU provider, which needs nothing appended and has no fallback.</summary>
     public static bool IsCpu(string provider) => ToOrtName(provider) == "CPUExecutionProvider";
 

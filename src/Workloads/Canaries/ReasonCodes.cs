@@ -12,6 +12,9 @@ public static class ReasonCodes
     public const string ModelUnavailable = "model_unavailable";
     public const string RuntimeUnavailable = "runtime_unavailable";
     public const string ModelInvalid = "model_invalid";
+
+    /// <summary>The model file's SHA-256 differs from the configured <c>Sha256</c>: the canary is refused (failed).</summary>
+    public const string IntegrityMismatch = "integrity_mismatch";
     public const string InputError = "input_error";
     public const string RuntimeError = "runtime_error";
     public const string OutOfMemory = "out_of_memory";

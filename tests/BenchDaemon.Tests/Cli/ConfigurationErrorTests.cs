@@ -30,7 +30,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "otlp interval zero", """{ "Otlp": { "Interval": "00:00:00" } }""", "Otlp:Interval: must be between 00:00:01 and 1.00:00:00" },
         { "boolean not boolean", """{ "Otlp": { "Enabled": "yes" } }""", "Otlp:Enabled: 'yes' is not true or false" },
         { "endpoint not a url", """{ "Otlp": { "Endpoint": "::not a url::" } }""", "Otlp:Endpoint: '::not a url::' is not an absolute http:// or https:// URL" },
-        { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has CacheDuration, Listen" },
+        { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has CacheDuration, Listen, WebConfigFile" },
         { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, OnnxRuntime, Cuda, Guards, Defaults, Canaries, Studies, Serilog" },
         { "object where value expected", """{ "Metrics": { "Listen": { "Port": 1 } } }""", "Metrics:Listen: expected a single value, found an object or array" },
         { "malformed json", "{ \"Metrics\": { \"Listen\": \":9847\", } ", "malformed JSON at line 1" },

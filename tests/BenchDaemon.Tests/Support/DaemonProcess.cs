@@ -23,6 +23,8 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
     public string StandardOutput
