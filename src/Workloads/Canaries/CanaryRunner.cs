@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchDaemon.Probes;
+using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Workloads.Models.Zoo;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging;
@@ -30,9 +31,11 @@ public sealed partial class CanaryRunner
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<CanaryRunner> _logger;
     private readonly ModelZoo? _zoo;
+    private readonly IGpuClockMonitor? _clocks;
 
-    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null)
+    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, IGpuClockMonitor? clocks = null)
     {
+        _clocks = clocks;
         _runtime = runtime;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -211,13 +214,23 @@ public sealed partial class CanaryRunner
                 List<double> samples;
                 double windowSeconds, cpuSeconds;
                 IReadOnlyList<Probes.Linux.EnergyCounter>? energyBefore, energyAfter;
+                IReadOnlyList<GpuClockWindowSummary>? gpuClocks;
                 using (s_activities.StartActivity("measure"))
                 {
-                    energyBefore = _energyMeter?.ReadEnergy();
-                    var cpuBefore = ProcessCpu();
-                    samples = Measure(session, runOptions, binding, canary.Measure, runStart, stage, out windowSeconds, linked.Token);
-                    cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
-                    energyAfter = _energyMeter?.ReadEnergy();
+                    var clockWindow = GpuWindow(canary);
+                    try
+                    {
+                        energyBefore = _energyMeter?.ReadEnergy();
+                        var cpuBefore = ProcessCpu();
+                        samples = Measure(session, runOptions, binding, canary.Measure, runStart, stage, out windowSeconds, linked.Token);
+                        cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
+                        energyAfter = _energyMeter?.ReadEnergy();
+                    }
+                    finally
+                    {
+                        // Stopped on every path: an open window is fed by every probe tick.
+                        gpuClocks = clockWindow?.Stop();
+                    }
                 }
 
 
@@ -249,6 +262,9 @@ public sealed partial class CanaryRunner
                     ProcessCpuSeconds = cpuSeconds,
                     EnergyJoules = energy,
                     EnergyJoulesPerSample = perSample,
+                    GpuClockEventReasons = GpuMap(gpuClocks, g => g.ClockEventReasons),
+                    GpuSmClockHertz = GpuMap(gpuClocks, g => g.SmClockMeanHertz),
+                    GpuSmClockMinHertz = GpuMap(gpuClocks, g => g.SmClockMinHertz),
                     Drift = drift,
                     StageSeconds = stage?.MeanSeconds(samples),
                     PreprocessShare = stage?.Share(samples),
@@ -602,6 +618,47 @@ public sealed partial class CanaryRunner
         // Sub-zones (core, uncore) and psys overlap the package counters; package + DRAM (+ GPUs) do not.
         var total = energy.Where(e => IsAdditive(e.Key)).Sum(e => e.Value);
         return (energy, energy.Count > 0 && samples > 0 ? total / samples : null);
+    }
+
+    /// <summary>The clock window of a GPU canary's device (<c>gpu:N</c>); null for CPU canaries or without a GPU probe.</summary>
+    private GpuClockWindow? GpuWindow(CanaryDefinition canary)
+    {
+        if (_clocks is null || !canary.Device.StartsWith("gpu:", StringComparison.Ordinal)
+            || !int.TryParse(canary.Device.AsSpan("gpu:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        {
+            return null;
+        }
+
+        return _clocks.StartWindow([index]);
+    }
+
+    private static SortedDictionary<string, T>? GpuMap<T>(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, T?> value)
+        where T : class
+    {
+        var map = new SortedDictionary<string, T>(StringComparer.Ordinal);
+        foreach (var gpu in gpus ?? [])
+        {
+            if (value(gpu) is { } v)
+            {
+                map["gpu:" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = v;
+            }
+        }
+
+        return map.Count > 0 ? map : null;
+    }
+
+    private static SortedDictionary<string, double>? GpuMap(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, double?> value)
+    {
+        var map = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var gpu in gpus ?? [])
+        {
+            if (value(gpu) is { } v)
+            {
+                map["gpu:" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = v;
+            }
+        }
+
+        return map.Count > 0 ? map : null;
     }
 
     private static bool IsAdditive(string domain) =>
