@@ -108,6 +108,15 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         }
     }
 
+    // One-shot commands (probe, once) never start the host: the first use initialises.
+    private void EnsureStarted()
+    {
+        if (!Volatile.Read(ref _attempted))
+        {
+            Start();
+        }
+    }
+
     /// <summary>Re-initialises NVML when the probe is down and the back-off has passed; true when it tried.</summary>
     public bool RetryIfDue()
     {
@@ -258,11 +267,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
             return GpuProbeSample.Disabled;
         }
 
-        if (!Volatile.Read(ref _attempted))
-        {
-            Start();
-        }
-
+        EnsureStarted();
         GpuProbeSample sample;
         var allLost = false;
         _lifecycle.EnterReadLock();
@@ -386,6 +391,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
             return [];
         }
 
+        EnsureStarted();
         _lifecycle.EnterReadLock();
         try
         {
@@ -431,6 +437,12 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
     /// <inheritdoc />
     public GpuClockWindow StartWindow(IReadOnlyCollection<int>? gpuIndexes = null)
     {
+        if (!_options.Enabled)
+        {
+            return GpuClockWindow.Empty();
+        }
+
+        EnsureStarted();
         _lifecycle.EnterReadLock();
         try
         {
@@ -545,7 +557,8 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         {
             var start = Stopwatch.GetTimestamp();
             action();
-            micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            // Raw ticks (nanoseconds on Linux): TimeSpan would round to 0.1 µs.
+            micros[i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
         }
 
         Array.Sort(micros);

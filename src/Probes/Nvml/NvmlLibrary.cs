@@ -44,6 +44,13 @@ public static class NvmlLibrary
         var wanted = string.IsNullOrWhiteSpace(path) ? DefaultName : path;
         lock (s_lock)
         {
+            // A configured path is checked first: "does not exist" is a clearer message than dlopen's.
+            if (wanted.Contains('/', StringComparison.Ordinal) && !File.Exists(wanted))
+            {
+                error = $"NVML library {wanted} does not exist";
+                return false;
+            }
+
             if (s_handle != 0)
             {
                 if (string.Equals(wanted, s_loadedFrom, StringComparison.Ordinal))
@@ -53,13 +60,6 @@ public static class NvmlLibrary
                 }
 
                 error = $"NVML was already loaded from {s_loadedFrom} in this process; loading {wanted} needs a restart";
-                return false;
-            }
-
-            // A configured path is checked first: "does not exist" is a clearer message than dlopen's.
-            if (wanted.Contains('/', StringComparison.Ordinal) && !File.Exists(wanted))
-            {
-                error = $"NVML library {wanted} does not exist";
                 return false;
             }
 
