@@ -30,6 +30,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
     private TimeSpan _retryDelay;
     private DateTimeOffset _nextRetry;
     private bool _disposed;
+    private int _disposeStarted;
 
     public GpuProbe(IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<GpuProbe> logger)
     {
@@ -572,14 +573,15 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 
     public void Dispose()
     {
+        // The container disposes this once per registration (the probe, the inventory, the clock monitor).
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
+        {
+            return;
+        }
+
         _lifecycle.EnterWriteLock();
         try
         {
-            if (_disposed)
-            {
-                return;
-            }
-
             _disposed = true;
             ShutdownLocked();
         }
@@ -587,7 +589,5 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         {
             _lifecycle.ExitWriteLock();
         }
-
-        _lifecycle.Dispose();
     }
 }
