@@ -78,7 +78,7 @@ public sealed record CanaryResult
     /// <summary>
     /// Clock-event (throttle) reasons active at any reading during the measurement window, per GPU
     /// (<c>gpu:0</c> → <c>["sw_power_cap"]</c>); read at the window edges and on every probe tick in
-    /// between. Null for CPU canaries and where no GPU probe runs.
+    /// between. A GPU canary reports its own GPU, a CPU canary every GPU; null where no GPU probe runs.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? GpuClockEventReasons { get; init; }
 

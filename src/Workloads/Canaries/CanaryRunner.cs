@@ -620,16 +620,21 @@ public sealed partial class CanaryRunner
         return (energy, energy.Count > 0 && samples > 0 ? total / samples : null);
     }
 
-    /// <summary>The clock window of a GPU canary's device (<c>gpu:N</c>); null for CPU canaries or without a GPU probe.</summary>
+    /// <summary>
+    /// The clock window of a canary: its own GPU for a GPU canary (<c>gpu:N</c>); every GPU for a
+    /// CPU canary, like the energy counters, so the result shows what the GPUs did meanwhile.
+    /// </summary>
     private GpuClockWindow? GpuWindow(CanaryDefinition canary)
     {
-        if (_clocks is null || !canary.Device.StartsWith("gpu:", StringComparison.Ordinal)
-            || !int.TryParse(canary.Device.AsSpan("gpu:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+        if (_clocks is null)
         {
             return null;
         }
 
-        return _clocks.StartWindow([index]);
+        return canary.Device.StartsWith("gpu:", StringComparison.Ordinal)
+            && int.TryParse(canary.Device.AsSpan("gpu:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? _clocks.StartWindow([index])
+            : _clocks.StartWindow();
     }
 
     private static SortedDictionary<string, T>? GpuMap<T>(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, T?> value)

@@ -65,6 +65,17 @@ public static unsafe class FakeNvmlLibrary
         var source = System.IO.Path.Combine(AppContext.BaseDirectory, "FakeNvml", "fake_nvml.c");
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "benchdaemon-fake-nvml-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover temp directory is harmless.
+            }
+        };
         var output = System.IO.Path.Combine(directory, "libnvidia-ml.so.1");
         var info = new ProcessStartInfo("cc")
         {
