@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BenchDaemon.Probes.Nvml;
 
@@ -7,7 +8,7 @@ namespace BenchDaemon.Probes.Nvml;
 /// counter (<c>Probes:Gpu:EnergyInterval</c>), PCIe and memory health (<c>Probes:Gpu:PcieInterval</c>)
 /// and, while the probe is down, the initialisation retry (checked every second, paced by the back-off).
 /// </summary>
-public sealed class GpuSampler(GpuProbe probe, TimeProvider timeProvider) : BackgroundService
+public sealed partial class GpuSampler(GpuProbe probe, TimeProvider timeProvider, ILogger<GpuSampler> logger) : BackgroundService
 {
     private static readonly TimeSpan s_retryCheck = TimeSpan.FromSeconds(1);
 
@@ -25,10 +26,10 @@ public sealed class GpuSampler(GpuProbe probe, TimeProvider timeProvider) : Back
         using var timer = new PeriodicTimer(period, timeProvider);
         try
         {
-            tick();
+            Run(tick);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                tick();
+                Run(tick);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -36,4 +37,21 @@ public sealed class GpuSampler(GpuProbe probe, TimeProvider timeProvider) : Back
             // Normal shutdown.
         }
     }
+
+    private void Run(Action tick)
+    {
+        try
+        {
+            tick();
+        }
+#pragma warning disable CA1031 // A background service that throws stops the host: a GPU probe bug must not.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLoopFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Error, Message = "GPU probe slow loop failed; it runs again at its next tick")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 }
