@@ -222,6 +222,6 @@ step 4-under-load under_load
 # The key lines of every step, for the closing note.
 for f in 1-side-by-side 2-energy-10s 3a-cost-benchdaemon 3b-cost-nvidia-smi 3c-cost-pynvml 4-under-load; do
     echo "---- $f" >> "$SUMMARY"
-    grep -E '^(gpu|probe up|nvidia-smi --query|nvmlDevice|load sample|matmul|│ [0-9])' "$OUT/$f.log" >> "$SUMMARY" 2>/dev/null || true
+    grep -E '^(gpu|probe up|nvidia-smi --query|nvmlDevice|load sample|matmul|pynvml|torch|│ [0-9])' "$OUT/$f.log" >> "$SUMMARY" 2>/dev/null || true
 done
 cat "$SUMMARY"
