@@ -44,8 +44,6 @@ public sealed partial class ProbeSampler : BackgroundService
     /// <summary>Takes the first sample before the host reports started, so /metrics is never empty.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        // NVML initialisation blocks (hundreds of milliseconds on a large machine): start-up work, not loop work.
-        _gpuProbe?.Start();
         Tick();
         return base.StartAsync(cancellationToken);
     }
@@ -94,7 +92,7 @@ public sealed partial class ProbeSampler : BackgroundService
         {
             try
             {
-                gpu = _gpuProbe.Sample();
+                gpu = _gpuProbe.Sample(initialize: false);
             }
 #pragma warning disable CA1031 // As above: a GPU probe bug must not stop host sampling.
             catch (Exception ex)

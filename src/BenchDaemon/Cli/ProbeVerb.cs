@@ -32,6 +32,7 @@ public static class ProbeVerb
             var sampler = services.GetRequiredService<ProbeSampler>();
             var gpu = services.GetRequiredService<GpuProbe>();
             var timeProvider = services.GetRequiredService<TimeProvider>();
+            gpu.Start();
             sampler.Tick();
             // The daemon reads these on their own timers; a one-shot command reads them once.
             gpu.SampleEnergy();

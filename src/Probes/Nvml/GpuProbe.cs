@@ -260,15 +260,23 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         _devices = [];
     }
 
-    /// <summary>The 1 s reading of every GPU (first call initialises NVML if nothing did yet).</summary>
-    public GpuProbeSample Sample()
+    /// <summary>
+    /// The 1 s reading of every GPU. With <paramref name="initialize"/> the first call initialises
+    /// NVML if nothing did yet; the daemon's sampler passes false and leaves that to <see cref="GpuSampler"/>,
+    /// so NVML's start-up never delays the first host sample.
+    /// </summary>
+    public GpuProbeSample Sample(bool initialize = true)
     {
         if (!_options.Enabled)
         {
             return GpuProbeSample.Disabled;
         }
 
-        EnsureStarted();
+        if (initialize)
+        {
+            EnsureStarted();
+        }
+
         GpuProbeSample sample;
         var allLost = false;
         _lifecycle.EnterReadLock();

@@ -12,6 +12,16 @@ public sealed partial class GpuSampler(GpuProbe probe, TimeProvider timeProvider
 {
     private static readonly TimeSpan s_retryCheck = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Initialises NVML (blocking start-up work: hundreds of milliseconds on a large machine). It runs
+    /// after the probe sampler's first host sample, which therefore never waits for it.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        probe.Start();
+        return base.StartAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(

@@ -25,8 +25,10 @@ public sealed class GpuProbeStatusSourceTests
         using var gpu = new GpuProbe(options, TimeProvider.System, NullLogger<GpuProbe>.Instance);
         var sampler = new ProbeSampler(new HostProbe(options, TimeProvider.System, NullLogger<HostProbe>.Instance), options, TimeProvider.System, NullLogger<ProbeSampler>.Instance, gpu);
         var source = new GpuProbeStatusSource(sampler);
-        Assert.Null(source.Status(0)); // before the first tick
+        sampler.Tick();
+        Assert.Null(source.Status(0)); // the sampler does not initialise NVML: the GPU sampler's start-up does
 
+        gpu.Start();
         sampler.Tick();
 
         Assert.Equal(new GpuStatus(0.37, 0, false), source.Status(0));
