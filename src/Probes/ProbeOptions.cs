@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes.Nvml;
 
 namespace BenchDaemon.Probes;
 
@@ -26,4 +27,7 @@ public sealed class ProbeOptions
     /// <summary>Root of the sys file system (RAPL energy counters live under it).</summary>
     [Required]
     public string SysRoot { get; set; } = "/sys";
+
+    /// <summary>The NVML GPU probe (subsection <c>Probes:Gpu</c>).</summary>
+    public GpuProbeOptions Gpu { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchDaemon.Probes.Linux;
+using BenchDaemon.Probes.Nvml;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ namespace BenchDaemon.Probes;
 public sealed partial class ProbeSampler : BackgroundService
 {
     private readonly HostProbe _hostProbe;
+    private readonly GpuProbe? _gpuProbe;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbeSampler> _logger;
     private readonly TimeSpan _interval;
@@ -20,11 +22,12 @@ public sealed partial class ProbeSampler : BackgroundService
     private ProbeSnapshot _latest;
 
     /// <summary>Creates the sampler; nothing is read until <see cref="StartAsync"/>.</summary>
-    public ProbeSampler(HostProbe hostProbe, IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeSampler> logger)
+    public ProbeSampler(HostProbe hostProbe, IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeSampler> logger, GpuProbe? gpuProbe = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _hostProbe = hostProbe;
+        _gpuProbe = gpuProbe;
         _timeProvider = timeProvider;
         _logger = logger;
         _interval = options.Value.Interval;
@@ -84,6 +87,22 @@ public sealed partial class ProbeSampler : BackgroundService
             host = HostSample.Empty(_timeProvider.GetUtcNow());
         }
 
+        GpuProbeSample? gpu = null;
+        if (_gpuProbe is not null)
+        {
+            try
+            {
+                gpu = _gpuProbe.Sample(initialize: false);
+            }
+#pragma warning disable CA1031 // As above: a GPU probe bug must not stop host sampling.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogProbeFailed(_logger, "gpu", ex);
+                gpu = new GpuProbeSample(false, "the GPU probe failed: " + ex.Message, []);
+            }
+        }
+
         double? utilisation = previous.Host.Cpu is { } before && host.Cpu is { } after
             ? CpuUtilization.Between(before.Total, after.Total)
             : null;
@@ -96,7 +115,7 @@ public sealed partial class ProbeSampler : BackgroundService
             selfShare = Math.Clamp((now - then) / (a.Total.Total - b.Total.Total), 0, 1);
         }
 
-        var snapshot = new ProbeSnapshot(host, utilisation, Stopwatch.GetElapsedTime(started), previous.Sequence + 1, selfShare, selfSeconds);
+        var snapshot = new ProbeSnapshot(host, utilisation, Stopwatch.GetElapsedTime(started), previous.Sequence + 1, selfShare, selfSeconds, gpu);
         Volatile.Write(ref _latest, snapshot);
         return snapshot;
     }

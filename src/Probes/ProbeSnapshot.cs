@@ -1,4 +1,5 @@
 using BenchDaemon.Probes.Linux;
+using BenchDaemon.Probes.Nvml;
 
 namespace BenchDaemon.Probes;
 
@@ -13,7 +14,8 @@ namespace BenchDaemon.Probes;
 /// <param name="Sequence">Number of ticks so far (0 before the first).</param>
 /// <param name="SelfCpuUtilization">Share of all CPUs this daemon itself used over the same interval (0..1); null on the first tick.</param>
 /// <param name="SelfCpuSeconds">This daemon's cumulative CPU seconds at the tick.</param>
-public sealed record ProbeSnapshot(HostSample Host, double? CpuUtilization, TimeSpan SampleDuration, long Sequence, double? SelfCpuUtilization = null, double? SelfCpuSeconds = null)
+/// <param name="Gpu">The GPU probe's reading; null where no GPU probe ran.</param>
+public sealed record ProbeSnapshot(HostSample Host, double? CpuUtilization, TimeSpan SampleDuration, long Sequence, double? SelfCpuUtilization = null, double? SelfCpuSeconds = null, GpuProbeSample? Gpu = null)
 {
     /// <summary>The snapshot before the first tick.</summary>
     public static ProbeSnapshot Empty(DateTimeOffset timestamp) => new(HostSample.Empty(timestamp), null, TimeSpan.Zero, 0);

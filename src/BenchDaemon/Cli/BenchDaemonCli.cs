@@ -62,10 +62,33 @@ public static class BenchDaemonCli
         once.Options.Add(jsonOption);
         once.SetAction((parse, ct) => OnceVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption), ct));
 
-        var probe = new Command("probe", "Print one sample of every probe (host CPU, memory, load, pressure, RAPL energy).");
+        var gpuBenchmarkOption = new Option<bool>("--gpu-benchmark")
+        {
+            Description = "Instead of a sample, time the GPU probe's reads per GPU (fast sample, energy read, PCIe sample, single calls): median and p99 in microseconds.",
+        };
+        var iterationsOption = new Option<int>("--iterations")
+        {
+            Description = $"Timed repetitions for --gpu-benchmark (the PCIe sample at most {ProbeVerb.MaxPcieIterations}).",
+            HelpName = "N",
+            DefaultValueFactory = _ => ProbeVerb.DefaultIterations,
+        };
+        iterationsOption.Validators.Add(result =>
+        {
+            var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (token is not null && (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > 1_000_000))
+            {
+                result.AddError($"--iterations: '{token}' is not a whole number between 1 and 1000000.");
+            }
+        });
+
+        var probe = new Command("probe", "Print one sample of every probe (host CPU, memory, load, pressure, RAPL energy, GPUs through NVML).");
         probe.Options.Add(jsonOption);
         probe.Options.Add(windowOption);
-        probe.SetAction((parse, ct) => ProbeVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption), parse.GetValue(windowOption), ct));
+        probe.Options.Add(gpuBenchmarkOption);
+        probe.Options.Add(iterationsOption);
+        probe.SetAction((parse, ct) => parse.GetValue(gpuBenchmarkOption)
+            ? ProbeVerb.BenchmarkAsync(Context(parse), parse.GetValue(jsonOption), parse.GetValue(iterationsOption))
+            : ProbeVerb.ExecuteAsync(Context(parse), parse.GetValue(jsonOption), parse.GetValue(windowOption), ct));
 
         var check = new Command("check", "Validate the configuration and print the effective values, secrets redacted. Exit 78 if invalid.");
         check.Options.Add(jsonOption);

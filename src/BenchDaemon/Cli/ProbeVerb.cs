@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BenchDaemon.Hosting;
 using BenchDaemon.Probes;
+using BenchDaemon.Probes.Nvml;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -16,6 +17,12 @@ public static class ProbeVerb
     /// <summary>Default time between the two readings.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(1);
 
+    /// <summary>Default number of timed repetitions of <c>--gpu-benchmark</c>.</summary>
+    public const int DefaultIterations = 1000;
+
+    /// <summary>The PCIe sample blocks about 40 ms per GPU (two 20 ms calls), so it is timed fewer times.</summary>
+    public const int MaxPcieIterations = 50;
+
     public static async Task<int> ExecuteAsync(CliContext context, bool json, TimeSpan window, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -23,23 +30,152 @@ public static class ProbeVerb
         await using (services)
         {
             var sampler = services.GetRequiredService<ProbeSampler>();
+            var gpu = services.GetRequiredService<GpuProbe>();
             var timeProvider = services.GetRequiredService<TimeProvider>();
+            gpu.Start();
             sampler.Tick();
+            // The daemon reads these on their own timers; a one-shot command reads them once.
+            gpu.SampleEnergy();
+            gpu.SampleSlow();
             await Task.Delay(window, timeProvider, cancellationToken);
+            gpu.SampleEnergy();
             var snapshot = sampler.Tick();
             if (json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(
-                    new { window = window.TotalSeconds, cpuUtilization = snapshot.CpuUtilization, host = snapshot.Host },
+                    new { window = window.TotalSeconds, cpuUtilization = snapshot.CpuUtilization, host = snapshot.Host, gpu = GpuJson(snapshot.Gpu) },
                     CliJson.Options));
             }
             else
             {
-                Render(context.CreateConsole(), snapshot, window);
+                var console = context.CreateConsole();
+                Render(console, snapshot, window);
+                RenderGpus(console, snapshot.Gpu);
             }
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary><c>benchdaemon probe --gpu-benchmark</c>: the probe's own cost per GPU, in microseconds.</summary>
+    public static async Task<int> BenchmarkAsync(CliContext context, bool json, int iterations)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (services, _) = CommandServices.Build(context, LoggingMode.Quiet);
+        await using (services)
+        {
+            var gpu = services.GetRequiredService<GpuProbe>();
+            var result = gpu.Benchmark(iterations, Math.Min(iterations, MaxPcieIterations));
+            if (json)
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
+            }
+            else if (!result.Up)
+            {
+                context.Out.WriteLine($"GPU probe down: {result.Reason}");
+            }
+            else
+            {
+                var table = new Table().Border(TableBorder.Rounded).Title("GPU probe cost per GPU (microseconds of wall time)");
+                foreach (var column in new[] { "gpu", "operation", "iterations", "median µs", "p99 µs", "min µs", "mean µs" })
+                {
+                    table.AddColumn(column);
+                }
+
+                foreach (var g in result.Gpus)
+                {
+                    foreach (var cost in g.Costs)
+                    {
+                        table.AddRow(
+                            g.Index.ToString(CultureInfo.InvariantCulture), cost.Operation, cost.Iterations.ToString(CultureInfo.InvariantCulture),
+                            Micro(cost.MedianMicroseconds), Micro(cost.P99Microseconds), Micro(cost.MinMicroseconds), Micro(cost.MeanMicroseconds));
+                    }
+                }
+
+                context.CreateConsole().Write(table);
+            }
+
+            return result.Up ? ExitCodes.Ok : ExitCodes.Software;
+        }
+
+        static string Micro(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+    }
+
+    private static object? GpuJson(GpuProbeSample? probe) => probe is null ? null : new
+    {
+        up = probe.Up,
+        reason = probe.Reason,
+        gpus = probe.Gpus.Select(g => new
+        {
+            index = g.Identity.Index,
+            identity = g.Identity,
+            up = g.Up,
+            energySource = g.EnergySource,
+            utilization = g.Utilization,
+            memoryUtilization = g.MemoryUtilization,
+            memoryUsedBytes = g.MemoryUsedBytes,
+            memoryFreeBytes = g.MemoryFreeBytes,
+            memoryReservedBytes = g.MemoryReservedBytes,
+            powerWatts = g.PowerWatts,
+            energyJoules = g.EnergyJoules,
+            clocks = g.Clocks,
+            maxClocks = g.MaxClocks,
+            temperatureCelsius = g.TemperatureCelsius,
+            clockEventReasons = g.ClockEventReasonNames,
+            clockEventReasonsMask = g.ClockEventReasons,
+            violationSeconds = g.ViolationSeconds,
+            performanceState = g.PerformanceState,
+            pcie = g.Pcie,
+            ecc = g.Ecc,
+            processes = g.Processes,
+            xidErrors = g.XidErrors,
+        }),
+    };
+
+    private static void RenderGpus(IAnsiConsole console, GpuProbeSample? probe)
+    {
+        if (probe is null || (!probe.Up && probe.Gpus.Count == 0))
+        {
+            console.WriteLine($"GPU probe: down ({probe?.Reason ?? "not run"})");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title("GPUs (NVML)");
+        foreach (var column in new[] { "gpu", "name / uuid", "util", "mem util", "memory used / total", "power / limit", "energy", "SM / mem clock", "temp", "P", "clock events", "PCIe gen x width" })
+        {
+            table.AddColumn(column);
+        }
+
+        static string N(double? value, string format, string unit = "") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) + unit : "–";
+        foreach (var g in probe.Gpus)
+        {
+            var id = g.Identity;
+            if (!g.Up)
+            {
+                table.AddRow(Markup.Escape(id.Index.ToString(CultureInfo.InvariantCulture)), Markup.Escape($"{id.Name} {id.Uuid}"), "LOST", "", "", "", "", "", "", "", "", "");
+                continue;
+            }
+
+            table.AddRow(
+                Markup.Escape(id.Index.ToString(CultureInfo.InvariantCulture)),
+                Markup.Escape($"{id.Name}\n{id.Uuid}"),
+                N(g.Utilization * 100, "F0", " %"),
+                N(g.MemoryUtilization * 100, "F0", " %"),
+                $"{N(g.MemoryUsedBytes / 1073741824.0, "F2")} / {N(id.MemoryTotalBytes / 1073741824.0, "F2", " GiB")}",
+                $"{N(g.PowerWatts, "F1")} / {N(id.PowerLimitWatts, "F0", " W")}",
+                N(g.EnergyJoules, "F1", " J") + (g.EnergySource == "counter" ? string.Empty : " (integrated)"),
+                $"{N(g.Clocks?.SmHertz / 1e6, "F0")} / {N(g.Clocks?.MemoryHertz / 1e6, "F0", " MHz")}",
+                N(g.TemperatureCelsius, "F0", " °C"),
+                g.PerformanceState is { } p ? "P" + p.ToString(CultureInfo.InvariantCulture) : "–",
+                Markup.Escape(g.ClockEventReasons is null ? "–" : g.ClockEventReasonNames.Count == 0 ? "none" : string.Join(", ", g.ClockEventReasonNames)),
+                g.Pcie is { LinkGeneration: { } gen, LinkWidth: { } width } ? $"{gen} x{width}" : "–");
+        }
+
+        console.Write(table);
+        if (!probe.Up)
+        {
+            console.WriteLine($"GPU probe: down ({probe.Reason})");
+        }
     }
 
     private static void Render(IAnsiConsole console, ProbeSnapshot snapshot, TimeSpan window)

@@ -175,7 +175,7 @@ public static partial class ConfigurationPreflight
     /// <summary>Keys whose values are file or directory paths; <c>*</c> matches one level (an array index or a dictionary key).</summary>
     private static readonly string[] s_pathKeys =
     [
-        "State:Directory", "Logs:Directory", "Probes:ProcRoot", "Probes:SysRoot", "OnnxRuntime:LibraryPath", "Metrics:WebConfigFile", "Cuda:LibraryDirectory",
+        "State:Directory", "Logs:Directory", "Probes:ProcRoot", "Probes:SysRoot", "OnnxRuntime:LibraryPath", "Metrics:WebConfigFile", "Cuda:LibraryDirectory", "Probes:Gpu:LibraryPath",
         "Canaries:*:Model", "Canaries:*:Variants:*", "Canaries:*:InputFiles:*", "Canaries:*:Matrix:Models:*",
         "Studies:*:OutputDirectory", "Studies:*:Models:*",
     ];

@@ -46,6 +46,7 @@ public static class BenchDaemonServices
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, BuildInfoSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, GpuMetricSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, ProcessMetricSource>());
         services.TryAddSingleton(sp => new PrometheusMetricSink(sp.GetRequiredService<CollectorRegistry>(), sp));
 

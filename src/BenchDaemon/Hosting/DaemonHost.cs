@@ -119,7 +119,7 @@ public static class DaemonHost
     {
         services.AddSingleton(loaded);
         services.AddSingleton(context);
-        services.TryAddSingleton<IGpuStatusSource, NoGpuStatusSource>();
+        services.TryAddSingleton<IGpuStatusSource, GpuProbeStatusSource>();
         services.AddSingleton<DutyCycle>();
         services.AddSingleton<CanaryGuards>();
         services.AddSingleton<TelemetryRecorder>();

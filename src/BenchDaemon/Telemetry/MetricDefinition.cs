@@ -25,6 +25,9 @@ public sealed record MetricDefinition(string Name, MetricKind Kind, MetricUnit U
         MetricUnit.Bytes => "By",
         MetricUnit.Joules => "J",
         MetricUnit.Ratio => "1",
+        MetricUnit.Watts => "W",
+        MetricUnit.Hertz => "Hz",
+        MetricUnit.Celsius => "Cel",
         _ => null,
     };
 
@@ -36,6 +39,9 @@ public sealed record MetricDefinition(string Name, MetricKind Kind, MetricUnit U
         MetricUnit.Joules => "_joules",
         MetricUnit.Ratio => "_ratio",
         MetricUnit.Info => "_info",
+        MetricUnit.Watts => "_watts",
+        MetricUnit.Hertz => "_hertz",
+        MetricUnit.Celsius => "_celsius",
         _ => throw new ArgumentOutOfRangeException(nameof(unit), unit, "unknown unit"),
     };
 }

@@ -20,4 +20,13 @@ public enum MetricUnit
 
     /// <summary>Metadata as labels on a constant 1 (<c>_info</c>).</summary>
     Info,
+
+    /// <summary>Watts (<c>_watts</c>, UCUM <c>W</c>).</summary>
+    Watts,
+
+    /// <summary>Hertz (<c>_hertz</c>, UCUM <c>Hz</c>).</summary>
+    Hertz,
+
+    /// <summary>Degrees Celsius (<c>_celsius</c>, UCUM <c>Cel</c>).</summary>
+    Celsius,
 }

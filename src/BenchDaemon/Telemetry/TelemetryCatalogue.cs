@@ -113,6 +113,113 @@ public static class TelemetryCatalogue
     public static readonly MetricDefinition DotnetThreadPoolThreads = new(
         "dotnet_threadpool_threads", MetricKind.Gauge, MetricUnit.None, "Thread-pool threads.");
 
+    private static readonly string[] s_gpuLabels = ["gpu", "uuid"];
+
+    public static readonly MetricDefinition GpuProbeUp = new(
+        "benchdaemon_gpu_probe_up", MetricKind.Gauge, MetricUnit.None,
+        "1 while NVML is initialised and at least one GPU answers; 0 without a driver, after an initialisation failure, with no GPUs or all GPUs lost (the log says why).");
+
+    public static readonly MetricDefinition GpuUp = new(
+        "benchdaemon_gpu_up", MetricKind.Gauge, MetricUnit.None,
+        "1 while the GPU answers NVML; 0 after NVML reported it lost (NVML_ERROR_GPU_IS_LOST).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuInfo = new(
+        "benchdaemon_gpu", MetricKind.Gauge, MetricUnit.Info,
+        "GPU identity and software stack; energy_source is counter (NVML energy counter) or power_integration; always 1.",
+        "gpu", "uuid", "name", "pci_bus_id", "driver_version", "cuda_driver_version", "compute_capability", "energy_source");
+
+    public static readonly MetricDefinition GpuMemoryTotal = new(
+        "benchdaemon_gpu_memory_total", MetricKind.Gauge, MetricUnit.Bytes, "Framebuffer memory of the GPU.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPowerLimit = new(
+        "benchdaemon_gpu_power_limit", MetricKind.Gauge, MetricUnit.Watts, "Enforced power limit of the GPU.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuUtilization = new(
+        "benchdaemon_gpu_utilization", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of NVML's last sample period during which one or more kernels was running (not how much of the GPU they used).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuMemoryUtilization = new(
+        "benchdaemon_gpu_memory_utilization", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of NVML's last sample period during which device memory was being read or written.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuMemoryUsed = new(
+        "benchdaemon_gpu_memory_used", MetricKind.Gauge, MetricUnit.Bytes, "Framebuffer memory allocated.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuMemoryFree = new(
+        "benchdaemon_gpu_memory_free", MetricKind.Gauge, MetricUnit.Bytes, "Framebuffer memory free.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuMemoryReserved = new(
+        "benchdaemon_gpu_memory_reserved", MetricKind.Gauge, MetricUnit.Bytes, "Framebuffer memory reserved by the driver and firmware.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPower = new(
+        "benchdaemon_gpu_power", MetricKind.Gauge, MetricUnit.Watts, "Power draw of the GPU board as NVML reports it.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuEnergy = new(
+        "benchdaemon_gpu_energy", MetricKind.Counter, MetricUnit.Joules,
+        "Energy of the GPU since the driver loaded (NVML counter), or power integrated since the probe started where the GPU has no counter (see benchdaemon_gpu_info energy_source).",
+        s_gpuLabels);
+
+    public static readonly MetricDefinition GpuClock = new(
+        "benchdaemon_gpu_clock", MetricKind.Gauge, MetricUnit.Hertz, "Current clock frequency; clock is sm, memory or graphics.", "gpu", "uuid", "clock");
+
+    public static readonly MetricDefinition GpuClockMax = new(
+        "benchdaemon_gpu_clock_max", MetricKind.Gauge, MetricUnit.Hertz, "Maximum clock frequency; clock is sm, memory or graphics.", "gpu", "uuid", "clock");
+
+    public static readonly MetricDefinition GpuTemperature = new(
+        "benchdaemon_gpu_temperature", MetricKind.Gauge, MetricUnit.Celsius, "GPU core temperature.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuClockEventActive = new(
+        "benchdaemon_gpu_clock_event_active", MetricKind.Gauge, MetricUnit.None,
+        "1 while the clock-event (throttle) reason is holding clocks down, else 0: gpu_idle, applications_clocks_setting, sw_power_cap, hw_slowdown, sync_boost, sw_thermal_slowdown, hw_thermal_slowdown, hw_power_brake_slowdown, display_clock_setting.",
+        "gpu", "uuid", "reason");
+
+    public static readonly MetricDefinition GpuClockEventSeconds = new(
+        "benchdaemon_gpu_clock_event", MetricKind.Counter, MetricUnit.Seconds,
+        "Cumulative time a policy held clocks below target, from nvmlDeviceGetViolationStatus (reasons the driver exposes).",
+        "gpu", "uuid", "reason");
+
+    public static readonly MetricDefinition GpuPerformanceState = new(
+        "benchdaemon_gpu_performance_state", MetricKind.Gauge, MetricUnit.None, "Performance state: 0 (P0, maximum) to 15 (minimum).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPcieThroughput = new(
+        "benchdaemon_gpu_pcie_throughput_bytes_per_second", MetricKind.Gauge, MetricUnit.None,
+        "PCIe throughput over NVML's 20 ms sample, read every Probes:Gpu:PcieInterval; direction is transmit or receive.",
+        "gpu", "uuid", "direction");
+
+    public static readonly MetricDefinition GpuPcieLinkGeneration = new(
+        "benchdaemon_gpu_pcie_link_generation", MetricKind.Gauge, MetricUnit.None, "Current PCIe link generation (drops when idle).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPcieLinkMaxGeneration = new(
+        "benchdaemon_gpu_pcie_link_max_generation", MetricKind.Gauge, MetricUnit.None, "Highest PCIe generation the GPU and slot support.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPcieLinkWidth = new(
+        "benchdaemon_gpu_pcie_link_width", MetricKind.Gauge, MetricUnit.None, "Current PCIe link width in lanes.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPcieLinkMaxWidth = new(
+        "benchdaemon_gpu_pcie_link_max_width", MetricKind.Gauge, MetricUnit.None, "Maximum PCIe link width in lanes.", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuEccErrors = new(
+        "benchdaemon_gpu_ecc_errors", MetricKind.Counter, MetricUnit.None,
+        "ECC memory errors since the driver loaded (volatile counters), only where ECC is on; type is corrected or uncorrected.",
+        "gpu", "uuid", "type");
+
+    public static readonly MetricDefinition GpuRetiredPages = new(
+        "benchdaemon_gpu_retired_pages", MetricKind.Gauge, MetricUnit.None,
+        "Memory pages retired (pre-Ampere GPUs); cause is single_bit (multiple single-bit errors) or double_bit.", "gpu", "uuid", "cause");
+
+    public static readonly MetricDefinition GpuRemappedRows = new(
+        "benchdaemon_gpu_remapped_rows", MetricKind.Gauge, MetricUnit.None,
+        "Row remapping (Ampere and later): kind correctable and uncorrectable are rows remapped; pending is 1 while a remap waits for a GPU reset; failure is 1 after a remap failed.",
+        "gpu", "uuid", "kind");
+
+    public static readonly MetricDefinition GpuXidErrors = new(
+        "benchdaemon_gpu_xid_errors", MetricKind.Counter, MetricUnit.None,
+        "Xid critical errors the driver reported since the probe started, by Xid code.", "gpu", "uuid", "xid");
+
+    public static readonly MetricDefinition GpuProcessMemoryUsed = new(
+        "benchdaemon_gpu_process_memory_used", MetricKind.Gauge, MetricUnit.Bytes,
+        "GPU memory of each compute process (only with Probes:Gpu:ProcessMetrics).", "gpu", "uuid", "pid", "process");
+
     private static readonly string[] s_canaryLabels = ["canary", "model", "provider", "precision", "batch"];
 
     /// <summary>
@@ -256,6 +363,11 @@ public static class TelemetryCatalogue
         HostLoad1, HostLoad5, HostLoad15,
         HostPressureStalled, HostEnergy,
         ProbeDuration, ProbeLastSample, ProbeSamples,
+        GpuProbeUp, GpuUp, GpuInfo, GpuMemoryTotal, GpuPowerLimit, GpuUtilization, GpuMemoryUtilization,
+        GpuMemoryUsed, GpuMemoryFree, GpuMemoryReserved, GpuPower, GpuEnergy, GpuClock, GpuClockMax, GpuTemperature,
+        GpuClockEventActive, GpuClockEventSeconds, GpuPerformanceState, GpuPcieThroughput,
+        GpuPcieLinkGeneration, GpuPcieLinkMaxGeneration, GpuPcieLinkWidth, GpuPcieLinkMaxWidth,
+        GpuEccErrors, GpuRetiredPages, GpuRemappedRows, GpuXidErrors, GpuProcessMemoryUsed,
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,

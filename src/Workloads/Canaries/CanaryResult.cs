@@ -76,6 +76,19 @@ public sealed record CanaryResult
     public double? EnergyJoulesPerSample { get; init; }
 
     /// <summary>
+    /// Clock-event (throttle) reasons active at any reading during the measurement window, per GPU
+    /// (<c>gpu:0</c> → <c>["sw_power_cap"]</c>); read at the window edges and on every probe tick in
+    /// between. A GPU canary reports its own GPU, a CPU canary every GPU; null where no GPU probe runs.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? GpuClockEventReasons { get; init; }
+
+    /// <summary>Mean SM clock in hertz over the readings of the window, per GPU; null as for <see cref="GpuClockEventReasons"/>.</summary>
+    public IReadOnlyDictionary<string, double>? GpuSmClockHertz { get; init; }
+
+    /// <summary>Lowest SM clock in hertz read during the window, per GPU.</summary>
+    public IReadOnlyDictionary<string, double>? GpuSmClockMinHertz { get; init; }
+
+    /// <summary>
     /// Mean seconds per call of each stage where stages exist (with <c>ImageInput</c>:
     /// <c>preprocess</c> for the whole batch and <c>inference</c>); null otherwise.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchDaemon.Probes;
 using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Workloads.Models.Zoo;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging;
@@ -31,10 +32,12 @@ public sealed partial class CanaryRunner
     private readonly ILogger<CanaryRunner> _logger;
     private readonly ModelZoo? _zoo;
     private readonly CudaCanaryRunner _cuda;
+    private readonly IGpuClockMonitor? _clocks;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ((long Length, DateTime Modified) Stamp, string Digest)> _digests = new(StringComparer.Ordinal);
 
-    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null)
+    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null, IGpuClockMonitor? clocks = null)
     {
+        _clocks = clocks;
         _runtime = runtime;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -245,13 +248,23 @@ public sealed partial class CanaryRunner
                 List<double> samples;
                 double windowSeconds, cpuSeconds;
                 IReadOnlyList<Probes.Linux.EnergyCounter>? energyBefore, energyAfter;
+                IReadOnlyList<GpuClockWindowSummary>? gpuClocks;
                 using (s_activities.StartActivity("measure"))
                 {
-                    energyBefore = _energyMeter?.ReadEnergy();
-                    var cpuBefore = ProcessCpu();
-                    samples = MeasurementLoop.Measure(StagedCall, canary.Measure, runStart, out windowSeconds, linked.Token);
-                    cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
-                    energyAfter = _energyMeter?.ReadEnergy();
+                    var clockWindow = GpuWindow(canary);
+                    try
+                    {
+                        energyBefore = _energyMeter?.ReadEnergy();
+                        var cpuBefore = ProcessCpu();
+                        samples = MeasurementLoop.Measure(StagedCall, canary.Measure, runStart, out windowSeconds, linked.Token);
+                        cpuSeconds = (ProcessCpu() - cpuBefore).TotalSeconds;
+                        energyAfter = _energyMeter?.ReadEnergy();
+                    }
+                    finally
+                    {
+                        // Stopped on every path: an open window is fed by every probe tick.
+                        gpuClocks = clockWindow?.Stop();
+                    }
                 }
 
 
@@ -283,6 +296,9 @@ public sealed partial class CanaryRunner
                     ProcessCpuSeconds = cpuSeconds,
                     EnergyJoules = energy,
                     EnergyJoulesPerSample = perSample,
+                    GpuClockEventReasons = GpuMap(gpuClocks, g => g.ClockEventReasons),
+                    GpuSmClockHertz = GpuMap(gpuClocks, g => g.SmClockMeanHertz),
+                    GpuSmClockMinHertz = GpuMap(gpuClocks, g => g.SmClockMinHertz),
                     Drift = drift,
                     StageSeconds = stage?.MeanSeconds(samples),
                     PreprocessShare = stage?.Share(samples),
@@ -608,6 +624,52 @@ public sealed partial class CanaryRunner
         // Sub-zones (core, uncore) and psys overlap the package counters; package + DRAM (+ GPUs) do not.
         var total = energy.Where(e => IsAdditive(e.Key)).Sum(e => e.Value);
         return (energy, energy.Count > 0 && samples > 0 ? total / samples : null);
+    }
+
+    /// <summary>
+    /// The clock window of a canary: its own GPU for a GPU canary (<c>gpu:N</c>); every GPU for a
+    /// CPU canary, like the energy counters, so the result shows what the GPUs did meanwhile.
+    /// </summary>
+    private GpuClockWindow? GpuWindow(CanaryDefinition canary)
+    {
+        if (_clocks is null)
+        {
+            return null;
+        }
+
+        return canary.Device.StartsWith("gpu:", StringComparison.Ordinal)
+            && int.TryParse(canary.Device.AsSpan("gpu:".Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? _clocks.StartWindow([index])
+            : _clocks.StartWindow();
+    }
+
+    private static SortedDictionary<string, T>? GpuMap<T>(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, T?> value)
+        where T : class
+    {
+        var map = new SortedDictionary<string, T>(StringComparer.Ordinal);
+        foreach (var gpu in gpus ?? [])
+        {
+            if (value(gpu) is { } v)
+            {
+                map["gpu:" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = v;
+            }
+        }
+
+        return map.Count > 0 ? map : null;
+    }
+
+    private static SortedDictionary<string, double>? GpuMap(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, double?> value)
+    {
+        var map = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var gpu in gpus ?? [])
+        {
+            if (value(gpu) is { } v)
+            {
+                map["gpu:" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = v;
+            }
+        }
+
+        return map.Count > 0 ? map : null;
     }
 
     private static bool IsAdditive(string domain) =>

@@ -57,6 +57,53 @@ public sealed partial class TelemetryCatalogueTests
         Assert.Contains("benchdaemon_host_energy_joules_total", names);
     }
 
+    /// <summary>The GPU names other parts (dashboards, alert rules, regression) are built on: renaming one breaks them.</summary>
+    [Theory]
+    [InlineData("benchdaemon_gpu_probe_up", MetricKind.Gauge)]
+    [InlineData("benchdaemon_gpu_up", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_info", MetricKind.Gauge, "gpu", "uuid", "name", "pci_bus_id", "driver_version", "cuda_driver_version", "compute_capability", "energy_source")]
+    [InlineData("benchdaemon_gpu_memory_total_bytes", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_power_limit_watts", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_utilization_ratio", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_memory_utilization_ratio", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_memory_used_bytes", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_memory_free_bytes", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_memory_reserved_bytes", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_power_watts", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_energy_joules_total", MetricKind.Counter, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_clock_hertz", MetricKind.Gauge, "gpu", "uuid", "clock")]
+    [InlineData("benchdaemon_gpu_clock_max_hertz", MetricKind.Gauge, "gpu", "uuid", "clock")]
+    [InlineData("benchdaemon_gpu_temperature_celsius", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_clock_event_active", MetricKind.Gauge, "gpu", "uuid", "reason")]
+    [InlineData("benchdaemon_gpu_clock_event_seconds_total", MetricKind.Counter, "gpu", "uuid", "reason")]
+    [InlineData("benchdaemon_gpu_performance_state", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_pcie_throughput_bytes_per_second", MetricKind.Gauge, "gpu", "uuid", "direction")]
+    [InlineData("benchdaemon_gpu_pcie_link_generation", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_pcie_link_max_generation", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_pcie_link_width", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_pcie_link_max_width", MetricKind.Gauge, "gpu", "uuid")]
+    [InlineData("benchdaemon_gpu_ecc_errors_total", MetricKind.Counter, "gpu", "uuid", "type")]
+    [InlineData("benchdaemon_gpu_retired_pages", MetricKind.Gauge, "gpu", "uuid", "cause")]
+    [InlineData("benchdaemon_gpu_remapped_rows", MetricKind.Gauge, "gpu", "uuid", "kind")]
+    [InlineData("benchdaemon_gpu_xid_errors_total", MetricKind.Counter, "gpu", "uuid", "xid")]
+    [InlineData("benchdaemon_gpu_process_memory_used_bytes", MetricKind.Gauge, "gpu", "uuid", "pid", "process")]
+    public void GpuContract_NameKindAndLabels(string name, MetricKind kind, params string[] labels)
+    {
+        var metric = Assert.Single(TelemetryCatalogue.All, m => m.PrometheusName == name);
+
+        Assert.Equal(kind, metric.Kind);
+        Assert.Equal(labels, metric.Labels);
+    }
+
+    [Fact]
+    public void Docs_EveryMetric_Documented()
+    {
+        var docs = File.ReadAllText(Path.Combine(Support.Repository.Root, "docs", "metrics.md"));
+
+        Assert.All(TelemetryCatalogue.All.Where(m => m.PrometheusName.StartsWith("benchdaemon_gpu", StringComparison.Ordinal)),
+            m => Assert.Contains("`" + m.PrometheusName, docs, StringComparison.Ordinal));
+    }
+
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex MetricName();
 

@@ -1,4 +1,5 @@
 using BenchDaemon.Probes;
+using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Probes.Linux;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Models;
@@ -287,6 +288,24 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    public void Run_WithGpuClockMonitor_RecordsClockEventReasonsAndSmClockOfTheWindow()
+    {
+        var clocks = new ScriptedClockMonitor();
+        var canary = Canary(_models.Mlp, measure: Quick(minIterations: 20));
+
+        var result = new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, clocks: clocks).Run(canary, 2);
+
+        Assert.Contains(result.Status, new[] { CanaryStatus.Ok, CanaryStatus.Unstable }); // measured; a busy machine may be unstable
+        Assert.Null(clocks.Requested); // a CPU canary watches every GPU
+        Assert.True(clocks.Stopped);
+        Assert.Equal(["gpu_idle", "sw_power_cap"], result.GpuClockEventReasons!["gpu:0"]);
+        Assert.Equal(1.5e9, result.GpuSmClockHertz!["gpu:0"]);
+        Assert.Equal(1.2e9, result.GpuSmClockMinHertz!["gpu:0"]);
+        Assert.False(result.GpuClockEventReasons.ContainsKey("gpu:1")); // that GPU reports no reasons
+        Assert.Equal(1.98e9, result.GpuSmClockHertz["gpu:1"]);
+    }
+
+    [Fact]
     public void Run_ThousandFailingRuns_DoNotLeakHandlesOrMemory()
     {
         var truncated = BrokenModel("truncated");
@@ -380,6 +399,23 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var (canaries, errors) = CanaryExpander.Expand([options]);
         Assert.Empty(errors);
         return canaries[0];
+    }
+
+    private sealed class ScriptedClockMonitor : IGpuClockMonitor
+    {
+        public IReadOnlyCollection<int>? Requested { get; private set; } = [-1];
+
+        public bool Stopped { get; private set; }
+
+        public GpuClockWindow StartWindow(IReadOnlyCollection<int>? gpuIndexes = null)
+        {
+            Requested = gpuIndexes;
+            var window = new GpuClockWindow([(0, "GPU-a"), (1, "GPU-b")], _ => Stopped = true);
+            window.Observe(0, 1.8e9, 0x1);
+            window.Observe(0, 1.2e9, 0x4);
+            window.Observe(1, 1.98e9, null);
+            return window;
+        }
     }
 
     private sealed class SteppingEnergyMeter : IEnergyMeter

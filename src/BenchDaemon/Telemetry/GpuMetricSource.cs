@@ -1,0 +1,137 @@
+using System.Globalization;
+using BenchDaemon.Probes;
+using BenchDaemon.Probes.Nvml;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Telemetry;
+
+/// <summary>
+/// Writes the GPU metrics from the sampler's latest snapshot. Values arrive in NVML's units and
+/// leave in base units (the probe converts mW→W, mJ→J, MHz→Hz, KB/s→B/s, percent→ratio). A field
+/// the GPU does not support is not written, so its series does not exist.
+/// </summary>
+public sealed class GpuMetricSource : IMetricSource
+{
+    private static readonly string[] s_clockNames = ["sm", "memory", "graphics"];
+
+    private readonly ProbeSampler _sampler;
+    private readonly bool _processMetrics;
+
+    public GpuMetricSource(ProbeSampler sampler, IOptions<ProbeOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _sampler = sampler;
+        _processMetrics = options.Value.Gpu?.ProcessMetrics ?? false;
+    }
+
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (_sampler.Latest.Gpu is not { } probe)
+        {
+            return;
+        }
+
+        writer.Write(TelemetryCatalogue.GpuProbeUp, probe.Up ? 1 : 0);
+        foreach (var gpu in probe.Gpus)
+        {
+            Write(writer, gpu);
+        }
+    }
+
+    private void Write(IMetricWriter writer, GpuSample gpu)
+    {
+        var id = gpu.Identity;
+        var index = id.Index.ToString(CultureInfo.InvariantCulture);
+        string[] labels = [index, id.Uuid];
+        writer.Write(TelemetryCatalogue.GpuUp, gpu.Up ? 1 : 0, labels);
+        writer.Write(TelemetryCatalogue.GpuInfo, 1, index, id.Uuid, id.Name, id.PciBusId, id.DriverVersion, id.CudaDriverVersion, id.ComputeCapability, gpu.EnergySource);
+        if (!gpu.Up)
+        {
+            return;
+        }
+
+        writer.Write(TelemetryCatalogue.GpuMemoryTotal, id.MemoryTotalBytes, labels);
+        Optional(writer, TelemetryCatalogue.GpuPowerLimit, id.PowerLimitWatts, labels);
+        Optional(writer, TelemetryCatalogue.GpuUtilization, gpu.Utilization, labels);
+        Optional(writer, TelemetryCatalogue.GpuMemoryUtilization, gpu.MemoryUtilization, labels);
+        Optional(writer, TelemetryCatalogue.GpuMemoryUsed, gpu.MemoryUsedBytes, labels);
+        Optional(writer, TelemetryCatalogue.GpuMemoryFree, gpu.MemoryFreeBytes, labels);
+        Optional(writer, TelemetryCatalogue.GpuMemoryReserved, gpu.MemoryReservedBytes, labels);
+        Optional(writer, TelemetryCatalogue.GpuPower, gpu.PowerWatts, labels);
+        Optional(writer, TelemetryCatalogue.GpuEnergy, gpu.EnergyJoules, labels);
+        Clocks(writer, TelemetryCatalogue.GpuClock, gpu.Clocks, index, id.Uuid);
+        Clocks(writer, TelemetryCatalogue.GpuClockMax, gpu.MaxClocks, index, id.Uuid);
+        Optional(writer, TelemetryCatalogue.GpuTemperature, gpu.TemperatureCelsius, labels);
+        if (gpu.ClockEventReasons is { } reasons)
+        {
+            foreach (var (name, bit) in GpuClockEvents.Reasons)
+            {
+                writer.Write(TelemetryCatalogue.GpuClockEventActive, (reasons & bit) != 0 ? 1 : 0, index, id.Uuid, name);
+            }
+        }
+
+        foreach (var (reason, seconds) in gpu.ViolationSeconds ?? new Dictionary<string, double>())
+        {
+            writer.Write(TelemetryCatalogue.GpuClockEventSeconds, seconds, index, id.Uuid, reason);
+        }
+
+        Optional(writer, TelemetryCatalogue.GpuPerformanceState, gpu.PerformanceState, labels);
+        if (gpu.Pcie is { } pcie)
+        {
+            Optional(writer, TelemetryCatalogue.GpuPcieThroughput, pcie.TransmitBytesPerSecond, index, id.Uuid, "transmit");
+            Optional(writer, TelemetryCatalogue.GpuPcieThroughput, pcie.ReceiveBytesPerSecond, index, id.Uuid, "receive");
+            Optional(writer, TelemetryCatalogue.GpuPcieLinkGeneration, pcie.LinkGeneration, labels);
+            Optional(writer, TelemetryCatalogue.GpuPcieLinkMaxGeneration, pcie.LinkMaxGeneration, labels);
+            Optional(writer, TelemetryCatalogue.GpuPcieLinkWidth, pcie.LinkWidth, labels);
+            Optional(writer, TelemetryCatalogue.GpuPcieLinkMaxWidth, pcie.LinkMaxWidth, labels);
+        }
+
+        if (gpu.Ecc is { } ecc)
+        {
+            Optional(writer, TelemetryCatalogue.GpuEccErrors, ecc.Corrected, index, id.Uuid, "corrected");
+            Optional(writer, TelemetryCatalogue.GpuEccErrors, ecc.Uncorrected, index, id.Uuid, "uncorrected");
+            Optional(writer, TelemetryCatalogue.GpuRetiredPages, ecc.RetiredSingleBit, index, id.Uuid, "single_bit");
+            Optional(writer, TelemetryCatalogue.GpuRetiredPages, ecc.RetiredDoubleBit, index, id.Uuid, "double_bit");
+            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedCorrectable, index, id.Uuid, "correctable");
+            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedUncorrectable, index, id.Uuid, "uncorrectable");
+            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedPending, index, id.Uuid, "pending");
+            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedFailure, index, id.Uuid, "failure");
+        }
+
+        foreach (var (xid, count) in gpu.XidErrors ?? new Dictionary<long, long>())
+        {
+            writer.Write(TelemetryCatalogue.GpuXidErrors, count, index, id.Uuid, xid.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (_processMetrics)
+        {
+            foreach (var process in gpu.Processes ?? [])
+            {
+                Optional(writer, TelemetryCatalogue.GpuProcessMemoryUsed, process.UsedBytes, index, id.Uuid, process.Pid.ToString(CultureInfo.InvariantCulture), process.Name);
+            }
+        }
+    }
+
+    private static void Clocks(IMetricWriter writer, MetricDefinition metric, GpuClocks? clocks, string index, string uuid)
+    {
+        if (clocks is null)
+        {
+            return;
+        }
+
+        double?[] values = [clocks.SmHertz, clocks.MemoryHertz, clocks.GraphicsHertz];
+        for (var i = 0; i < values.Length; i++)
+        {
+            Optional(writer, metric, values[i], index, uuid, s_clockNames[i]);
+        }
+    }
+
+    private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, params string[] labels)
+    {
+        if (value is { } v)
+        {
+            writer.Write(metric, v, labels);
+        }
+    }
+}

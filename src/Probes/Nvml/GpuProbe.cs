@@ -1,0 +1,601 @@
+using System.Diagnostics;
+using BenchDaemon.Probes.Linux;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Probes.Nvml;
+
+/// <summary>
+/// The NVML GPU probe. <see cref="Sample"/> is the 1 s tick (utilisation, memory, power,
+/// clocks, temperature, clock events, performance state, processes, Xid events);
+/// <see cref="SampleEnergy"/> and <see cref="SampleSlow"/> (PCIe, ECC, retired/remapped memory)
+/// run on their own cadences (<see cref="GpuSampler"/>) because their NVML calls take
+/// milliseconds. No driver, an initialisation failure, no GPUs or every GPU lost leave the
+/// probe down with a reason, retried on a back-off by <see cref="RetryIfDue"/>; nothing here throws.
+/// </summary>
+public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
+{
+    private readonly GpuProbeOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<GpuProbe> _logger;
+    // Readers: every sampling path. Writer: initialisation and shutdown.
+    private readonly ReaderWriterLockSlim _lifecycle = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _windowsLock = new();
+    private readonly List<GpuClockWindow> _windows = [];
+    private NvmlSession? _session;
+    private GpuDevice[] _devices = [];
+    private nint _eventSet;
+    private string? _downReason;
+    private bool _attempted;
+    private TimeSpan _retryDelay;
+    private DateTimeOffset _nextRetry;
+    private bool _disposed;
+    private int _disposeStarted;
+
+    public GpuProbe(IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<GpuProbe> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value.Gpu ?? new GpuProbeOptions();
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _retryDelay = _options.RetryInitial;
+        _downReason = _options.Enabled ? "not initialised yet" : GpuProbeSample.Disabled.Reason;
+    }
+
+    /// <summary>True while NVML is initialised and at least one GPU answers.</summary>
+    public bool IsUp
+    {
+        get
+        {
+            _lifecycle.EnterReadLock();
+            try
+            {
+                return _session is not null && _devices.Any(d => !d.Lost);
+            }
+            finally
+            {
+                _lifecycle.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Why the probe is down; null while it is up.</summary>
+    public string? DownReason => Volatile.Read(ref _downReason);
+
+    /// <summary>The configured energy cadence.</summary>
+    public TimeSpan EnergyInterval => _options.EnergyInterval;
+
+    /// <summary>The configured PCIe cadence.</summary>
+    public TimeSpan PcieInterval => _options.PcieInterval;
+
+    /// <inheritdoc />
+    public IReadOnlyList<GpuIdentity> Gpus
+    {
+        get
+        {
+            _lifecycle.EnterReadLock();
+            try
+            {
+                return _session is null ? [] : [.. _devices.Select(d => d.Identity)];
+            }
+            finally
+            {
+                _lifecycle.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Initialises NVML the first time (the host's start-up, or the first sample of a one-shot command).</summary>
+    public void Start()
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        _lifecycle.EnterWriteLock();
+        try
+        {
+            if (_attempted || _disposed)
+            {
+                return;
+            }
+
+            InitializeLocked();
+        }
+        finally
+        {
+            _lifecycle.ExitWriteLock();
+        }
+    }
+
+    // One-shot commands (probe, once) never start the host: the first use initialises.
+    private void EnsureStarted()
+    {
+        if (!Volatile.Read(ref _attempted))
+        {
+            Start();
+        }
+    }
+
+    /// <summary>Re-initialises NVML when the probe is down and the back-off has passed; true when it tried.</summary>
+    public bool RetryIfDue()
+    {
+        if (!_options.Enabled || _disposed)
+        {
+            return false;
+        }
+
+        _lifecycle.EnterUpgradeableReadLock();
+        try
+        {
+            var up = _session is not null && _devices.Any(d => !d.Lost);
+            if (up || (_attempted && _timeProvider.GetUtcNow() < _nextRetry))
+            {
+                return false;
+            }
+
+            _lifecycle.EnterWriteLock();
+            try
+            {
+                ShutdownLocked();
+                InitializeLocked();
+                return true;
+            }
+            finally
+            {
+                _lifecycle.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            _lifecycle.ExitUpgradeableReadLock();
+        }
+    }
+
+    private void InitializeLocked()
+    {
+        _attempted = true;
+        NvmlSession? session = null;
+        try
+        {
+            session = NvmlSession.Open(_options.LibraryPath);
+            var count = NvmlSession.DeviceCount();
+            if (count == 0)
+            {
+                session.Dispose();
+                Down("NVML found no GPUs");
+                return;
+            }
+
+            var driver = NvmlSession.DriverVersion();
+            var cuda = NvmlSession.CudaDriverVersion();
+            var devices = new List<GpuDevice>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var code = NvmlSession.TryGetHandle(i, out var handle);
+                if (code != NvmlReturn.Success)
+                {
+                    Log.HandleFailed(_logger, i, NvmlErrors.Describe(code));
+                    continue;
+                }
+
+                devices.Add(GpuDevice.Create(i, handle, driver, cuda, _logger));
+            }
+
+            if (devices.Count == 0)
+            {
+                session.Dispose();
+                Down($"none of the {count} GPUs NVML lists could be opened");
+                return;
+            }
+
+            _session = session;
+            _devices = [.. devices];
+            _eventSet = RegisterXidEvents(_devices);
+            _retryDelay = _options.RetryInitial;
+            Volatile.Write(ref _downReason, null);
+            var list = string.Join("; ", devices.Select(d => $"{d.Identity.Index}: {d.Identity.Name} {d.Identity.Uuid}"));
+            Log.ProbeUp(_logger, session.LibraryPath, driver, cuda, devices.Count, list);
+        }
+        catch (NvmlException ex)
+        {
+            session?.Dispose();
+            Down(ex.Message);
+        }
+    }
+
+    private static unsafe nint RegisterXidEvents(GpuDevice[] devices)
+    {
+        nint set;
+        if (NvmlNative.nvmlEventSetCreate(&set) != NvmlReturn.Success)
+        {
+            foreach (var device in devices)
+            {
+                device.Check(GpuField.XidEvents, NvmlReturn.NotSupported);
+            }
+
+            return 0;
+        }
+
+        var any = false;
+        foreach (var device in devices)
+        {
+            // Xid events need a supported GPU (not all consumer boards) and are per device.
+            if (device.Check(GpuField.XidEvents, NvmlNative.nvmlDeviceRegisterEvents(device.Handle, NvmlNative.EventXidCriticalError, set)))
+            {
+                any = true;
+            }
+        }
+
+        if (!any)
+        {
+            _ = NvmlNative.nvmlEventSetFree(set);
+            return 0;
+        }
+
+        return set;
+    }
+
+    private void Down(string reason)
+    {
+        _session = null;
+        _devices = [];
+        _nextRetry = _timeProvider.GetUtcNow() + _retryDelay;
+        Volatile.Write(ref _downReason, reason);
+        Log.ProbeDown(_logger, reason, _retryDelay);
+        _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _options.RetryMax.Ticks));
+    }
+
+    private void ShutdownLocked()
+    {
+        if (_eventSet != 0)
+        {
+            _ = NvmlNative.nvmlEventSetFree(_eventSet);
+            _eventSet = 0;
+        }
+
+        _session?.Dispose();
+        _session = null;
+        _devices = [];
+    }
+
+    /// <summary>
+    /// The 1 s reading of every GPU. With <paramref name="initialize"/> the first call initialises
+    /// NVML if nothing did yet; the daemon's sampler passes false and leaves that to <see cref="GpuSampler"/>,
+    /// so NVML's start-up never delays the first host sample.
+    /// </summary>
+    public GpuProbeSample Sample(bool initialize = true)
+    {
+        if (!_options.Enabled)
+        {
+            return GpuProbeSample.Disabled;
+        }
+
+        if (initialize)
+        {
+            EnsureStarted();
+        }
+
+        GpuProbeSample sample;
+        var allLost = false;
+        _lifecycle.EnterReadLock();
+        try
+        {
+            if (_session is null)
+            {
+                return new GpuProbeSample(false, DownReason, []);
+            }
+
+            DrainXidEvents();
+            var timestamp = _timeProvider.GetTimestamp();
+            var gpus = new GpuSample[_devices.Length];
+            for (var i = 0; i < gpus.Length; i++)
+            {
+                gpus[i] = _devices[i].SampleFast(timestamp, _options.ProcessMetrics, _timeProvider.TimestampFrequency);
+            }
+
+            ObserveWindows(gpus);
+            allLost = gpus.All(g => !g.Up);
+            sample = new GpuProbeSample(!allLost, allLost ? "every GPU is lost (NVML_ERROR_GPU_IS_LOST)" : null, gpus);
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+
+        if (allLost)
+        {
+            _lifecycle.EnterWriteLock();
+            try
+            {
+                if (_session is not null && _devices.All(d => d.Lost))
+                {
+                    ShutdownLocked();
+                    Down(sample.Reason!);
+                }
+            }
+            finally
+            {
+                _lifecycle.ExitWriteLock();
+            }
+        }
+
+        return sample;
+    }
+
+    private unsafe void DrainXidEvents()
+    {
+        if (_eventSet == 0)
+        {
+            return;
+        }
+
+        // A timeout of 0 returns at once: NVML_ERROR_TIMEOUT when nothing is queued. Bounded so a storm cannot stall the tick.
+        for (var n = 0; n < 64; n++)
+        {
+            NvmlEventData data;
+            NvmlReturn code;
+            try
+            {
+                code = NvmlNative.nvmlEventSetWait_v2(_eventSet, &data, 0);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return;
+            }
+
+            if (code != NvmlReturn.Success)
+            {
+                return;
+            }
+
+            if ((data.EventType & NvmlNative.EventXidCriticalError) != 0)
+            {
+                var handle = data.Device;
+                foreach (var device in _devices)
+                {
+                    if (device.Handle == handle)
+                    {
+                        device.AddXid((long)data.EventData);
+                    }
+                }
+            }
+        }
+    }
+
+    private void ObserveWindows(GpuSample[] gpus)
+    {
+        lock (_windowsLock)
+        {
+            if (_windows.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var window in _windows)
+            {
+                foreach (var gpu in gpus.Where(g => g.Up))
+                {
+                    window.Observe(gpu.Identity.Index, gpu.Clocks?.SmHertz, gpu.ClockEventReasons);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads every GPU's energy counter (the energy cadence; milliseconds per GPU).</summary>
+    public void SampleEnergy()
+    {
+        _ = ReadEnergy();
+    }
+
+    /// <summary>
+    /// Every GPU's cumulative energy now, as <c>gpu:{index}</c> counters in joules: NVML's counter read
+    /// fresh, or the power integral on GPUs without it. Empty while the probe is down.
+    /// </summary>
+    public IReadOnlyList<EnergyCounter> ReadEnergy()
+    {
+        if (!_options.Enabled)
+        {
+            return [];
+        }
+
+        EnsureStarted();
+        _lifecycle.EnterReadLock();
+        try
+        {
+            var counters = new List<EnergyCounter>(_devices.Length);
+            foreach (var device in _devices)
+            {
+                if (device.ReadEnergy() is { } joules)
+                {
+                    counters.Add(new EnergyCounter("gpu:" + device.Identity.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), joules));
+                }
+            }
+
+            return counters;
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+    }
+
+    /// <summary>PCIe throughput and link, ECC and retired/remapped memory of every GPU (the slow cadence; tens of milliseconds per GPU).</summary>
+    public void SampleSlow()
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        _lifecycle.EnterReadLock();
+        try
+        {
+            foreach (var device in _devices)
+            {
+                device.SampleSlow();
+            }
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc />
+    public GpuClockWindow StartWindow(IReadOnlyCollection<int>? gpuIndexes = null)
+    {
+        if (!_options.Enabled)
+        {
+            return GpuClockWindow.Empty();
+        }
+
+        EnsureStarted();
+        _lifecycle.EnterReadLock();
+        try
+        {
+            var devices = _devices.Where(d => !d.Lost && (gpuIndexes is null || gpuIndexes.Contains(d.Identity.Index))).ToList();
+            if (devices.Count == 0)
+            {
+                return GpuClockWindow.Empty();
+            }
+
+            var window = new GpuClockWindow(devices.Select(d => (d.Identity.Index, d.Identity.Uuid)), StopWindow);
+            ReadWindowEdge(window);
+            lock (_windowsLock)
+            {
+                _windows.Add(window);
+            }
+
+            return window;
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+    }
+
+    private void StopWindow(GpuClockWindow window)
+    {
+        lock (_windowsLock)
+        {
+            _windows.Remove(window);
+        }
+
+        _lifecycle.EnterReadLock();
+        try
+        {
+            ReadWindowEdge(window);
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+    }
+
+    private void ReadWindowEdge(GpuClockWindow window)
+    {
+        foreach (var device in _devices.Where(d => window.Gpus.Contains(d.Identity.Index)))
+        {
+            var (sm, reasons) = device.ReadClockState();
+            window.Observe(device.Identity.Index, sm, reasons);
+        }
+    }
+
+    /// <summary>
+    /// Times the probe's reads per GPU: the fast sample, the energy read, the slow (PCIe) sample and
+    /// single utilisation, power and temperature calls, <paramref name="iterations"/> times each
+    /// (<paramref name="slowIterations"/> for the slow sample, whose calls block about 20 ms).
+    /// </summary>
+    public GpuBenchmarkResult Benchmark(int iterations, int slowIterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(slowIterations, 1);
+        Start();
+        _lifecycle.EnterReadLock();
+        try
+        {
+            if (_session is null)
+            {
+                return new GpuBenchmarkResult(false, DownReason, []);
+            }
+
+            var results = new List<GpuBenchmarkGpu>();
+            foreach (var device in _devices.Where(d => !d.Lost))
+            {
+                var frequency = _timeProvider.TimestampFrequency;
+                var costs = new List<GpuCost>
+                {
+                    Time("fast_sample", iterations, () => device.SampleFast(_timeProvider.GetTimestamp(), _options.ProcessMetrics, frequency)),
+                    Time("energy_read", iterations, () => device.ReadEnergy()),
+                    Time("pcie_sample", slowIterations, device.SampleSlow),
+                    Time("xid_event_poll", iterations, DrainXidEvents),
+                    Time("utilization_call", iterations, () => SingleCall(device, 0)),
+                    Time("power_call", iterations, () => SingleCall(device, 1)),
+                    Time("temperature_call", iterations, () => SingleCall(device, 2)),
+                };
+                results.Add(new GpuBenchmarkGpu(device.Identity.Index, device.Identity.Uuid, device.Identity.Name, costs));
+            }
+
+            return new GpuBenchmarkResult(true, null, results);
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+    }
+
+    private static unsafe NvmlReturn SingleCall(GpuDevice device, int which)
+    {
+        uint value;
+        NvmlUtilization utilization;
+        return which switch
+        {
+            0 => NvmlNative.nvmlDeviceGetUtilizationRates(device.Handle, &utilization),
+            1 => NvmlNative.nvmlDeviceGetPowerUsage(device.Handle, &value),
+            _ => NvmlNative.nvmlDeviceGetTemperature(device.Handle, NvmlNative.TemperatureGpu, &value),
+        };
+    }
+
+    private static GpuCost Time(string name, int iterations, Action action)
+    {
+        action(); // First call outside the timing: binds the P/Invoke stubs and warms caches.
+        var micros = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            action();
+            // Raw ticks (nanoseconds on Linux): TimeSpan would round to 0.1 µs.
+            micros[i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
+        }
+
+        Array.Sort(micros);
+        return new GpuCost(name, iterations, Percentile(micros, 0.5), Percentile(micros, 0.99), micros[0], micros.Average());
+    }
+
+    private static GpuCost Time<T>(string name, int iterations, Func<T> action) => Time(name, iterations, () => { _ = action(); });
+
+    // Nearest-rank percentile of sorted values.
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    public void Dispose()
+    {
+        // The container disposes this once per registration (the probe, the inventory, the clock monitor).
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
+        {
+            return;
+        }
+
+        _lifecycle.EnterWriteLock();
+        try
+        {
+            _disposed = true;
+            ShutdownLocked();
+        }
+        finally
+        {
+            _lifecycle.ExitWriteLock();
+        }
+    }
+}

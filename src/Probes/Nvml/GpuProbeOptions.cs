@@ -1,0 +1,41 @@
+namespace BenchDaemon.Probes.Nvml;
+
+/// <summary>Settings of the NVML GPU probe (configuration section <c>Probes:Gpu</c>).</summary>
+public sealed class GpuProbeOptions
+{
+    /// <summary>The section path, for error messages.</summary>
+    public const string SectionPath = "Probes:Gpu";
+
+    /// <summary>Default energy cadence: the counter read costs milliseconds per GPU (about 2.9 ms on an H100 with driver 580).</summary>
+    public static readonly TimeSpan DefaultEnergyInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default PCIe cadence: each PCIe throughput call blocks for about 20 ms while NVML samples the link.</summary>
+    public static readonly TimeSpan DefaultPcieInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default first wait before retrying a failed NVML initialisation.</summary>
+    public static readonly TimeSpan DefaultRetryInitial = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default longest wait between initialisation retries.</summary>
+    public static readonly TimeSpan DefaultRetryMax = TimeSpan.FromMinutes(5);
+
+    /// <summary>Read GPUs through NVML at all. On by default; machines without a driver just report the probe down.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>NVML library to load instead of the driver's <c>libnvidia-ml.so.1</c>.</summary>
+    public string? LibraryPath { get; set; }
+
+    /// <summary>How often the energy counter is read for /metrics (canary windows read it at their edges anyway). 1 s – 1 h.</summary>
+    public TimeSpan EnergyInterval { get; set; } = DefaultEnergyInterval;
+
+    /// <summary>How often PCIe throughput, link state, ECC and retired/remapped memory are read. 1 s – 1 h.</summary>
+    public TimeSpan PcieInterval { get; set; } = DefaultPcieInterval;
+
+    /// <summary>Export GPU memory per compute process (labels pid and process). Off by default to bound cardinality.</summary>
+    public bool ProcessMetrics { get; set; }
+
+    /// <summary>First wait before NVML initialisation is retried after a failure; doubles up to <see cref="RetryMax"/>. 1 s – 1 h.</summary>
+    public TimeSpan RetryInitial { get; set; } = DefaultRetryInitial;
+
+    /// <summary>Longest wait between initialisation retries. At least <see cref="RetryInitial"/>, at most 1 day.</summary>
+    public TimeSpan RetryMax { get; set; } = DefaultRetryMax;
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BenchDaemon.Probes.Tests.FakeNvml;
+using BenchDaemon.Tests.Support;
+
+namespace BenchDaemon.Tests.Hosting;
+
+/// <summary>
+/// The real daemon with the fake NVML as its Probes:Gpu:LibraryPath (scripted through
+/// FAKE_NVML_SCRIPT, read by the fake at nvmlInit_v2): GPU metrics on /metrics in base units,
+/// and a missing library survived.
+/// </summary>
+public sealed partial class GpuProbeProcessTests : IDisposable
+{
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _state = new();
+
+    public void Dispose() => _state.Dispose();
+
+    private Dictionary<string, string> Script(string text) => new() { ["FAKE_NVML_SCRIPT"] = _state.File("fake-nvml.script", text) };
+
+    [Fact]
+    public async Task Metrics_FakeTwoGpus_ValuesInBaseUnitsTwoLabelSetsUnsupportedOmitted()
+    {
+        // GPU 1: no power reading and no energy counter (energy from power integration, which needs power: absent).
+        var environment = Script("""
+            count 2
+            set 0 power 281250
+            set 0 energy 98765432
+            set 0 clock_sm 1410
+            set 0 util_gpu 64
+            set 0 reasons 4
+            status 1 power 3
+            status 1 energy 3
+            xid 1 79
+            """);
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}"], environment);
+
+        var metrics = await WaitForSeriesAsync(daemon, "benchdaemon_gpu_energy_joules_total{gpu=\"0\"");
+
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.Equal(281.25, Value(metrics, "benchdaemon_gpu_power_watts", Gpu(0)));
+        Assert.Equal(98_765.432, Value(metrics, "benchdaemon_gpu_energy_joules_total", Gpu(0)), 6);
+        Assert.Equal(1.41e9, Value(metrics, "benchdaemon_gpu_clock_hertz", Gpu(0, ",clock=\"sm\"")));
+        Assert.Equal(1.98e9, Value(metrics, "benchdaemon_gpu_clock_max_hertz", Gpu(0, ",clock=\"sm\"")));
+        Assert.Equal(0.64, Value(metrics, "benchdaemon_gpu_utilization_ratio", Gpu(0)));
+        Assert.Equal(700, Value(metrics, "benchdaemon_gpu_power_limit_watts", Gpu(0)));
+        Assert.Equal(41, Value(metrics, "benchdaemon_gpu_temperature_celsius", Gpu(0)));
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_clock_event_active", Gpu(0, ",reason=\"sw_power_cap\"")));
+        Assert.Equal(0, Value(metrics, "benchdaemon_gpu_clock_event_active", Gpu(0, ",reason=\"hw_slowdown\"")));
+        Assert.Equal(2.5, Value(metrics, "benchdaemon_gpu_clock_event_seconds_total", Gpu(0, ",reason=\"power\"")));
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_xid_errors_total", Gpu(1, ",xid=\"79\"")));
+        Assert.Contains(
+            "benchdaemon_gpu_info{gpu=\"0\",uuid=\"GPU-fake-0000\",name=\"Fake H100 80GB HBM3\",pci_bus_id=\"00000000:1A:00.0\",driver_version=\"580.95.05\",cuda_driver_version=\"13.0\",compute_capability=\"9.0\",energy_source=\"counter\"} 1",
+            metrics, StringComparison.Ordinal);
+        Assert.Contains("energy_source=\"power_integration\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Equal(2, InfoLines().Count(metrics));
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_up", Gpu(1)));
+        // NOT_SUPPORTED: no power series for GPU 1, and no per-process series by default.
+        Assert.DoesNotContain("benchdaemon_gpu_power_watts{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_process_memory_used_bytes{", metrics, StringComparison.Ordinal);
+        Assert.Contains("not supported", daemon.StandardOutput, StringComparison.Ordinal);
+
+        var (exitCode, output) = await Promtool.RunAsync(metrics, "check", "metrics");
+        Assert.True(exitCode == 0, $"promtool exit {exitCode}: {output}");
+        Assert.Equal(string.Empty, output.Trim());
+    }
+
+    [Fact]
+    public async Task Run_NvmlLibraryMissing_KeepsRunningWithProbeDownAndReasonLogged()
+    {
+        var missing = Path.Combine(_state.Path, "no-driver", "libnvidia-ml.so.1");
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={missing}"]);
+
+        var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+
+        Assert.Equal(0, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.DoesNotContain("benchdaemon_gpu_up{", metrics, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_host_cpu_seconds_total", metrics, StringComparison.Ordinal);
+        Assert.Contains($"GPU probe down: NVML library {missing} does not exist", daemon.StandardOutput, StringComparison.Ordinal);
+        var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public async Task Probe_JsonWithFake_ShowsEveryGpu()
+    {
+        var environment = Script("count 2\nset 1 temp 77\n");
+
+        var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(
+            ["probe", "--json", "--window", "00:00:00.100", "--set", $"State:Directory={_state.Path}", "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}"],
+            environment);
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var gpu = json.RootElement.GetProperty("gpu");
+        Assert.True(gpu.GetProperty("up").GetBoolean());
+        var gpus = gpu.GetProperty("gpus");
+        Assert.Equal(2, gpus.GetArrayLength());
+        Assert.Equal("GPU-fake-0001", gpus[1].GetProperty("identity").GetProperty("uuid").GetString());
+        Assert.Equal(77, gpus[1].GetProperty("temperatureCelsius").GetDouble());
+        Assert.Equal(123.456, gpus[0].GetProperty("powerWatts").GetDouble());
+        Assert.Equal("sw_power_cap", gpus[0].GetProperty("clockEventReasons")[0].GetString());
+        Assert.Equal(16, gpus[0].GetProperty("pcie").GetProperty("linkWidth").GetInt32());
+    }
+
+    [Fact]
+    public async Task Probe_GpuBenchmarkJson_ReportsCostsPerGpu()
+    {
+        var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(
+            ["probe", "--gpu-benchmark", "--iterations", "50", "--json", "--set", $"State:Directory={_state.Path}", "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}"],
+            Script("count 2\n"));
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var gpus = json.RootElement.GetProperty("gpus");
+        Assert.Equal(2, gpus.GetArrayLength());
+        var fast = gpus[0].GetProperty("costs").EnumerateArray().Single(c => c.GetProperty("operation").GetString() == "fast_sample");
+        Assert.Equal(50, fast.GetProperty("iterations").GetInt32());
+        Assert.True(fast.GetProperty("p99Microseconds").GetDouble() >= fast.GetProperty("medianMicroseconds").GetDouble());
+    }
+
+    [Fact]
+    public async Task Probe_GpuBenchmarkWithoutNvml_ExitsNonZeroWithReason()
+    {
+        var (exitCode, stdout, _) = await DaemonProcess.RunAsync(
+            ["probe", "--gpu-benchmark", "--iterations", "5", "--set", $"State:Directory={_state.Path}", "--set", "Probes:Gpu:LibraryPath=/nonexistent/libnvidia-ml.so.1"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("GPU probe down: NVML library /nonexistent/libnvidia-ml.so.1 does not exist", stdout, StringComparison.Ordinal);
+    }
+
+    private static string Gpu(int index, string extra = "") => $"{{gpu=\"{index}\",uuid=\"GPU-fake-000{index}\"{extra}}}";
+
+    private static async Task<string> WaitForSeriesAsync(DaemonProcess daemon, string series)
+    {
+        var deadline = DateTime.UtcNow + s_startTimeout;
+        while (true)
+        {
+            var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+            if (metrics.Contains(series, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                return metrics;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static double Value(string metrics, string name, string labels)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + labels + " ", StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"no series {name}{labels} in:\n{metrics}");
+        return double.Parse(line[(name.Length + labels.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex("^benchdaemon_gpu_info\\{", RegexOptions.Multiline)]
+    private static partial Regex InfoLines();
+}

@@ -1,0 +1,219 @@
+/* A fake NVML for the tests: the entry points the GPU probe binds, answering from scripted
+ * state. Tests set the state through the fake_nvml_* control functions (in-process), or
+ * through a file named by FAKE_NVML_SCRIPT read at nvmlInit_v2 (child processes), with lines
+ *   count N | init RET | set GPU FIELD VALUE | status GPU FIELD RET | lost GPU 0/1 | xid GPU CODE | process GPU PID BYTES
+ * Units are NVML's: mW, mJ, MHz, KB/s, percent. Written for this project's tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_GPUS 8
+#define MAX_EVENTS 64
+#define MAX_PROCS 16
+
+enum field {
+    F_UTIL_GPU, F_UTIL_MEM, F_MEM_TOTAL, F_MEM_USED, F_MEM_FREE, F_MEM_RESERVED, F_POWER, F_POWER_LIMIT,
+    F_ENERGY, F_CLOCK_SM, F_CLOCK_MEM, F_CLOCK_GR, F_MAX_SM, F_MAX_MEM, F_MAX_GR, F_TEMP, F_REASONS,
+    F_VIOLATION, F_PSTATE, F_PCIE_TX, F_PCIE_RX, F_LINK_GEN, F_LINK_MAX_GEN, F_LINK_WIDTH, F_LINK_MAX_WIDTH,
+    F_ECC_MODE, F_ECC_CORR, F_ECC_UNCORR, F_RETIRED_SBE, F_RETIRED_DBE, F_REMAP_CORR, F_REMAP_UNC,
+    F_REMAP_PENDING, F_REMAP_FAILURE, F_PROCESSES, F_EVENTS, F_COUNT
+};
+
+static const char *field_names[F_COUNT] = {
+    "util_gpu", "util_mem", "mem_total", "mem_used", "mem_free", "mem_reserved", "power", "power_limit",
+    "energy", "clock_sm", "clock_mem", "clock_gr", "max_sm", "max_mem", "max_gr", "temp", "reasons",
+    "violation", "pstate", "pcie_tx", "pcie_rx", "link_gen", "link_max_gen", "link_width", "link_max_width",
+    "ecc_mode", "ecc_corr", "ecc_uncorr", "retired_sbe", "retired_dbe", "remap_corr", "remap_unc",
+    "remap_pending", "remap_failure", "processes", "events"
+};
+
+struct gpu {
+    unsigned long long value[F_COUNT];
+    int status[F_COUNT];
+    int lost;
+    unsigned int proc_pid[MAX_PROCS];
+    unsigned long long proc_mem[MAX_PROCS];
+    int proc_count;
+};
+
+struct event { int gpu; unsigned long long xid; };
+
+static struct gpu gpus[MAX_GPUS];
+static int gpu_count = 1;
+static int init_result = 0;
+static int initialised = 0;
+static int init_calls = 0;
+static int energy_calls = 0;
+static struct event events[MAX_EVENTS];
+static int event_count = 0;
+static int registered[MAX_GPUS];
+
+static void defaults(void) {
+    memset(gpus, 0, sizeof gpus);
+    memset(registered, 0, sizeof registered);
+    for (int i = 0; i < MAX_GPUS; i++) {
+        unsigned long long *v = gpus[i].value;
+        v[F_UTIL_GPU] = 37; v[F_UTIL_MEM] = 12;
+        v[F_MEM_TOTAL] = 85520809984ULL; v[F_MEM_USED] = 1073741824ULL; v[F_MEM_RESERVED] = 536870912ULL;
+        v[F_MEM_FREE] = v[F_MEM_TOTAL] - v[F_MEM_USED] - v[F_MEM_RESERVED];
+        v[F_POWER] = 123456; v[F_POWER_LIMIT] = 700000; v[F_ENERGY] = 5000000 + 1000 * i;
+        v[F_CLOCK_SM] = 1980; v[F_CLOCK_MEM] = 2619; v[F_CLOCK_GR] = 1980;
+        v[F_MAX_SM] = 1980; v[F_MAX_MEM] = 2619; v[F_MAX_GR] = 1980;
+        v[F_TEMP] = 41; v[F_REASONS] = 0x4; v[F_VIOLATION] = 2500000000ULL; v[F_PSTATE] = 0;
+        v[F_PCIE_TX] = 1000; v[F_PCIE_RX] = 2000; v[F_LINK_GEN] = 5; v[F_LINK_MAX_GEN] = 5;
+        v[F_LINK_WIDTH] = 16; v[F_LINK_MAX_WIDTH] = 16; v[F_ECC_MODE] = 1; v[F_ECC_CORR] = 3; v[F_ECC_UNCORR] = 0;
+        v[F_RETIRED_SBE] = 0; v[F_RETIRED_DBE] = 0; v[F_REMAP_CORR] = 1; v[F_REMAP_UNC] = 0;
+        v[F_REMAP_PENDING] = 0; v[F_REMAP_FAILURE] = 0;
+    }
+    gpu_count = 1; init_result = 0; event_count = 0; init_calls = 0; energy_calls = 0;
+}
+
+static int field_index(const char *name) {
+    for (int i = 0; i < F_COUNT; i++) if (strcmp(name, field_names[i]) == 0) return i;
+    return -1;
+}
+
+/* ---- control functions ---- */
+void fake_nvml_reset(void) { defaults(); }
+void fake_nvml_set_count(int n) { gpu_count = n; }
+void fake_nvml_set_init_result(int ret) { init_result = ret; }
+int fake_nvml_set(int gpu, const char *name, unsigned long long value) {
+    int f = field_index(name); if (f < 0 || gpu < 0 || gpu >= MAX_GPUS) return -1; gpus[gpu].value[f] = value; return 0;
+}
+int fake_nvml_set_status(int gpu, const char *name, int ret) {
+    int f = field_index(name); if (f < 0 || gpu < 0 || gpu >= MAX_GPUS) return -1; gpus[gpu].status[f] = ret; return 0;
+}
+void fake_nvml_set_lost(int gpu, int lost) { gpus[gpu].lost = lost; }
+void fake_nvml_push_xid(int gpu, unsigned long long xid) {
+    if (event_count < MAX_EVENTS) { events[event_count].gpu = gpu; events[event_count].xid = xid; event_count++; }
+}
+void fake_nvml_add_process(int gpu, unsigned int pid, unsigned long long bytes) {
+    struct gpu *g = &gpus[gpu]; if (g->proc_count < MAX_PROCS) { g->proc_pid[g->proc_count] = pid; g->proc_mem[g->proc_count] = bytes; g->proc_count++; }
+}
+int fake_nvml_init_calls(void) { return init_calls; }
+int fake_nvml_energy_calls(void) { return energy_calls; }
+int fake_nvml_initialised(void) { return initialised; }
+
+static void run_script(void) {
+    const char *path = getenv("FAKE_NVML_SCRIPT");
+    if (!path) return;
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char cmd[32], name[64];
+    int gpu; unsigned long long value;
+    while (fscanf(f, "%31s", cmd) == 1) {
+        if (strcmp(cmd, "count") == 0 && fscanf(f, "%d", &gpu) == 1) gpu_count = gpu;
+        else if (strcmp(cmd, "init") == 0 && fscanf(f, "%d", &gpu) == 1) init_result = gpu;
+        else if (strcmp(cmd, "set") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_set(gpu, name, value);
+        else if (strcmp(cmd, "status") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_set_status(gpu, name, (int)value);
+        else if (strcmp(cmd, "lost") == 0 && fscanf(f, "%d %llu", &gpu, &value) == 2) fake_nvml_set_lost(gpu, (int)value);
+        else if (strcmp(cmd, "xid") == 0 && fscanf(f, "%d %llu", &gpu, &value) == 2) fake_nvml_push_xid(gpu, value);
+        else if (strcmp(cmd, "process") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_add_process(gpu, (unsigned int)atoi(name), value);
+    }
+    fclose(f);
+}
+
+__attribute__((constructor)) static void load(void) { defaults(); run_script(); }
+
+/* ---- NVML ---- */
+typedef void *nvmlDevice_t;
+#define DEV(i) ((nvmlDevice_t)(long)((i) + 1))
+#define IDX(d) ((int)(long)(d) - 1)
+#define NOT_INIT 1
+#define NOT_SUPPORTED 3
+#define INSUFFICIENT_SIZE 7
+#define TIMEOUT 10
+#define GPU_IS_LOST 15
+
+static int check(nvmlDevice_t d, int f) {
+    int i = IDX(d);
+    if (!initialised) return NOT_INIT;
+    if (i < 0 || i >= gpu_count) return 2;
+    if (gpus[i].lost) return GPU_IS_LOST;
+    return f >= 0 ? gpus[i].status[f] : 0;
+}
+#define V(d, f) (gpus[IDX(d)].value[f])
+
+int nvmlInit_v2(void) { init_calls++; if (init_result == 0) initialised = 1; return init_result; }
+int nvmlShutdown(void) { initialised = 0; return 0; }
+int nvmlSystemGetDriverVersion(char *v, unsigned int n) { snprintf(v, n, "580.95.05"); return 0; }
+int nvmlSystemGetCudaDriverVersion_v2(int *v) { *v = 13000; return 0; }
+int nvmlDeviceGetCount_v2(unsigned int *c) { if (!initialised) return NOT_INIT; *c = (unsigned)gpu_count; return 0; }
+int nvmlDeviceGetHandleByIndex_v2(unsigned int i, nvmlDevice_t *d) { if ((int)i >= gpu_count) return 2; *d = DEV(i); return 0; }
+int nvmlDeviceGetUUID(nvmlDevice_t d, char *u, unsigned int n) { int r = check(d, -1); if (!r) snprintf(u, n, "GPU-fake-%04d", IDX(d)); return r; }
+int nvmlDeviceGetName(nvmlDevice_t d, char *u, unsigned int n) { int r = check(d, -1); if (!r) snprintf(u, n, "Fake H100 80GB HBM3"); return r; }
+
+struct pci { char legacy[16]; unsigned int domain, bus, device, id, sub; char busId[32]; };
+int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, struct pci *p) {
+    int r = check(d, -1); if (r) return r;
+    memset(p, 0, sizeof *p); p->bus = 0x1a + IDX(d); snprintf(p->busId, 32, "00000000:%02X:00.0", p->bus); return 0;
+}
+int nvmlDeviceGetCudaComputeCapability(nvmlDevice_t d, int *ma, int *mi) { int r = check(d, -1); if (!r) { *ma = 9; *mi = 0; } return r; }
+int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned int *l) { int r = check(d, F_POWER_LIMIT); if (!r) *l = (unsigned)V(d, F_POWER_LIMIT); return r; }
+struct mem1 { unsigned long long total, free, used; };
+struct mem2 { unsigned int version; unsigned long long total, reserved, free, used; };
+int nvmlDeviceGetMemoryInfo(nvmlDevice_t d, struct mem1 *m) {
+    int r = check(d, F_MEM_USED); if (r) return r; m->total = V(d, F_MEM_TOTAL); m->free = V(d, F_MEM_FREE); m->used = V(d, F_MEM_USED); return 0;
+}
+int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, struct mem2 *m) {
+    int r = check(d, F_MEM_RESERVED); if (r) return r;
+    if (m->version != ((unsigned)sizeof(struct mem2) | (2u << 24))) return 25;
+    m->total = V(d, F_MEM_TOTAL); m->reserved = V(d, F_MEM_RESERVED); m->free = V(d, F_MEM_FREE); m->used = V(d, F_MEM_USED); return 0;
+}
+struct util { unsigned int gpu, memory; };
+int nvmlDeviceGetUtilizationRates(nvmlDevice_t d, struct util *u) { int r = check(d, F_UTIL_GPU); if (!r) { u->gpu = (unsigned)V(d, F_UTIL_GPU); u->memory = (unsigned)V(d, F_UTIL_MEM); } return r; }
+int nvmlDeviceGetPowerUsage(nvmlDevice_t d, unsigned int *p) { int r = check(d, F_POWER); if (!r) *p = (unsigned)V(d, F_POWER); return r; }
+int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *e) {
+    int r = check(d, F_ENERGY); if (r) return r; energy_calls++; *e = V(d, F_ENERGY); return 0;
+}
+static const int clock_field[3] = { F_CLOCK_GR, F_CLOCK_SM, F_CLOCK_MEM };
+static const int max_field[3] = { F_MAX_GR, F_MAX_SM, F_MAX_MEM };
+int nvmlDeviceGetClockInfo(nvmlDevice_t d, int t, unsigned int *c) { if (t < 0 || t > 2) return 2; int r = check(d, clock_field[t]); if (!r) *c = (unsigned)V(d, clock_field[t]); return r; }
+int nvmlDeviceGetMaxClockInfo(nvmlDevice_t d, int t, unsigned int *c) { if (t < 0 || t > 2) return 2; int r = check(d, max_field[t]); if (!r) *c = (unsigned)V(d, max_field[t]); return r; }
+int nvmlDeviceGetTemperature(nvmlDevice_t d, int s, unsigned int *t) { int r = check(d, F_TEMP); if (!r) *t = (unsigned)V(d, F_TEMP); return r; }
+int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long *r2) { int r = check(d, F_REASONS); if (!r) *r2 = V(d, F_REASONS); return r; }
+int nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t d, unsigned long long *r2) { return nvmlDeviceGetCurrentClocksEventReasons(d, r2); }
+struct viol { unsigned long long ref, time; };
+int nvmlDeviceGetViolationStatus(nvmlDevice_t d, int policy, struct viol *v) {
+    int r = check(d, F_VIOLATION); if (r) return r;
+    if (policy > 1) return NOT_SUPPORTED; /* only power and thermal, as on many boards */
+    v->ref = 0; v->time = V(d, F_VIOLATION) * (unsigned)(policy + 1); return 0;
+}
+int nvmlDeviceGetPerformanceState(nvmlDevice_t d, int *p) { int r = check(d, F_PSTATE); if (!r) *p = (int)V(d, F_PSTATE); return r; }
+int nvmlDeviceGetPcieThroughput(nvmlDevice_t d, int c, unsigned int *v) { int f = c == 0 ? F_PCIE_TX : F_PCIE_RX; int r = check(d, f); if (!r) *v = (unsigned)V(d, f); return r; }
+int nvmlDeviceGetCurrPcieLinkGeneration(nvmlDevice_t d, unsigned int *v) { int r = check(d, F_LINK_GEN); if (!r) *v = (unsigned)V(d, F_LINK_GEN); return r; }
+int nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t d, unsigned int *v) { int r = check(d, F_LINK_GEN); if (!r) *v = (unsigned)V(d, F_LINK_MAX_GEN); return r; }
+int nvmlDeviceGetCurrPcieLinkWidth(nvmlDevice_t d, unsigned int *v) { int r = check(d, F_LINK_GEN); if (!r) *v = (unsigned)V(d, F_LINK_WIDTH); return r; }
+int nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t d, unsigned int *v) { int r = check(d, F_LINK_GEN); if (!r) *v = (unsigned)V(d, F_LINK_MAX_WIDTH); return r; }
+int nvmlDeviceGetEccMode(nvmlDevice_t d, int *c, int *p) { int r = check(d, F_ECC_MODE); if (!r) { *c = (int)V(d, F_ECC_MODE); *p = *c; } return r; }
+int nvmlDeviceGetTotalEccErrors(nvmlDevice_t d, int type, int counter, unsigned long long *c) { int r = check(d, F_ECC_CORR); if (!r) *c = V(d, type == 0 ? F_ECC_CORR : F_ECC_UNCORR); return r; }
+int nvmlDeviceGetRetiredPages(nvmlDevice_t d, int cause, unsigned int *count, unsigned long long *addresses) {
+    int r = check(d, F_RETIRED_SBE); if (r) return r;
+    unsigned int n = (unsigned)V(d, cause == 0 ? F_RETIRED_SBE : F_RETIRED_DBE);
+    int small = *count < n; *count = n; return small ? INSUFFICIENT_SIZE : 0;
+}
+int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *c, unsigned int *u, unsigned int *p, unsigned int *f) {
+    int r = check(d, F_REMAP_CORR); if (r) return r;
+    *c = (unsigned)V(d, F_REMAP_CORR); *u = (unsigned)V(d, F_REMAP_UNC); *p = (unsigned)V(d, F_REMAP_PENDING); *f = (unsigned)V(d, F_REMAP_FAILURE); return 0;
+}
+struct proc { unsigned int pid; unsigned long long mem; unsigned int gi, ci; };
+int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t d, unsigned int *count, struct proc *infos) {
+    int r = check(d, F_PROCESSES); if (r) return r;
+    struct gpu *g = &gpus[IDX(d)];
+    if (*count < (unsigned)g->proc_count) { *count = (unsigned)g->proc_count; return INSUFFICIENT_SIZE; }
+    for (int i = 0; i < g->proc_count; i++) { infos[i].pid = g->proc_pid[i]; infos[i].mem = g->proc_mem[i]; infos[i].gi = infos[i].ci = 0xFFFFFFFF; }
+    *count = (unsigned)g->proc_count; return 0;
+}
+int nvmlEventSetCreate(void **set) { if (!initialised) return NOT_INIT; *set = (void *)0x5e7; return 0; }
+int nvmlDeviceRegisterEvents(nvmlDevice_t d, unsigned long long types, void *set) { int r = check(d, F_EVENTS); if (!r) registered[IDX(d)] = 1; return r; }
+struct event_data { nvmlDevice_t device; unsigned long long type, data; unsigned int gi, ci; };
+int nvmlEventSetWait_v2(void *set, struct event_data *e, unsigned int timeout) {
+    for (int i = 0; i < event_count; i++) {
+        if (!registered[events[i].gpu]) continue;
+        e->device = DEV(events[i].gpu); e->type = 0x8; e->data = events[i].xid; e->gi = e->ci = 0xFFFFFFFF;
+        memmove(&events[i], &events[i + 1], sizeof(struct event) * (size_t)(event_count - i - 1)); event_count--;
+        return 0;
+    }
+    return TIMEOUT;
+}
+int nvmlEventSetFree(void *set) { return 0; }
