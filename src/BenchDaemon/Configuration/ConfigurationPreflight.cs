@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using BenchDaemon.History;
 using BenchDaemon.Probes;
+using BenchDaemon.Regression;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Onnx;
@@ -28,6 +30,8 @@ public static partial class ConfigurationPreflight
         (LogOptions.SectionName, typeof(LogOptions)),
         (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
         (GuardOptions.SectionName, typeof(GuardOptions)),
+        (HistoryOptions.SectionName, typeof(HistoryOptions)),
+        (RegressionOptions.SectionName, typeof(RegressionOptions)),
         (DefaultsOptions.SectionName, typeof(DefaultsOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
     ];
@@ -48,6 +52,8 @@ public static partial class ConfigurationPreflight
         Resolve<LogOptions>(services);
         Resolve<OnnxRuntimeOptions>(services);
         Resolve<GuardOptions>(services);
+        Resolve<HistoryOptions>(services);
+        Resolve<RegressionOptions>(services);
         CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
         _ = Canaries(configuration);
     }

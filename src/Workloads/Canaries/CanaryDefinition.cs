@@ -18,6 +18,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="Measure">Measurement settings.</param>
 /// <param name="Schedule">When the daemon runs it.</param>
 /// <param name="ImageInput">JPEG size class fed through the preprocessing stage, or null.</param>
+/// <param name="Regression">Overrides of the regression gate, or null.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -33,7 +34,8 @@ public sealed record CanaryDefinition(
     int Seed,
     MeasureOptions Measure,
     CanarySchedule Schedule,
-    Inputs.ImageSizeClass? ImageInput = null)
+    Inputs.ImageSizeClass? ImageInput = null,
+    CanaryRegressionOptions? Regression = null)
 {
     /// <summary>The device the canary occupies: <c>cpu</c>, or <c>gpu:N</c> for a GPU provider (N from <c>device_id</c>, default 0).</summary>
     public string Device => ExecutionProviders.IsCpu(Provider)
