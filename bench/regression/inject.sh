@@ -9,8 +9,8 @@
 # gauges scraped from /metrics. Markdown goes to stdout and to
 # bench/regression/results/inject-<UTC time>.md.
 #
-# Tunables (environment): INTERVAL=5  BASELINE_RUNS=20  MAX_INJECT_RUNS=10  MAX_CLEAR_RUNS=15  CPU=0  PORT=19848
-set -euo pipefail
+# Tunables (environment): SKIP_BUILD=0  INTERVAL=5  BASELINE_RUNS=20  MAX_INJECT_RUNS=10  MAX_CLEAR_RUNS=15  CPU=0  PORT=19848
+set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 INTERVAL=${INTERVAL:-5}
@@ -20,7 +20,7 @@ MAX_CLEAR_RUNS=${MAX_CLEAR_RUNS:-15}
 CPU=${CPU:-0}
 PORT=${PORT:-19848}
 
-dotnet build "$root/src/BenchDaemon" -c Release --nologo -v q >&2
+[ "${SKIP_BUILD:-0}" = 1 ] || dotnet build "$root/src/BenchDaemon" -c Release --nologo -v q >&2
 bin="$root/src/BenchDaemon/bin/Release/net10.0/benchdaemon"
 work="$(mktemp -d)"
 competitor=""
@@ -45,8 +45,8 @@ JSON
 taskset -c "$CPU" "$bin" run --config "$work/config.json" > "$work/daemon.log" 2>&1 &
 daemon=$!
 
-metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) > 0 { print $NF; exit }'; }
-scheduled() { curl -s "127.0.0.1:$PORT/metrics" | awk '/^benchdaemon_history_runs_total/ { s += $NF } END { print s + 0 }'; }
+metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) > 0 { v = $NF } END { print v }' || true; }
+scheduled() { curl -s "127.0.0.1:$PORT/metrics" | awk '/^benchdaemon_history_runs_total/ { s += $NF } END { print s + 0 }' || true; }
 start=$(date +%s)
 phase="baseline"
 echo "| t (s) | phase | stored runs | last p50 (ms) | regression_active | ratio | ratio bounds |"

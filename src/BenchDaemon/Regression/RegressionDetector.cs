@@ -104,7 +104,8 @@ public static class RegressionDetector
         // tuned to shifts it can see in a few runs rather than to ones it never could.
         var reference = Math.Max(effect / 2, 0.5);
         var threshold = Threshold(reference, settings.FalseAlarmRunLength);
-        var cap = reference + (threshold / DrawsToOpen);
+        // Three capped draws reach the threshold (the factor keeps rounding from falling short), two never do.
+        var cap = reference + (threshold / DrawsToOpen * (1 + 1e-9));
 
         var evidence = draws.Skip(draws.Count - evidenceCount).ToList();
         double cusum = 0;
