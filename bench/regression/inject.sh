@@ -9,14 +9,14 @@
 # gauges scraped from /metrics. Markdown goes to stdout and to
 # bench/regression/results/inject-<UTC time>.md.
 #
-# Tunables (environment): SKIP_BUILD=0  INTERVAL=5  BASELINE_RUNS=20  MAX_INJECT_RUNS=10  MAX_CLEAR_RUNS=15  CPU=0  PORT=19848
+# Tunables (environment): SKIP_BUILD=0  INTERVAL=5  BASELINE_RUNS=20  MAX_INJECT_RUNS=20  MAX_CLEAR_RUNS=25  CPU=0  PORT=19848
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 INTERVAL=${INTERVAL:-5}
 BASELINE_RUNS=${BASELINE_RUNS:-20}
-MAX_INJECT_RUNS=${MAX_INJECT_RUNS:-10}
-MAX_CLEAR_RUNS=${MAX_CLEAR_RUNS:-15}
+MAX_INJECT_RUNS=${MAX_INJECT_RUNS:-20}
+MAX_CLEAR_RUNS=${MAX_CLEAR_RUNS:-25}
 CPU=${CPU:-0}
 PORT=${PORT:-19848}
 
@@ -46,21 +46,22 @@ taskset -c "$CPU" "$bin" run --config "$work/config.json" > "$work/daemon.log" 2
 daemon=$!
 
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) > 0 { v = $NF } END { print v }' || true; }
+# 1 when any metric of the canary has an open regression, with the metrics that do.
+active_any() { curl -s "127.0.0.1:$PORT/metrics" | awk '/^benchdaemon_regression_active\{/ && $NF == 1 { match($0, /metric="[a-z0-9_]+"/); m = m substr($0, RSTART + 8, RLENGTH - 9) " " } END { if (m == "") print "0"; else print "1 (" m ")" }' || true; }
 scheduled() { curl -s "127.0.0.1:$PORT/metrics" | awk '/^benchdaemon_history_runs_total/ { s += $NF } END { print s + 0 }' || true; }
 start=$(date +%s)
 phase="baseline"
-echo "| t (s) | phase | stored runs | last p50 (ms) | regression_active | ratio | ratio bounds |"
-echo "|---:|---|---:|---:|---:|---:|---|"
+echo "| t (s) | phase | stored runs | last p50 (ms) | last p99 (ms) | regression_active (any metric) | p50 ratio | p99 ratio | throughput ratio |"
+echo "|---:|---|---:|---:|---:|---|---:|---:|---:|"
 row() {
-    local active ratio lower upper p50
-    active=$(metric benchdaemon_regression_active 'metric="latency_p50"')
-    ratio=$(metric benchdaemon_regression_ratio 'metric="latency_p50"')
-    lower=$(metric benchdaemon_regression_ratio_lower 'metric="latency_p50"')
-    upper=$(metric benchdaemon_regression_ratio_upper 'metric="latency_p50"')
+    local p50 p99
     p50=$(metric benchdaemon_canary_last_latency_seconds 'stat="p50"')
-    printf '| %d | %s | %s | %s | %s | %s | %s |\n' "$(( $(date +%s) - start ))" "$phase" "$(scheduled)" \
-        "$(awk -v v="${p50:-0}" 'BEGIN { printf "%.3f", v * 1000 }')" "${active:--}" "${ratio:--}" "${lower:--}–${upper:--}"
+    p99=$(metric benchdaemon_canary_last_latency_seconds 'stat="p99"')
+    printf '| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(( $(date +%s) - start ))" "$phase" "$(scheduled)" \
+        "$(awk -v v="${p50:-0}" 'BEGIN { printf "%.3f", v * 1000 }')" "$(awk -v v="${p99:-0}" 'BEGIN { printf "%.3f", v * 1000 }')" "$(active_any)" \
+        "$(r latency_p50)" "$(r latency_p99)" "$(r throughput)"
 }
+r() { awk -v v="$(metric benchdaemon_regression_ratio "metric=\"$1\"")" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v }'; }
 wait_runs() { # wait until the store holds $1 runs
     while [ "$(scheduled)" -lt "$1" ]; do sleep 1; done
 }
@@ -76,7 +77,7 @@ injected_at=$(scheduled)
 opened=""
 for i in $(seq "$MAX_INJECT_RUNS"); do
     runs=$(( $(scheduled) + 1 )); wait_runs "$runs"; row
-    if [ "$(metric benchdaemon_regression_active 'metric="latency_p50"')" = "1" ]; then opened="$i"; break; fi
+    if [ "$(active_any | cut -c1)" = "1" ]; then opened="$i"; break; fi
 done
 kill "$competitor"; wait "$competitor" 2>/dev/null || true; competitor=""
 
@@ -84,7 +85,7 @@ phase="competitor stopped"
 cleared=""
 for i in $(seq "$MAX_CLEAR_RUNS"); do
     runs=$(( $(scheduled) + 1 )); wait_runs "$runs"; row
-    if [ "$(metric benchdaemon_regression_active 'metric="latency_p50"')" = "0" ]; then cleared="$i"; break; fi
+    if [ "$(active_any)" = "0" ]; then cleared="$i"; break; fi
 done
 
 echo
