@@ -54,6 +54,9 @@ public sealed partial class HistoryDatabase(IOptions<HistoryOptions> options, IO
         }
     }
 
+    /// <summary>The store if its file exists (opening it when needed), else null: a scrape never creates the history.</summary>
+    public HistoryStore? ExistingStore => _store ?? (File.Exists(Path) ? Store : null);
+
     public void Dispose()
     {
         lock (_lock)

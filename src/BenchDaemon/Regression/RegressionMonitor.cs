@@ -155,7 +155,7 @@ public sealed partial class RegressionMonitor(
             _lastRefresh = now;
         }
 
-        if (!options.CurrentValue.Enabled || database.Store is not { } store)
+        if (!options.CurrentValue.Enabled || database.ExistingStore is not { } store)
         {
             return;
         }

@@ -31,7 +31,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "boolean not boolean", """{ "Otlp": { "Enabled": "yes" } }""", "Otlp:Enabled: 'yes' is not true or false" },
         { "endpoint not a url", """{ "Otlp": { "Endpoint": "::not a url::" } }""", "Otlp:Endpoint: '::not a url::' is not an absolute http:// or https:// URL" },
         { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has CacheDuration, Listen" },
-        { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, OnnxRuntime, Guards, Defaults, Canaries, Serilog" },
+        { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, OnnxRuntime, Guards, History, Regression, Defaults, Canaries, Serilog" },
         { "object where value expected", """{ "Metrics": { "Listen": { "Port": 1 } } }""", "Metrics:Listen: expected a single value, found an object or array" },
         { "malformed json", "{ \"Metrics\": { \"Listen\": \":9847\", } ", "malformed JSON at line 1" },
         { "json array at root", "[1, 2, 3]", "configuration file must hold a JSON object, not array" },
