@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 
 namespace BenchDaemon.Tests.History;
 
-[Collection(SerialCollection.Name)]
+[Collection(SerialTestGroup.Name)]
 public sealed class HistoryStoreTests : IDisposable
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);

@@ -6,7 +6,7 @@ using BenchDaemon.Workloads.Models;
 namespace BenchDaemon.Tests.Hosting;
 
 /// <summary>The real daemon writes its scheduled runs into the history and exports the verdict series.</summary>
-[Collection(SerialCollection.Name)]
+[Collection(SerialTestGroup.Name)]
 public sealed partial class HistoryHostTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

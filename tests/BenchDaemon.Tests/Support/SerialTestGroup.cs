@@ -6,7 +6,7 @@ namespace BenchDaemon.Tests.Support;
 /// graceful-stop deadlines are not measured under their load.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class SerialCollection
+public sealed class SerialTestGroup
 {
     public const string Name = "serial";
 }
