@@ -98,6 +98,33 @@ public static class BenchDaemonCli
         var models = ModelsVerb.CreateCommand(Context, jsonOption);
         var study = StudyVerb.CreateCommand(Context, jsonOption);
 
+        var canaryArgument = new Argument<string>("canary") { Description = "Canary name (the canary label)." };
+        var sinceOption = new Option<string?>("--since")
+        {
+            Description = "Only runs from then on: a duration back from now (90m, 24h, 7d) or an ISO 8601 time (2026-11-20T08:00:00Z).",
+            HelpName = "WHEN",
+        };
+        var history = new Command("history", "List the stored runs of a canary, oldest first, with its change points and events (reads State:Directory).")
+        {
+            canaryArgument,
+            sinceOption,
+        };
+        history.Options.Add(jsonOption);
+        history.SetAction(parse => HistoryVerb.ExecuteAsync(Context(parse), parse.GetValue(canaryArgument)!, parse.GetValue(sinceOption), parse.GetValue(jsonOption)));
+
+        var pngOption = new Option<string?>("--png") { Description = "Also draw p50 latency over time with change points, environment changes and regressions marked, as PNG.", HelpName = "FILE" };
+        var report = new Command("report", "Every canary's level, open regressions, change points and environment changes, from the history.")
+        {
+            pngOption,
+            sinceOption,
+        };
+        report.Options.Add(jsonOption);
+        report.SetAction(parse => ReportVerb.ExecuteAsync(Context(parse), parse.GetValue(pngOption), parse.GetValue(sinceOption), parse.GetValue(jsonOption)));
+
+        var accept = new Command("accept", "Accept a canary's current level as its baseline: open regressions close and the gate relearns from the next runs.") { canaryArgument };
+        accept.SetAction(parse => BaselineVerb.AcceptAsync(Context(parse), parse.GetValue(canaryArgument)!));
+        var baseline = new Command("baseline", "Baseline commands.") { accept };
+
         var root = new RootCommand("BenchDaemon: canary inference workloads and GPU/host probes for ML inference servers, exported to Prometheus and OTLP.")
         {
             configOption,
@@ -108,6 +135,9 @@ public static class BenchDaemonCli
             config,
             models,
             study,
+            history,
+            report,
+            baseline,
         };
         root.SetAction(parse => RunVerb.ExecuteAsync(Context(parse)));
 
@@ -140,6 +170,16 @@ public static class BenchDaemonCli
         {
             await error.WriteLineAsync($"benchdaemon: configuration error: {configurationError.Message}");
             return ExitCodes.Config;
+        }
+        catch (History.HistoryStoreException ex)
+        {
+            await error.WriteLineAsync($"benchdaemon: {ex.Message}");
+            return ExitCodes.NoInput;
+        }
+        catch (FormatException ex)
+        {
+            await error.WriteLineAsync($"benchdaemon: {ex.Message}");
+            return ExitCodes.Usage;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

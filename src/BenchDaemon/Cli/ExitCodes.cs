@@ -12,6 +12,12 @@ public static class ExitCodes
     /// <summary>Bad command line (unknown verb or option, malformed value).</summary>
     public const int Usage = 2;
 
+    /// <summary>
+    /// The input asked for is not there (EX_NOINPUT): <c>history</c>, <c>report</c> or
+    /// <c>baseline accept</c> with no history file, an empty one, or a canary without runs.
+    /// </summary>
+    public const int NoInput = 66;
+
     /// <summary>Internal error (EX_SOFTWARE): a bug; the message and the log say what.</summary>
     public const int Software = 70;
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using BenchDaemon.History;
 using BenchDaemon.Probes;
+using BenchDaemon.Regression;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
@@ -31,6 +33,8 @@ public static partial class ConfigurationPreflight
         (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
         (CudaOptions.SectionName, typeof(CudaOptions)),
         (GuardOptions.SectionName, typeof(GuardOptions)),
+        (HistoryOptions.SectionName, typeof(HistoryOptions)),
+        (RegressionOptions.SectionName, typeof(RegressionOptions)),
         (DefaultsOptions.SectionName, typeof(DefaultsOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
         (StudyOptions.SectionName, typeof(List<StudyOptions>)),
@@ -53,6 +57,8 @@ public static partial class ConfigurationPreflight
         Resolve<LogOptions>(services);
         Resolve<OnnxRuntimeOptions>(services);
         Resolve<GuardOptions>(services);
+        Resolve<HistoryOptions>(services);
+        Resolve<RegressionOptions>(services);
         CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
         CheckCuda(services.GetRequiredService<IOptions<CudaOptions>>().Value);
         _ = Canaries(configuration);
@@ -175,7 +181,7 @@ public static partial class ConfigurationPreflight
     /// <summary>Keys whose values are file or directory paths; <c>*</c> matches one level (an array index or a dictionary key).</summary>
     private static readonly string[] s_pathKeys =
     [
-        "State:Directory", "Logs:Directory", "Probes:ProcRoot", "Probes:SysRoot", "OnnxRuntime:LibraryPath", "Metrics:WebConfigFile", "Cuda:LibraryDirectory", "Probes:Gpu:LibraryPath",
+        "State:Directory", "Logs:Directory", "Probes:ProcRoot", "Probes:SysRoot", "OnnxRuntime:LibraryPath", "Metrics:WebConfigFile", "Cuda:LibraryDirectory", "Probes:Gpu:LibraryPath", "History:Path",
         "Canaries:*:Model", "Canaries:*:Variants:*", "Canaries:*:InputFiles:*", "Canaries:*:Matrix:Models:*",
         "Studies:*:OutputDirectory", "Studies:*:Models:*",
     ];

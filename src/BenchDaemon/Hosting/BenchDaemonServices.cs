@@ -1,4 +1,6 @@
 using BenchDaemon.Configuration;
+using BenchDaemon.History;
+using BenchDaemon.Regression;
 using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
@@ -37,6 +39,12 @@ public static class BenchDaemonServices
 
         services.AddOptions<GuardOptions>().Bind(configuration.GetSection(GuardOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardOptions>, GuardOptionsValidator>());
+
+        services.AddOptionsWithValidateOnStart<HistoryOptions, HistoryOptionsValidator>()
+            .Bind(configuration.GetSection(HistoryOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<RegressionOptions, RegressionOptionsValidator>()
+            .Bind(configuration.GetSection(RegressionOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegressionOptions>, RegressionOptionsRelationsValidator>());
 
         services.AddProbes(configuration);
 

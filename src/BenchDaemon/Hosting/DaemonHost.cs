@@ -1,6 +1,8 @@
 using System.Net;
 using BenchDaemon.Configuration;
 using BenchDaemon.Cli;
+using BenchDaemon.History;
+using BenchDaemon.Regression;
 using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Security;
@@ -125,6 +127,13 @@ public static class DaemonHost
         services.AddSingleton<TelemetryRecorder>();
         services.AddSingleton<CanaryResultSink>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, CanaryResultSink>(sp => sp.GetRequiredService<CanaryResultSink>()));
+        services.AddSingleton<HistoryDatabase>();
+        services.AddSingleton<ModelHashCache>();
+        services.AddSingleton<FingerprintProvider>();
+        services.AddSingleton<RegressionMonitor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, RegressionMonitor>(sp => sp.GetRequiredService<RegressionMonitor>()));
+        services.AddSingleton<HistoryRecorder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HistoryRecorder>(sp => sp.GetRequiredService<HistoryRecorder>()));
         services.AddSingleton<CanaryCoordinator>();
         services.AddQuartz(quartz =>
         {

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using BenchDaemon.History;
+using BenchDaemon.Regression;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,6 +23,7 @@ public sealed partial class CanaryCoordinator : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<CanaryCoordinator> _logger;
+    private readonly HistoryRecorder? _history;
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _lastDuration = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
@@ -33,8 +36,10 @@ public sealed partial class CanaryCoordinator : IDisposable
         IOptionsMonitor<GuardOptions> guardOptions,
         TimeProvider timeProvider,
         IHostApplicationLifetime lifetime,
-        ILogger<CanaryCoordinator> logger)
+        ILogger<CanaryCoordinator> logger,
+        HistoryRecorder? history = null)
     {
+        _history = history;
         _runner = runner;
         _guards = guards;
         _sink = sink;
@@ -121,13 +126,29 @@ public sealed partial class CanaryCoordinator : IDisposable
             var started = _timeProvider.GetTimestamp();
             foreach (var batch in canary.BatchSizes)
             {
-                // The measured loop is synchronous native work: give it a thread of its own.
-                var result = await Task.Factory.StartNew(
-                    () => _runner.Run(canary, batch, token),
-                    CancellationToken.None,
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default);
-                _sink.Record(result);
+                // A run the regression gate suspects is re-run at once, within the guards and the
+                // duty budget, and the alarm opens only if the re-run agrees (docs/regression.md).
+                for (var confirmations = 0; ; confirmations++)
+                {
+                    var batchStarted = _timeProvider.GetTimestamp();
+                    var result = await RunOnThreadAsync(canary, batch, token);
+                    _sink.Record(result);
+                    var suspected = _history?.Record(canary, result, confirmation: confirmations > 0) ?? false;
+                    if (!suspected || confirmations >= RegressionDetector.MaxConfirmations || token.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    var again = _timeProvider.GetElapsedTime(started) + _timeProvider.GetElapsedTime(batchStarted);
+                    if (_guards.Check(canary, again) is { } refused)
+                    {
+                        LogConfirmationRefused(_logger, canary.Name, refused.Reason);
+                        break;
+                    }
+
+                    LogConfirming(_logger, canary.Name, batch);
+                }
+
                 if (token.IsCancellationRequested)
                 {
                     break;
@@ -164,12 +185,26 @@ public sealed partial class CanaryCoordinator : IDisposable
         }
     }
 
+    // The measured loop is synchronous native work: give it a thread of its own.
+    private Task<CanaryResult> RunOnThreadAsync(CanaryDefinition canary, int batch, CancellationToken token) =>
+        Task.Factory.StartNew(
+            () => _runner.Run(canary, batch, token),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
     // Before a canary has run once, assume warm-up plus the minimum measurement per batch size.
     private static TimeSpan Estimate(CanaryDefinition canary) =>
         (canary.Measure.MinDuration + TimeSpan.FromSeconds(1)) * canary.BatchSizes.Count;
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Canary {Canary} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string canary, string reason);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: re-running at once to confirm a suspected regression")]
+    private static partial void LogConfirming(ILogger logger, string canary, int batch);
+
+    [LoggerMessage(EventId = 412, Level = LogLevel.Information, Message = "Canary {Canary}: no confirmation re-run: {Reason}")]
+    private static partial void LogConfirmationRefused(ILogger logger, string canary, string reason);
 
     private sealed class Lane : IDisposable
     {

@@ -353,6 +353,43 @@ public static class TelemetryCatalogue
         "benchdaemon_study_last_run_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
         "Unix time a scheduled study last finished (also when interrupted).", "study");
 
+    private static readonly string[] s_regressionLabels = [.. s_canaryLabels, "metric"];
+
+    public static readonly MetricDefinition RegressionActive = new(
+        "benchdaemon_regression_active", MetricKind.Gauge, MetricUnit.None,
+        "1 while a confirmed regression of a canary's metric (latency_p50, latency_p99, throughput, energy_per_sample, drift) is open, else 0.",
+        s_regressionLabels);
+
+    public static readonly MetricDefinition RegressionRatio = new(
+        "benchdaemon_regression_ratio", MetricKind.Gauge, MetricUnit.None,
+        "Latest estimate of current over baseline of the metric as measured (latency 1.10 = 10 % slower, throughput 0.90 = 10 % lower).",
+        s_regressionLabels);
+
+    public static readonly MetricDefinition RegressionRatioLower = new(
+        "benchdaemon_regression_ratio_lower", MetricKind.Gauge, MetricUnit.None,
+        "Lower bound of benchdaemon_regression_ratio (95 % one-sided; between-run scale of the baseline).", s_regressionLabels);
+
+    public static readonly MetricDefinition RegressionRatioUpper = new(
+        "benchdaemon_regression_ratio_upper", MetricKind.Gauge, MetricUnit.None,
+        "Upper bound of benchdaemon_regression_ratio (95 % one-sided; between-run scale of the baseline).", s_regressionLabels);
+
+    public static readonly MetricDefinition RegressionStart = new(
+        "benchdaemon_regression_start_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
+        "Unix start time of the first run of the open regression (absent when none is open).", s_regressionLabels);
+
+    public static readonly MetricDefinition EnvironmentChange = new(
+        "benchdaemon_environment_change_timestamp", MetricKind.Gauge, MetricUnit.Seconds,
+        "Unix time a canary's environment fingerprint was seen to change a field (driver_version, onnxruntime_version, gpu_uuid, model_hash…): a new baseline segment starts.",
+        "field", "from", "to");
+
+    public static readonly MetricDefinition HistoryRuns = new(
+        "benchdaemon_history_runs", MetricKind.Counter, MetricUnit.None,
+        "Canary runs written to the history store, by status.", "status");
+
+    public static readonly MetricDefinition HistoryWriteErrors = new(
+        "benchdaemon_history_write_errors", MetricKind.Counter, MetricUnit.None,
+        "Canary runs that could not be written to the history store (the log says why).");
+
     /// <summary>Every declared metric, in export order.</summary>
     public static IReadOnlyList<MetricDefinition> All { get; } =
     [
@@ -375,5 +412,7 @@ public static class TelemetryCatalogue
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
         CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
         StudyThroughput, StudyAse, StudySpeedup, StudyEnergyPerSample, StudyCells, StudyLastRun,
+        RegressionActive, RegressionRatio, RegressionRatioLower, RegressionRatioUpper, RegressionStart, EnvironmentChange,
+        HistoryRuns, HistoryWriteErrors,
     ];
 }

@@ -20,6 +20,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="ImageInput">JPEG size class fed through the preprocessing stage, or null.</param>
 /// <param name="Size">Problem size of a CUDA micro-canary (matrix order or MiB), defaulted; null for ONNX canaries.</param>
 /// <param name="Sha256">Expected SHA-256 (lower-case hex) per model file path; a file listed here that does not match is refused.</param>
+/// <param name="Regression">Overrides of the regression gate, or null.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -37,7 +38,8 @@ public sealed record CanaryDefinition(
     CanarySchedule Schedule,
     Inputs.ImageSizeClass? ImageInput = null,
     int? Size = null,
-    IReadOnlyDictionary<string, string>? Sha256 = null)
+    IReadOnlyDictionary<string, string>? Sha256 = null,
+    CanaryRegressionOptions? Regression = null)
 {
     /// <summary>True for a CUDA micro-canary (<c>cuda:gemm</c>, <c>cuda:memcpy</c>, <c>cuda:pcie</c>).</summary>
     public bool IsCuda => Cuda.CudaModels.IsCuda(Model);

@@ -133,6 +133,11 @@ public static class CanaryExpander
             }
 
             ValidateMeasure($"{key}:Measure", o.Measure, errors);
+            if (o.Regression is not null)
+            {
+                errors.AddRange(o.Regression.Validate($"{key}:Regression"));
+            }
+
             if (o.Interval is { } interval && interval < CanarySchedule.MinimumInterval)
             {
                 errors.Add(($"{key}:Interval", $"{interval} is shorter than the minimum {CanarySchedule.MinimumInterval}"));
@@ -348,7 +353,8 @@ public static class CanaryExpander
             new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter),
             o.ImageInput,
             cuda ? o.Size ?? CudaModels.DefaultSize(model) : null,
-            Checksums(o, model));
+            Checksums(o, model),
+            o.Regression);
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

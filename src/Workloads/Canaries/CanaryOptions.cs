@@ -89,6 +89,9 @@ public sealed class CanaryOptions
     /// <summary>A Quartz cron expression (seconds first, for example <c>0 */15 * * * ?</c>).</summary>
     public string? Cron { get; set; }
 
+    /// <summary>Overrides of the regression gate's minimum effect for this canary.</summary>
+    public CanaryRegressionOptions? Regression { get; set; }
+
     /// <summary>Each scheduled run starts after a random delay up to this long, so a fleet does not run in lock-step.</summary>
     public TimeSpan Jitter { get; set; }
 }

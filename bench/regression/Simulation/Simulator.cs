@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using BenchDaemon.Regression;
+
+namespace BenchDaemon.Bench.Regression;
+
+/// <summary>
+/// Seeded log-normal run series fed to the three gates in the same loop (each gate sees the
+/// same values; re-runs of the confirming gate come from a second seeded stream of the same
+/// level). Detection is counted in scheduled runs after the change (1 = the first run at the
+/// new level); re-runs do not count as runs but are reported as extra duty.
+/// </summary>
+internal static class Simulator
+{
+    private const int Learning = 40;
+    private const int After = 30;
+
+    public static string Run(int seriesCount, int stationaryRuns, TextWriter progress)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var output = new StringBuilder();
+        output.AppendLine(invariant, $"series per scenario: {seriesCount}; stationary runs per series: {stationaryRuns}; learning runs before a step: {Learning}");
+        output.AppendLine();
+        output.AppendLine("### False alarms on stationary series (per 1 000 runs)");
+        output.AppendLine();
+        output.AppendLine("| CV | gate | false alarms / 1 000 runs | re-runs / 1 000 runs |");
+        output.AppendLine("|---|---|---:|---:|");
+        foreach (var cv in new[] { 0.02, 0.03, 0.10, 0.30 })
+        {
+            progress.WriteLine(string.Create(invariant, $"stationary CV {cv:P0}"));
+            var (alarms, reruns, runs) = Stationary(cv, seriesCount / 10, stationaryRuns);
+            foreach (var (name, count) in alarms)
+            {
+                output.AppendLine(invariant, $"| {cv:P0} | {name} | {count * 1000.0 / runs:F3} | {reruns[name] * 1000.0 / runs:F1} |");
+            }
+        }
+
+        output.AppendLine();
+        output.AppendLine("### Steps: detected within 3 runs, and delay in runs after the change");
+        output.AppendLine();
+        output.AppendLine("| CV | step | gate | within 3 runs | within 10 runs | median delay | false alarms before the step / 1 000 runs |");
+        output.AppendLine("|---|---:|---|---:|---:|---:|---:|");
+        foreach (var (cv, step) in new[] { (0.03, 0.05), (0.02, 0.02), (0.03, 0.10), (0.10, 0.20), (0.30, 0.50) })
+        {
+            progress.WriteLine(string.Create(invariant, $"step {step:P0} at CV {cv:P0}"));
+            foreach (var row in Steps(cv, step, seriesCount))
+            {
+                output.AppendLine(invariant,
+                    $"| {cv:P0} | {step:P0} | {row.Name} | {row.Within3:P1} | {row.Within10:P1} | {(row.MedianDelay is { } d ? d.ToString(invariant) : "-")} | {row.FalseAlarms:F2} |");
+            }
+        }
+
+        return output.ToString();
+    }
+
+    private static IGate[] Gates() =>
+    [
+        new DetectorGate(new DetectorSettings(0.05)),
+        new FixedThresholdGate(0.05),
+        new ZScoreGate(3, 30),
+    ];
+
+    private static (Dictionary<string, long> Alarms, Dictionary<string, long> Reruns, long Runs) Stationary(double cv, int series, int runs)
+    {
+        var alarms = new Dictionary<string, long>();
+        var reruns = new Dictionary<string, long>();
+        long total = 0;
+        for (var s = 0; s < series; s++)
+        {
+            var values = new Random(1000 + s);
+            var confirmations = new Random(5000 + s);
+            var sigma = Sigma(cv);
+            var gates = Gates();
+            for (var i = 0; i < Learning + runs; i++)
+            {
+                var value = Draw(values, 0.010, sigma);
+                foreach (var gate in gates)
+                {
+                    var alarm = gate.Feed(value, () => Draw(confirmations, 0.010, sigma));
+                    if (i >= Learning && alarm)
+                    {
+                        alarms[gate.Name] = alarms.GetValueOrDefault(gate.Name) + 1;
+                    }
+                }
+            }
+
+            foreach (var gate in gates)
+            {
+                alarms.TryAdd(gate.Name, 0);
+                reruns[gate.Name] = reruns.GetValueOrDefault(gate.Name) + gate.Reruns;
+            }
+
+            total += runs;
+        }
+
+        return (alarms, reruns, total);
+    }
+
+    private static List<(string Name, double Within3, double Within10, int? MedianDelay, double FalseAlarms)> Steps(double cv, double step, int series)
+    {
+        var names = Gates().Select(g => g.Name).ToList();
+        var delays = names.ToDictionary(n => n, _ => new List<int>());
+        var early = names.ToDictionary(n => n, _ => 0L);
+        var sigma = Sigma(cv);
+        for (var s = 0; s < series; s++)
+        {
+            var values = new Random(20_000 + s);
+            var confirmations = new Random(60_000 + s);
+            var gates = Gates();
+            var found = new int?[gates.Length];
+            for (var i = 0; i < Learning + After; i++)
+            {
+                var level = i >= Learning ? 0.010 * (1 + step) : 0.010;
+                var value = Draw(values, level, sigma);
+                for (var g = 0; g < gates.Length; g++)
+                {
+                    var alarm = gates[g].Feed(value, () => Draw(confirmations, level, sigma));
+                    if (alarm && i < Learning)
+                    {
+                        early[gates[g].Name]++;
+                    }
+                    else if (alarm && found[g] is null)
+                    {
+                        found[g] = i - Learning + 1;
+                    }
+                }
+            }
+
+            for (var g = 0; g < gates.Length; g++)
+            {
+                delays[gates[g].Name].Add(found[g] ?? int.MaxValue);
+            }
+        }
+
+        return names.Select(n =>
+        {
+            var d = delays[n].Order().ToList();
+            var median = d[d.Count / 2];
+            return (n, d.Count(x => x <= 3) / (double)d.Count, d.Count(x => x <= 10) / (double)d.Count,
+                median == int.MaxValue ? (int?)null : median, early[n] * 1000.0 / (series * (double)(Learning - 30)));
+        }).ToList();
+    }
+
+    // Log-normal with coefficient of variation cv: sigma² = ln(1 + cv²).
+    private static double Sigma(double cv) => Math.Sqrt(Math.Log(1 + (cv * cv)));
+
+    private static double Draw(Random random, double level, double sigma)
+    {
+        // Box–Muller; the median of the run values is the level.
+        var u1 = 1 - random.NextDouble();
+        var u2 = random.NextDouble();
+        var normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        return level * Math.Exp(sigma * normal);
+    }
+}

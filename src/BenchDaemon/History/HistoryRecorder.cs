@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+using BenchDaemon.Regression;
+using BenchDaemon.Telemetry;
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Logging;
+
+namespace BenchDaemon.History;
+
+/// <summary>
+/// Writes every canary run to the history with its environment fingerprint, records
+/// fingerprint changes as events, hands measured runs to the regression gate, and applies
+/// retention. Exports the history counters and the environment-change events.
+/// </summary>
+public sealed partial class HistoryRecorder(
+    HistoryDatabase database,
+    FingerprintProvider fingerprints,
+    RegressionMonitor regressions,
+    TimeProvider timeProvider,
+    ILogger<HistoryRecorder> logger) : IMetricSource
+{
+    /// <summary>How often retention runs at most.</summary>
+    public static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, long> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Field, string From, string To), double> _changes = [];
+    private long _errors;
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+    private bool _hydrated;
+
+    /// <summary>
+    /// Stores <paramref name="result"/> of <paramref name="canary"/> and judges it; true when the
+    /// gate suspects a regression and asks for an immediate confirmation re-run.
+    /// </summary>
+    public bool Record(CanaryDefinition canary, CanaryResult result, bool confirmation)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        ArgumentNullException.ThrowIfNull(result);
+        if (!database.Options.Enabled)
+        {
+            return false;
+        }
+
+        var store = database.Store;
+        if (store is null)
+        {
+            Interlocked.Increment(ref _errors);
+            return false;
+        }
+
+        try
+        {
+            Hydrate(store);
+            var fingerprint = fingerprints.For(canary, result);
+            var id = store.Insert(result, fingerprint, confirmation, database.Options.Samples);
+            var status = result.Status.ToString().ToLowerInvariant();
+            lock (_lock)
+            {
+                _runs[status] = _runs.GetValueOrDefault(status) + 1;
+            }
+
+            var series = HistoryStore.SeriesKey(result.Canary, result.Batch, fingerprint.Key());
+            if (store.Previous(result.Canary, result.Batch, id) is { } previous && previous.Series != series)
+            {
+                EnvironmentChanged(store, result, previous, fingerprint);
+            }
+
+            var suspected = regressions.Judge(store, canary, result, series);
+            PruneIfDue(store);
+            return suspected;
+        }
+#pragma warning disable CA1031 // One run's history must never take the canary lane, or the daemon, down.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _errors);
+            LogWriteFailed(logger, result.Canary, ex.Message);
+            return false;
+        }
+    }
+
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        lock (_lock)
+        {
+            foreach (var (status, count) in _runs)
+            {
+                writer.Write(TelemetryCatalogue.HistoryRuns, count, status);
+            }
+
+            foreach (var ((field, from, to), time) in _changes)
+            {
+                writer.Write(TelemetryCatalogue.EnvironmentChange, time, field, from, to);
+            }
+        }
+
+        writer.Write(TelemetryCatalogue.HistoryWriteErrors, Interlocked.Read(ref _errors));
+    }
+
+    private void EnvironmentChanged(HistoryStore store, CanaryResult result, StoredRun previous, EnvironmentFingerprint fingerprint)
+    {
+        var changes = fingerprint.Changes(previous.Fingerprint);
+        var detail = new JsonObject
+        {
+            ["batch"] = result.Batch,
+            ["fromSeries"] = previous.Series,
+            ["changes"] = new JsonArray([.. changes.Select(c => (JsonNode)new JsonObject { ["field"] = c.Field, ["from"] = c.From, ["to"] = c.To })]),
+        };
+        store.AddEvent(result.StartedAt, HistoryEventKinds.EnvironmentChange, result.Canary, detail);
+        var closed = store.CloseRegressions(previous.Series, null, null, result.StartedAt, "environment_changed");
+        regressions.Forget(result, closed > 0);
+        lock (_lock)
+        {
+            foreach (var (field, from, to) in changes)
+            {
+                _changes[(field, Short(from), Short(to))] = result.StartedAt.ToUnixTimeMilliseconds() / 1000.0;
+            }
+        }
+
+        LogEnvironmentChanged(logger, result.Canary, string.Join(", ", changes.Select(c => $"{c.Field} {c.From} → {c.To}")));
+    }
+
+    // Past environment changes stay on /metrics across restarts (Grafana annotations).
+    private void Hydrate(HistoryStore store)
+    {
+        lock (_lock)
+        {
+            if (_hydrated)
+            {
+                return;
+            }
+
+            _hydrated = true;
+        }
+
+        foreach (var change in store.Events(kind: HistoryEventKinds.EnvironmentChange).TakeLast(100))
+        {
+            var detail = JsonNode.Parse(change.Detail)?["changes"]?.AsArray() ?? [];
+            lock (_lock)
+            {
+                foreach (var item in detail.OfType<JsonObject>())
+                {
+                    _changes[(item["field"]!.GetValue<string>(), Short(item["from"]!.GetValue<string>()), Short(item["to"]!.GetValue<string>()))] =
+                        change.Timestamp.ToUnixTimeMilliseconds() / 1000.0;
+                }
+            }
+        }
+    }
+
+    private void PruneIfDue(HistoryStore store)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (now - _lastPrune < PruneInterval)
+        {
+            return;
+        }
+
+        _lastPrune = now;
+        var deleted = store.Prune(now, database.Options.MaxAge, database.Options.MaxSizeMegabytes * 1024L * 1024L);
+        if (deleted > 0)
+        {
+            LogPruned(logger, deleted);
+        }
+    }
+
+    // Model hashes are 64 hex digits: 12 identify a model and keep the label readable.
+    private static string Short(string value) =>
+        value.Length == 64 && value.All(char.IsAsciiHexDigit) ? value[..12] : value;
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Error, Message = "History: run of {Canary} not stored: {Reason}")]
+    private static partial void LogWriteFailed(ILogger logger, string canary, string reason);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Warning, Message = "Environment of {Canary} changed: {Changes}; a new baseline segment starts")]
+    private static partial void LogEnvironmentChanged(ILogger logger, string canary, string changes);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "History retention deleted {Runs} runs")]
+    private static partial void LogPruned(ILogger logger, int runs);
+}

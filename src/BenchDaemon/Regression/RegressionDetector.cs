@@ -1,0 +1,198 @@
+using Pragmastat;
+
+namespace BenchDaemon.Regression;
+
+/// <summary>
+/// The per-run gate (docs/regression.md): the newest runs of a series against a rolling
+/// baseline of the runs before them, in log space. The baseline's centre is the
+/// Hodges–Lehmann estimate and its between-run scale the larger of the Shamos estimate and the
+/// spread of its upper tail (Pragmastat), so run-to-run drift — not the spread of samples
+/// within one run — sets the bounds. A one-sided CUSUM over the newest runs, with reference
+/// half the minimum effect, each run's contribution capped so that one spike cannot open an
+/// alarm, decides; the ratio is Pragmastat's Hodges–Lehmann ratio estimate.
+/// </summary>
+public static class RegressionDetector
+{
+    /// <summary>Median of |X − Y| over the standard deviation for normal X, Y: √2 · Φ⁻¹(0.75).</summary>
+    private const double ShamosConsistency = 0.9538725524;
+
+    /// <summary>Φ⁻¹(0.9): turns the 90th-percentile distance from the centre into a standard deviation.</summary>
+    private const double UpperTailConsistency = 1.2815515655;
+
+    /// <summary>Φ⁻¹(0.95): the ratio bounds are 90 % two-sided (95 % each side).</summary>
+    private const double BoundZ = 1.6448536270;
+
+    /// <summary>Smallest between-run scale assumed (0.5 % CV): no canary repeats better than that.</summary>
+    public const double MinimumScale = 0.005;
+
+    /// <summary>Draws needed at the cap to open an alarm: one spike, or a spike and its re-run, never do.</summary>
+    public const int DrawsToOpen = 3;
+
+    /// <summary>Immediate re-runs the gate asks for after one scheduled run, at most.</summary>
+    public const int MaxConfirmations = 2;
+
+    /// <summary>
+    /// Judges the newest draw of <paramref name="draws"/> (oldest first, one segment of one
+    /// series) given the regression open before it, if any.
+    /// </summary>
+    public static Verdict Evaluate(IReadOnlyList<Draw> draws, OpenRegression? open, DetectorSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(draws);
+        ArgumentNullException.ThrowIfNull(settings);
+        var usable = draws.Where(d => d.Value > 0 && double.IsFinite(d.Value)).ToList();
+        if (usable.Count == 0)
+        {
+            return new Verdict(open is null ? RegressionState.Learning : RegressionState.Open, null, null, null, 0, 0, open);
+        }
+
+        return open is null ? Gate(usable, settings) : Follow(usable, open, settings);
+    }
+
+    /// <summary>The CUSUM threshold for a mean false-alarm run length (Siegmund's approximation, solved by bisection).</summary>
+    public static double Threshold(double reference, double runLength)
+    {
+        double Arl(double h)
+        {
+            var b = 2 * reference * (h + 1.166);
+            return (Math.Exp(b) - b - 1) / (2 * reference * reference);
+        }
+
+        double low = 0, high = 1;
+        while (Arl(high) < runLength && high < 1e6)
+        {
+            high *= 2;
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            var mid = (low + high) / 2;
+            (low, high) = Arl(mid) < runLength ? (mid, high) : (low, mid);
+        }
+
+        return high;
+    }
+
+    /// <summary>Centre and between-run scale of log values, oriented so larger is worse.</summary>
+    public static (double Center, double Scale) Baseline(IReadOnlyList<double> logs)
+    {
+        ArgumentNullException.ThrowIfNull(logs);
+        var sample = new Sample(logs.ToArray());
+        var center = logs.Count > 1 ? Toolkit.Center(sample).NominalValue : logs[0];
+        var shamos = logs.Count > 1 ? Toolkit.Spread(sample).NominalValue / ShamosConsistency : 0;
+        var sorted = logs.Order().ToArray();
+        var upper = (Quantile(sorted, 0.9) - center) / UpperTailConsistency;
+        var lower = (center - Quantile(sorted, 0.1)) / UpperTailConsistency;
+        // A few baseline runs underestimate the scale; widen it by the standard error of a scale estimate.
+        var inflation = 1 + (0.5 / Math.Sqrt(Math.Max(1, logs.Count - 1)));
+        return (center, Math.Max(MinimumScale, Math.Max(shamos, Math.Max(upper, lower)) * inflation));
+    }
+
+    private static Verdict Gate(List<Draw> draws, DetectorSettings settings)
+    {
+        var evidenceCount = Math.Min(settings.EvidenceWindow, draws.Count);
+        var baselineDraws = draws.Take(draws.Count - evidenceCount).TakeLast(settings.BaselineWindow).ToList();
+        if (baselineDraws.Count < settings.MinimumBaseline)
+        {
+            // Still learning: the evidence window is part of the baseline until it is full.
+            return new Verdict(RegressionState.Learning, null, null, null, 0, 0, null);
+        }
+
+        var baselineLogs = baselineDraws.Select(d => Orient(d.Value, settings)).ToList();
+        var (center, scale) = Baseline(baselineLogs);
+        var effect = Math.Log(1 + settings.MinimumEffect) / scale;
+        // Half the minimum effect, but at least half the scale: on a noisy series the test is
+        // tuned to shifts it can see in a few runs rather than to ones it never could.
+        var reference = Math.Max(effect / 2, 0.5);
+        var threshold = Threshold(reference, settings.FalseAlarmRunLength);
+        // Three capped draws reach the threshold (the factor keeps rounding from falling short), two never do.
+        var cap = reference + (threshold / DrawsToOpen * (1 + 1e-9));
+
+        var evidence = draws.Skip(draws.Count - evidenceCount).ToList();
+        double cusum = 0;
+        var start = 0;
+        for (var i = 0; i < evidence.Count; i++)
+        {
+            var z = Math.Min(cap, (Orient(evidence[i].Value, settings) - center) / scale);
+            if (cusum <= 0)
+            {
+                start = i;
+            }
+
+            cusum = Math.Max(0, cusum + z - reference);
+        }
+
+        var newest = evidence[^1];
+        var newestZ = (Orient(newest.Value, settings) - center) / scale;
+        var segment = cusum > 0 ? evidence.Skip(start).ToList() : [newest];
+        var (ratio, lowerBound, upperBound) = Ratio(segment, baselineDraws, scale);
+        var worse = settings.HigherIsWorse ? upperBound : 1 / lowerBound;
+        var practical = worse >= 1 + settings.MinimumEffect;
+        var confirmed = !settings.Confirmation || newest.Confirmation;
+        if (cusum >= threshold && practical && newestZ > reference && confirmed)
+        {
+            var open = new OpenRegression(segment[0].RunId, segment[0].Time, center, scale, baselineDraws.Count);
+            return new Verdict(RegressionState.Opened, ratio, lowerBound, upperBound, cusum, threshold, open);
+        }
+
+        var suspected = settings.Confirmation && cusum > 0 && newestZ > reference && practical
+            && ConfirmationsSinceScheduled(draws) < MaxConfirmations;
+        return new Verdict(suspected ? RegressionState.Suspected : RegressionState.Normal, ratio, lowerBound, upperBound, cusum, threshold, null);
+    }
+
+    private static Verdict Follow(List<Draw> draws, OpenRegression open, DetectorSettings settings)
+    {
+        // The regression is judged against its frozen baseline over the last few scheduled runs.
+        var recent = draws.Where(d => d.Time >= open.StartTime).TakeLast(DrawsToOpen).ToList();
+        if (recent.Count == 0)
+        {
+            recent = [draws[^1]];
+        }
+
+        var logs = recent.Select(d => Orient(d.Value, settings)).ToList();
+        var center = logs.Count > 1 ? Toolkit.Center(new Sample(logs.ToArray())).NominalValue : logs[0];
+        var shift = center - open.BaselineCenter;
+        var margin = BoundZ * open.BaselineScale * Math.Sqrt((1.0 / logs.Count) + (1.0 / open.BaselineRuns));
+        var (ratio, lowerBound, upperBound) = Measured(shift, margin, settings);
+        var cleared = recent.Count >= Math.Min(DrawsToOpen, draws.Count)
+            && shift <= Math.Log(1 + settings.MinimumEffect) / 2
+            && recent.All(d => Orient(d.Value, settings) - open.BaselineCenter < Math.Log(1 + settings.MinimumEffect));
+        return cleared
+            ? new Verdict(RegressionState.Cleared, ratio, lowerBound, upperBound, 0, 0, null)
+            : new Verdict(RegressionState.Open, ratio, lowerBound, upperBound, 0, 0, open);
+    }
+
+    private static (double Ratio, double Lower, double Upper) Ratio(List<Draw> current, List<Draw> baseline, double scale)
+    {
+        // Pragmastat's Ratio: the median of all pairwise ratios current/baseline (Hodges–Lehmann).
+        var ratio = Toolkit.Ratio(new Sample(current.Select(d => d.Value).ToArray()), new Sample(baseline.Select(d => d.Value).ToArray())).NominalValue;
+        var margin = BoundZ * scale * Math.Sqrt((1.0 / current.Count) + (1.0 / baseline.Count));
+        return (ratio, ratio * Math.Exp(-margin), ratio * Math.Exp(margin));
+    }
+
+    private static (double Ratio, double Lower, double Upper) Measured(double orientedShift, double margin, DetectorSettings settings)
+    {
+        var log = settings.HigherIsWorse ? orientedShift : -orientedShift;
+        return (Math.Exp(log), Math.Exp(log - margin), Math.Exp(log + margin));
+    }
+
+    private static int ConfirmationsSinceScheduled(List<Draw> draws)
+    {
+        var count = 0;
+        for (var i = draws.Count - 1; i >= 0 && draws[i].Confirmation; i--)
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static double Orient(double value, DetectorSettings settings) => settings.HigherIsWorse ? Math.Log(value) : -Math.Log(value);
+
+    private static double Quantile(double[] sorted, double p)
+    {
+        var position = p * (sorted.Length - 1);
+        var low = (int)Math.Floor(position);
+        var high = Math.Min(sorted.Length - 1, low + 1);
+        return sorted[low] + ((position - low) * (sorted[high] - sorted[low]));
+    }
+}

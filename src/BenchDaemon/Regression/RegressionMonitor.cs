@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using BenchDaemon.History;
+using BenchDaemon.Telemetry;
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Regression;
+
+/// <summary>
+/// Runs the gate for every judged metric of each stored run, keeps open regressions in the
+/// store (so they survive restarts and <c>baseline accept</c> from the CLI closes them), and
+/// exports the verdicts.
+/// </summary>
+public sealed partial class RegressionMonitor(
+    HistoryDatabase database,
+    IOptionsMonitor<RegressionOptions> options,
+    TimeProvider timeProvider,
+    ILogger<RegressionMonitor> logger) : IMetricSource
+{
+    /// <summary>How often a scrape re-reads open regressions from the store (to see a CLI's baseline accept).</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Key, Entry> _entries = [];
+    private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
+
+    /// <summary>Judges the newest run of <paramref name="series"/>; true when any metric asks for a confirmation re-run.</summary>
+    public bool Judge(HistoryStore store, CanaryDefinition canary, CanaryResult result, string series)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(canary);
+        ArgumentNullException.ThrowIfNull(result);
+        var settings = options.CurrentValue;
+        if (!settings.Enabled || result.LatencySeconds is null)
+        {
+            return false;
+        }
+
+        var since = store.LastAccepted(result.Canary) ?? DateTimeOffset.MinValue;
+        var runs = store.SeriesRuns(series, since, settings.BaselineWindow + settings.EvidenceWindow + 300)
+            .Where(r => r.Result.Status is CanaryStatus.Ok or CanaryStatus.Unstable)
+            .ToList();
+        var all = store.Regressions(series: series);
+        var suspected = false;
+        foreach (var (metric, value, higherIsWorse) in RegressionMetrics.All)
+        {
+            if (value(result) is not { } current || !(current > 0))
+            {
+                continue;
+            }
+
+            // Runs of closed regressions never enter a later baseline.
+            var closed = all.Where(r => r.Metric == metric && r.ClosedAt is not null).ToList();
+            var draws = runs
+                .Where(r => !closed.Any(c => r.Id >= c.Open.StartRunId && r.Timestamp <= c.ClosedAt))
+                .Select(r => (Run: r, Value: value(r.Result)))
+                .Where(d => d.Value is > 0)
+                .Select(d => new Draw(d.Run.Id, d.Run.Timestamp, d.Value!.Value, d.Run.Confirmation))
+                .ToList();
+            var open = all.FirstOrDefault(r => r.Metric == metric && r.ClosedAt is null);
+            var detector = new DetectorSettings(
+                RegressionMetrics.MinimumEffect(metric, settings, canary.Regression),
+                settings.BaselineWindow,
+                settings.MinimumBaseline,
+                settings.EvidenceWindow,
+                settings.FalseAlarmRunLength,
+                settings.Confirmation,
+                higherIsWorse);
+            var verdict = RegressionDetector.Evaluate(draws, open?.Open, detector);
+            var now = timeProvider.GetUtcNow();
+            switch (verdict.State)
+            {
+                case RegressionState.Opened:
+                    store.OpenRegression(series, result.Canary, result.Batch, metric, verdict.Regression!, now);
+                    store.AddEvent(now, HistoryEventKinds.RegressionOpened, result.Canary, Detail(result, metric, verdict));
+                    LogOpened(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN, verdict.RatioLower ?? double.NaN, verdict.RatioUpper ?? double.NaN);
+                    break;
+                case RegressionState.Cleared:
+                    store.CloseRegressions(series, null, metric, now, "returned");
+                    store.AddEvent(now, HistoryEventKinds.RegressionClosed, result.Canary, Detail(result, metric, verdict, "returned"));
+                    LogCleared(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN);
+                    break;
+                case RegressionState.Suspected:
+                    suspected = true;
+                    LogSuspected(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN, verdict.Evidence, verdict.Threshold);
+                    break;
+            }
+
+            lock (_lock)
+            {
+                _entries[new Key(result.Canary, result.Model, result.Provider, result.Precision.ToString(), result.Batch, metric)] =
+                    new Entry(verdict.Active, verdict.Ratio, verdict.RatioLower, verdict.RatioUpper, verdict.Regression?.StartTime);
+            }
+        }
+
+        return suspected;
+    }
+
+    /// <summary>After an environment change: the canary's verdicts restart (its old series' regressions were closed).</summary>
+    public void Forget(CanaryResult result, bool closedAny)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        lock (_lock)
+        {
+            foreach (var key in _entries.Keys.Where(k => k.Canary == result.Canary && k.Batch == result.Batch).ToList())
+            {
+                _entries[key] = new Entry(false, null, null, null, null);
+            }
+        }
+
+        if (closedAny)
+        {
+            LogEnvironmentClosed(logger, result.Canary, result.Batch);
+        }
+    }
+
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Refresh();
+        lock (_lock)
+        {
+            foreach (var (key, entry) in _entries)
+            {
+                string[] labels = [key.Canary, key.Model, key.Provider, key.Precision, key.Batch.ToString(CultureInfo.InvariantCulture), key.Metric];
+                writer.Write(TelemetryCatalogue.RegressionActive, entry.Active ? 1 : 0, labels);
+                if (entry.Ratio is { } ratio)
+                {
+                    writer.Write(TelemetryCatalogue.RegressionRatio, ratio, labels);
+                    writer.Write(TelemetryCatalogue.RegressionRatioLower, entry.Lower!.Value, labels);
+                    writer.Write(TelemetryCatalogue.RegressionRatioUpper, entry.Upper!.Value, labels);
+                }
+
+                if (entry.Active && entry.Start is { } start)
+                {
+                    writer.Write(TelemetryCatalogue.RegressionStart, start.ToUnixTimeMilliseconds() / 1000.0, labels);
+                }
+            }
+        }
+    }
+
+    /// <summary>Re-reads open regressions from the store: shows them after a restart, clears those a CLI accepted.</summary>
+    internal void Refresh()
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_lock)
+        {
+            if (now - _lastRefresh < RefreshInterval)
+            {
+                return;
+            }
+
+            _lastRefresh = now;
+        }
+
+        if (!options.CurrentValue.Enabled || database.ExistingStore is not { } store)
+        {
+            return;
+        }
+
+        try
+        {
+            var open = store.Regressions(openOnly: true);
+            var labels = new Dictionary<string, CanaryResult>(StringComparer.Ordinal);
+            foreach (var series in open.Select(r => r.Series).Distinct(StringComparer.Ordinal))
+            {
+                if (store.SeriesRuns(series, DateTimeOffset.MinValue, 1) is [var latest])
+                {
+                    labels[series] = latest.Result;
+                }
+            }
+
+            lock (_lock)
+            {
+                var active = new HashSet<Key>();
+                foreach (var regression in open)
+                {
+                    if (!labels.TryGetValue(regression.Series, out var r))
+                    {
+                        continue;
+                    }
+
+                    var key = new Key(r.Canary, r.Model, r.Provider, r.Precision.ToString(), r.Batch, regression.Metric);
+                    active.Add(key);
+                    var entry = _entries.GetValueOrDefault(key) ?? new Entry(true, null, null, null, regression.Open.StartTime);
+                    _entries[key] = entry with { Active = true, Start = regression.Open.StartTime };
+                }
+
+                foreach (var (key, entry) in _entries.Where(e => e.Value.Active && !active.Contains(e.Key)).ToList())
+                {
+                    _entries[key] = entry with { Active = false, Start = null };
+                }
+            }
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidDataException)
+        {
+            LogRefreshFailed(logger, ex.Message);
+        }
+    }
+
+    private static JsonObject Detail(CanaryResult result, string metric, Verdict verdict, string? reason = null) => new()
+    {
+        ["reason"] = reason,
+        ["batch"] = result.Batch,
+        ["metric"] = metric,
+        ["ratio"] = verdict.Ratio,
+        ["ratioLower"] = verdict.RatioLower,
+        ["ratioUpper"] = verdict.RatioUpper,
+        ["startRun"] = verdict.Regression?.StartRunId,
+    };
+
+    private readonly record struct Key(string Canary, string Model, string Provider, string Precision, int Batch, string Metric);
+
+    private sealed record Entry(bool Active, double? Ratio, double? Lower, double? Upper, DateTimeOffset? Start);
+
+    [LoggerMessage(EventId = 620, Level = LogLevel.Warning, Message = "Regression of {Canary} batch {Batch} {Metric}: ratio {Ratio:F3} ({Lower:F3}–{Upper:F3}), confirmed")]
+    private static partial void LogOpened(ILogger logger, string canary, int batch, string metric, double ratio, double lower, double upper);
+
+    [LoggerMessage(EventId = 621, Level = LogLevel.Information, Message = "Regression of {Canary} batch {Batch} {Metric} cleared: back at ratio {Ratio:F3}")]
+    private static partial void LogCleared(ILogger logger, string canary, int batch, string metric, double ratio);
+
+    [LoggerMessage(EventId = 622, Level = LogLevel.Information, Message = "Suspected regression of {Canary} batch {Batch} {Metric}: ratio {Ratio:F3}, evidence {Evidence:F2} of {Threshold:F2}; confirming")]
+    private static partial void LogSuspected(ILogger logger, string canary, int batch, string metric, double ratio, double evidence, double threshold);
+
+    [LoggerMessage(EventId = 623, Level = LogLevel.Information, Message = "Open regressions of {Canary} batch {Batch} closed: its environment changed")]
+    private static partial void LogEnvironmentClosed(ILogger logger, string canary, int batch);
+
+    [LoggerMessage(EventId = 624, Level = LogLevel.Warning, Message = "Open regressions could not be re-read from the history: {Reason}")]
+    private static partial void LogRefreshFailed(ILogger logger, string reason);
+}

@@ -1,0 +1,25 @@
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Regression;
+
+/// <summary>Checks what attributes cannot: metric names, effect ranges, baseline within its window.</summary>
+public sealed class RegressionOptionsRelationsValidator : IValidateOptions<RegressionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RegressionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MinimumBaseline > options.BaselineWindow)
+        {
+            return ValidateOptionsResult.Fail($"{RegressionOptions.SectionName}:{nameof(RegressionOptions.MinimumBaseline)}: {options.MinimumBaseline} is larger than {nameof(RegressionOptions.BaselineWindow)} {options.BaselineWindow}");
+        }
+
+        var overrides = new CanaryRegressionOptions { MinimumEffects = options.MinimumEffects };
+        foreach (var (key, problem) in overrides.Validate(RegressionOptions.SectionName))
+        {
+            return ValidateOptionsResult.Fail($"{key}: {problem}");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}
