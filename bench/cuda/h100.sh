@@ -18,7 +18,7 @@
 #
 # Tunables (environment): OUT, BENCHDAEMON (binary), GEMM_SIZE=8192, MEMCPY_MIB=1024, PCIE_MIB=256,
 # MIN_DURATION=00:00:04 (measured seconds per canary), CUBLAS_DIR (skip discovery), SKIP_TORCH=0,
-# SKIP_METRICS=0, METRICS_PORT=19847.
+# SKIP_ONCE=0 (skip the two `once` runs), SKIP_METRICS=0, METRICS_PORT=19847.
 set -uo pipefail
 export LC_ALL=C
 
@@ -29,6 +29,7 @@ MEMCPY_MIB=${MEMCPY_MIB:-1024}
 PCIE_MIB=${PCIE_MIB:-256}
 MIN_DURATION=${MIN_DURATION:-00:00:04}
 SKIP_TORCH=${SKIP_TORCH:-0}
+SKIP_ONCE=${SKIP_ONCE:-0}
 SKIP_METRICS=${SKIP_METRICS:-0}
 METRICS_PORT=${METRICS_PORT:-19847}
 mkdir -p "$OUT"
@@ -110,6 +111,7 @@ nvidia-smi --query-gpu=timestamp,power.draw,clocks.sm,clocks.mem,temperature.gpu
 STARTED_PIDS+=($!)
 phase() { echo "$1 $(date -u +%FT%T.%3NZ)" >>"$OUT/phases.txt"; }
 
+if [ "$SKIP_ONCE" != 1 ]; then
 log "benchdaemon once (table)"
 phase "table-start"
 COLUMNS=220 "$BENCHDAEMON" once --config "$OUT/config.json" "${SETS[@]}" >"$OUT/once-table.txt" 2>"$OUT/once-table.stderr"
@@ -122,6 +124,7 @@ phase "json-start"
 "$BENCHDAEMON" once --json --config "$OUT/config.json" "${SETS[@]}" >"$OUT/once.json" 2>"$OUT/once.stderr"
 echo "exit $?" >>"$OUT/once.stderr"
 phase "json-end"
+fi
 
 # ---------------------------------------------------------------------------
 # The same canaries scheduled by the daemon, exported through /metrics.

@@ -8,7 +8,7 @@ namespace BenchDaemon.Probes.Nvml;
 /// <summary>
 /// The NVML GPU probe. <see cref="Sample"/> is the 1 s tick (utilisation, memory, power,
 /// clocks, temperature, clock events, performance state, processes, Xid events);
-/// <see cref="SampleEnergy"/> and <see cref="SampleSlow"/> (PCIe, ECC, retired/remapped memory)
+/// <see cref="SampleEnergy"/> (with the clock-event times) and <see cref="SampleSlow"/> (PCIe, ECC, retired/remapped memory)
 /// run on their own cadences (<see cref="GpuSampler"/>) because their NVML calls take
 /// milliseconds. No driver, an initialisation failure, no GPUs or every GPU lost leave the
 /// probe down with a reason, retried on a back-off by <see cref="RetryIfDue"/>; nothing here throws.
@@ -383,10 +383,27 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         }
     }
 
-    /// <summary>Reads every GPU's energy counter (the energy cadence; milliseconds per GPU).</summary>
+    /// <summary>Reads every GPU's energy counter and cumulative clock-event times (the energy cadence; milliseconds per GPU).</summary>
     public void SampleEnergy()
     {
         _ = ReadEnergy();
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        _lifecycle.EnterReadLock();
+        try
+        {
+            foreach (var device in _devices)
+            {
+                device.SampleViolations();
+            }
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
     }
 
     /// <summary>
@@ -529,6 +546,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
                 {
                     Time("fast_sample", iterations, () => device.SampleFast(_timeProvider.GetTimestamp(), _options.ProcessMetrics, frequency)),
                     Time("energy_read", iterations, () => device.ReadEnergy()),
+                    Time("violation_sample", Math.Min(iterations, 200), device.SampleViolations),
                     Time("pcie_sample", slowIterations, device.SampleSlow),
                     Time("xid_event_poll", iterations, DrainXidEvents),
                     Time("utilization_call", iterations, () => SingleCall(device, 0)),

@@ -51,6 +51,22 @@ public sealed class GpuProbeTests : IDisposable
     }
 
     [Fact]
+    public void ViolationTimes_AreReadOnTheEnergyCadenceNotOnTheFastTick()
+    {
+        // nvmlDeviceGetViolationStatus costs ~0.7 ms per policy on an H100: the 1 s tick reuses the last reading.
+        FakeNvmlLibrary.Set(0, "violation", 1_000_000_000); // ns
+        var probe = Create();
+        probe.SampleEnergy();
+        Assert.Equal(1.0, Assert.Single(probe.Sample().Gpus).ViolationSeconds!["power"]);
+
+        FakeNvmlLibrary.Set(0, "violation", 3_000_000_000);
+        Assert.Equal(1.0, Assert.Single(probe.Sample().Gpus).ViolationSeconds!["power"]);
+
+        probe.SampleEnergy();
+        Assert.Equal(3.0, Assert.Single(probe.Sample().Gpus).ViolationSeconds!["power"]);
+    }
+
+    [Fact]
     public void Sample_ScriptedValues_ArriveInBaseUnits()
     {
         FakeNvmlLibrary.Set(0, "power", 250_500);          // mW
@@ -327,7 +343,7 @@ public sealed class GpuProbeTests : IDisposable
 
         Assert.True(result.Up);
         var gpu = Assert.Single(result.Gpus);
-        Assert.Equal(["fast_sample", "energy_read", "pcie_sample", "xid_event_poll", "utilization_call", "power_call", "temperature_call"], gpu.Costs.Select(c => c.Operation));
+        Assert.Equal(["fast_sample", "energy_read", "violation_sample", "pcie_sample", "xid_event_poll", "utilization_call", "power_call", "temperature_call"], gpu.Costs.Select(c => c.Operation));
         Assert.All(gpu.Costs, c => Assert.True(c.MinMicroseconds >= 0 && c.MedianMicroseconds >= c.MinMicroseconds && c.P99Microseconds >= c.MedianMicroseconds, c.ToString()));
         // A fast sample is some twenty NVML calls: measurably more than nothing even against the fake.
         Assert.True(gpu.Costs[0].MedianMicroseconds > 0, gpu.Costs[0].ToString());
