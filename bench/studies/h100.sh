@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Studies on the GPU machine (H100, 16 cores): a quick but meaningful set, under 6 minutes in
+# Studies on the GPU machine (H100, 16 cores): a quick but meaningful set, about 7 minutes in
 # all, from the self-contained single-file binary (no .NET needed there). Every study is
 # capped with `timeout -s TERM`: a capped study stops between cells and still writes the
 # cells it measured (its report says "interrupted").
@@ -29,8 +29,12 @@ study() {
 
 # Batch friction on the CPU (and CUDA/TensorRT where the runtime has them): RTR, ASE, BSR vs ORT without graph optimisation.
 study 70 batch batch --models builtin:resnet50,builtin:bert-base --providers CPU,CUDA,TensorRT --batches 1,2,4,8,16 --iterations 5 --seconds 0.5
-# The GPU through the micro-canaries (F8): throughput of each against its batch/size parameter.
-study 30 batch gpu-micro --models cuda:gemm,cuda:memcpy,cuda:pcie --providers CUDA --batches 1,4,16 --iterations 10 --seconds 0.5
+# The GPU through the micro-canaries (F8) at their default sizes (GEMM 8192³ FP32, 1 GiB copy, 256 MiB
+# PCIe). Micro-canaries run at batch 1 only (any other batch list is rejected before the study
+# starts), so this is one cell per micro-canary plus its baseline cell, not a batch sweep; the other
+# precisions and the PyTorch comparison are bench/cuda/h100.sh. CUBLAS_DIR (as in that script)
+# names cuBLASLt's directory when the runner's own search does not find it.
+study 60 batch gpu-micro --models cuda:gemm,cuda:memcpy,cuda:pcie --providers CUDA --batches 1 --iterations 10 --seconds 0.5 ${CUBLAS_DIR:+--set "Cuda:LibraryDirectory=$CUBLAS_DIR"}
 # Precision matrix: FP32/FP16/INT8 against native and same-provider FP32, with drift.
 study 60 precision precision --models builtin:resnet50 --providers CPU,CUDA,TensorRT --batches 1,8,32 --iterations 5 --seconds 0.5
 # Standard vs optimised ladder.
@@ -39,8 +43,9 @@ study 30 providers providers --models builtin:resnet50,builtin:bert-base --batch
 study 45 pipeline pipeline --models builtin:resnet50 --batches 1,8 --iterations 3 --seconds 0.5
 # Energy: RAPL is usually readable as root; samples per joule for FP32 and INT8.
 study 40 energy energy --models builtin:resnet50 --providers CPU --precisions FP32,INT8 --batches 1,8,32 --iterations 5 --seconds 1
-# Depth: the paper's Tables VII/VIII columns (batch 8 and 16), conv 64/96 and attention 128/256, depths 1-6.
-study 80 depth depth --providers CPU --conv-widths 64,96 --attention-widths 128,256 --batches 8,16 --iterations 5 --seconds 0.2
+# Depth: the paper's Tables VII/VIII columns (batch 8 and 16), conv 64/96 and attention 128/256, depths 1-6;
+# batch 1 as well, since ASE(b) = T(b)/(b·T(1)) needs T(1) (without it the width × batch ASE table is empty).
+study 120 depth depth --providers CPU --conv-widths 64,96 --attention-widths 128,256 --batches 1,8,16 --iterations 5 --seconds 0.2
 
 rm -rf "$state"
 echo "done: $(date -u)" | tee -a "$log"
