@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BenchDaemon.Probes.Tests.FakeNvml;
+using BenchDaemon.Tests.Cuda;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
 using Xunit.Abstractions;
@@ -16,31 +18,6 @@ namespace BenchDaemon.Tests.Deploy;
 /// </summary>
 public sealed partial class PrometheusScrapeTests : IDisposable
 {
-    /// <summary>
-    /// Metric-name prefixes of series that issues not merged yet will export (GPU probe,
-    /// history/regression, GPU micro-canaries): a dashboard query or variable reading only
-    /// these may come back empty for now. The single-node test fails as soon as the daemon
-    /// exports any of them, so this list must be emptied when those issues land.
-    /// </summary>
-    private static readonly string[] s_notYetExported =
-    [
-        "benchdaemon_gpu_",
-        "benchdaemon_regression_",
-        "benchdaemon_environment_change_",
-        "benchdaemon_history_",
-        "benchdaemon_canary_flops_per_second",
-        "benchdaemon_canary_peak_ratio",
-        "benchdaemon_canary_bandwidth_bytes_per_second",
-        "benchdaemon_canary_energy_joules_per_flop",
-    ];
-
-    /// <summary>
-    /// Extra arguments for every daemon these tests start: where the GPU probe's fake NVML goes
-    /// (for example <c>--set Probes:Gpu:LibraryPath=…</c> and <c>--set Probes:Gpu:ProcessMetrics=true</c>)
-    /// so that the GPU panels and rules are proven too.
-    /// </summary>
-    private static readonly string[] s_extraDaemonArguments = [];
-
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_dataTimeout = TimeSpan.FromSeconds(120);
 
@@ -59,8 +36,21 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     {
         var state = Directory.CreateDirectory(Path.Combine(_temp.Path, "node")).FullName;
         using var rapl = new FakeRapl(Path.Combine(_temp.Path, "sys"));
-        var config = _temp.File("node.json", SingleNodeConfig(state));
-        await using var daemon = DaemonProcess.Start(state, ["--config", config, "--set", $"Probes:SysRoot={rapl.SysRoot}", .. s_extraDaemonArguments]);
+        string[] arguments = ["--set", $"Probes:SysRoot={rapl.SysRoot}", .. GpuArguments()];
+
+        // History first. A short earlier life of this node on the same state directory leaves
+        // in history.db (1) six fast runs of the GEMM canary (one per second): the baseline (3) and the evidence
+        // window (3) the regression gate needs before it judges, and (2) one run of "mini" with
+        // two threads. The scraped run below then makes each GEMM call three times slower (the
+        // fake cuBLASLt's FAKE_CUBLAS_MATMUL_US is no part of the environment fingerprint): the
+        // first run and its two confirmation re-runs open a regression, so the verdict series
+        // including regression_start_timestamp exist; and "mini" with one thread is a changed
+        // fingerprint (provider options), so an environment-change series exists. `once` keeps
+        // no history, so a daemon it is: about 8 s, the cheapest way to get real stored runs.
+        await SeedHistoryAsync(state, arguments);
+
+        var config = _temp.File("node.json", SingleNodeConfig(state, miniThreads: 1));
+        await using var daemon = DaemonProcess.Start(state, ["--config", config, .. arguments], GpuEnvironment(matmulMicroseconds: 3000));
         await daemon.WaitForAsync("/metrics", s_startTimeout);
 
         await using var prometheus = await PrometheusServer.StartAsync(
@@ -77,12 +67,12 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         {
             await Task.Delay(TimeSpan.FromSeconds(3));
             (values, var emptyVariables) = await ResolveVariablesAsync(prometheus, variables);
-            empty = [.. emptyVariables.Where(v => !AllowedEmpty(v.Query)).Select(v => $"variable {v.Dashboard} ${v.Name}: {v.Query}")];
+            empty = [.. emptyVariables.Select(v => $"variable {v.Dashboard} ${v.Name}: {v.Query}")];
             foreach (var query in queries)
             {
                 var expression = GrafanaDashboards.Substitute(query.Expression, values);
                 var data = await prometheus.QueryRangeAsync(expression, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5));
-                if (data.GetProperty("result").GetArrayLength() == 0 && !AllowedEmpty(query.Expression))
+                if (data.GetProperty("result").GetArrayLength() == 0)
                 {
                     empty.Add($"{query.Dashboard} / {query.Where}: {expression}");
                 }
@@ -91,19 +81,29 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         while (empty.Count > 0 && watch.Elapsed < s_dataTimeout);
 
         Assert.True(empty.Count == 0, $"{empty.Count} dashboard queries returned no data after {watch.Elapsed}:\n{string.Join("\n", empty)}\n\ndaemon:\n{daemon.StandardOutput}");
-        _output.WriteLine($"{queries.Count} dashboard queries and {variables.Count} variables checked after {watch.Elapsed}; allowed empty for now: "
-            + string.Join(", ", queries.Where(q => AllowedEmpty(q.Expression)).Select(q => $"{q.Dashboard} / {q.Where}")));
-
-        // The list of not-yet-exported names must not outlive the issues that export them.
-        var scrape = await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10));
-        var exported = scrape.Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToList();
-        foreach (var prefix in s_notYetExported)
-        {
-            Assert.False(exported.Any(l => l.StartsWith(prefix, StringComparison.Ordinal)),
-                $"the daemon now exports {prefix}*: remove it from {nameof(s_notYetExported)} so its panels must show data");
-        }
+        _output.WriteLine($"{queries.Count} dashboard queries and {variables.Count} variables checked after {watch.Elapsed}");
 
         await AssertEveryRuleEvaluatesAsync(prometheus);
+
+        // The alerts whose conditions this node meets are active (pending: the shipped for:
+        // clauses are minutes) with the label names and values the daemon really exports.
+        string[] expected =
+        [
+            "BenchDaemonCanaryRegression canary=gemm metric=latency_p50",
+            "BenchDaemonGpuXidError gpu=0 xid=79",
+            "BenchDaemonGpuThermalThrottling gpu=0 uuid=GPU-fake-0000",
+            "BenchDaemonGpuPowerThrottling gpu=0 uuid=GPU-fake-0000",
+        ];
+        var alerts = (await prometheus.AlertsAsync()).GetProperty("alerts").EnumerateArray().ToList();
+        foreach (var want in expected)
+        {
+            var parts = want.Split(' ');
+            Assert.True(
+                alerts.Any(a => a.GetProperty("labels").GetProperty("alertname").GetString() == parts[0]
+                    && parts.Skip(1).All(p => a.GetProperty("labels").TryGetProperty(p[..p.IndexOf('=', StringComparison.Ordinal)], out var v)
+                        && v.GetString() == p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..])),
+                $"no active alert {want}; active: {string.Join("; ", alerts.Select(a => a.GetProperty("labels").ToString()))}");
+        }
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                       "Canaries": [ { "Name": "fleet", "Model": "{{model}}", "Interval": "00:00:02", "Threads": 1,
                         "Measure": { "MinIterations": 30, "MinDuration": "00:00:00.050", "Budget": "00:00:10", "WarmupMaxDuration": "00:00:00.200" } } ] }
                     """);
-                daemons.Add(DaemonProcess.Start(state, ["--config", config, .. s_extraDaemonArguments]));
+                daemons.Add(DaemonProcess.Start(state, ["--config", config]));
             }
 
             foreach (var daemon in daemons)
@@ -173,9 +173,6 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             }
         }
     }
-
-    private static bool AllowedEmpty(string expression) =>
-        GrafanaDashboards.MetricNames(expression).Any(name => s_notYetExported.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
 
     /// <summary>Resolves each variable (label_values) against Prometheus, in dashboard order so later ones can use earlier ones.</summary>
     private static async Task<(Dictionary<string, string> Values, List<DashboardVariable> Empty)> ResolveVariablesAsync(PrometheusServer prometheus, IReadOnlyList<DashboardVariable> variables)
@@ -293,20 +290,104 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     /// <summary>
     /// Canaries that make every canary panel show something: a plain FP32 model, an INT8 model
     /// fed through image preprocessing (stages and drift), a CUDA canary this CPU build skips,
-    /// and a canary whose model file does not exist (failed runs).
+    /// a canary whose model file does not exist (failed runs), and the GPU micro-canaries
+    /// (GEMM, device and PCIe copies) on the fake CUDA driver and cuBLASLt. The regression
+    /// gate judges after three baseline runs and an evidence window of three.
     /// </summary>
-    private static string SingleNodeConfig(string state)
+    private static string SingleNodeConfig(string state, int miniThreads, bool seed = false)
     {
         var missing = Path.Combine(state, "missing.onnx");
         const string Measure = """ "Measure": { "MinIterations": 20, "MinDuration": "00:00:00.050", "Budget": "00:00:10", "WarmupMaxDuration": "00:00:00.200" } """;
-        return $$"""
-            { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1 },
-              "Canaries": [
-                { "Name": "mini", "Model": "builtin:resnet-mini", "Interval": "00:00:02", "Threads": 1, {{Measure}} },
+        const string Quick = """ "Measure": { "MinIterations": 20, "MinDuration": "00:00:00", "WarmupMaxIterations": 10, "Budget": "00:00:10" } """;
+        var gemm = $$"""{ "Name": "gemm", "Model": "cuda:gemm", "Precision": "BF16", "Size": 1024, "Interval": "00:00:01", {{Quick}} }""";
+        var mini = $$"""{ "Name": "mini", "Model": "builtin:resnet-mini", "Interval": "00:00:02", "Threads": {{miniThreads}}, {{Measure}} }""";
+        var canaries = seed
+            ? $"{gemm}, {mini}"
+            : $$"""
+                {{mini}},
                 { "Name": "mini-int8-image", "Model": "builtin:resnet-mini", "Precision": "INT8", "ImageInput": "Small", "Interval": "00:00:03", "Threads": 1, {{Measure}} },
                 { "Name": "cuda", "Model": "builtin:resnet-mini", "Provider": "CUDA", "Interval": "00:00:03" },
-                { "Name": "broken", "Model": "{{missing}}", "Interval": "00:00:03" } ] }
+                { "Name": "broken", "Model": "{{missing}}", "Interval": "00:00:03" },
+                {{gemm}},
+                { "Name": "d2d", "Model": "cuda:memcpy", "Size": 4, "Interval": "00:00:02", {{Quick}} },
+                { "Name": "pcie", "Model": "cuda:pcie", "Size": 2, "Interval": "00:00:02", {{Quick}} }
+                """;
+        return $$"""
+            { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1, "GpuBusyThreshold": 1 },
+              "Regression": { "MinimumBaseline": 3, "BaselineWindow": 5, "EvidenceWindow": 3 },
+              "Canaries": [ {{canaries}} ] }
             """;
+    }
+
+    /// <summary>Runs the node until history.db holds six GEMM runs and one "mini" run with two threads, then stops it.</summary>
+    private async Task SeedHistoryAsync(string state, string[] arguments)
+    {
+        var config = _temp.File("seed.json", SingleNodeConfig(state, miniThreads: 2, seed: true));
+        await using var daemon = DaemonProcess.Start(state, ["--config", config, .. arguments], GpuEnvironment(matmulMicroseconds: 1000));
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+            if (Runs(metrics, "gemm", "ok") >= 6 && Runs(metrics, "mini", "ok") + Runs(metrics, "mini", "unstable") >= 1)
+            {
+                break;
+            }
+
+            Assert.True(watch.Elapsed < s_dataTimeout, $"the seeding run did not record six GEMM runs and a mini run:\n{daemon.StandardOutput}");
+            await Task.Delay(250);
+        }
+
+        var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(20));
+        Assert.True(exitCode == 0, daemon.StandardOutput);
+        _output.WriteLine($"history seeded in {watch.Elapsed}");
+
+        static double Runs(string metrics, string canary, string status) => metrics.Split('\n')
+            .Where(l => l.StartsWith("benchdaemon_canary_runs_total{", StringComparison.Ordinal)
+                        && l.Contains($"canary=\"{canary}\"", StringComparison.Ordinal) && l.Contains($"status=\"{status}\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The fake NVML as the GPU probe's library, every GPU series on, slow reads every second.</summary>
+    private static string[] GpuArguments() =>
+    [
+        "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}",
+        "--set", "Probes:Gpu:ProcessMetrics=true",
+        "--set", "Probes:Gpu:PcieInterval=00:00:01",
+        "--set", "Probes:Gpu:EnergyInterval=00:00:01",
+        "--set", $"Cuda:LibraryDirectory={FakeCudaLibraries.Full}",
+    ];
+
+    /// <summary>
+    /// One fake GPU on both sides: the fake CUDA driver's only device (ordinal 0) is the fake
+    /// NVML's GPU 0, whose energy counter the GEMM's joules per FLOP are read from. With one
+    /// device the orders agree whatever CUDA_DEVICE_ORDER says; it is set to PCI_BUS_ID (the
+    /// order NVML enumerates in, docs/canaries.md) as on a real multi-GPU node. GPU 0 draws
+    /// 300 W (its energy counter grows with real time), reports corrected and uncorrected ECC errors, a retired page and a
+    /// remapped row, power-cap and hardware-slowdown clock events (no thermal one: the
+    /// thermal guard would skip the GPU canaries), an Xid 79 and one compute process
+    /// (this test's own, so it has a name).
+    /// </summary>
+    private Dictionary<string, string> GpuEnvironment(int matmulMicroseconds)
+    {
+        var script = _temp.File("fake-nvml.script", $"""
+            count 1
+            set 0 energy_watts 300
+            set 0 ecc_corr 3
+            set 0 ecc_uncorr 1
+            set 0 retired_sbe 1
+            set 0 retired_dbe 1
+            set 0 remap_corr 1
+            set 0 remap_unc 1
+            set 0 reasons {0x4 | 0x8}
+            xid 0 79
+            process 0 {Environment.ProcessId} 1073741824
+            """);
+        return new()
+        {
+            ["FAKE_NVML_SCRIPT"] = script,
+            ["FAKE_CUBLAS_MATMUL_US"] = matmulMicroseconds.ToString(CultureInfo.InvariantCulture),
+            ["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID",
+        };
     }
 
     [GeneratedRegex(@"(?m)^(?<indent>\s+)for: \S+")]

@@ -2,10 +2,12 @@
  * state. Tests set the state through the fake_nvml_* control functions (in-process), or
  * through a file named by FAKE_NVML_SCRIPT read at nvmlInit_v2 (child processes), with lines
  *   count N | init RET | set GPU FIELD VALUE | status GPU FIELD RET | lost GPU 0/1 | xid GPU CODE | process GPU PID BYTES
- * Units are NVML's: mW, mJ, MHz, KB/s, percent. Written for this project's tests. */
+ * Units are NVML's: mW, mJ, MHz, KB/s, percent. With energy_watts W (default 0) the energy
+ * counter grows by that power over real time since the library was loaded, as a busy GPU's does. Written for this project's tests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_GPUS 8
 #define MAX_EVENTS 64
@@ -16,7 +18,7 @@ enum field {
     F_ENERGY, F_CLOCK_SM, F_CLOCK_MEM, F_CLOCK_GR, F_MAX_SM, F_MAX_MEM, F_MAX_GR, F_TEMP, F_REASONS,
     F_VIOLATION, F_PSTATE, F_PCIE_TX, F_PCIE_RX, F_LINK_GEN, F_LINK_MAX_GEN, F_LINK_WIDTH, F_LINK_MAX_WIDTH,
     F_ECC_MODE, F_ECC_CORR, F_ECC_UNCORR, F_RETIRED_SBE, F_RETIRED_DBE, F_REMAP_CORR, F_REMAP_UNC,
-    F_REMAP_PENDING, F_REMAP_FAILURE, F_PROCESSES, F_EVENTS, F_COUNT
+    F_REMAP_PENDING, F_REMAP_FAILURE, F_PROCESSES, F_EVENTS, F_ENERGY_WATTS, F_COUNT
 };
 
 static const char *field_names[F_COUNT] = {
@@ -24,7 +26,7 @@ static const char *field_names[F_COUNT] = {
     "energy", "clock_sm", "clock_mem", "clock_gr", "max_sm", "max_mem", "max_gr", "temp", "reasons",
     "violation", "pstate", "pcie_tx", "pcie_rx", "link_gen", "link_max_gen", "link_width", "link_max_width",
     "ecc_mode", "ecc_corr", "ecc_uncorr", "retired_sbe", "retired_dbe", "remap_corr", "remap_unc",
-    "remap_pending", "remap_failure", "processes", "events"
+    "remap_pending", "remap_failure", "processes", "events", "energy_watts"
 };
 
 struct gpu {
@@ -113,7 +115,12 @@ static void run_script(void) {
     fclose(f);
 }
 
-__attribute__((constructor)) static void load(void) { defaults(); run_script(); }
+static struct timespec loaded_at;
+static unsigned long long elapsed_ns(void) {
+    struct timespec now; clock_gettime(CLOCK_MONOTONIC, &now);
+    return (unsigned long long)(now.tv_sec - loaded_at.tv_sec) * 1000000000ULL + (unsigned long long)(now.tv_nsec - loaded_at.tv_nsec);
+}
+__attribute__((constructor)) static void load(void) { clock_gettime(CLOCK_MONOTONIC, &loaded_at); defaults(); run_script(); }
 
 /* ---- NVML ---- */
 typedef void *nvmlDevice_t;
@@ -164,7 +171,7 @@ struct util { unsigned int gpu, memory; };
 int nvmlDeviceGetUtilizationRates(nvmlDevice_t d, struct util *u) { int r = check(d, F_UTIL_GPU); if (!r) { u->gpu = (unsigned)V(d, F_UTIL_GPU); u->memory = (unsigned)V(d, F_UTIL_MEM); } return r; }
 int nvmlDeviceGetPowerUsage(nvmlDevice_t d, unsigned int *p) { int r = check(d, F_POWER); if (!r) *p = (unsigned)V(d, F_POWER); return r; }
 int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *e) {
-    int r = check(d, F_ENERGY); if (r) return r; energy_calls++; *e = V(d, F_ENERGY); return 0;
+    int r = check(d, F_ENERGY); if (r) return r; energy_calls++; *e = V(d, F_ENERGY) + V(d, F_ENERGY_WATTS) * elapsed_ns() / 1000000ULL; return 0;
 }
 static const int clock_field[3] = { F_CLOCK_GR, F_CLOCK_SM, F_CLOCK_MEM };
 static const int max_field[3] = { F_MAX_GR, F_MAX_SM, F_MAX_MEM };

@@ -219,12 +219,17 @@ public sealed class StudyRunnerTests : IDisposable
     }
 
     [Fact]
-    public void MicroCanary_UnknownToThisBuild_IsASkippedCellWithTheReason()
+    public void MicroCanary_NoCudaDriver_IsASkippedCellWithTheReason()
     {
-        var run = Run(new StudyOptions { Kind = StudyKind.Batch, Models = ["cuda:gemm"], Providers = ["CPU"], Batches = [1], Measure = Tiny() });
+        // An empty library directory: no CUDA driver on any machine, GPU or not.
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "no-cuda")).FullName;
+        var cuda = new BenchDaemon.Workloads.Cuda.CudaCanaryRunner(Microsoft.Extensions.Options.Options.Create(new BenchDaemon.Workloads.Cuda.CudaOptions { LibraryDirectory = empty }), NullLogger<BenchDaemon.Workloads.Cuda.CudaCanaryRunner>.Instance);
+
+        var run = Run(new StudyOptions { Kind = StudyKind.Batch, Models = ["cuda:gemm"], Providers = ["CPU"], Batches = [1], Measure = Tiny() }, cuda: cuda);
 
         Assert.All(run.Cells, c => Assert.Equal(CanaryStatus.Skipped, c.Status));
-        Assert.All(run.Cells, c => Assert.Contains("cuda:gemm", c.Reason, StringComparison.Ordinal));
+        Assert.All(run.Cells, c => Assert.Equal("driver_unavailable", c.ReasonCode));
+        Assert.All(run.Cells, c => Assert.Contains("libcuda.so.1", c.Reason, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -249,10 +254,10 @@ public sealed class StudyRunnerTests : IDisposable
         Assert.Empty(StudyPlanner.Validate(new StudyOptions { Kind = kind, Quick = true }));
     }
 
-    private StudyRun Run(StudyOptions options, Probes.IEnergyMeter? meter = null)
+    private StudyRun Run(StudyOptions options, Probes.IEnergyMeter? meter = null, BenchDaemon.Workloads.Cuda.CudaCanaryRunner? cuda = null)
     {
         var zoo = new ModelZoo(Path.Combine(_root, "cache"), NullLogger<ModelZoo>.Instance);
-        var runner = new StudyRunner(new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, meter, zoo), meter);
+        var runner = new StudyRunner(new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, meter, zoo, cuda), meter);
         Assert.Empty(StudyPlanner.Validate(options));
         var resolved = StudyDefaults.Apply(options);
         var run = runner.Run(resolved, StudyPlanner.Plan(resolved, Path.Combine(_root, "engines")), Environment());
