@@ -1,3 +1,4 @@
+using Perfolizer.Mathematics.Distributions.ContinuousDistributions;
 using Pragmastat;
 
 namespace BenchDaemon.Regression;
@@ -7,9 +8,12 @@ namespace BenchDaemon.Regression;
 /// baseline of the runs before them, in log space. The baseline's centre is the
 /// Hodges–Lehmann estimate and its between-run scale the larger of the Shamos estimate and the
 /// spread of its upper tail (Pragmastat), so run-to-run drift — not the spread of samples
-/// within one run — sets the bounds. A one-sided CUSUM over the newest runs, with reference
-/// half the minimum effect, each run's contribution capped so that one spike cannot open an
-/// alarm, decides; the ratio is Pragmastat's Hodges–Lehmann ratio estimate.
+/// within one run — sets the bounds. Two tests open an alarm: a confirmation test (a scheduled
+/// run past a lenient suspicion threshold is re-run k times at once, and the re-runs alone —
+/// never the suspicious run — must clear a threshold set so that suspicion × confirmation stays
+/// within the false-alarm target) for steps, and a one-sided CUSUM over the newest scheduled
+/// runs, each run's contribution capped so that one spike cannot open an alarm, for slow
+/// shifts. The ratio is Pragmastat's Hodges–Lehmann ratio estimate.
 /// </summary>
 public static class RegressionDetector
 {
@@ -28,8 +32,22 @@ public static class RegressionDetector
     /// <summary>Draws needed at the cap to open an alarm: one spike, or a spike and its re-run, never do.</summary>
     public const int DrawsToOpen = 3;
 
-    /// <summary>Immediate re-runs the gate asks for after one scheduled run, at most.</summary>
-    public const int MaxConfirmations = 2;
+    /// <summary>Largest configurable number of immediate re-runs after one scheduled run (<c>Regression:ConfirmationRuns</c>).</summary>
+    public const int MaxConfirmations = 10;
+
+    /// <summary>
+    /// The z the mean of the independent confirmation re-runs must reach (in
+    /// standard errors of that mean) so that a stationary series opens at most one alarm in
+    /// <paramref name="falseAlarmRunLength"/> scheduled runs through this test: the chance of a
+    /// suspicion, 1 − Φ(<paramref name="suspicionZ"/>), times the chance the re-runs agree.
+    /// </summary>
+    public static double ConfirmationThreshold(double suspicionZ, double falseAlarmRunLength)
+    {
+        var normal = new NormalDistribution(0, 1);
+        var suspicion = 1 - normal.Cdf(suspicionZ);
+        var confirm = Math.Min(0.5, 1 / (falseAlarmRunLength * suspicion));
+        return normal.Quantile(1 - confirm);
+    }
 
     /// <summary>
     /// Judges the newest draw of <paramref name="draws"/> (oldest first, one segment of one
@@ -83,15 +101,19 @@ public static class RegressionDetector
         var upper = (Quantile(sorted, 0.9) - center) / UpperTailConsistency;
         var lower = (center - Quantile(sorted, 0.1)) / UpperTailConsistency;
         // A few baseline runs underestimate the scale; widen it by the standard error of a scale estimate.
-        var inflation = 1 + (0.5 / Math.Sqrt(Math.Max(1, logs.Count - 1)));
+        var inflation = Inflation(logs.Count);
         return (center, Math.Max(MinimumScale, Math.Max(shamos, Math.Max(upper, lower)) * inflation));
     }
 
     private static Verdict Gate(List<Draw> draws, DetectorSettings settings)
     {
-        var evidenceCount = Math.Min(settings.EvidenceWindow, draws.Count);
-        var baselineDraws = draws.Take(draws.Count - evidenceCount).TakeLast(settings.BaselineWindow).ToList();
-        if (baselineDraws.Count < settings.MinimumBaseline)
+        // Re-runs asked for by the gate never enter the baseline or the CUSUM: they are judged
+        // only by the confirmation test of the scheduled run they follow.
+        var reruns = ConfirmationsSinceScheduled(draws);
+        var scheduled = draws.Take(draws.Count - reruns).Where(d => !d.Confirmation).ToList();
+        var evidenceCount = Math.Min(settings.EvidenceWindow, scheduled.Count);
+        var baselineDraws = scheduled.Take(scheduled.Count - evidenceCount).TakeLast(settings.BaselineWindow).ToList();
+        if (scheduled.Count == 0 || baselineDraws.Count < settings.MinimumBaseline)
         {
             // Still learning: the evidence window is part of the baseline until it is full.
             return new Verdict(RegressionState.Learning, null, null, null, 0, 0, null);
@@ -107,7 +129,7 @@ public static class RegressionDetector
         // Three capped draws reach the threshold (the factor keeps rounding from falling short), two never do.
         var cap = reference + (threshold / DrawsToOpen * (1 + 1e-9));
 
-        var evidence = draws.Skip(draws.Count - evidenceCount).ToList();
+        var evidence = scheduled.Skip(scheduled.Count - evidenceCount).ToList();
         double cusum = 0;
         var start = 0;
         for (var i = 0; i < evidence.Count; i++)
@@ -123,21 +145,105 @@ public static class RegressionDetector
 
         var newest = evidence[^1];
         var newestZ = (Orient(newest.Value, settings) - center) / scale;
+        var k = settings.Confirmation ? Math.Clamp(settings.ConfirmationRuns, 0, MaxConfirmations) : 0;
+        if (k > 0 && reruns > 0)
+        {
+            // The confirmation threshold already allows for the scale's estimation error, so the
+            // re-runs are measured against the baseline scale without the small-sample widening.
+            var confirmScale = Math.Max(MinimumScale, scale / Inflation(baselineDraws.Count));
+            var alarmStart = cusum >= threshold ? evidence[start] : (Draw?)null;
+            return Confirm(draws, reruns, k, baselineDraws, center, confirmScale, (cusum, reference, alarmStart), settings);
+        }
+
         var segment = cusum > 0 ? evidence.Skip(start).ToList() : [newest];
         var (ratio, lowerBound, upperBound) = Ratio(segment, baselineDraws, scale);
-        var worse = settings.HigherIsWorse ? upperBound : 1 / lowerBound;
-        var practical = worse >= 1 + settings.MinimumEffect;
-        var confirmed = !settings.Confirmation || newest.Confirmation;
-        if (cusum >= threshold && practical && newestZ > reference && confirmed)
+        var practical = Worse(lowerBound, upperBound, settings) >= 1 + settings.MinimumEffect;
+        var cusumAlarm = cusum >= threshold && practical && newestZ > reference;
+        if (cusumAlarm && k == 0)
         {
             var open = new OpenRegression(segment[0].RunId, segment[0].Time, center, scale, baselineDraws.Count);
             return new Verdict(RegressionState.Opened, ratio, lowerBound, upperBound, cusum, threshold, open);
         }
 
-        var suspected = settings.Confirmation && cusum > 0 && newestZ > reference && practical
-            && ConfirmationsSinceScheduled(draws) < MaxConfirmations;
+        // With confirmation, a CUSUM alarm too opens only when the re-runs agree.
+        var suspected = k > 0 && (newestZ >= settings.SuspicionZ || cusumAlarm);
         return new Verdict(suspected ? RegressionState.Suspected : RegressionState.Normal, ratio, lowerBound, upperBound, cusum, threshold, null);
     }
+
+    /// <summary>
+    /// The confirmation test: the re-runs after a suspicious scheduled run, judged on their own
+    /// (the suspicious run picked itself by being high, so it would bias them). More re-runs are
+    /// asked for until there are k, or until half of them sit at or below the baseline centre.
+    /// The re-runs of up to <see cref="DrawsToOpen"/> consecutive suspicious scheduled runs are
+    /// pooled: each is an unbiased draw of the level at its moment, so a step that a first
+    /// suspicion's re-runs missed narrowly is confirmed by the next one's.
+    /// </summary>
+    private static Verdict Confirm(List<Draw> draws, int reruns, int k, List<Draw> baselineDraws, double center, double scale, (double Value, double Reference, Draw? AlarmStart) cusum, DetectorSettings settings)
+    {
+        var current = draws.TakeLast(reruns).ToList();
+        var suspicious = draws[^(reruns + 1)];
+        var pool = new List<Draw>(current);
+        var first = suspicious;
+        for (int i = draws.Count - reruns - 2, runs = 1; i >= 0 && runs < DrawsToOpen && draws[i].Confirmation; runs++)
+        {
+            // draws[i] is the last re-run of an earlier suspicious scheduled run.
+            while (i >= 0 && draws[i].Confirmation)
+            {
+                pool.Add(draws[i--]);
+            }
+
+            if (i < 0)
+            {
+                break;
+            }
+
+            first = draws[i--];
+        }
+
+        // The re-runs' own spread, when wider than the baseline's, sets the scale: re-runs that
+        // fall partly into a slow mode (a bimodal canary) are noisy, not shifted.
+        var logs = pool.Select(d => Orient(d.Value, settings)).ToList();
+        if (logs.Count > 1)
+        {
+            var mean = logs.Average();
+            scale = Math.Max(scale, Math.Sqrt(logs.Sum(l => (l - mean) * (l - mean)) / (logs.Count - 1)));
+        }
+
+        var currentMean = current.Average(d => (Orient(d.Value, settings) - center) / scale);
+        var zs = pool.Select(d => (Orient(d.Value, settings) - center) / scale).ToList();
+        var statistic = zs.Average() * Math.Sqrt(zs.Count);
+        var confirmThreshold = ConfirmationThreshold(settings.SuspicionZ, settings.FalseAlarmRunLength);
+        var (ratio, lowerBound, upperBound) = Ratio(pool, baselineDraws, scale);
+        if (current.Count < k)
+        {
+            var futile = current.Count >= (k + 1) / 2 && currentMean <= 0;
+            return new Verdict(futile ? RegressionState.Normal : RegressionState.Suspected, ratio, lowerBound, upperBound, statistic, confirmThreshold, null);
+        }
+
+        // Practical: the worse bound reaches the minimum effect and the estimate half of it, so a
+        // real but smaller change (or a slow mode the re-runs fell into) does not open an alarm.
+        var practical = Worse(lowerBound, upperBound, settings) >= 1 + settings.MinimumEffect
+            && Worse(ratio, ratio, settings) >= 1 + (settings.MinimumEffect / 2);
+        if (statistic >= confirmThreshold && practical && currentMean > 0)
+        {
+            var open = new OpenRegression(first.RunId, first.Time, center, scale, baselineDraws.Count);
+            return new Verdict(RegressionState.Opened, ratio, lowerBound, upperBound, statistic, confirmThreshold, open);
+        }
+
+        // A CUSUM alarm over the scheduled runs (a slower, sustained shift) opens when the re-runs agree: past its reference.
+        if (cusum.AlarmStart is { } since && practical && currentMean > cusum.Reference)
+        {
+            var open = new OpenRegression(since.RunId, since.Time, center, scale, baselineDraws.Count);
+            return new Verdict(RegressionState.Opened, ratio, lowerBound, upperBound, cusum.Value, confirmThreshold, open);
+        }
+
+        return new Verdict(RegressionState.Normal, ratio, lowerBound, upperBound, Math.Max(cusum.Value, statistic), confirmThreshold, null);
+    }
+
+    /// <summary>Widening of a baseline scale from <paramref name="runs"/> runs by the standard error of a scale estimate.</summary>
+    private static double Inflation(int runs) => 1 + (0.5 / Math.Sqrt(Math.Max(1, runs - 1)));
+
+    private static double Worse(double lower, double upper, DetectorSettings settings) => settings.HigherIsWorse ? upper : 1 / lower;
 
     private static Verdict Follow(List<Draw> draws, OpenRegression open, DetectorSettings settings)
     {

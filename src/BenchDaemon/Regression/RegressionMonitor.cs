@@ -67,7 +67,9 @@ public sealed partial class RegressionMonitor(
                 settings.EvidenceWindow,
                 settings.FalseAlarmRunLength,
                 settings.Confirmation,
-                higherIsWorse);
+                higherIsWorse,
+                settings.ConfirmationRuns,
+                settings.SuspicionZ);
             var verdict = RegressionDetector.Evaluate(draws, open?.Open, detector);
             var now = timeProvider.GetUtcNow();
             switch (verdict.State)

@@ -34,8 +34,16 @@ public sealed class RegressionOptions
     [Range(100, 10_000_000)]
     public double FalseAlarmRunLength { get; set; } = DetectorSettings.DefaultFalseAlarmRunLength;
 
-    /// <summary>Re-run a suspected canary at once (up to twice, within the guards and duty budget) and open an alarm only when the re-run agrees.</summary>
+    /// <summary>Re-run a suspicious canary at once (within the guards and duty budget); its re-runs, judged on their own, can open an alarm.</summary>
     public bool Confirmation { get; set; } = true;
+
+    /// <summary>Immediate re-runs (k) after a suspicious scheduled run; fewer when half of them show nothing.</summary>
+    [Range(1, RegressionDetector.MaxConfirmations)]
+    public int ConfirmationRuns { get; set; } = DetectorSettings.DefaultConfirmationRuns;
+
+    /// <summary>How far past the baseline centre, in between-run scales, a scheduled run must be to be re-run.</summary>
+    [Range(0.0, 5.0)]
+    public double SuspicionZ { get; set; } = DetectorSettings.DefaultSuspicionZ;
 
     /// <summary>Fewest runs between two change points of the history tier (report, history).</summary>
     [Range(2, 1000)]

@@ -5,8 +5,8 @@ namespace BenchDaemon.Regression;
 /// <param name="Ratio">Current over baseline as measured (latency 1.10 = 10 % slower, throughput 0.90 = 10 % lower); null while learning.</param>
 /// <param name="RatioLower">Lower confidence bound of <paramref name="Ratio"/> (95 % one-sided each side).</param>
 /// <param name="RatioUpper">Upper confidence bound of <paramref name="Ratio"/>.</param>
-/// <param name="Evidence">The CUSUM statistic in units of the baseline's between-run scale.</param>
-/// <param name="Threshold">The CUSUM threshold that opens a regression.</param>
+/// <param name="Evidence">The CUSUM statistic in units of the baseline's between-run scale; on a confirmation re-run, the z of the re-runs' mean.</param>
+/// <param name="Threshold">The threshold <paramref name="Evidence"/> is judged against (the CUSUM's, or on a re-run the confirmation threshold).</param>
 /// <param name="Regression">The open regression after this run (null when none).</param>
 public sealed record Verdict(
     RegressionState State,

@@ -127,7 +127,8 @@ public sealed partial class CanaryCoordinator : IDisposable
             foreach (var batch in canary.BatchSizes)
             {
                 // A run the regression gate suspects is re-run at once, within the guards and the
-                // duty budget, and the alarm opens only if the re-run agrees (docs/regression.md).
+                // duty budget, until the gate stops asking (Regression:ConfirmationRuns re-runs at
+                // most, fewer when they show nothing); the re-runs decide (docs/regression.md).
                 for (var confirmations = 0; ; confirmations++)
                 {
                     var batchStarted = _timeProvider.GetTimestamp();

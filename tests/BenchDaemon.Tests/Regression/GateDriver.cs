@@ -16,6 +16,9 @@ internal sealed class GateDriver(DetectorSettings settings)
 
     public int Reruns { get; private set; }
 
+    /// <summary>The verdict on the newest run or re-run.</summary>
+    public Verdict? Last { get; private set; }
+
     /// <summary>Feeds one scheduled run; <paramref name="rerun"/> gives a re-run's value. Returns the final state.</summary>
     public RegressionState Feed(double value, Func<double> rerun)
     {
@@ -47,6 +50,7 @@ internal sealed class GateDriver(DetectorSettings settings)
         }
 
         Open = verdict.Regression;
+        Last = verdict;
         return verdict;
     }
 }

@@ -43,9 +43,12 @@ public sealed class RegressionDetectorTests
     }
 
     [Fact]
-    public void Step_BelowMinimumEffect_NeverAlarms()
+    public void Step_BelowMinimumEffect_MostSeriesNeverAlarm()
     {
-        // A 2 % step at CV 2 %: real, but below the 5 % that matters.
+        // A 2 % step at CV 2 %: real, but below the 5 % that matters. The practical check is a
+        // 95 % one-sided bound and about every second run at the new level is re-run, so a few
+        // of the ten series do alarm in 300 runs (bench/README.md: 9 % within 10 runs); most never do.
+        var opened = 0;
         for (var seed = 0; seed < 10; seed++)
         {
             var series = new SyntheticSeries(300 + seed, 0.02);
@@ -56,8 +59,10 @@ public sealed class RegressionDetectorTests
                 gate.Feed(series.Next(level), () => series.Next(level));
             }
 
-            Assert.Equal(0, gate.Opened);
+            opened += gate.Opened;
         }
+
+        Assert.True(opened <= 3, $"{opened} alarms on a 2 % step");
     }
 
     [Fact]
@@ -139,18 +144,95 @@ public sealed class RegressionDetectorTests
     public void Throughput_Drop_IsARegressionWithRatioBelowOne()
     {
         var series = new SyntheticSeries(9, 0.02);
-        var draws = new List<Draw>();
-        Verdict? verdict = null;
-        for (var i = 0; i < Learning + 10 && verdict?.State != RegressionState.Opened; i++)
+        var gate = new GateDriver(new DetectorSettings(0.05, HigherIsWorse: false));
+        for (var i = 0; i < Learning + 10 && gate.Opened == 0; i++)
         {
             var level = i >= Learning ? 800.0 : 1000.0;
-            draws.Add(new Draw(i, DateTimeOffset.UnixEpoch.AddMinutes(i), series.Next(level), Confirmation: i >= Learning));
-            verdict = RegressionDetector.Evaluate(draws, null, new DetectorSettings(0.05, HigherIsWorse: false));
+            gate.Feed(series.Next(level), () => series.Next(level));
         }
 
-        Assert.Equal(RegressionState.Opened, verdict!.State);
+        Assert.Equal(1, gate.Opened);
+        var verdict = gate.Last!;
         Assert.InRange(verdict.Ratio!.Value, 0.75, 0.85);
         Assert.True(verdict.RatioLower < verdict.Ratio && verdict.Ratio < verdict.RatioUpper);
+    }
+
+    [Fact]
+    public void FivePercentStep_AtCv3_MostDetectedWithinThreeScheduledRuns()
+    {
+        // The issue's case: a 5 % step at 3 % between-run CV is 1.6 scales. Re-runs do not count as runs.
+        var delays = new List<int>();
+        for (var seed = 0; seed < 40; seed++)
+        {
+            delays.Add(Delay(new SyntheticSeries(500 + seed, 0.03), 0.05) ?? int.MaxValue);
+        }
+
+        Assert.True(delays.Count(d => d <= 3) >= 32, $"delays: {string.Join(", ", delays)}");
+        Assert.True(delays.Count(d => d <= 10) >= 38, $"delays: {string.Join(", ", delays)}");
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Stationary_ReRunsStayWithinTheirExpectedCost(int k)
+    {
+        var series = new SyntheticSeries(11, 0.03);
+        var gate = new GateDriver(new DetectorSettings(0.05, ConfirmationRuns: k));
+        for (var i = 0; i < 2000; i++)
+        {
+            gate.Feed(series.Next(0.010), () => series.Next(0.010));
+        }
+
+        // About one run in six is suspicious (z ≥ 1) and costs at most k re-runs, about half of
+        // them when the first half of the re-runs shows nothing.
+        var perRun = gate.Reruns / 2000.0;
+        Assert.InRange(perRun, 0.05 * k, 0.16 * k);
+        Assert.True(gate.Opened <= 1, $"{gate.Opened} false alarms");
+    }
+
+    [Fact]
+    public void SuspiciousRun_AsksForExactlyKReRuns_WhenTheyAgree()
+    {
+        var series = new SyntheticSeries(12, 0.02);
+        var gate = new GateDriver(new DetectorSettings(0.05, ConfirmationRuns: 5));
+        for (var i = 0; i < Learning; i++)
+        {
+            gate.Feed(series.Next(0.010), () => series.Next(0.010));
+        }
+
+        var before = gate.Reruns;
+        var state = gate.Feed(series.Next(0.015), () => series.Next(0.015));
+
+        Assert.Equal(RegressionState.Opened, state);
+        Assert.Equal(5, gate.Reruns - before);
+    }
+
+    [Fact]
+    public void SuspiciousRun_WithCleanReRuns_DoesNotOpen()
+    {
+        // A 50 % slower scheduled run whose re-runs are at the old level: the re-runs decide.
+        var series = new SyntheticSeries(13, 0.03);
+        var gate = new GateDriver(new DetectorSettings(0.05));
+        for (var i = 0; i < Learning; i++)
+        {
+            gate.Feed(series.Next(0.010), () => series.Next(0.010));
+        }
+
+        var before = gate.Reruns;
+        var state = gate.Feed(0.015, () => series.Next(0.010));
+
+        Assert.Equal(RegressionState.Normal, state);
+        Assert.Equal(0, gate.Opened);
+        Assert.InRange(gate.Reruns - before, 1, DetectorSettings.DefaultConfirmationRuns);
+    }
+
+    [Theory]
+    [InlineData(1.0, 10_000, 3.22)]
+    [InlineData(1.0, 5_000, 3.02)]
+    [InlineData(2.0, 10_000, 2.62)]
+    public void ConfirmationThreshold_KeepsSuspicionTimesConfirmationAtTheTarget(double suspicionZ, double runLength, double expected)
+    {
+        Assert.Equal(expected, RegressionDetector.ConfirmationThreshold(suspicionZ, runLength), 2);
     }
 
     [Fact]
