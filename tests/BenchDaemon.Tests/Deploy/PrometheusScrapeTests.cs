@@ -314,7 +314,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                 """;
         return $$"""
             { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1, "GpuBusyThreshold": 1 },
-              "Regression": { "MinimumBaseline": 3, "BaselineWindow": 5, "EvidenceWindow": 3 },
+              "Regression": { "MinimumBaseline": 3, "BaselineWindow": 5, "EvidenceWindow": 3, "ConfirmationRuns": 2 },
               "Canaries": [ {{canaries}} ] }
             """;
     }
