@@ -242,8 +242,19 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         _session = null;
         _devices = [];
         _nextRetry = _timeProvider.GetUtcNow() + _retryDelay;
+        // The same reason again (a machine without a driver retries for ever): debug only, so the
+        // log carries one warning per change of state rather than one every RetryMax.
+        var previous = Volatile.Read(ref _downReason);
         Volatile.Write(ref _downReason, reason);
-        Log.ProbeDown(_logger, reason, _retryDelay);
+        if (string.Equals(previous, reason, StringComparison.Ordinal))
+        {
+            Log.ProbeStillDown(_logger, reason, _retryDelay);
+        }
+        else
+        {
+            Log.ProbeDown(_logger, reason, _retryDelay);
+        }
+
         _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _options.RetryMax.Ticks));
     }
 

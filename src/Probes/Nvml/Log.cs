@@ -13,6 +13,10 @@ internal static partial class Log
         Message = "GPU probe down: {Reason}. GPU metrics are omitted (benchdaemon_gpu_probe_up 0); retrying in {Retry}.")]
     public static partial void ProbeDown(ILogger logger, string reason, TimeSpan retry);
 
+    [LoggerMessage(EventId = 1221, Level = LogLevel.Debug,
+        Message = "GPU probe still down: {Reason}; retrying in {Retry}.")]
+    public static partial void ProbeStillDown(ILogger logger, string reason, TimeSpan retry);
+
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information,
         Message = "GPU {Index} ({Uuid}): {Field} not supported ({Reason}); omitted for this GPU (logged once).")]
     public static partial void FieldNotSupported(ILogger logger, int index, string uuid, GpuField field, string reason);
