@@ -270,7 +270,7 @@ public sealed partial class CanaryRunner
 
                 CheckFinite(outputs);
                 var stats = LatencyStatistics.From(samples);
-                var (energy, perSample) = EnergyDelta(energyBefore, energyAfter, samples.Count * (long)batch);
+                var (energy, perSample) = EnergyDelta(energyBefore, energyAfter, samples.Count * (long)batch, canary.Device);
                 var (status, reason, reasonCode) = Judge(stats, canary.Measure, samples.Count, warmupStable, windowSeconds);
                 DriftResult? drift = null;
                 if (canary.Precision != Precision.FP32)
@@ -604,7 +604,14 @@ public sealed partial class CanaryRunner
         };
     }
 
-    internal static (IReadOnlyDictionary<string, double>? Energy, double? PerSample) EnergyDelta(IReadOnlyList<Probes.Linux.EnergyCounter>? before, IReadOnlyList<Probes.Linux.EnergyCounter>? after, long samples)
+    /// <summary>
+    /// Energy of every counter over the window, and joules per sample of the counters that belong
+    /// to the canary's device: CPU package and DRAM for every canary, plus its own GPU
+    /// (<paramref name="device"/> <c>gpu:N</c>) for a GPU canary. A CPU canary on a GPU server does
+    /// not pay for the idle GPUs (they stay in the per-counter energy); where none of its counters
+    /// is readable its joules per sample is null, never a number from another device.
+    /// </summary>
+    internal static (IReadOnlyDictionary<string, double>? Energy, double? PerSample) EnergyDelta(IReadOnlyList<Probes.Linux.EnergyCounter>? before, IReadOnlyList<Probes.Linux.EnergyCounter>? after, long samples, string device = "cpu")
     {
         if (before is null || after is null || before.Count == 0)
         {
@@ -621,9 +628,9 @@ public sealed partial class CanaryRunner
             }
         }
 
-        // Sub-zones (core, uncore) and psys overlap the package counters; package + DRAM (+ GPUs) do not.
-        var total = energy.Where(e => IsAdditive(e.Key)).Sum(e => e.Value);
-        return (energy, energy.Count > 0 && samples > 0 ? total / samples : null);
+        // Sub-zones (core, uncore) and psys overlap the package counters; package + DRAM (+ the GPU) do not.
+        var counted = energy.Where(e => IsAdditive(e.Key) && (!e.Key.StartsWith("gpu:", StringComparison.Ordinal) || e.Key == device)).ToList();
+        return (energy, counted.Count > 0 && samples > 0 ? counted.Sum(e => e.Value) / samples : null);
     }
 
     /// <summary>

@@ -339,7 +339,7 @@ public sealed partial class CudaCanaryRunner
         var energyAfter = _energyMeter?.ReadEnergy();
 
         var stats = LatencyStatistics.From(samples);
-        var (energy, perCall) = CanaryRunner.EnergyDelta(energyBefore, energyAfter, samples.Count);
+        var (energy, perCall) = CanaryRunner.EnergyDelta(energyBefore, energyAfter, samples.Count, canary.Device);
         var (status, reason, reasonCode) = CanaryRunner.Judge(stats, canary.Measure, samples.Count, warmupStable, windowSeconds);
         result = result with
         {
