@@ -12,7 +12,7 @@ namespace BenchDaemon.Bench.Regression;
 /// </summary>
 internal static class Simulator
 {
-    private const int Learning = 40;
+    private const int Learning = 72;
     private const int After = 30;
 
     /// <summary>Share of a run's log variance that its immediate re-runs share with it (the correlated variant).</summary>

@@ -21,10 +21,10 @@ public sealed record DetectorSettings(
     int ConfirmationRuns = DetectorSettings.DefaultConfirmationRuns,
     double SuspicionZ = DetectorSettings.DefaultSuspicionZ)
 {
-    public const int DefaultConfirmationRuns = 8;
+    public const int DefaultConfirmationRuns = 10;
     public const double DefaultSuspicionZ = 1.0;
-    public const int DefaultBaselineWindow = 30;
+    public const int DefaultBaselineWindow = 60;
     public const int DefaultMinimumBaseline = 10;
     public const int DefaultEvidenceWindow = 12;
-    public const double DefaultFalseAlarmRunLength = 10_000;
+    public const double DefaultFalseAlarmRunLength = 3_000;
 }

@@ -26,6 +26,13 @@ public static class RegressionDetector
     /// <summary>Φ⁻¹(0.95): the ratio bounds are 90 % two-sided (95 % each side).</summary>
     private const double BoundZ = 1.6448536270;
 
+    /// <summary>
+    /// Φ⁻¹(0.975): the practical test asks whether the 97.5 % one-sided bound still reaches the
+    /// minimum effect, so a change of exactly the minimum effect passes it 39 times in 40 and a
+    /// change well below it almost never.
+    /// </summary>
+    private const double PracticalZ = 1.9599639845;
+
     /// <summary>Smallest between-run scale assumed (0.5 % CV): no canary repeats better than that.</summary>
     public const double MinimumScale = 0.005;
 
@@ -33,7 +40,7 @@ public static class RegressionDetector
     public const int DrawsToOpen = 3;
 
     /// <summary>Largest configurable number of immediate re-runs after one scheduled run (<c>Regression:ConfirmationRuns</c>).</summary>
-    public const int MaxConfirmations = 10;
+    public const int MaxConfirmations = 20;
 
     /// <summary>
     /// The z the mean of the independent confirmation re-runs must reach (in
@@ -105,6 +112,10 @@ public static class RegressionDetector
         return (center, Math.Max(MinimumScale, Math.Max(shamos, Math.Max(upper, lower)) * inflation));
     }
 
+    /// <summary>The Shamos estimate of the standard deviation of <paramref name="logs"/> (consistent for normal data).</summary>
+    private static double Consistent(List<double> logs) =>
+        logs.Count > 1 ? Toolkit.Spread(new Sample(logs.ToArray())).NominalValue / ShamosConsistency : 0;
+
     private static Verdict Gate(List<Draw> draws, DetectorSettings settings)
     {
         // Re-runs asked for by the gate never enter the baseline or the CUSUM: they are judged
@@ -145,11 +156,16 @@ public static class RegressionDetector
 
         var newest = evidence[^1];
         var newestZ = (Orient(newest.Value, settings) - center) / scale;
+        // Suspicion is measured on the consistent scale: the tail guards and small-sample widening
+        // protect the CUSUM from one-sided tails, but would make a re-run rarer than SuspicionZ says.
+        var consistentScale = Math.Max(MinimumScale, Consistent(baselineLogs));
+        var suspicionZ = (Orient(newest.Value, settings) - center) / consistentScale;
         var k = settings.Confirmation ? Math.Clamp(settings.ConfirmationRuns, 0, MaxConfirmations) : 0;
         if (k > 0 && reruns > 0)
         {
             // The confirmation threshold already allows for the scale's estimation error, so the
-            // re-runs are measured against the baseline scale without the small-sample widening.
+            // re-runs are measured against the baseline scale without the small-sample widening;
+            // its tail guards stay, so re-runs that fall into a slow mode are not a shift.
             var confirmScale = Math.Max(MinimumScale, scale / Inflation(baselineDraws.Count));
             var alarmStart = cusum >= threshold ? evidence[start] : (Draw?)null;
             return Confirm(draws, reruns, k, baselineDraws, center, confirmScale, (cusum, reference, alarmStart), settings);
@@ -157,7 +173,7 @@ public static class RegressionDetector
 
         var segment = cusum > 0 ? evidence.Skip(start).ToList() : [newest];
         var (ratio, lowerBound, upperBound) = Ratio(segment, baselineDraws, scale);
-        var practical = Worse(lowerBound, upperBound, settings) >= 1 + settings.MinimumEffect;
+        var practical = Practical(ratio, scale, segment.Count, baselineDraws.Count, settings);
         var cusumAlarm = cusum >= threshold && practical && newestZ > reference;
         if (cusumAlarm && k == 0)
         {
@@ -166,7 +182,7 @@ public static class RegressionDetector
         }
 
         // With confirmation, a CUSUM alarm too opens only when the re-runs agree.
-        var suspected = k > 0 && (newestZ >= settings.SuspicionZ || cusumAlarm);
+        var suspected = k > 0 && (suspicionZ >= settings.SuspicionZ || cusumAlarm);
         return new Verdict(suspected ? RegressionState.Suspected : RegressionState.Normal, ratio, lowerBound, upperBound, cusum, threshold, null);
     }
 
@@ -200,29 +216,34 @@ public static class RegressionDetector
             first = draws[i--];
         }
 
-        // The re-runs' own spread, when wider than the baseline's, sets the scale: re-runs that
-        // fall partly into a slow mode (a bimodal canary) are noisy, not shifted.
+        // The re-runs' own spread is pooled with the baseline's: re-runs that fall partly into a
+        // slow mode (a bimodal canary) widen the scale, so they read as noisy, not shifted.
         var logs = pool.Select(d => Orient(d.Value, settings)).ToList();
         if (logs.Count > 1)
         {
             var mean = logs.Average();
-            scale = Math.Max(scale, Math.Sqrt(logs.Sum(l => (l - mean) * (l - mean)) / (logs.Count - 1)));
+            var rerunVariance = logs.Sum(l => (l - mean) * (l - mean)) / (logs.Count - 1);
+            var baselineDegrees = Math.Max(1, baselineDraws.Count - 1);
+            scale = Math.Sqrt(((baselineDegrees * scale * scale) + ((logs.Count - 1) * rerunVariance)) / (baselineDegrees + logs.Count - 1));
         }
 
         var currentMean = current.Average(d => (Orient(d.Value, settings) - center) / scale);
         var zs = pool.Select(d => (Orient(d.Value, settings) - center) / scale).ToList();
-        var statistic = zs.Average() * Math.Sqrt(zs.Count);
+        // A two-sample statistic: the baseline centre is itself an estimate from its runs.
+        var statistic = zs.Average() / Math.Sqrt((1.0 / zs.Count) + (1.0 / baselineDraws.Count));
         var confirmThreshold = ConfirmationThreshold(settings.SuspicionZ, settings.FalseAlarmRunLength);
         var (ratio, lowerBound, upperBound) = Ratio(pool, baselineDraws, scale);
         if (current.Count < k)
         {
-            var futile = current.Count >= (k + 1) / 2 && currentMean <= 0;
+            // Stop early when the re-runs so far show nothing: two at or below the baseline
+            // centre on average, or half of k within half a scale of it.
+            var futile = (current.Count >= 2 && currentMean <= 0) || (current.Count >= (k + 1) / 2 && currentMean < 0.5);
             return new Verdict(futile ? RegressionState.Normal : RegressionState.Suspected, ratio, lowerBound, upperBound, statistic, confirmThreshold, null);
         }
 
         // Practical: the worse bound reaches the minimum effect and the estimate half of it, so a
         // real but smaller change (or a slow mode the re-runs fell into) does not open an alarm.
-        var practical = Worse(lowerBound, upperBound, settings) >= 1 + settings.MinimumEffect
+        var practical = Practical(ratio, scale, pool.Count, baselineDraws.Count, settings)
             && Worse(ratio, ratio, settings) >= 1 + (settings.MinimumEffect / 2);
         if (statistic >= confirmThreshold && practical && currentMean > 0)
         {
@@ -242,6 +263,13 @@ public static class RegressionDetector
 
     /// <summary>Widening of a baseline scale from <paramref name="runs"/> runs by the standard error of a scale estimate.</summary>
     private static double Inflation(int runs) => 1 + (0.5 / Math.Sqrt(Math.Max(1, runs - 1)));
+
+    /// <summary>Whether the worse 97.5 % bound of <paramref name="ratio"/> reaches the minimum effect.</summary>
+    private static bool Practical(double ratio, double scale, int current, int baseline, DetectorSettings settings)
+    {
+        var margin = PracticalZ * scale * Math.Sqrt((1.0 / current) + (1.0 / baseline));
+        return Worse(ratio * Math.Exp(-margin), ratio * Math.Exp(margin), settings) >= 1 + settings.MinimumEffect;
+    }
 
     private static double Worse(double lower, double upper, DetectorSettings settings) => settings.HigherIsWorse ? upper : 1 / lower;
 

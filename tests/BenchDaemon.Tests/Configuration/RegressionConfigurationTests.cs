@@ -14,7 +14,7 @@ public sealed class RegressionConfigurationTests : IDisposable
     [Theory]
     [InlineData("Regression:MinimumEffects:latency_p95=0.1", "Regression:MinimumEffects:latency_p95: unknown metric")]
     [InlineData("Regression:MinimumEfect=0.1", "Regression:MinimumEfect: unknown key")]
-    [InlineData("Regression:MinimumBaseline=50", "Regression:MinimumBaseline: 50 is larger than BaselineWindow 30")]
+    [InlineData("Regression:MinimumBaseline=70", "Regression:MinimumBaseline: 70 is larger than BaselineWindow 60")]
     [InlineData("History:MaxSizeMegabytes=0", "History:MaxSizeMegabytes")]
     public async Task ConfigCheck_BadHistoryOrRegression_Exit78NamingTheKey(string setting, string expected)
     {
