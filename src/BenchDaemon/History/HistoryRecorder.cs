@@ -24,7 +24,8 @@ public sealed partial class HistoryRecorder(
     private readonly Lock _lock = new();
     private readonly Dictionary<string, long> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Field, string From, string To), double> _changes = [];
-    private long _errors;
+    private readonly Dictionary<string, long> _errors = HistoryFailure.All.ToDictionary(r => r, _ => 0L, StringComparer.Ordinal);
+    private string? _failing;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private bool _hydrated;
 
@@ -44,7 +45,8 @@ public sealed partial class HistoryRecorder(
         var store = database.Store;
         if (store is null)
         {
-            Interlocked.Increment(ref _errors);
+            // HistoryDatabase has said why it cannot open the store.
+            Failed(result.Canary, HistoryFailure.Unavailable, null);
             return false;
         }
 
@@ -54,9 +56,17 @@ public sealed partial class HistoryRecorder(
             var fingerprint = fingerprints.For(canary, result);
             var id = store.Insert(result, fingerprint, confirmation, database.Options.Samples);
             var status = result.Status.ToString().ToLowerInvariant();
+            string? recovered;
             lock (_lock)
             {
                 _runs[status] = _runs.GetValueOrDefault(status) + 1;
+                recovered = _failing;
+                _failing = null;
+            }
+
+            if (recovered is not null)
+            {
+                LogWritesResumed(logger, result.Canary, recovered);
             }
 
             var series = HistoryStore.SeriesKey(result.Canary, result.Batch, fingerprint.Key());
@@ -73,8 +83,19 @@ public sealed partial class HistoryRecorder(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Interlocked.Increment(ref _errors);
-            LogWriteFailed(logger, result.Canary, ex.Message);
+            var reason = HistoryFailure.Classify(ex);
+            // A damaged file never heals: move it aside so that the next run starts a new store.
+            // HistoryDatabase counts and logs the move (as it does for a damaged file met at open).
+            if (reason == HistoryFailure.Corrupt)
+            {
+                database.Quarantine(store, ex.Message);
+                Failed(result.Canary, reason, null, count: false);
+            }
+            else
+            {
+                Failed(result.Canary, reason, ex.Message);
+            }
+
             return false;
         }
     }
@@ -93,9 +114,44 @@ public sealed partial class HistoryRecorder(
             {
                 writer.Write(TelemetryCatalogue.EnvironmentChange, time, field, from, to);
             }
+
+            foreach (var (reason, count) in _errors)
+            {
+                var total = reason == HistoryFailure.Corrupt ? count + database.Quarantined : count;
+                writer.Write(TelemetryCatalogue.HistoryWriteErrors, total, reason);
+            }
+        }
+    }
+
+    // One line when writes start failing or fail for another reason; the same failure again
+    // (a canary every few seconds against a full disk) is counted and logged at debug only.
+    private void Failed(string canary, string reason, string? message, bool count = true)
+    {
+        bool first;
+        lock (_lock)
+        {
+            if (count)
+            {
+                _errors[reason]++;
+            }
+
+            first = _failing != reason;
+            _failing = reason;
         }
 
-        writer.Write(TelemetryCatalogue.HistoryWriteErrors, Interlocked.Read(ref _errors));
+        if (message is null)
+        {
+            return;
+        }
+
+        if (first)
+        {
+            LogWriteFailed(logger, canary, reason, message);
+        }
+        else
+        {
+            LogWriteFailedAgain(logger, canary, reason, message);
+        }
     }
 
     private void EnvironmentChanged(HistoryStore store, CanaryResult result, StoredRun previous, EnvironmentFingerprint fingerprint)
@@ -168,8 +224,14 @@ public sealed partial class HistoryRecorder(
     private static string Short(string value) =>
         value.Length == 64 && value.All(char.IsAsciiHexDigit) ? value[..12] : value;
 
-    [LoggerMessage(EventId = 610, Level = LogLevel.Error, Message = "History: run of {Canary} not stored: {Reason}")]
-    private static partial void LogWriteFailed(ILogger logger, string canary, string reason);
+    [LoggerMessage(EventId = 610, Level = LogLevel.Error, Message = "History: run of {Canary} not stored ({Reason}: {Problem}); canaries keep running, later runs are retried and counted in benchdaemon_history_write_errors_total")]
+    private static partial void LogWriteFailed(ILogger logger, string canary, string reason, string problem);
+
+    [LoggerMessage(EventId = 613, Level = LogLevel.Debug, Message = "History: run of {Canary} not stored ({Reason}: {Problem})")]
+    private static partial void LogWriteFailedAgain(ILogger logger, string canary, string reason, string problem);
+
+    [LoggerMessage(EventId = 614, Level = LogLevel.Information, Message = "History: runs are stored again (after {Reason} failures), starting with {Canary}")]
+    private static partial void LogWritesResumed(ILogger logger, string canary, string reason);
 
     [LoggerMessage(EventId = 611, Level = LogLevel.Warning, Message = "Environment of {Canary} changed: {Changes}; a new baseline segment starts")]
     private static partial void LogEnvironmentChanged(ILogger logger, string canary, string changes);

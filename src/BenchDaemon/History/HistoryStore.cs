@@ -62,6 +62,12 @@ public sealed class HistoryStore : IDisposable
         """,
     ];
 
+    /// <summary>
+    /// How long a write waits for another connection's lock (a CLI import, a backup tool)
+    /// before it fails as busy: one run's history must not hold the canary lane for longer.
+    /// </summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
+
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
 
@@ -501,10 +507,11 @@ public sealed class HistoryStore : IDisposable
             DataSource = path,
             Mode = mode,
             Pooling = false,
-            DefaultTimeout = 30,
+            // Microsoft.Data.Sqlite retries a busy statement for this long, on top of SQLite's own busy_timeout.
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString());
         connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=5000;");
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds};"));
         return connection;
     }
 

@@ -58,12 +58,15 @@ public static class BenchDaemonServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, ProcessMetricSource>());
         services.TryAddSingleton(sp => new PrometheusMetricSink(sp.GetRequiredService<CollectorRegistry>(), sp));
 
+        services.TryAddSingleton(sp => new LogFileHealth(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, LogFileHealth>(sp => sp.GetRequiredService<LogFileHealth>()));
         services.AddLogging();
         services.AddSerilog((provider, logger) => LoggingSetup.Configure(
             logger,
             configuration,
             provider.GetRequiredService<IOptions<LogOptions>>().Value,
-            mode));
+            mode,
+            provider.GetRequiredService<LogFileHealth>()));
         return services;
     }
 }

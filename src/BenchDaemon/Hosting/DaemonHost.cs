@@ -161,6 +161,7 @@ public static class DaemonHost
         services.AddHostedService<StudySchedulingService>();
         services.AddSingleton<ConfigurationReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, ConfigurationReloader>(sp => sp.GetRequiredService<ConfigurationReloader>()));
     }
 
     private static void AddOtlp(IServiceCollection services, IConfiguration configuration)
@@ -171,6 +172,8 @@ public static class DaemonHost
             return;
         }
 
+        services.AddSingleton<OtlpExportMonitor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, OtlpExportMonitor>(sp => sp.GetRequiredService<OtlpExportMonitor>()));
         services.AddSingleton(sp => new OtlpMetricSink(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp, sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<OtlpExporterOptions>().Configure<IOptions<OtlpOptions>>((exporter, options) => OtlpSettings.Apply(exporter, options.Value));
         services.AddOptions<MetricReaderOptions>().Configure<IOptions<OtlpOptions>>((reader, options) =>

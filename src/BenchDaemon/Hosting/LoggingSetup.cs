@@ -1,6 +1,7 @@
 using BenchDaemon.Configuration;
 using Microsoft.Extensions.Configuration;
 using Serilog;
+using Serilog.Configuration;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
@@ -14,8 +15,11 @@ public static class LoggingSetup
 
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    /// <summary>Applies the sinks for <paramref name="mode"/> to <paramref name="logger"/>.</summary>
-    public static void Configure(LoggerConfiguration logger, IConfiguration configuration, LogOptions logs, LoggingMode mode)
+    /// <summary>
+    /// Applies the sinks for <paramref name="mode"/> to <paramref name="logger"/>; the file sink's
+    /// failures go to <paramref name="fileHealth"/> when given.
+    /// </summary>
+    public static void Configure(LoggerConfiguration logger, IConfiguration configuration, LogOptions logs, LoggingMode mode, LogFileHealth? fileHealth = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(logs);
@@ -46,15 +50,24 @@ public static class LoggingSetup
 
         if (logs.File && mode != LoggingMode.Quiet)
         {
-            logger.WriteTo.File(
+            var directory = logs.Directory ?? ".";
+            Action<LoggerSinkConfiguration> file = to => to.File(
                 new CompactJsonFormatter(),
-                Path.Combine(logs.Directory ?? ".", FileName),
+                Path.Combine(directory, FileName),
                 fileSizeLimitBytes: logs.FileSizeLimitBytes,
                 rollOnFileSizeLimit: true,
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: logs.RetainedFileCount,
                 shared: false,
                 flushToDiskInterval: TimeSpan.FromSeconds(1));
+            if (fileHealth is null)
+            {
+                file(logger.WriteTo);
+            }
+            else
+            {
+                logger.WriteTo.Sink(LoggerSinkConfiguration.Wrap(sink => fileHealth.Watch(sink, directory), file));
+            }
         }
 
         // Users extend or override the built-in sinks with a standard Serilog section.

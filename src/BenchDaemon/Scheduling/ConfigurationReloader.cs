@@ -2,6 +2,7 @@ using System.Text.Json;
 using BenchDaemon.Cli;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
+using BenchDaemon.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,19 +15,30 @@ namespace BenchDaemon.Scheduling;
 /// validated in full first: if it is valid, canaries and guards are replaced without a
 /// restart; if not, the reason is logged and the running configuration stays. Sections read
 /// only at start (Metrics, State, Probes, Otlp, Logs, OnnxRuntime) take effect at the next
-/// restart, and a change to them is logged as such.
+/// restart, and a change to them is logged as such. Refused reloads are counted
+/// (<c>benchdaemon_config_reload_errors_total</c>) and <c>benchdaemon_config_last_reload_successful</c>
+/// stays 0 until a reload is applied.
 /// </summary>
 public sealed partial class ConfigurationReloader(
     LoadedConfiguration live,
     CliContext source,
     CanarySchedulingService scheduling,
     TimeProvider timeProvider,
-    ILogger<ConfigurationReloader> logger) : IHostedService, IDisposable
+    ILogger<ConfigurationReloader> logger) : IHostedService, IMetricSource, IDisposable
 {
+    /// <summary>The new configuration failed validation.</summary>
+    public const string Invalid = "invalid";
+
+    /// <summary>The reload itself failed (a bug or an I/O error while applying it).</summary>
+    public const string Error = "error";
+
     private static readonly string[] s_restartSections = ["Metrics", "State", "Probes", "Otlp", "Logs", "OnnxRuntime"];
     private static readonly TimeSpan s_debounce = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private long _invalid;
+    private long _failed;
+    private volatile bool _lastSuccessful = true;
     private FileSystemWatcher? _watcher;
     private ITimer? _debounce;
 
@@ -83,6 +95,8 @@ public sealed partial class ConfigurationReloader(
             }
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)
             {
+                Interlocked.Increment(ref _invalid);
+                _lastSuccessful = false;
                 LogRejected(logger, trigger, problem.Message);
                 return false;
             }
@@ -95,6 +109,7 @@ public sealed partial class ConfigurationReloader(
             // Re-read the live layers so option monitors (Guards) see the new values.
             live.Configuration.Reload();
             await scheduling.ScheduleAsync(canaries, CancellationToken.None);
+            _lastSuccessful = true;
             LogReloaded(logger, trigger, canaries.Count);
             return true;
         }
@@ -102,6 +117,8 @@ public sealed partial class ConfigurationReloader(
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Interlocked.Increment(ref _failed);
+            _lastSuccessful = false;
             LogReloadFailed(logger, trigger, ex);
             return false;
         }
@@ -109,6 +126,14 @@ public sealed partial class ConfigurationReloader(
         {
             _gate.Release();
         }
+    }
+
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(TelemetryCatalogue.ConfigReloadErrors, Interlocked.Read(ref _invalid), Invalid);
+        writer.Write(TelemetryCatalogue.ConfigReloadErrors, Interlocked.Read(ref _failed), Error);
+        writer.Write(TelemetryCatalogue.ConfigLastReloadSuccessful, _lastSuccessful ? 1 : 0);
     }
 
     private static string Flatten(IConfigurationSection section) =>

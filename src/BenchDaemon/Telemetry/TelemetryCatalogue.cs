@@ -388,7 +388,27 @@ public static class TelemetryCatalogue
 
     public static readonly MetricDefinition HistoryWriteErrors = new(
         "benchdaemon_history_write_errors", MetricKind.Counter, MetricUnit.None,
-        "Canary runs that could not be written to the history store (the log says why).");
+        "Canary runs that could not be written to the history store, by reason: busy (locked longer than the busy timeout), full (disk or quota full), corrupt (the file was moved aside and a new one started), unavailable (the store cannot be opened), io (other); the log says more.",
+        "reason");
+
+    public static readonly MetricDefinition OtlpExportErrors = new(
+        "benchdaemon_otlp_export_errors", MetricKind.Counter, MetricUnit.None,
+        "Failed OTLP export attempts (metrics and traces), by reason: unreachable (connection refused, DNS), timeout (Otlp:Timeout passed without an answer), rejected (the collector answered with an error), other.",
+        "reason");
+
+    public static readonly MetricDefinition LogWriteErrors = new(
+        "benchdaemon_log_write_errors", MetricKind.Counter, MetricUnit.None,
+        "Log events the rolling log file could not take, by reason: full (disk or quota full), denied (permissions), io (other); the console keeps logging.",
+        "reason");
+
+    public static readonly MetricDefinition ConfigReloadErrors = new(
+        "benchdaemon_config_reload_errors", MetricKind.Counter, MetricUnit.None,
+        "Configuration reloads (SIGHUP or file change) refused, by reason: invalid (the new configuration failed validation; the running one stays), error (the reload itself failed).",
+        "reason");
+
+    public static readonly MetricDefinition ConfigLastReloadSuccessful = new(
+        "benchdaemon_config_last_reload_successful", MetricKind.Gauge, MetricUnit.None,
+        "1 when the last configuration reload was applied (or none was tried since start), 0 while the last one was refused.");
 
     /// <summary>Every declared metric, in export order.</summary>
     public static IReadOnlyList<MetricDefinition> All { get; } =
@@ -414,5 +434,6 @@ public static class TelemetryCatalogue
         StudyThroughput, StudyAse, StudySpeedup, StudyEnergyPerSample, StudyCells, StudyLastRun,
         RegressionActive, RegressionRatio, RegressionRatioLower, RegressionRatioUpper, RegressionStart, EnvironmentChange,
         HistoryRuns, HistoryWriteErrors,
+        OtlpExportErrors, LogWriteErrors, ConfigReloadErrors, ConfigLastReloadSuccessful,
     ];
 }

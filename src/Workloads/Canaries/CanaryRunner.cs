@@ -34,6 +34,7 @@ public sealed partial class CanaryRunner
     private readonly CudaCanaryRunner _cuda;
     private readonly IGpuClockMonitor? _clocks;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ((long Length, DateTime Modified) Stamp, string Digest)> _digests = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Canary, string Path), string> _mismatchesLogged = new();
 
     public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null, IGpuClockMonitor? clocks = null)
     {
@@ -433,7 +434,13 @@ public sealed partial class CanaryRunner
             return null;
         }
 
-        LogIntegrityMismatch(_logger, canary.Name, path, expected, actual);
+        // Said once per file content: the refusal repeats at every run, the log line does not.
+        if (!_mismatchesLogged.TryGetValue((canary.Name, path), out var logged) || logged != actual)
+        {
+            _mismatchesLogged[(canary.Name, path)] = actual;
+            LogIntegrityMismatch(_logger, canary.Name, path, expected, actual);
+        }
+
         return $"model file {path} has SHA-256 {actual}, not the configured {expected}; refused";
     }
 

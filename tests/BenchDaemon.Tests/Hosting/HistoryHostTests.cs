@@ -42,7 +42,8 @@ public sealed partial class HistoryHostTests : IDisposable
 
         Assert.Matches(RunsTotal(), text);
         Assert.Contains("benchdaemon_regression_active{canary=\"stored\",model=\"mlp\",provider=\"CPU\",precision=\"FP32\",batch=\"1\",metric=\"latency_p50\"} 0", text, StringComparison.Ordinal);
-        Assert.Contains("benchdaemon_history_write_errors_total 0", text, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_history_write_errors_total{reason=\"busy\"} 0", text, StringComparison.Ordinal);
+        Assert.DoesNotMatch("benchdaemon_history_write_errors_total\\{reason=\"[a-z]+\"\\} [1-9]", text);
 
         // The CLI reads the store while the daemon writes it.
         using var store = HistoryStore.OpenRead(Path.Combine(_temp.Path, HistoryOptions.DefaultFileName));

@@ -34,6 +34,7 @@ public sealed partial class ScheduledCanaryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public async Task Run_SigtermDuringCanary_StopsInTimeAndRecordsShutdown()
     {
         // A canary that measures for 30 s: SIGTERM arrives while it runs.
@@ -48,9 +49,18 @@ public sealed partial class ScheduledCanaryTests : IDisposable
         Assert.True(elapsed < TimeSpan.FromSeconds(11), $"stopped after {elapsed} (host shutdown timeout is 10 s)");
         var log = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_temp.Path, "logs"), "benchdaemon-*.clef").Single());
         Assert.Matches("\"Canary\":\"long\".*\"Status\":\"failed\".*\"Reason\":\"shutdown\"", log);
+
+        // The history is sound and holds no half run: the interrupted run is whole, or recorded as shut down.
+        using var store = BenchDaemon.History.HistoryStore.OpenRead(Path.Combine(_temp.Path, BenchDaemon.History.HistoryOptions.DefaultFileName));
+        Assert.Equal("ok", store.IntegrityCheck());
+        var run = Assert.Single(store.Runs("long"));
+        Assert.True(
+            run.Result.ReasonCode == "shutdown" || (run.Result.LatencySeconds is not null && store.Samples(run.Id).Length == run.Result.Iterations),
+            $"half-recorded run: {run.ResultJson}");
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public async Task Sighup_BrokenFile_KeepsOldScheduleThenValidFileReplacesIt()
     {
         var config = Config(Canary("first", "00:00:02"));
@@ -65,12 +75,31 @@ public sealed partial class ScheduledCanaryTests : IDisposable
         var after = await WaitForRunsAsync(daemon, "first", atLeast: before.Runs + 1);
         Assert.True(after.Runs > before.Runs, "the old schedule must keep running");
         Assert.Contains("malformed JSON", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, Support.Scrape.Value(after.Text, "benchdaemon_config_last_reload_successful"));
+        // The file watcher may reload the same broken file too: one line and one count per refusal.
+        Assert.InRange(Support.Scrape.Value(after.Text, "benchdaemon_config_reload_errors_total{reason=\"invalid\"}") ?? 0, 1, 2);
+
+        // Well-formed but invalid: the one line names the key; the old schedule still runs.
+        await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "banana"))));
+        Signals.Send(daemon.Pid, Signals.SigHup);
+        var invalid = await Support.Scrape.UntilAsync(daemon, t => daemon.StandardOutput.Contains("rejected: Canaries:0:Interval", StringComparison.Ordinal)
+            && Support.Scrape.Value(t, "benchdaemon_config_reload_errors_total{reason=\"invalid\"}") >= 2, "the invalid file refused", TimeSpan.FromSeconds(30));
+        var rejected = Regex.Matches(daemon.StandardOutput, "Configuration reload \\((SIGHUP|file change)\\) rejected: (?<problem>.*); the running configuration stays in effect");
+        Assert.InRange(rejected.Count, 2, 4);
+        Assert.StartsWith("Canaries:0:Interval", rejected[^1].Groups["problem"].Value, StringComparison.Ordinal);
+        Assert.Equal(0, Support.Scrape.Value(invalid, "benchdaemon_config_last_reload_successful"));
+        Assert.DoesNotContain("   at ", daemon.StandardOutput, StringComparison.Ordinal);
+        var still = await WaitForRunsAsync(daemon, "first", atLeast: after.Runs + 1);
+        Assert.True(still.Runs > after.Runs);
 
         await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "00:00:02"))));
         Signals.Send(daemon.Pid, Signals.SigHup);
         var replaced = await WaitForRunsAsync(daemon, "second", atLeast: 1);
         Assert.True(replaced.Runs >= 1);
         Assert.Contains("Configuration reloaded (SIGHUP): 1 canaries scheduled", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, Support.Scrape.Value(replaced.Text, "benchdaemon_config_last_reload_successful"));
+        var refusals = Regex.Count(daemon.StandardOutput, "Configuration reload \\((SIGHUP|file change)\\) rejected: ");
+        Assert.Equal(refusals, Support.Scrape.Value(replaced.Text, "benchdaemon_config_reload_errors_total{reason=\"invalid\"}"));
     }
 
     private string Canary(string name, string interval, string minDuration = "00:00:00.050", string budget = "00:00:20")

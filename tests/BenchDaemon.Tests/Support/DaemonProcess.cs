@@ -52,8 +52,11 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>The path of the benchdaemon.dll next to the test assembly.</summary>
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "benchdaemon.dll");
 
-    /// <summary>Starts <c>benchdaemon run</c> with the given extra arguments and environment.</summary>
-    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <c>benchdaemon run</c> with the given extra arguments and environment; a
+    /// <paramref name="launcher"/> (for example <c>setpriv</c> and its options) runs <c>dotnet</c> under it.
+    /// </summary>
+    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
     {
         var port = FreePort.Next();
         var args = new List<string>
@@ -65,7 +68,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             "--set", "Defaults:Canaries=false",
         };
         args.AddRange(extraArgs ?? []);
-        var process = Launch(args, environment);
+        var process = Launch(args, environment, launcher);
         var daemon = new DaemonProcess(process, port);
         process.OutputDataReceived += (_, e) => Append(daemon._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(daemon._stderr, e.Data);
@@ -75,9 +78,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a one-shot verb to completion and returns exit code, stdout and stderr.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null)
     {
-        using var process = Launch(args, environment);
+        using var process = Launch(args, environment, launcher);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -85,15 +88,25 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment)
+    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var arg in launcher.Skip(1))
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(DllPath);
         foreach (var arg in args)
         {
