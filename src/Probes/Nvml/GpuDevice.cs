@@ -61,7 +61,8 @@ internal sealed unsafe class GpuDevice
     {
         var text = stackalloc byte[96];
         var name = NvmlNative.nvmlDeviceGetName(handle, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : "unknown";
-        var uuid = NvmlNative.nvmlDeviceGetUUID(handle, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : $"unknown-{index}";
+        var uuidCode = NvmlNative.nvmlDeviceGetUUID(handle, text, 96);
+        var uuid = uuidCode == NvmlReturn.Success ? NvmlSession.Text(text, 96) : $"unknown-{index}";
         NvmlPciInfo pci;
         var busId = NvmlNative.nvmlDeviceGetPciInfo_v3(handle, &pci) == NvmlReturn.Success ? NvmlSession.Text(pci.BusId, 32) : string.Empty;
         int major, minor;
@@ -75,6 +76,12 @@ internal sealed unsafe class GpuDevice
         var identity = new GpuIdentity(index, uuid, name, busId, driver, cuda, capability, total, limitWatts);
         var max = new GpuClocks(MaxClock(handle, NvmlNative.ClockSm), MaxClock(handle, NvmlNative.ClockMemory), MaxClock(handle, NvmlNative.ClockGraphics));
         var device = new GpuDevice(handle, identity, max, logger, errors);
+        if (uuidCode == NvmlReturn.GpuIsLost)
+        {
+            // Still lost at a re-initialisation (no reset yet): the loss was logged and counted when it happened.
+            device._lost = true;
+            return device;
+        }
 
         ulong energy;
         var code = NvmlNative.nvmlDeviceGetTotalEnergyConsumption(handle, &energy);

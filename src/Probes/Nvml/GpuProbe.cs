@@ -15,6 +15,8 @@ namespace BenchDaemon.Probes.Nvml;
 /// </summary>
 public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 {
+    private const string AllLost = "every GPU is lost (NVML_ERROR_GPU_IS_LOST)";
+
     private readonly GpuProbeOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<GpuProbe> _logger;
@@ -193,6 +195,15 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
                 return;
             }
 
+            if (devices.All(d => d.Lost))
+            {
+                // Retried while every GPU is still lost: stay down with the same reason (logged at
+                // debug level), rather than report the probe up with GPUs that cannot answer.
+                session.Dispose();
+                Down(AllLost);
+                return;
+            }
+
             _session = session;
             _devices = [.. devices];
             _eventSet = RegisterXidEvents(_devices);
@@ -312,7 +323,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 
             ObserveWindows(gpus);
             allLost = gpus.All(g => !g.Up);
-            sample = new GpuProbeSample(!allLost, allLost ? "every GPU is lost (NVML_ERROR_GPU_IS_LOST)" : null, gpus) { Errors = _errors.Snapshot() };
+            sample = new GpuProbeSample(!allLost, allLost ? AllLost : null, gpus) { Errors = _errors.Snapshot() };
         }
         finally
         {

@@ -173,10 +173,19 @@ public sealed class GpuProbeTests : IDisposable
         Assert.Equal(2, down.Errors["gpu_lost"]);
         Assert.False(FakeNvmlLibrary.Initialised); // shut down to be re-initialised
 
+        // Retried while still lost: stays down, no "probe up" for GPUs that cannot answer, not counted again.
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.True(probe.RetryIfDue());
+        var stillLost = probe.Sample();
+        Assert.False(stillLost.Up);
+        Assert.Equal(2, stillLost.Errors["gpu_lost"]);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1201);
+
         FakeNvmlLibrary.SetLost(0, false);
         FakeNvmlLibrary.SetLost(1, false);
-        Assert.False(probe.RetryIfDue()); // back-off not over yet
-        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.False(probe.RetryIfDue()); // back-off (doubled to 20 s) not over yet
+        _time.Advance(TimeSpan.FromSeconds(21));
         Assert.True(probe.RetryIfDue());
 
         var recovered = probe.Sample();
