@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using BenchDaemon.Probes.Tests.FakeNvml;
@@ -24,8 +25,16 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
     private const string StaysScheduled = "It stays scheduled and is tried again at every firing";
 
     private readonly TempDirectory _temp = new();
+    private readonly List<string> _cleanup = [];
 
-    public void Dispose() => _temp.Dispose();
+    public void Dispose()
+    {
+        _temp.Dispose();
+        foreach (var directory in _cleanup.Where(Directory.Exists))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     [Fact]
     [Trait("Category", "Fault")]
@@ -69,20 +78,33 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
         await AssertHealthyAndHistoryKeptAsync(daemon, metrics, failed: 0);
     }
 
-    public static TheoryData<string> BrokenRuntimes => ["not-elf", "no-ort-symbols"];
+    public static TheoryData<string> BrokenRuntimes => ["not-elf", "no-ort-symbols", "bundled-not-elf", "bundled-missing"];
 
     [Theory]
     [MemberData(nameof(BrokenRuntimes))]
     [Trait("Category", "Fault")]
     public async Task Run_OnnxRuntimeLibraryBroken_CanariesFailAsRuntimeUnavailableWhileProbesRun(string kind)
     {
-        // OnnxRuntime:LibraryPath names a file that is not a shared library at all, or a shared
-        // library without ONNX Runtime's entry point (OrtGetApiBase): a wrong or damaged install.
-        var library = kind == "not-elf"
-            ? _temp.File("libonnxruntime.so", "this is not an ELF file\n")
-            : FakeNvmlLibrary.Path;
+        // A wrong or damaged install: OnnxRuntime:LibraryPath names a file that is not a shared
+        // library, or a shared library without ONNX Runtime's entry point (OrtGetApiBase); or the
+        // bundled runtimes/linux-x64/native/libonnxruntime.so is replaced by a non-ELF file or gone.
+        string[] arguments = [];
+        string? dll = null;
+        switch (kind)
+        {
+            case "not-elf":
+                arguments = ["--set", $"OnnxRuntime:LibraryPath={_temp.File("libonnxruntime.so", "this is not an ELF file\n")}"];
+                break;
+            case "no-ort-symbols":
+                arguments = ["--set", $"OnnxRuntime:LibraryPath={FakeNvmlLibrary.Path}"];
+                break;
+            default:
+                dll = Path.Combine(BuildOutputWithBrokenOnnxRuntime(replace: kind == "bundled-not-elf"), "benchdaemon.dll");
+                break;
+        }
+
         var config = Config(Mlp("cpu"));
-        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config, "--set", $"OnnxRuntime:LibraryPath={library}"]);
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config, .. arguments], dllPath: dll);
 
         var metrics = await WaitForAsync(daemon, m => Runs(m, "cpu", "failed", "runtime_unavailable") >= 2);
 
@@ -144,6 +166,32 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
 
         Assert.Equal(1, Occurrences(daemon.StandardOutput, "Canary hang failed (timeout): exceeded its time budget of 00:00:00.1500000 (a call did not finish; ONNX Runtime terminated it)."));
         await AssertHealthyAndHistoryKeptAsync(daemon, metrics, failed: Runs(metrics, "hang", "failed", "timeout"));
+    }
+
+    /// <summary>
+    /// The daemon's build output (hard links: no copy of its 700 MB, so on the same file system, beside it)
+    /// with the bundled libonnxruntime.so replaced by a text file, or removed.
+    /// </summary>
+    private string BuildOutputWithBrokenOnnxRuntime(bool replace)
+    {
+        var output = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var copy = Path.Combine(Path.GetDirectoryName(output)!, "broken-ort-" + Guid.NewGuid().ToString("N"));
+        _cleanup.Add(copy);
+        using (var cp = Process.Start("cp", ["-al", output, copy]))
+        {
+            cp.WaitForExit();
+            Assert.Equal(0, cp.ExitCode);
+        }
+
+        var library = Path.Combine(copy, "runtimes", "linux-x64", "native", "libonnxruntime.so");
+        Assert.True(File.Exists(library), $"no bundled {library}");
+        File.Delete(library); // unlinks the copy's hard link only
+        if (replace)
+        {
+            File.WriteAllText(library, "this is not an ELF file\n");
+        }
+
+        return copy;
     }
 
     /// <summary>The daemon answers /healthz, the healthy canary keeps measuring, and every run is in the history.</summary>

@@ -52,8 +52,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>The path of the benchdaemon.dll next to the test assembly.</summary>
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "benchdaemon.dll");
 
-    /// <summary>Starts <c>benchdaemon run</c> with the given extra arguments and environment.</summary>
-    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null)
+    /// <summary>Starts <c>benchdaemon run</c> with the given extra arguments and environment (from <paramref name="dllPath"/>, default <see cref="DllPath"/>).</summary>
+    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null, string? dllPath = null)
     {
         var port = FreePort.Next();
         var args = new List<string>
@@ -65,7 +65,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             "--set", "Defaults:Canaries=false",
         };
         args.AddRange(extraArgs ?? []);
-        var process = Launch(args, environment);
+        var process = Launch(args, environment, dllPath);
         var daemon = new DaemonProcess(process, port);
         process.OutputDataReceived += (_, e) => Append(daemon._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(daemon._stderr, e.Data);
@@ -85,7 +85,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment)
+    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, string? dllPath = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -94,7 +94,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(DllPath);
+        info.ArgumentList.Add(dllPath ?? DllPath);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
