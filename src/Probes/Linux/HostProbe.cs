@@ -76,7 +76,7 @@ public sealed class HostProbe
         var energy = ReadEnergy();
         return new HostSample(timestamp, cpu, memory, load, pressure, energy)
         {
-            Errors = _errors.Count == 0 ? [] : [.. _errors.Select(e => (e.Key.Source, e.Key.Reason, e.Value))],
+            Errors = _errors.Count == 0 ? [] : [.. _errors.Select(e => new HostProbeError(e.Key.Source, e.Key.Reason, e.Value))],
         };
     }
 

@@ -19,5 +19,5 @@ public sealed record HostSample(
     /// Failed reads since the probe started by source (stat, meminfo, loadavg, pressure, rapl) and
     /// reason (missing, unreadable, malformed); only those seen so far.
     /// </summary>
-    public IReadOnlyList<(string Source, string Reason, long Count)> Errors { get; init; } = [];
+    public IReadOnlyList<HostProbeError> Errors { get; init; } = [];
 }

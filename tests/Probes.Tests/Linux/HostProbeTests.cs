@@ -101,7 +101,7 @@ public class HostProbeTests
         Assert.Contains("MemTotal", warning.Message, StringComparison.Ordinal);
         // One line that says it all, without a stack trace.
         Assert.Null(warning.Exception);
-        Assert.Equal([("meminfo", "malformed", 3L)], samples[^1].Errors);
+        Assert.Equal([new HostProbeError("meminfo", "malformed", 3)], samples[^1].Errors);
         Assert.Equal(2, samples[1].Errors.Single().Count);
     }
 
@@ -144,7 +144,7 @@ public class HostProbeTests
         var warning = Assert.Single(_logger.Collector.GetSnapshot(), record => record.Level == LogLevel.Warning);
         Assert.Contains(proc.PathOf("stat"), warning.Message, StringComparison.Ordinal);
         Assert.Null(warning.Exception);
-        Assert.Equal([("stat", "missing", 3L)], samples[^1].Errors);
+        Assert.Equal([new HostProbeError("stat", "missing", 3)], samples[^1].Errors);
     }
 
     [Fact]
