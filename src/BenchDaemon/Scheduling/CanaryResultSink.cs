@@ -23,6 +23,14 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
     private readonly Dictionary<string, double> _lastRun = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueDepth = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _schedulePeriod = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _failing = new(StringComparer.Ordinal);
+
+    // Skips that say the canary cannot run on this machine as configured (not a guard's passing refusal).
+    private static readonly HashSet<string> s_cannotRun = new(StringComparer.Ordinal)
+    {
+        ReasonCodes.ProviderUnavailable, ReasonCodes.PrecisionUnavailable, ReasonCodes.ModelUnavailable, ReasonCodes.RuntimeUnavailable,
+        ReasonCodes.DriverUnavailable, ReasonCodes.LibraryUnavailable, ReasonCodes.DeviceUnavailable,
+    };
 
     /// <summary>Records one result in every sink.</summary>
     public void Record(CanaryResult result)
@@ -42,6 +50,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
             }
         }
 
+        LogOutcomeChange(result, status);
         if (result.Samples.Count > 0)
         {
             recorder.Observe(TelemetryCatalogue.CanaryLatency, result.Samples, Labels(result));
@@ -55,6 +64,38 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
             var p99 = result.LatencySeconds?.P99 ?? double.NaN;
             LogResult(logger, result.Canary, result.Model, result.Provider, precision, result.Batch, status, reason,
                 result.Iterations, p50, p99, result.ThroughputSamplesPerSecond ?? double.NaN, result.EnergyJoulesPerSample ?? double.NaN);
+        }
+    }
+
+    // One warning when a canary starts failing (or cannot run here) and one line when it measures
+    // again: a canary that fails at every firing must not repeat a warning per firing (the result
+    // line of each run stays at Information).
+    private void LogOutcomeChange(CanaryResult result, string status)
+    {
+        var code = result.ReasonCode ?? string.Empty;
+        var failing = (result.Status == CanaryStatus.Failed && code != ReasonCodes.Shutdown)
+            || (result.Status == CanaryStatus.Skipped && s_cannotRun.Contains(code));
+        string? previous;
+        lock (_lock)
+        {
+            _failing.TryGetValue(result.Canary, out previous);
+            if (failing)
+            {
+                _failing[result.Canary] = code;
+            }
+            else if (result.LatencySeconds is not null)
+            {
+                _failing.Remove(result.Canary);
+            }
+        }
+
+        if (failing && !string.Equals(previous, code, StringComparison.Ordinal))
+        {
+            LogFailing(logger, result.Canary, status, code, result.Reason ?? code);
+        }
+        else if (!failing && previous is not null && result.LatencySeconds is not null)
+        {
+            LogMeasuresAgain(logger, result.Canary, previous);
         }
     }
 
@@ -94,6 +135,11 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
             foreach (var key in _latest.Keys.Where(k => !keep.Contains(k.Canary)).ToList())
             {
                 _latest.Remove(key);
+            }
+
+            foreach (var name in _failing.Keys.Where(n => !keep.Contains(n)).ToList())
+            {
+                _failing.Remove(name);
             }
 
             foreach (var name in _lastSuccess.Keys.Concat(_lastRun.Keys).Where(n => !keep.Contains(n)).ToList())
@@ -207,6 +253,13 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
 
     private static string[] Labels(CanaryResult result) =>
         [result.Canary, result.Model, result.Provider, result.Precision.ToString(), result.Batch.ToString(CultureInfo.InvariantCulture)];
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Warning,
+        Message = "Canary {Canary} {Status} ({ReasonCode}): {Reason}. It stays scheduled and is tried again at every firing (benchdaemon_canary_runs_total counts each); logged again only when the outcome changes.")]
+    private static partial void LogFailing(ILogger logger, string canary, string status, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Canary {Canary} measures again (it was {ReasonCode}).")]
+    private static partial void LogMeasuresAgain(ILogger logger, string canary, string reasonCode);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information,
         Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} {Reason} iterations {Iterations} p50 {P50Seconds} p99 {P99Seconds} throughput {SamplesPerSecond} J/sample {JoulesPerSample}")]

@@ -1,12 +1,15 @@
 namespace BenchDaemon.Scheduling;
 
-/// <summary>Time spent running canaries in a sliding one-hour window.</summary>
+/// <summary>
+/// Time spent running canaries in a sliding one-hour window, kept on the monotonic clock so a
+/// wall-clock step neither keeps old runs in the window (a step back) nor drops them early.
+/// </summary>
 public sealed class DutyCycle(TimeProvider timeProvider)
 {
     /// <summary>The window the duty fraction is measured over.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(1);
 
-    private readonly Queue<(DateTimeOffset End, TimeSpan Busy)> _runs = new();
+    private readonly Queue<(long End, TimeSpan Busy)> _runs = new();
     private readonly Lock _lock = new();
 
     /// <summary>Records a run that just ended after <paramref name="busy"/>.</summary>
@@ -14,7 +17,7 @@ public sealed class DutyCycle(TimeProvider timeProvider)
     {
         lock (_lock)
         {
-            _runs.Enqueue((timeProvider.GetUtcNow(), busy));
+            _runs.Enqueue((timeProvider.GetTimestamp(), busy));
         }
     }
 
@@ -23,7 +26,7 @@ public sealed class DutyCycle(TimeProvider timeProvider)
     {
         lock (_lock)
         {
-            return Used(timeProvider.GetUtcNow()) / Window;
+            return Used(timeProvider.GetTimestamp()) / Window;
         }
     }
 
@@ -37,14 +40,14 @@ public sealed class DutyCycle(TimeProvider timeProvider)
 
         lock (_lock)
         {
-            return Used(timeProvider.GetUtcNow()) + expected > Window * fraction;
+            return Used(timeProvider.GetTimestamp()) + expected > Window * fraction;
         }
     }
 
     // Runs that ended within the window count whole; older ones are dropped.
-    private TimeSpan Used(DateTimeOffset now)
+    private TimeSpan Used(long now)
     {
-        while (_runs.Count > 0 && now - _runs.Peek().End > Window)
+        while (_runs.Count > 0 && timeProvider.GetElapsedTime(_runs.Peek().End, now) > Window)
         {
             _runs.Dequeue();
         }

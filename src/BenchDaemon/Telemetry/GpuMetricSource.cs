@@ -33,6 +33,11 @@ public sealed class GpuMetricSource : IMetricSource
         }
 
         writer.Write(TelemetryCatalogue.GpuProbeUp, probe.Up ? 1 : 0);
+        foreach (var (reason, count) in probe.Errors)
+        {
+            writer.Write(TelemetryCatalogue.GpuProbeErrors, count, reason);
+        }
+
         foreach (var gpu in probe.Gpus)
         {
             Write(writer, gpu);

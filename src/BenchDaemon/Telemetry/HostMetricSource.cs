@@ -84,5 +84,10 @@ public sealed class HostMetricSource : IMetricSource
         {
             writer.Write(TelemetryCatalogue.HostEnergy, energy.Joules, energy.Domain);
         }
+
+        foreach (var (source, reason, count) in host.Errors)
+        {
+            writer.Write(TelemetryCatalogue.HostProbeErrors, count, source, reason);
+        }
     }
 }

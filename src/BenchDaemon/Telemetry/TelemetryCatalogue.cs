@@ -68,6 +68,11 @@ public static class TelemetryCatalogue
         "Energy of a RAPL domain (CPU package, DRAM...) from /sys/class/powercap, unwrapped across counter wrap-around.",
         "domain");
 
+    public static readonly MetricDefinition HostProbeErrors = new(
+        "benchdaemon_host_probe_errors", MetricKind.Counter, MetricUnit.None,
+        "Failed reads of a /proc or /sys source by the host probe (source stat, meminfo, loadavg, pressure or rapl; reason missing, unreadable or malformed); that source's series are omitted meanwhile.",
+        "source", "reason");
+
     public static readonly MetricDefinition ProbeDuration = new(
         "benchdaemon_probe_duration", MetricKind.Gauge, MetricUnit.Seconds,
         "Wall time the last probe tick took to read every probe.");
@@ -118,6 +123,11 @@ public static class TelemetryCatalogue
     public static readonly MetricDefinition GpuProbeUp = new(
         "benchdaemon_gpu_probe_up", MetricKind.Gauge, MetricUnit.None,
         "1 while NVML is initialised and at least one GPU answers; 0 without a driver, after an initialisation failure, with no GPUs or all GPUs lost (the log says why).");
+
+    public static readonly MetricDefinition GpuProbeErrors = new(
+        "benchdaemon_gpu_probe_errors", MetricKind.Counter, MetricUnit.None,
+        "NVML failures of the GPU probe by reason: init_failed (per initialisation attempt), not_supported (per field and GPU), read_failed (per failed read), gpu_lost (per loss); a reason appears at its first failure.",
+        "reason");
 
     public static readonly MetricDefinition GpuUp = new(
         "benchdaemon_gpu_up", MetricKind.Gauge, MetricUnit.None,
@@ -418,9 +428,9 @@ public static class TelemetryCatalogue
         HostMemoryTotal, HostMemoryAvailable, HostMemoryUsed, HostMemoryFree, HostMemoryCached,
         HostSwapTotal, HostSwapFree,
         HostLoad1, HostLoad5, HostLoad15,
-        HostPressureStalled, HostEnergy,
+        HostPressureStalled, HostEnergy, HostProbeErrors,
         ProbeDuration, ProbeLastSample, ProbeSamples,
-        GpuProbeUp, GpuUp, GpuInfo, GpuMemoryTotal, GpuPowerLimit, GpuUtilization, GpuMemoryUtilization,
+        GpuProbeUp, GpuProbeErrors, GpuUp, GpuInfo, GpuMemoryTotal, GpuPowerLimit, GpuUtilization, GpuMemoryUtilization,
         GpuMemoryUsed, GpuMemoryFree, GpuMemoryReserved, GpuPower, GpuEnergy, GpuClock, GpuClockMax, GpuTemperature,
         GpuClockEventActive, GpuClockEventSeconds, GpuPerformanceState, GpuPcieThroughput,
         GpuPcieLinkGeneration, GpuPcieLinkMaxGeneration, GpuPcieLinkWidth, GpuPcieLinkMaxWidth,

@@ -27,6 +27,7 @@ public sealed class HostProbe
     private readonly Func<string, IReadOnlyList<PressureStat>>[] _pressureParsers;
     private readonly RaplReader _raplReader;
     private readonly RaplEnergyAccumulator _energy = new();
+    private readonly Dictionary<(string Source, string Reason), long> _errors = [];
 
     private PartState _cpuState;
     private PartState _memoryState;
@@ -68,11 +69,20 @@ public sealed class HostProbe
     public HostSample Sample()
     {
         var timestamp = _timeProvider.GetUtcNow();
-        var cpu = ReadPart(ref _cpuState, "CPU times", _statPath, static text => ProcStatParser.Parse(text));
-        var memory = ReadPart(ref _memoryState, "memory figures", _memInfoPath, static text => MemInfoParser.Parse(text));
-        var load = ReadPart(ref _loadState, "load averages", _loadAvgPath, static text => LoadAvgParser.Parse(text));
-        return new HostSample(timestamp, cpu, memory, load, ReadPressure(), ReadEnergy());
+        var cpu = ReadPart(ref _cpuState, "CPU times", "stat", _statPath, static text => ProcStatParser.Parse(text));
+        var memory = ReadPart(ref _memoryState, "memory figures", "meminfo", _memInfoPath, static text => MemInfoParser.Parse(text));
+        var load = ReadPart(ref _loadState, "load averages", "loadavg", _loadAvgPath, static text => LoadAvgParser.Parse(text));
+        var pressure = ReadPressure();
+        var energy = ReadEnergy();
+        return new HostSample(timestamp, cpu, memory, load, pressure, energy)
+        {
+            Errors = _errors.Count == 0 ? [] : [.. _errors.Select(e => new HostProbeError(e.Key.Source, e.Key.Reason, e.Value))],
+        };
     }
+
+    // One failed read of a source: missing, unreadable or malformed (benchdaemon_host_probe_errors_total).
+    private void CountError(string source, string reason) =>
+        _errors[(source, reason)] = _errors.GetValueOrDefault((source, reason)) + 1;
 
     private List<PressureStat> ReadPressure()
     {
@@ -94,7 +104,7 @@ public sealed class HostProbe
         var pressure = new List<PressureStat>(2 * s_pressureResources.Length);
         for (int i = 0; i < s_pressureResources.Length; i++)
         {
-            var stats = ReadPart(ref _pressureStates[i], "pressure stall information", _pressurePaths[i], _pressureParsers[i]);
+            var stats = ReadPart(ref _pressureStates[i], "pressure stall information", "pressure", _pressurePaths[i], _pressureParsers[i]);
             if (stats is not null)
             {
                 pressure.AddRange(stats);
@@ -123,6 +133,13 @@ public sealed class HostProbe
 
         if (result.Failures.Count > 0)
         {
+            // Permission denied is the normal state of an unprivileged daemon (energy_uj is root-only
+            // since kernel 5.10), logged once at Information, not an error to count every tick.
+            if (result.Failures[0].Kind != RaplReadFailureKind.AccessDenied)
+            {
+                CountError("rapl", result.Failures[0].Kind == RaplReadFailureKind.Malformed ? "malformed" : "unreadable");
+            }
+
             if (MarkFailing(ref _raplState))
             {
                 var failure = result.Failures[0];
@@ -158,7 +175,7 @@ public sealed class HostProbe
         return counters;
     }
 
-    private T? ReadPart<T>(ref PartState state, string part, string path, Func<string, T> parse)
+    private T? ReadPart<T>(ref PartState state, string part, string source, string path, Func<string, T> parse)
         where T : class
     {
         try
@@ -176,9 +193,16 @@ public sealed class HostProbe
         // else is a bug and should surface.
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
+            CountError(source, ex switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "missing",
+                FormatException => "malformed",
+                _ => "unreadable",
+            });
             if (MarkFailing(ref state))
             {
-                Log.PartUnreadable(_logger, part, path, ex.Message, ex);
+                // The message says it all: no stack trace for a file that is missing or malformed.
+                Log.PartUnreadable(_logger, part, path, ex.Message);
             }
 
             return null;

@@ -14,4 +14,10 @@ public sealed record HostSample(
 {
     /// <summary>A sample with nothing in it (before the first tick).</summary>
     public static HostSample Empty(DateTimeOffset timestamp) => new(timestamp, null, null, null, [], []);
+
+    /// <summary>
+    /// Failed reads since the probe started by source (stat, meminfo, loadavg, pressure, rapl) and
+    /// reason (missing, unreadable, malformed); only those seen so far.
+    /// </summary>
+    public IReadOnlyList<HostProbeError> Errors { get; init; } = [];
 }

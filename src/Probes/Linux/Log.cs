@@ -7,7 +7,7 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning,
         Message = "Could not read {Part} from {Path}: {Reason} These metrics are omitted until it can be read (logged once).")]
-    public static partial void PartUnreadable(ILogger logger, string part, string path, string reason, Exception exception);
+    public static partial void PartUnreadable(ILogger logger, string part, string path, string reason);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Part} can be read again from {Path}.")]
     public static partial void PartRecovered(ILogger logger, string part, string path);

@@ -17,6 +17,7 @@ internal sealed unsafe class GpuDevice
     private static readonly int s_fieldCount = Enum.GetValues<GpuField>().Length;
 
     private readonly ILogger _logger;
+    private readonly GpuErrorCounts _errors;
     private readonly bool[] _unsupported = new bool[s_fieldCount];
     private readonly bool[] _failing = new bool[s_fieldCount];
     private readonly Lock _energyLock = new();
@@ -35,8 +36,9 @@ internal sealed unsafe class GpuDevice
     private readonly bool[] _policyUnsupported = new bool[GpuClockEvents.ViolationPolicies.Count];
     private bool _useThrottleReasonsName;
 
-    public GpuDevice(nint handle, GpuIdentity identity, GpuClocks maxClocks, ILogger logger)
+    public GpuDevice(nint handle, GpuIdentity identity, GpuClocks maxClocks, ILogger logger, GpuErrorCounts errors)
     {
+        _errors = errors;
         Handle = handle;
         Identity = identity;
         MaxClocks = maxClocks;
@@ -55,11 +57,12 @@ internal sealed unsafe class GpuDevice
     public string EnergySource { get; private set; } = "counter";
 
     /// <summary>Reads identity and maximum clocks of GPU <paramref name="index"/>.</summary>
-    public static GpuDevice Create(int index, nint handle, string driver, string cuda, ILogger logger)
+    public static GpuDevice Create(int index, nint handle, string driver, string cuda, ILogger logger, GpuErrorCounts errors)
     {
         var text = stackalloc byte[96];
         var name = NvmlNative.nvmlDeviceGetName(handle, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : "unknown";
-        var uuid = NvmlNative.nvmlDeviceGetUUID(handle, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : $"unknown-{index}";
+        var uuidCode = NvmlNative.nvmlDeviceGetUUID(handle, text, 96);
+        var uuid = uuidCode == NvmlReturn.Success ? NvmlSession.Text(text, 96) : $"unknown-{index}";
         NvmlPciInfo pci;
         var busId = NvmlNative.nvmlDeviceGetPciInfo_v3(handle, &pci) == NvmlReturn.Success ? NvmlSession.Text(pci.BusId, 32) : string.Empty;
         int major, minor;
@@ -72,7 +75,13 @@ internal sealed unsafe class GpuDevice
         double? limitWatts = NvmlNative.nvmlDeviceGetEnforcedPowerLimit(handle, &limit) == NvmlReturn.Success ? limit / 1000.0 : null;
         var identity = new GpuIdentity(index, uuid, name, busId, driver, cuda, capability, total, limitWatts);
         var max = new GpuClocks(MaxClock(handle, NvmlNative.ClockSm), MaxClock(handle, NvmlNative.ClockMemory), MaxClock(handle, NvmlNative.ClockGraphics));
-        var device = new GpuDevice(handle, identity, max, logger);
+        var device = new GpuDevice(handle, identity, max, logger, errors);
+        if (uuidCode == NvmlReturn.GpuIsLost)
+        {
+            // Still lost at a re-initialisation (no reset yet): the loss was logged and counted when it happened.
+            device._lost = true;
+            return device;
+        }
 
         ulong energy;
         var code = NvmlNative.nvmlDeviceGetTotalEnergyConsumption(handle, &energy);
@@ -80,6 +89,7 @@ internal sealed unsafe class GpuDevice
         {
             device.EnergySource = "power_integration";
             device._unsupported[(int)GpuField.Energy] = true;
+            errors.Add(GpuErrorCounts.NotSupported);
             var why = NvmlErrors.Describe(code);
             Log.EnergyIntegrated(logger, index, uuid, why);
         }
@@ -539,6 +549,7 @@ internal sealed unsafe class GpuDevice
                 if (!_unsupported[i])
                 {
                     _unsupported[i] = true;
+                    _errors.Add(GpuErrorCounts.NotSupported);
                     var why = NvmlErrors.Describe(code);
                     Log.FieldNotSupported(_logger, Identity.Index, Identity.Uuid, field, why);
                 }
@@ -548,6 +559,7 @@ internal sealed unsafe class GpuDevice
                 MarkLost();
                 return false;
             default:
+                _errors.Add(GpuErrorCounts.ReadFailed);
                 if (!_failing[i])
                 {
                     _failing[i] = true;
@@ -567,6 +579,7 @@ internal sealed unsafe class GpuDevice
         if (!_lost)
         {
             _lost = true;
+            _errors.Add(GpuErrorCounts.GpuLost);
             Log.GpuLost(_logger, Identity.Index, Identity.Uuid);
         }
     }

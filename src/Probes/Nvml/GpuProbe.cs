@@ -15,6 +15,8 @@ namespace BenchDaemon.Probes.Nvml;
 /// </summary>
 public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 {
+    private const string AllLost = "every GPU is lost (NVML_ERROR_GPU_IS_LOST)";
+
     private readonly GpuProbeOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<GpuProbe> _logger;
@@ -22,6 +24,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
     private readonly ReaderWriterLockSlim _lifecycle = new(LockRecursionPolicy.NoRecursion);
     private readonly Lock _windowsLock = new();
     private readonly List<GpuClockWindow> _windows = [];
+    private readonly GpuErrorCounts _errors = new();
     private NvmlSession? _session;
     private GpuDevice[] _devices = [];
     private nint _eventSet;
@@ -164,6 +167,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
             if (count == 0)
             {
                 session.Dispose();
+                _errors.Add(GpuErrorCounts.InitFailed);
                 Down("NVML found no GPUs");
                 return;
             }
@@ -180,13 +184,23 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
                     continue;
                 }
 
-                devices.Add(GpuDevice.Create(i, handle, driver, cuda, _logger));
+                devices.Add(GpuDevice.Create(i, handle, driver, cuda, _logger, _errors));
             }
 
             if (devices.Count == 0)
             {
                 session.Dispose();
+                _errors.Add(GpuErrorCounts.InitFailed);
                 Down($"none of the {count} GPUs NVML lists could be opened");
+                return;
+            }
+
+            if (devices.All(d => d.Lost))
+            {
+                // Retried while every GPU is still lost: stay down with the same reason (logged at
+                // debug level), rather than report the probe up with GPUs that cannot answer.
+                session.Dispose();
+                Down(AllLost);
                 return;
             }
 
@@ -201,6 +215,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         catch (NvmlException ex)
         {
             session?.Dispose();
+            _errors.Add(GpuErrorCounts.InitFailed);
             Down(ex.Message);
         }
     }
@@ -295,7 +310,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         {
             if (_session is null)
             {
-                return new GpuProbeSample(false, DownReason, []);
+                return new GpuProbeSample(false, DownReason, []) { Errors = _errors.Snapshot() };
             }
 
             DrainXidEvents();
@@ -308,7 +323,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 
             ObserveWindows(gpus);
             allLost = gpus.All(g => !g.Up);
-            sample = new GpuProbeSample(!allLost, allLost ? "every GPU is lost (NVML_ERROR_GPU_IS_LOST)" : null, gpus);
+            sample = new GpuProbeSample(!allLost, allLost ? AllLost : null, gpus) { Errors = _errors.Snapshot() };
         }
         finally
         {

@@ -8,4 +8,10 @@ public sealed record GpuProbeSample(bool Up, string? Reason, IReadOnlyList<GpuSa
 {
     /// <summary>The reading of a probe that is switched off or has not run.</summary>
     public static GpuProbeSample Disabled { get; } = new(false, "the GPU probe is disabled (Probes:Gpu:Enabled=false)", []);
+
+    /// <summary>
+    /// NVML failures since the daemon started by reason (init_failed, not_supported, read_failed,
+    /// gpu_lost); only reasons seen so far.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Errors { get; init; } = new Dictionary<string, long>();
 }

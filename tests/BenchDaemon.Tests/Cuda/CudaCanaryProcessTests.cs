@@ -185,6 +185,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public async Task Once_MatmulFailsMidRun_FailsWithTheCublasStatusAndReleasesEverything()
     {
         var config = Config($$"""{ "Canaries": [ { "Name": "gemm", "Model": "cuda:gemm", "Precision": "TF32", "Size": 1024, "Measure": {{Quick}} } ] }""");
@@ -199,6 +200,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public async Task Once_IllegalAddressWhileCopying_FailsWithTheDriverErrorAndReleasesEverything()
     {
         var config = Config($$"""{ "Canaries": [ { "Name": "pcie", "Model": "cuda:pcie", "Size": 1, "Measure": {{Quick}} } ] }""");

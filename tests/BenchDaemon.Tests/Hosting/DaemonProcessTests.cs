@@ -144,6 +144,73 @@ public sealed partial class DaemonProcessTests : IDisposable
         Assert.False(first.HasExited);
     }
 
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Run_ProcFileMissingThenMalformed_SourceSkippedCountedLoggedOnceOthersContinue()
+    {
+        using var proc = new TempDirectory();
+        proc.File("stat", "cpu  100 0 50 1000 0 0 0 0 0 0\ncpu0 100 0 50 1000 0 0 0 0 0 0\nintr 0\n");
+        var meminfo = proc.File("meminfo", "MemTotal:       16384000 kB\nMemFree:         8192000 kB\nMemAvailable:   12288000 kB\n");
+        var loadavg = proc.File("loadavg", "0.50 0.40 0.30 1/200 4242\n");
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:ProcRoot={proc.Path}", "--set", "Probes:Interval=00:00:00.200"]);
+        var before = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        Assert.Equal(0.5, Value(before, "benchdaemon_host_load1"));
+
+        File.Delete(loadavg);
+        var missing = await WaitForMetricsAsync(daemon, m => Value(m, "benchdaemon_host_probe_errors_total{source=\"loadavg\",reason=\"missing\"}") >= 5);
+
+        Assert.DoesNotMatch(SeriesLine("benchdaemon_host_load1", string.Empty), missing);
+        Assert.Equal(16384000.0 * 1024, Value(missing, "benchdaemon_host_memory_total_bytes"));
+        Assert.Matches(SeriesLine("benchdaemon_host_cpu_seconds_total", "{mode=\"user\"}"), missing);
+        Assert.True(Value(missing, "benchdaemon_probe_samples_total") > Value(before, "benchdaemon_probe_samples_total"));
+
+        await File.WriteAllTextAsync(meminfo, "MemTotal:       lots kB\n");
+        var malformed = await WaitForMetricsAsync(daemon, m => Value(m, "benchdaemon_host_probe_errors_total{source=\"meminfo\",reason=\"malformed\"}") >= 5);
+
+        Assert.DoesNotMatch(SeriesLine("benchdaemon_host_memory_total_bytes", string.Empty), malformed);
+        Assert.Matches(SeriesLine("benchdaemon_host_cpu_seconds_total", "{mode=\"user\"}"), malformed);
+        Assert.True(Value(malformed, "benchdaemon_host_probe_errors_total{source=\"loadavg\",reason=\"missing\"}") > Value(missing, "benchdaemon_host_probe_errors_total{source=\"loadavg\",reason=\"missing\"}"));
+
+        await File.WriteAllTextAsync(loadavg, "0.75 0.40 0.30 1/200 4242\n");
+        var repaired = await WaitForMetricsAsync(daemon, m => Regex.IsMatch(m, SeriesLine("benchdaemon_host_load1", string.Empty)));
+
+        Assert.Equal(0.75, Value(repaired, "benchdaemon_host_load1"));
+        var output = daemon.StandardOutput;
+        Assert.Single(Regex.Matches(output, Regex.Escape($"Could not read load averages from {loadavg}: Could not find file")));
+        Assert.Single(Regex.Matches(output, Regex.Escape($"Could not read memory figures from {meminfo}:")));
+        Assert.Single(Regex.Matches(output, Regex.Escape($"load averages can be read again from {loadavg}")));
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+        Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> WaitForMetricsAsync(DaemonProcess daemon, Func<string, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        while (true)
+        {
+            var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+            if (Regex.IsMatch(metrics, "(?m)^benchdaemon_probe_samples_total ") && Holds(condition, metrics))
+            {
+                return metrics;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within 45 s:\n{metrics}\n{daemon.StandardOutput}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static bool Holds(Func<string, bool> condition, string metrics)
+    {
+        try
+        {
+            return condition(metrics);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            return false; // a series the condition reads is not there yet
+        }
+    }
+
     private static string SeriesLine(string name, string labels) =>
         $"(?m)^{Regex.Escape(name + labels)} [0-9.e+E-]+$";
 

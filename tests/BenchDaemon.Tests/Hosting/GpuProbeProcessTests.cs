@@ -14,6 +14,10 @@ namespace BenchDaemon.Tests.Hosting;
 public sealed partial class GpuProbeProcessTests : IDisposable
 {
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
+
+    // Ticks every 200 ms and NVML retried after 1 s (the shortest back-off allowed), so a few
+    // seconds show whether a fault is logged once or once per tick.
+    private static readonly string[] s_fastTicks = ["--set", "Probes:Interval=00:00:00.200", "--set", "Probes:Gpu:RetryInitial=00:00:01", "--set", "Probes:Gpu:RetryMax=00:00:01"];
     private readonly TempDirectory _state = new();
 
     public void Dispose() => _state.Dispose();
@@ -68,19 +72,108 @@ public sealed partial class GpuProbeProcessTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public async Task Run_NvmlLibraryMissing_KeepsRunningWithProbeDownAndReasonLogged()
     {
         var missing = Path.Combine(_state.Path, "no-driver", "libnvidia-ml.so.1");
-        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={missing}"]);
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={missing}", .. s_fastTicks]);
 
-        var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        var first = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        // Several ticks and at least one retry later (RetryInitial 1 s): still one line, still sampling.
+        var metrics = await WaitForAsync(
+            daemon,
+            m => Value(m, "benchdaemon_gpu_probe_errors_total", "{reason=\"init_failed\"}") >= 2 && Samples(m) >= Samples(first) + 5,
+            "a second initialisation attempt and five more ticks");
 
         Assert.Equal(0, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
         Assert.DoesNotContain("benchdaemon_gpu_up{", metrics, StringComparison.Ordinal);
         Assert.Contains("benchdaemon_host_cpu_seconds_total", metrics, StringComparison.Ordinal);
-        Assert.Contains($"GPU probe down: NVML library {missing} does not exist", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, $"GPU probe down: NVML library {missing} does not exist"));
+        Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
         var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(5));
         Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Run_NvmlInitFails_ProbeDownCountedLoggedOnceWhileHostSeriesContinue()
+    {
+        // NVML_ERROR_DRIVER_NOT_LOADED from nvmlInit_v2: the library is there, the kernel driver is not.
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", .. s_fastTicks], Script("init 9\n"));
+
+        var first = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        var metrics = await WaitForAsync(
+            daemon,
+            m => Value(m, "benchdaemon_gpu_probe_errors_total", "{reason=\"init_failed\"}") >= 2 && Samples(m) >= Samples(first) + 5,
+            "a second initialisation attempt and five more ticks");
+
+        Assert.Equal(0, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.DoesNotContain("benchdaemon_gpu_up{", metrics, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_host_memory_total_bytes ", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "GPU probe down: nvmlInit_v2 failed: NVML_ERROR_DRIVER_NOT_LOADED (the NVIDIA kernel driver is not running). GPU metrics are omitted (benchdaemon_gpu_probe_up 0); retrying in"));
+        Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Run_FieldNotSupported_OmittedForThatGpuOthersExportedLoggedOnce()
+    {
+        await using var daemon = DaemonProcess.Start(
+            _state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", .. s_fastTicks], Script("count 2\nstatus 1 power 3\nstatus 1 temp 3\n"));
+
+        // Ten ticks of 200 ms: a per-tick message would show ten times.
+        var metrics = await WaitForAsync(daemon, m => Samples(m) >= 10, "ten probe ticks");
+
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_up", Gpu(1)));
+        Assert.DoesNotContain("benchdaemon_gpu_power_watts{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_temperature_celsius{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        Assert.Equal(0.37, Value(metrics, "benchdaemon_gpu_utilization_ratio", Gpu(1)));
+        Assert.Equal(123.456, Value(metrics, "benchdaemon_gpu_power_watts", Gpu(0)));
+        Assert.Equal(41, Value(metrics, "benchdaemon_gpu_temperature_celsius", Gpu(0)));
+        Assert.Equal(2, Value(metrics, "benchdaemon_gpu_probe_errors_total", "{reason=\"not_supported\"}"));
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "GPU 1 (GPU-fake-0001): Power not supported (NVML_ERROR_NOT_SUPPORTED"));
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "GPU 1 (GPU-fake-0001): Temperature not supported (NVML_ERROR_NOT_SUPPORTED"));
+        Assert.Equal(2, Occurrences(daemon.StandardOutput, "not supported"));
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Run_GpuLostMidRun_OnlyThatGpuDownThenEveryGpuLostAndBackAfterRetry()
+    {
+        var lost0 = Path.Combine(_state.Path, "gpu0-lost");
+        var lost1 = Path.Combine(_state.Path, "gpu1-lost");
+        await using var daemon = DaemonProcess.Start(
+            _state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", .. s_fastTicks], Script($"count 2\nlostfile 0 {lost0}\nlostfile 1 {lost1}\n"));
+        await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_up" + Gpu(1) + " 1", StringComparison.Ordinal), "GPU 1 up");
+
+        await File.WriteAllTextAsync(lost1, string.Empty);
+        var oneLost = await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_up" + Gpu(1) + " 0", StringComparison.Ordinal), "GPU 1 lost");
+
+        // GPU 1 keeps its up and info series only; GPU 0, the host and the probe keep going.
+        Assert.Equal(1, Value(oneLost, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.Equal(1, Value(oneLost, "benchdaemon_gpu_up", Gpu(0)));
+        Assert.Equal(123.456, Value(oneLost, "benchdaemon_gpu_power_watts", Gpu(0)));
+        Assert.DoesNotContain("benchdaemon_gpu_power_watts{gpu=\"1\"", oneLost, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_gpu_info{gpu=\"1\"", oneLost, StringComparison.Ordinal);
+        Assert.Equal(1, Value(oneLost, "benchdaemon_gpu_probe_errors_total", "{reason=\"gpu_lost\"}"));
+        var later = await WaitForAsync(daemon, m => Samples(m) >= Samples(oneLost) + 5, "five more ticks");
+        Assert.Equal(0, Value(later, "benchdaemon_gpu_up", Gpu(1)));
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "GPU 1 (GPU-fake-0001) is lost (NVML_ERROR_GPU_IS_LOST)"));
+
+        // The last GPU lost: the probe goes down, shuts NVML down and re-initialises on its back-off;
+        // with the GPUs back (a reset), both report again.
+        await File.WriteAllTextAsync(lost0, string.Empty);
+        var allLost = await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_probe_up 0", StringComparison.Ordinal), "the probe down");
+        Assert.Contains("benchdaemon_host_cpu_seconds_total", allLost, StringComparison.Ordinal);
+        Assert.Contains("GPU probe down: every GPU is lost (NVML_ERROR_GPU_IS_LOST)", daemon.StandardOutput, StringComparison.Ordinal);
+        File.Delete(lost0);
+        File.Delete(lost1);
+        var back = await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_probe_up 1", StringComparison.Ordinal) && m.Contains("benchdaemon_gpu_up" + Gpu(1) + " 1", StringComparison.Ordinal), "both GPUs back");
+        Assert.Equal(123.456, Value(back, "benchdaemon_gpu_power_watts", Gpu(1)));
+        Assert.Equal(2, Value(back, "benchdaemon_gpu_probe_errors_total", "{reason=\"gpu_lost\"}"));
+        Assert.Equal(2, Occurrences(daemon.StandardOutput, "GPU probe up: NVML from"));
+        Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,6 +240,43 @@ public sealed partial class GpuProbeProcessTests : IDisposable
             await Task.Delay(200);
         }
     }
+
+    /// <summary>Scrapes until <paramref name="condition"/> holds; fails naming <paramref name="what"/> and the output after a generous deadline.</summary>
+    private static async Task<string> WaitForAsync(DaemonProcess daemon, Func<string, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        while (true)
+        {
+            var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+            if (Holds(condition, metrics))
+            {
+                return metrics;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what}: not seen within 45 s\n{metrics}\nstdout: {daemon.StandardOutput}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static bool Holds(Func<string, bool> condition, string metrics)
+    {
+        try
+        {
+            return condition(metrics);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            return false; // a series the condition reads is not there yet
+        }
+    }
+
+    private static double Samples(string metrics) => Value(metrics, "benchdaemon_probe_samples_total", string.Empty);
+
+    private static int Occurrences(string text, string value) => Regex.Count(text, Regex.Escape(value));
 
     private static double Value(string metrics, string name, string labels)
     {

@@ -1,3 +1,8 @@
+using BenchDaemon.Scheduling;
+using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
 namespace BenchDaemon.Tests.Scheduling;
 
 public sealed class CanaryResultSinkTests : IDisposable
@@ -28,4 +33,53 @@ public sealed class CanaryResultSinkTests : IDisposable
         Assert.Contains("benchdaemon_canary_schedule_interval_seconds{canary=\"new\"} 5\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("canary=\"old\"", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public void Record_SameFailureAtEveryFiring_OneWarningThenOneLineWhenItMeasuresAgain()
+    {
+        var logger = new FakeLogger<CanaryResultSink>();
+        var sink = new CanaryResultSink(_harness.Recorder, _harness.Duty, TimeProvider.System, logger);
+        var failed = Result(CanaryStatus.Failed, ReasonCodes.CudaError, "cuEventSynchronize: CUDA_ERROR_DEVICE_UNAVAILABLE");
+
+        sink.Record(failed);
+        sink.Record(failed);
+        sink.Record(failed);
+        sink.Record(Result(CanaryStatus.Failed, ReasonCodes.OutOfMemory, "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY"));
+        sink.Record(Result(CanaryStatus.Ok, null, null) with { LatencySeconds = LatencyStatistics.From([0.001, 0.002]) });
+        sink.Record(Result(CanaryStatus.Failed, ReasonCodes.Shutdown, "shutdown"));
+
+        var warnings = logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message).ToList();
+        Assert.Equal(
+            [
+                "Canary gemm failed (cuda_error): cuEventSynchronize: CUDA_ERROR_DEVICE_UNAVAILABLE. It stays scheduled and is tried again at every firing (benchdaemon_canary_runs_total counts each); logged again only when the outcome changes.",
+                "Canary gemm failed (out_of_memory): cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY. It stays scheduled and is tried again at every firing (benchdaemon_canary_runs_total counts each); logged again only when the outcome changes.",
+            ],
+            warnings);
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Message == "Canary gemm measures again (it was out_of_memory).");
+    }
+
+    [Fact]
+    public void Record_GuardSkip_NoWarning()
+    {
+        var logger = new FakeLogger<CanaryResultSink>();
+        var sink = new CanaryResultSink(_harness.Recorder, _harness.Duty, TimeProvider.System, logger);
+
+        sink.Record(Result(CanaryStatus.Skipped, ReasonCodes.CpuBusy, "CPU busy"));
+
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+    }
+
+    private static CanaryResult Result(CanaryStatus status, string? code, string? reason) => new()
+    {
+        Canary = "gemm",
+        Model = "cuda:gemm",
+        Provider = "CUDA",
+        Precision = Precision.FP32,
+        Batch = 1,
+        Status = status,
+        ReasonCode = code,
+        Reason = reason,
+        StartedAt = DateTimeOffset.UnixEpoch,
+    };
 }

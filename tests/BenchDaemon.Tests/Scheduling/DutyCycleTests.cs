@@ -1,4 +1,5 @@
 using BenchDaemon.Scheduling;
+using BenchDaemon.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BenchDaemon.Tests.Scheduling;
@@ -51,5 +52,37 @@ public sealed class DutyCycleTests
         duty.Add(TimeSpan.FromMinutes(59));
 
         Assert.False(duty.WouldExceed(TimeSpan.FromMinutes(30), 1));
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public void WouldExceed_WallClockSteppedBackAnHour_RunsStillLeaveTheWindowAfterAnHour()
+    {
+        // Before the window ran on the monotonic clock, a step back of an hour kept every run in the
+        // window for two hours: a 2 % budget refused canaries (duty_budget) for an hour too long.
+        var time = new SteppedTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var duty = new DutyCycle(time);
+        duty.Add(TimeSpan.FromSeconds(60));
+
+        time.Step(-TimeSpan.FromHours(1));
+        Assert.Equal(60.0 / 3600, duty.UsedFraction(), 12);
+        time.Advance(TimeSpan.FromMinutes(61));
+
+        Assert.Equal(0, duty.UsedFraction());
+        Assert.False(duty.WouldExceed(TimeSpan.FromSeconds(13), TwoPercent));
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public void UsedFraction_WallClockSteppedForwardADay_KeepsTheRunsOfTheLastHour()
+    {
+        var time = new SteppedTimeProvider(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var duty = new DutyCycle(time);
+        duty.Add(TimeSpan.FromSeconds(60));
+
+        time.Step(TimeSpan.FromDays(1));
+
+        Assert.Equal(60.0 / 3600, duty.UsedFraction(), 12);
+        Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(13), TwoPercent));
     }
 }

@@ -53,10 +53,11 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "benchdaemon.dll");
 
     /// <summary>
-    /// Starts <c>benchdaemon run</c> with the given extra arguments and environment; a
-    /// <paramref name="launcher"/> (for example <c>setpriv</c> and its options) runs <c>dotnet</c> under it.
+    /// Starts <c>benchdaemon run</c> with the given extra arguments and environment (from
+    /// <paramref name="dllPath"/>, default <see cref="DllPath"/>); a <paramref name="launcher"/>
+    /// (for example <c>setpriv</c> and its options) runs <c>dotnet</c> under it.
     /// </summary>
-    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
+    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null, string? dllPath = null)
     {
         var port = FreePort.Next();
         var args = new List<string>
@@ -68,7 +69,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             "--set", "Defaults:Canaries=false",
         };
         args.AddRange(extraArgs ?? []);
-        var process = Launch(args, environment, launcher);
+        var process = Launch(args, environment, launcher, dllPath);
         var daemon = new DaemonProcess(process, port);
         process.OutputDataReceived += (_, e) => Append(daemon._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(daemon._stderr, e.Data);
@@ -88,7 +89,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null)
+    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? dllPath = null)
     {
         var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
@@ -107,7 +108,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             info.ArgumentList.Add("dotnet");
         }
 
-        info.ArgumentList.Add(DllPath);
+        info.ArgumentList.Add(dllPath ?? DllPath);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -2,12 +2,14 @@
  * state. Tests set the state through the fake_nvml_* control functions (in-process), or
  * through a file named by FAKE_NVML_SCRIPT read at nvmlInit_v2 (child processes), with lines
  *   count N | init RET | set GPU FIELD VALUE | status GPU FIELD RET | lost GPU 0/1 | xid GPU CODE | process GPU PID BYTES
+ *   | lostfile GPU PATH (the GPU answers NVML_ERROR_GPU_IS_LOST while PATH exists: a child process loses a GPU mid-run)
  * Units are NVML's: mW, mJ, MHz, KB/s, percent. With energy_watts W (default 0) the energy
  * counter grows by that power over real time since the library was loaded, as a busy GPU's does. Written for this project's tests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_GPUS 8
 #define MAX_EVENTS 64
@@ -33,6 +35,7 @@ struct gpu {
     unsigned long long value[F_COUNT];
     int status[F_COUNT];
     int lost;
+    char lost_file[256];
     unsigned int proc_pid[MAX_PROCS];
     unsigned long long proc_mem[MAX_PROCS];
     int proc_count;
@@ -101,7 +104,7 @@ static void run_script(void) {
     if (!path) return;
     FILE *f = fopen(path, "r");
     if (!f) return;
-    char cmd[32], name[64];
+    char cmd[32], name[64], file[256];
     int gpu; unsigned long long value;
     while (fscanf(f, "%31s", cmd) == 1) {
         if (strcmp(cmd, "count") == 0 && fscanf(f, "%d", &gpu) == 1) gpu_count = gpu;
@@ -110,6 +113,7 @@ static void run_script(void) {
         else if (strcmp(cmd, "status") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_set_status(gpu, name, (int)value);
         else if (strcmp(cmd, "lost") == 0 && fscanf(f, "%d %llu", &gpu, &value) == 2) fake_nvml_set_lost(gpu, (int)value);
         else if (strcmp(cmd, "xid") == 0 && fscanf(f, "%d %llu", &gpu, &value) == 2) fake_nvml_push_xid(gpu, value);
+        else if (strcmp(cmd, "lostfile") == 0 && fscanf(f, "%d %255s", &gpu, file) == 2 && gpu >= 0 && gpu < MAX_GPUS) snprintf(gpus[gpu].lost_file, sizeof gpus[gpu].lost_file, "%s", file);
         else if (strcmp(cmd, "process") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_add_process(gpu, (unsigned int)atoi(name), value);
     }
     fclose(f);
@@ -136,7 +140,7 @@ static int check(nvmlDevice_t d, int f) {
     int i = IDX(d);
     if (!initialised) return NOT_INIT;
     if (i < 0 || i >= gpu_count) return 2;
-    if (gpus[i].lost) return GPU_IS_LOST;
+    if (gpus[i].lost || (gpus[i].lost_file[0] && access(gpus[i].lost_file, F_OK) == 0)) return GPU_IS_LOST;
     return f >= 0 ? gpus[i].status[f] : 0;
 }
 #define V(d, f) (gpus[IDX(d)].value[f])

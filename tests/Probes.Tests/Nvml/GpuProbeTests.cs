@@ -117,6 +117,7 @@ public sealed class GpuProbeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Sample_NotSupportedField_OmittedForThatGpuAndLoggedOnce()
     {
         FakeNvmlLibrary.SetCount(2);
@@ -138,9 +139,13 @@ public sealed class GpuProbeTests : IDisposable
         var notSupported = _logger.Collector.GetSnapshot().Where(r => r.Id.Id == 1202).ToList();
         Assert.Equal(2, notSupported.Count);
         Assert.Contains(notSupported, r => r.Message.Contains("Power", StringComparison.Ordinal) && r.Message.Contains("GPU 1", StringComparison.Ordinal));
+        // Counted once per field and GPU, like the log: the field is not asked again.
+        Assert.Equal(2, sample.Errors["not_supported"]);
+        Assert.False(sample.Errors.ContainsKey("read_failed"));
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Sample_GpuLostMidRun_OtherGpuKeepsReportingAndProbeRecoversAfterBackOff()
     {
         FakeNvmlLibrary.SetCount(2);
@@ -156,19 +161,31 @@ public sealed class GpuProbeTests : IDisposable
         Assert.True(oneLost.Gpus[1].Up);
         Assert.Equal(123.456, oneLost.Gpus[1].PowerWatts);
         Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1205);
+        Assert.Equal(1, probe.Sample().Errors["gpu_lost"]);
         Assert.DoesNotContain(probe.ReadEnergy(), e => e.Domain == "gpu:0");
 
         FakeNvmlLibrary.SetLost(1, true);
         var allLost = probe.Sample();
         Assert.False(allLost.Up);
         Assert.Contains("lost", allLost.Reason, StringComparison.Ordinal);
-        Assert.False(probe.Sample().Up);
+        var down = probe.Sample();
+        Assert.False(down.Up);
+        Assert.Equal(2, down.Errors["gpu_lost"]);
         Assert.False(FakeNvmlLibrary.Initialised); // shut down to be re-initialised
+
+        // Retried while still lost: stays down, no "probe up" for GPUs that cannot answer, not counted again.
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.True(probe.RetryIfDue());
+        var stillLost = probe.Sample();
+        Assert.False(stillLost.Up);
+        Assert.Equal(2, stillLost.Errors["gpu_lost"]);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1201);
 
         FakeNvmlLibrary.SetLost(0, false);
         FakeNvmlLibrary.SetLost(1, false);
-        Assert.False(probe.RetryIfDue()); // back-off not over yet
-        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.False(probe.RetryIfDue()); // back-off (doubled to 20 s) not over yet
+        _time.Advance(TimeSpan.FromSeconds(21));
         Assert.True(probe.RetryIfDue());
 
         var recovered = probe.Sample();
@@ -177,6 +194,7 @@ public sealed class GpuProbeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Sample_LibraryMissing_DownWithReasonAndRetriesOnBackOff()
     {
         var probe = Create("/nonexistent/benchdaemon/libnvidia-ml.so.1");
@@ -191,6 +209,7 @@ public sealed class GpuProbeTests : IDisposable
         Assert.Empty(probe.StartWindow().Stop());
         var down = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1201);
         Assert.Contains("00:00:10", down.Message, StringComparison.Ordinal);
+        Assert.Equal(1, sample.Errors["init_failed"]);
 
         Assert.False(probe.RetryIfDue());
         _time.Advance(TimeSpan.FromSeconds(10));
@@ -201,9 +220,11 @@ public sealed class GpuProbeTests : IDisposable
         Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1201);
         _time.Advance(TimeSpan.FromSeconds(15));
         Assert.False(probe.RetryIfDue());
+        Assert.Equal(2, probe.Sample().Errors["init_failed"]);
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Sample_InitFailure_DownThenUpWhenDriverLoads()
     {
         FakeNvmlLibrary.SetInitResult(FakeNvmlLibrary.DriverNotLoaded);

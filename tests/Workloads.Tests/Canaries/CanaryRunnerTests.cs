@@ -59,6 +59,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Run_CudaOnCpuBuild_SkippedListingAvailableProviders()
     {
         var result = Runner().Run(Canary(_models.Mlp, provider: "CUDA"), 1);
@@ -164,6 +165,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Run_OutOfMemoryInsideOnnxRuntime_FailedAndNextRunStillWorks()
     {
         // ConstantOfShape to 2^20 × 2^20 floats: a 4 TiB allocation that must fail.
@@ -244,6 +246,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    [Trait("Category", "Fault")]
     public void Run_SingleCallLongerThanBudget_TerminatedAndFailed()
     {
         var slow = _models.Write("slow-call.onnx", TinyModels.Slow(2000));

@@ -11,7 +11,8 @@
  *   FAKE_CUDA_NAME         device name          FAKE_CUDA_CC   compute capability (90)
  *   FAKE_CUDA_FREE_MIB     free device memory   FAKE_CUDA_ALLOC_FAIL_AT  n-th cuMemAlloc fails (out of memory)
  *   FAKE_CUDA_D2D_US / FAKE_CUDA_H2D_US / FAKE_CUDA_D2H_US   microseconds per async copy
- *   FAKE_CUDA_SYNC_FAIL_AT n-th cuEventSynchronize fails with CUDA_ERROR_ILLEGAL_ADDRESS
+ *   FAKE_CUDA_SYNC_FAIL_AT n-th cuEventSynchronize fails with CUDA_ERROR_ILLEGAL_ADDRESS, or with
+ *                          FAKE_CUDA_SYNC_FAIL_CODE (46: CUDA_ERROR_DEVICE_UNAVAILABLE, the GPU gone mid-run)
  *   FAKE_CUDA_LOG          file for the resource counts
  */
 #include <stdint.h>
@@ -54,6 +55,7 @@ int cuGetErrorName(int error, const char **name)
     case 0: *name = "CUDA_SUCCESS"; return 0;
     case 2: *name = "CUDA_ERROR_OUT_OF_MEMORY"; return 0;
     case 35: *name = "CUDA_ERROR_INSUFFICIENT_DRIVER"; return 0;
+    case 46: *name = "CUDA_ERROR_DEVICE_UNAVAILABLE"; return 0;
     case 100: *name = "CUDA_ERROR_NO_DEVICE"; return 0;
     case 700: *name = "CUDA_ERROR_ILLEGAL_ADDRESS"; return 0;
     default: *name = NULL; return 1;
@@ -147,7 +149,7 @@ int cuEventSynchronize(fake_event *event)
 {
     (void)event;
     sync_calls++;
-    return sync_calls == env_long("FAKE_CUDA_SYNC_FAIL_AT", 0) ? 700 : 0;
+    return sync_calls == env_long("FAKE_CUDA_SYNC_FAIL_AT", 0) ? (int)env_long("FAKE_CUDA_SYNC_FAIL_CODE", 700) : 0;
 }
 
 int cuEventElapsedTime(float *milliseconds, fake_event *start, fake_event *end)
