@@ -9,19 +9,37 @@
 # gauges scraped from /metrics. Markdown goes to stdout and to
 # bench/regression/results/inject-<UTC time>.md.
 #
-# Tunables (environment): SKIP_BUILD=0  INTERVAL=5  BASELINE_RUNS=20  MAX_INJECT_RUNS=20  MAX_CLEAR_RUNS=25  CPU=0  PORT=19848
+# Tunables (environment): SKIP_BUILD=0  INTERVAL=5  BASELINE_RUNS=30  MAX_INJECT_RUNS=30  MAX_CLEAR_RUNS=30  CPU=0  PORT=19848
+#   BIN      the benchdaemon executable (default: the Release build of this checkout; set it to a
+#            self-contained publish on a machine without the .NET SDK, with SKIP_BUILD=1)
+#   CANARY   the canary's JSON object (default: the one-thread builtin:resnet-mini above)
+#   COMPETITOR  the competing command (default: a busy loop pinned to CPU); on a GPU machine, for
+#            example, a PyTorch matmul loop on the canary's GPU
+#   RESULTS_DIR  where the Markdown and inject.png go (default bench/regression/results)
+#   PIN      1 (default) pins the daemon to CPU; 0 leaves it unpinned (GPU canaries)
+# The gate needs MinimumBaseline (10) + EvidenceWindow (12) runs before it judges: BASELINE_RUNS
+# must be larger than that.
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 INTERVAL=${INTERVAL:-5}
-BASELINE_RUNS=${BASELINE_RUNS:-20}
-MAX_INJECT_RUNS=${MAX_INJECT_RUNS:-20}
-MAX_CLEAR_RUNS=${MAX_CLEAR_RUNS:-25}
+BASELINE_RUNS=${BASELINE_RUNS:-30}
+MAX_INJECT_RUNS=${MAX_INJECT_RUNS:-30}
+MAX_CLEAR_RUNS=${MAX_CLEAR_RUNS:-30}
 CPU=${CPU:-0}
 PORT=${PORT:-19848}
+PIN=${PIN:-1}
+CANARY=${CANARY:-'{ "Name": "inject", "Model": "builtin:resnet-mini", "Interval": "00:00:0'"$INTERVAL"'", "Threads": 1,
+    "Measure": { "MinIterations": 200, "MinDuration": "00:00:01", "WarmupMaxDuration": "00:00:00.500" } }'}
+COMPETITOR=${COMPETITOR:-"taskset -c $CPU sh -c 'while :; do :; done'"}
 
-[ "${SKIP_BUILD:-0}" = 1 ] || dotnet build "$root/src/BenchDaemon" -c Release --nologo -v q >&2
-bin="$root/src/BenchDaemon/bin/Release/net10.0/benchdaemon"
+if [ -z "${BIN:-}" ]; then
+    [ "${SKIP_BUILD:-0}" = 1 ] || dotnet build "$root/src/BenchDaemon" -c Release --nologo -v q >&2
+    BIN="$root/src/BenchDaemon/bin/Release/net10.0/benchdaemon"
+fi
+bin="$BIN"
+mkdir -p "${RESULTS_DIR:=$here/results}"
+exec > >(tee "$RESULTS_DIR/inject-$(date -u +%Y%m%dT%H%M%SZ).md")
 work="$(mktemp -d)"
 competitor=""
 daemon=""
@@ -36,13 +54,16 @@ cat > "$work/config.json" <<JSON
 {
   "State": { "Directory": "$work/state" },
   "Metrics": { "Listen": "127.0.0.1:$PORT" },
-  "Guards": { "CpuBusyThreshold": 1, "DutyFraction": 1 },
-  "Canaries": [ { "Name": "inject", "Model": "builtin:resnet-mini", "Interval": "00:00:0$INTERVAL", "Threads": 1,
-    "Measure": { "MinIterations": 200, "MinDuration": "00:00:01", "WarmupMaxDuration": "00:00:00.500" } } ]
+  "Guards": { "CpuBusyThreshold": 1, "GpuBusyThreshold": 1, "DutyFraction": 1 },
+  "Canaries": [ $CANARY ]
 }
 JSON
 
-taskset -c "$CPU" "$bin" run --config "$work/config.json" > "$work/daemon.log" 2>&1 &
+if [ "$PIN" = 1 ]; then
+    taskset -c "$CPU" "$bin" run --config "$work/config.json" > "$work/daemon.log" 2>&1 &
+else
+    "$bin" run --config "$work/config.json" > "$work/daemon.log" 2>&1 &
+fi
 daemon=$!
 
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) > 0 { v = $NF } END { print v }' || true; }
@@ -70,8 +91,8 @@ until curl -s "127.0.0.1:$PORT/metrics" >/dev/null 2>&1; do sleep 1; done
 runs=0
 for _ in $(seq "$BASELINE_RUNS"); do runs=$(( $(scheduled) + 1 )); wait_runs "$runs"; row; done
 
-phase="competitor on CPU $CPU"
-taskset -c "$CPU" sh -c 'while :; do :; done' &
+phase="competitor on"
+sh -c "exec $COMPETITOR" > "$work/competitor.log" 2>&1 &
 competitor=$!
 injected_at=$(scheduled)
 opened=""
@@ -95,4 +116,4 @@ echo "Gate log lines (suspected / confirmed / cleared):"
 echo '```'
 grep -E "Suspected regression|Regression of|re-running at once" "$work/daemon.log" | sed -E 's/^\[([0-9:]+) ([A-Z]+)\] [A-Za-z.]+: /\1 \2 /' | tail -20
 echo '```'
-"$bin" report --config "$work/config.json" --png "$here/results/inject.png" >/dev/null 2>&1 || true
+"$bin" report --config "$work/config.json" --png "$RESULTS_DIR/inject.png" >/dev/null 2>&1 || true

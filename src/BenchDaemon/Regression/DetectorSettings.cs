@@ -21,7 +21,7 @@ public sealed record DetectorSettings(
     int ConfirmationRuns = DetectorSettings.DefaultConfirmationRuns,
     double SuspicionZ = DetectorSettings.DefaultSuspicionZ)
 {
-    public const int DefaultConfirmationRuns = 10;
+    public const int DefaultConfirmationRuns = 12;
     public const double DefaultSuspicionZ = 1.0;
     public const int DefaultBaselineWindow = 60;
     public const int DefaultMinimumBaseline = 10;

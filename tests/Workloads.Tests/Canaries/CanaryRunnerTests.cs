@@ -5,11 +5,16 @@ using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BenchDaemon.Workloads.Tests.Canaries;
 
-/// <summary>Real ONNX Runtime runs of tiny models on the CPU provider.</summary>
+/// <summary>
+/// Real ONNX Runtime runs of tiny models on the CPU provider. Serial: one test bounds the
+/// process's resident memory over a thousand runs.
+/// </summary>
+[Collection(SerialTestGroup.Name)]
 public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
 {
     private static readonly OnnxRuntimeInfo s_runtime = new();
