@@ -56,6 +56,9 @@ public static class CanarySchedules
         return starts;
     }
 
+    /// <summary>The Quartz key of the job (and trigger) of the canary called <paramref name="name"/>.</summary>
+    public static JobKey Key(string name) => new(name, CanaryJob.Group);
+
     /// <summary>The job of <paramref name="canary"/>.</summary>
     public static IJobDetail Job(CanaryDefinition canary)
     {

@@ -23,7 +23,13 @@ public sealed partial class CanarySchedulingService(
 
     public void Dispose() => _gate.Dispose();
 
-    /// <summary>Replaces every canary job with <paramref name="canaries"/>.</summary>
+    /// <summary>
+    /// Replaces the canary jobs with <paramref name="canaries"/>. A canary that was scheduled
+    /// before with the same schedule keeps its trigger: a reload does not move its next run,
+    /// and does not drop a firing that is waiting for the canary's previous run to finish
+    /// (deleting the trigger would lose that firing without counting it). New canaries, and
+    /// canaries whose schedule changed, start as at start-up (spread, see <see cref="CanarySchedules.FirstFirings"/>).
+    /// </summary>
     public async Task ScheduleAsync(IReadOnlyList<CanaryDefinition> canaries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(canaries);
@@ -32,18 +38,30 @@ public sealed partial class CanarySchedulingService(
         {
             var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
             var existing = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(CanaryJob.Group), cancellationToken);
-            await scheduler.DeleteJobs(existing.ToList(), cancellationToken);
+            var previous = coordinator.Canaries.ToDictionary(c => c.Name, c => c.Schedule, StringComparer.Ordinal);
+            var kept = canaries
+                .Where(c => previous.TryGetValue(c.Name, out var schedule) && schedule == c.Schedule && existing.Contains(CanarySchedules.Key(c.Name)))
+                .Select(c => c.Name)
+                .ToHashSet(StringComparer.Ordinal);
+            await scheduler.DeleteJobs(existing.Where(k => !kept.Contains(k.Name)).ToList(), cancellationToken);
             coordinator.Replace(canaries);
             sink.Retain([.. canaries.Select(c => c.Name)]);
             var now = timeProvider.GetUtcNow();
             sink.SetSchedulePeriods(canaries.Select(c => (c.Name, CanarySchedules.Period(c.Schedule, now))).ToList());
-            var firstFirings = CanarySchedules.FirstFirings(canaries, now);
-            for (var i = 0; i < canaries.Count; i++)
+            var fresh = canaries.Where(c => !kept.Contains(c.Name)).ToList();
+            var firstFirings = CanarySchedules.FirstFirings(fresh, now);
+            for (var i = 0; i < fresh.Count; i++)
             {
-                var canary = canaries[i];
-                await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, firstFirings[i]), cancellationToken);
+                var canary = fresh[i];
+                var trigger = CanarySchedules.Trigger(canary, firstFirings[i]);
+                var first = await scheduler.ScheduleJob(CanarySchedules.Job(canary), trigger, cancellationToken);
                 var schedule = canary.Schedule.ToString();
-                LogScheduled(logger, canary.Name, schedule, canary.Device);
+                LogScheduled(logger, canary.Name, schedule, canary.Device, first);
+            }
+
+            foreach (var name in kept)
+            {
+                LogKept(logger, name);
             }
 
             if (canaries.Count == 0)
@@ -57,8 +75,11 @@ public sealed partial class CanarySchedulingService(
         }
     }
 
-    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Canary {Canary} scheduled {Schedule} on {Device}")]
-    private static partial void LogScheduled(ILogger logger, string canary, string schedule, string device);
+    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Canary {Canary} scheduled {Schedule} on {Device}, first run at {FirstRun:O}")]
+    private static partial void LogScheduled(ILogger logger, string canary, string schedule, string device, DateTimeOffset firstRun);
+
+    [LoggerMessage(EventId = 422, Level = LogLevel.Debug, Message = "Canary {Canary} keeps its schedule")]
+    private static partial void LogKept(ILogger logger, string canary);
 
     [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "No canaries are configured; only the probes run")]
     private static partial void LogNoCanaries(ILogger logger);

@@ -1,0 +1,61 @@
+using System.Collections.Specialized;
+using BenchDaemon.Scheduling;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Quartz;
+using Quartz.Impl;
+
+namespace BenchDaemon.Tests.Scheduling;
+
+/// <summary>The canary jobs on a real (not started) Quartz scheduler across reloads.</summary>
+public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
+{
+    // In the future: the scheduler is not started, and Quartz moves start times that lie in the past.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow.AddHours(1));
+    private readonly CoordinatorHarness _harness;
+    private readonly StdSchedulerFactory _factory = new(new NameValueCollection
+    {
+        ["quartz.scheduler.instanceName"] = $"reload-test-{Guid.NewGuid():N}",
+        ["quartz.threadPool.threadCount"] = "1",
+    });
+
+    private IScheduler _scheduler = null!;
+
+    public CanarySchedulingServiceTests()
+    {
+        _harness = new CoordinatorHarness(timeProvider: _time);
+    }
+
+    public async Task InitializeAsync() => _scheduler = await _factory.GetScheduler();
+
+    public async Task DisposeAsync() => await _scheduler.Shutdown();
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public async Task ScheduleAsync_Reload_KeepsUnchangedTriggersAndRestartsChangedAddedAndRemovedOnes()
+    {
+        using var service = new CanarySchedulingService(_factory, _harness.Coordinator, _harness.Sink, [], _time, NullLogger<CanarySchedulingService>.Instance);
+        var two = TimeSpan.FromSeconds(2);
+        await service.ScheduleAsync(
+            [TestCanaries.Cpu("kept", _harness.Mlp, interval: two), TestCanaries.Cpu("changed", _harness.Mlp, interval: two), TestCanaries.Cpu("removed", _harness.Mlp, interval: two)],
+            CancellationToken.None);
+        var start = _time.GetUtcNow();
+
+        // A reload 7 s later: new definition objects, one schedule changed, one canary removed, one added.
+        _time.Advance(TimeSpan.FromSeconds(7));
+        var reload = _time.GetUtcNow();
+        await service.ScheduleAsync(
+            [TestCanaries.Cpu("kept", _harness.Mlp, interval: two), TestCanaries.Cpu("changed", _harness.Mlp, interval: TimeSpan.FromSeconds(3)), TestCanaries.Cpu("added", _harness.Mlp, interval: two)],
+            CancellationToken.None);
+
+        var kept = await Trigger("kept");
+        Assert.Equal(start, kept!.StartTimeUtc); // not re-planned by the reload
+        Assert.Equal(reload, (await Trigger("changed"))!.StartTimeUtc); // the first of the re-spread canaries
+        Assert.Equal(reload + TimeSpan.FromSeconds(1), (await Trigger("added"))!.StartTimeUtc); // second of two: min(2 s ÷ 2, 15 s)
+        Assert.Null(await _scheduler.GetJobDetail(CanarySchedules.Key("removed")));
+        Assert.Equal(["added", "changed", "kept"], _harness.Coordinator.Canaries.Select(c => c.Name).Order(StringComparer.Ordinal));
+    }
+
+    private async Task<ITrigger?> Trigger(string name) => await _scheduler.GetTrigger(new TriggerKey(name, CanaryJob.Group));
+}
