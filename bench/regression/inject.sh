@@ -16,6 +16,7 @@
 #   COMPETITOR  the competing command (default: a busy loop pinned to CPU); on a GPU machine, for
 #            example, a PyTorch matmul loop on the canary's GPU
 #   RESULTS_DIR  where the Markdown and inject.png go (default bench/regression/results)
+#   EXTRA_JSON  more top-level configuration, e.g. '"Cuda": { "LibraryDirectory": "/usr/local/cuda/lib64" }'
 #   PIN      1 (default) pins the daemon to CPU; 0 leaves it unpinned (GPU canaries)
 # The gate needs MinimumBaseline (10) + EvidenceWindow (12) runs before it judges: BASELINE_RUNS
 # must be larger than that.
@@ -54,7 +55,8 @@ cat > "$work/config.json" <<JSON
 {
   "State": { "Directory": "$work/state" },
   "Metrics": { "Listen": "127.0.0.1:$PORT" },
-  "Guards": { "CpuBusyThreshold": 1, "GpuBusyThreshold": 1, "DutyFraction": 1 },
+  "Guards": { "CpuBusyThreshold": 1, "GpuBusyThreshold": 1, "DutyFraction": 1 },${EXTRA_JSON:+
+  $EXTRA_JSON,}
   "Canaries": [ $CANARY ]
 }
 JSON
