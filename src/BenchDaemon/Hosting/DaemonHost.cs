@@ -8,6 +8,7 @@ using BenchDaemon.Scheduling;
 using BenchDaemon.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
+using Quartz.Impl.Matchers;
 using BenchDaemon.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -145,6 +146,8 @@ public static class DaemonHost
             // A firing late by more than this is a misfire (run once now, then resume) rather
             // than a backlog replayed in a burst.
             quartz.MisfireThreshold = TimeSpan.FromSeconds(1);
+            // The firings a misfire drops are counted as skipped runs (reason misfire).
+            quartz.AddTriggerListener<CanaryMisfireListener>(GroupMatcher<TriggerKey>.GroupEquals(CanaryJob.Group));
         });
         services.AddQuartzHostedService(options =>
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using BenchDaemon.History;
 using BenchDaemon.Regression;
 using BenchDaemon.Workloads.Canaries;
@@ -58,6 +59,25 @@ public sealed partial class CanaryCoordinator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(canaries);
         Volatile.Write(ref _canaries, canaries.ToDictionary(c => c.Name, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Counts <paramref name="dropped"/> firings of <paramref name="name"/> that a misfire
+    /// dropped (its previous run was still going, or the daemon was paused) as skipped runs.
+    /// </summary>
+    public void RecordMisfire(string name, int dropped)
+    {
+        if (dropped <= 0 || !Volatile.Read(ref _canaries).TryGetValue(name, out var canary))
+        {
+            return;
+        }
+
+        var reason = string.Create(CultureInfo.InvariantCulture, $"{dropped} firing(s) missed while the previous run was still going or the daemon was paused; it runs once now and keeps its schedule");
+        LogSkipped(_logger, canary.Name, reason);
+        for (var i = 0; i < dropped; i++)
+        {
+            _sink.RecordSkip(canary, "misfire", reason);
+        }
     }
 
     public void Dispose()
