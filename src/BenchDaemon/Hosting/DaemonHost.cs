@@ -158,7 +158,8 @@ public static class DaemonHost
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CanarySchedulingService>(
             sp, ConfigurationPreflight.Canaries(loaded.Configuration, sp.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers)));
         services.AddHostedService(sp => sp.GetRequiredService<CanarySchedulingService>());
-        services.AddHostedService<ClockStepMonitor>();
+        services.AddSingleton<ClockStepMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClockStepMonitor>());
         // Scheduled studies (section Studies): read at start; each cell waits for its device's canary lane.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StudyService>(sp, ConfigurationPreflight.Studies(loaded.Configuration)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, StudyService>(sp => sp.GetRequiredService<StudyService>()));

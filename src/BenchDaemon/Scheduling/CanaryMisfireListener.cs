@@ -7,9 +7,10 @@ namespace BenchDaemon.Scheduling;
 /// paused past <c>MisfireThreshold</c>) misfires: Quartz runs it once when it can and resumes
 /// the schedule (<see cref="CanarySchedules"/>), so the firings that fell entirely inside the
 /// delay never run. Each is counted as <c>benchdaemon_canary_runs_total{status="skipped",
-/// reason="misfire"}</c>, so that every planned firing is accounted for.
+/// reason="misfire"}</c>, so that every planned firing is accounted for. A trigger that looks late
+/// because the wall clock stepped forwards is not counted: <see cref="ClockStepMonitor"/> re-plans it.
 /// </summary>
-public sealed class CanaryMisfireListener(CanaryCoordinator coordinator, TimeProvider timeProvider) : ITriggerListener
+public sealed class CanaryMisfireListener(CanaryCoordinator coordinator, TimeProvider timeProvider, ClockStepMonitor? clock = null) : ITriggerListener
 {
     /// <summary>Most firings counted for one misfire (a clock step of days would otherwise count thousands).</summary>
     public const int MaxCounted = 10_000;
@@ -19,7 +20,7 @@ public sealed class CanaryMisfireListener(CanaryCoordinator coordinator, TimePro
     public Task TriggerMisfired(ITrigger trigger, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trigger);
-        if (trigger.Key.Group == CanaryJob.Group && Dropped(trigger, timeProvider.GetUtcNow()) is > 0 and var dropped)
+        if (trigger.Key.Group == CanaryJob.Group && clock?.Stepping() != true && Dropped(trigger, timeProvider.GetUtcNow()) is > 0 and var dropped)
         {
             coordinator.RecordMisfire(trigger.Key.Name, dropped);
         }

@@ -29,8 +29,10 @@ public sealed partial class CanarySchedulingService(
     /// and does not drop a firing that is waiting for the canary's previous run to finish
     /// (deleting the trigger would lose that firing without counting it). New canaries, and
     /// canaries whose schedule changed, start as at start-up (spread, see <see cref="CanarySchedules.FirstFirings"/>).
+    /// With <paramref name="replanAll"/> (the wall clock stepped: every trigger was planned in
+    /// the old time) no trigger is kept.
     /// </summary>
-    public async Task ScheduleAsync(IReadOnlyList<CanaryDefinition> canaries, CancellationToken cancellationToken)
+    public async Task ScheduleAsync(IReadOnlyList<CanaryDefinition> canaries, CancellationToken cancellationToken, bool replanAll = false)
     {
         ArgumentNullException.ThrowIfNull(canaries);
         await _gate.WaitAsync(cancellationToken);
@@ -40,7 +42,7 @@ public sealed partial class CanarySchedulingService(
             var existing = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(CanaryJob.Group), cancellationToken);
             var previous = coordinator.Canaries.ToDictionary(c => c.Name, c => c.Schedule, StringComparer.Ordinal);
             var kept = canaries
-                .Where(c => previous.TryGetValue(c.Name, out var schedule) && schedule == c.Schedule && existing.Contains(CanarySchedules.Key(c.Name)))
+                .Where(c => !replanAll && previous.TryGetValue(c.Name, out var schedule) && schedule == c.Schedule && existing.Contains(CanarySchedules.Key(c.Name)))
                 .Select(c => c.Name)
                 .ToHashSet(StringComparer.Ordinal);
             await scheduler.DeleteJobs(existing.Where(k => !kept.Contains(k.Name)).ToList(), cancellationToken);

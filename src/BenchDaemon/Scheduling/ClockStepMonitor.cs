@@ -22,15 +22,39 @@ public sealed partial class ClockStepMonitor(
     /// <summary>A difference between the clocks' progress larger than this is a step.</summary>
     public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(2);
 
+    private readonly Lock _lock = new();
     private DateTimeOffset _wall;
     private long _monotonic;
+    private volatile bool _replanning;
 
     /// <inheritdoc />
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _wall = timeProvider.GetUtcNow();
-        _monotonic = timeProvider.GetTimestamp();
+        lock (_lock)
+        {
+            _wall = timeProvider.GetUtcNow();
+            _monotonic = timeProvider.GetTimestamp();
+        }
+
         return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// True while a wall-clock step is not yet re-planned (stepped since the last check, or the
+    /// re-plan is running): a trigger that looks late then is the step, not runs that were lost.
+    /// </summary>
+    public bool Stepping()
+    {
+        if (_replanning)
+        {
+            return true;
+        }
+
+        lock (_lock)
+        {
+            var step = (timeProvider.GetUtcNow() - _wall) - timeProvider.GetElapsedTime(_monotonic);
+            return step.Duration() >= Tolerance;
+        }
     }
 
     /// <inheritdoc />
@@ -54,20 +78,33 @@ public sealed partial class ClockStepMonitor(
     /// <summary>Compares the clocks since the last check; re-plans the schedules and returns the step when the wall clock stepped, else null.</summary>
     internal async Task<TimeSpan?> CheckAsync(CancellationToken cancellationToken)
     {
-        var wall = timeProvider.GetUtcNow();
-        var monotonic = timeProvider.GetTimestamp();
-        var step = (wall - _wall) - timeProvider.GetElapsedTime(_monotonic, monotonic);
-        _wall = wall;
-        _monotonic = monotonic;
-        if (step.Duration() < Tolerance)
+        TimeSpan step;
+        lock (_lock)
+        {
+            var wall = timeProvider.GetUtcNow();
+            var monotonic = timeProvider.GetTimestamp();
+            step = (wall - _wall) - timeProvider.GetElapsedTime(_monotonic, monotonic);
+            _replanning = step.Duration() >= Tolerance;
+            _wall = wall;
+            _monotonic = monotonic;
+        }
+
+        if (!_replanning)
         {
             return null;
         }
 
-        var canaries = coordinator.Canaries.ToList();
-        LogStepped(logger, step > TimeSpan.Zero ? "forwards" : "backwards", step.Duration(), canaries.Count);
-        await scheduling.ScheduleAsync(canaries, cancellationToken);
-        return step;
+        try
+        {
+            var canaries = coordinator.Canaries.ToList();
+            LogStepped(logger, step > TimeSpan.Zero ? "forwards" : "backwards", step.Duration(), canaries.Count);
+            await scheduling.ScheduleAsync(canaries, cancellationToken, replanAll: true);
+            return step;
+        }
+        finally
+        {
+            _replanning = false;
+        }
     }
 
     [LoggerMessage(EventId = 430, Level = LogLevel.Warning,

@@ -228,25 +228,8 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
         { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1 }, "Canaries": [ {{canaries}} ] }
         """);
 
-    private static async Task<string> WaitForAsync(DaemonProcess daemon, Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + s_deadline;
-        while (true)
-        {
-            var metrics = await daemon.WaitForAsync("/metrics", s_deadline);
-            if (condition(metrics))
-            {
-                return metrics;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"condition not met within {s_deadline}\n{metrics}\nstdout: {daemon.StandardOutput}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task<string> WaitForAsync(DaemonProcess daemon, Func<string, bool> condition) =>
+        Scrape.UntilAsync(daemon, condition, "condition", s_deadline);
 
     private static double Runs(string metrics, string canary, string status, string reason)
     {

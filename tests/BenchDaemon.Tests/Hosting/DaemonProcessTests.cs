@@ -183,33 +183,8 @@ public sealed partial class DaemonProcessTests : IDisposable
         Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
     }
 
-    private static async Task<string> WaitForMetricsAsync(DaemonProcess daemon, Func<string, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
-        while (true)
-        {
-            var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
-            if (Regex.IsMatch(metrics, "(?m)^benchdaemon_probe_samples_total ") && Holds(condition, metrics))
-            {
-                return metrics;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within 45 s:\n{metrics}\n{daemon.StandardOutput}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static bool Holds(Func<string, bool> condition, string metrics)
-    {
-        try
-        {
-            return condition(metrics);
-        }
-        catch (Xunit.Sdk.XunitException)
-        {
-            return false; // a series the condition reads is not there yet
-        }
-    }
+    private static Task<string> WaitForMetricsAsync(DaemonProcess daemon, Func<string, bool> condition) =>
+        Scrape.UntilAsync(daemon, m => Regex.IsMatch(m, "(?m)^benchdaemon_probe_samples_total ") && condition(m), "the probe's series", TimeSpan.FromSeconds(45));
 
     private static string SeriesLine(string name, string labels) =>
         $"(?m)^{Regex.Escape(name + labels)} [0-9.e+E-]+$";

@@ -242,37 +242,8 @@ public sealed partial class GpuProbeProcessTests : IDisposable
     }
 
     /// <summary>Scrapes until <paramref name="condition"/> holds; fails naming <paramref name="what"/> and the output after a generous deadline.</summary>
-    private static async Task<string> WaitForAsync(DaemonProcess daemon, Func<string, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
-        while (true)
-        {
-            var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
-            if (Holds(condition, metrics))
-            {
-                return metrics;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{what}: not seen within 45 s\n{metrics}\nstdout: {daemon.StandardOutput}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    private static bool Holds(Func<string, bool> condition, string metrics)
-    {
-        try
-        {
-            return condition(metrics);
-        }
-        catch (Xunit.Sdk.XunitException)
-        {
-            return false; // a series the condition reads is not there yet
-        }
-    }
+    private static Task<string> WaitForAsync(DaemonProcess daemon, Func<string, bool> condition, string what) =>
+        Scrape.UntilAsync(daemon, condition, what, TimeSpan.FromSeconds(45));
 
     private static double Samples(string metrics) => Value(metrics, "benchdaemon_probe_samples_total", string.Empty);
 

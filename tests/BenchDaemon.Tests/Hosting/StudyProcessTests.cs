@@ -19,7 +19,7 @@ public sealed class StudyProcessTests : IDisposable
     public async Task Study_Signal_StopsAndWritesTheCellsMeasured(int signal)
     {
         var output = Path.Combine(_state.Path, "out");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        var info = DaemonProcess.StartInfo("dotnet");
         foreach (var arg in new[]
         {
             DaemonProcess.DllPath, "study", "batch", "--models", "builtin:resnet-mini", "--providers", "CPU", "--batches", "1,2,4,8,16,32",

@@ -89,15 +89,29 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? dllPath = null)
+    /// <summary>
+    /// A start of <paramref name="program"/> whose SIGHUP, SIGINT and SIGTERM are back at their
+    /// defaults: a test runner started under <c>nohup</c> or in the background of a shell without
+    /// job control ignores SIGHUP or SIGINT, and a child inherits that, so the signal tests would
+    /// test the runner's start-up rather than the daemon. <c>env</c> execs, so the pid is the program's.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string program)
     {
-        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=HUP,INT,TERM");
+        info.ArgumentList.Add(program);
+        return info;
+    }
+
+    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? dllPath = null)
+    {
+        var info = StartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet");
         if (launcher is { Count: > 0 })
         {
             foreach (var arg in launcher.Skip(1))
