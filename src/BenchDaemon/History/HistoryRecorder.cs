@@ -25,7 +25,7 @@ public sealed partial class HistoryRecorder(
     private readonly Dictionary<string, long> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Field, string From, string To), double> _changes = [];
     private readonly Dictionary<string, long> _errors = HistoryFailure.All.ToDictionary(r => r, _ => 0L, StringComparer.Ordinal);
-    private string? _failing;
+    private readonly FailureLatch _failing = new();
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private bool _hydrated;
 
@@ -60,8 +60,7 @@ public sealed partial class HistoryRecorder(
             lock (_lock)
             {
                 _runs[status] = _runs.GetValueOrDefault(status) + 1;
-                recovered = _failing;
-                _failing = null;
+                recovered = _failing.Recover();
             }
 
             if (recovered is not null)
@@ -135,8 +134,7 @@ public sealed partial class HistoryRecorder(
                 _errors[reason]++;
             }
 
-            first = _failing != reason;
-            _failing = reason;
+            first = _failing.Fail(reason);
         }
 
         if (message is null)

@@ -30,7 +30,7 @@ public sealed class LogFileHealth : IMetricSource
     private readonly Dictionary<string, long> _errors = s_reasons.ToDictionary(r => r, _ => 0L, StringComparer.Ordinal);
     private readonly TextWriter _error;
     private readonly TimeProvider _timeProvider;
-    private string? _failing;
+    private readonly FailureLatch _failing = new();
     private string _directory = ".";
 
     /// <summary>Reports on <paramref name="error"/> (standard error when null).</summary>
@@ -75,8 +75,7 @@ public sealed class LogFileHealth : IMetricSource
         lock (_lock)
         {
             _errors[reason] += Math.Max(1, events);
-            first = _failing != reason;
-            _failing = reason;
+            first = _failing.Fail(reason);
         }
 
         if (first)
@@ -91,8 +90,7 @@ public sealed class LogFileHealth : IMetricSource
         string? recovered;
         lock (_lock)
         {
-            recovered = _failing;
-            _failing = null;
+            recovered = _failing.Recover();
         }
 
         if (recovered is not null)

@@ -35,7 +35,7 @@ public sealed partial class OtlpExportMonitor : EventListener, IMetricSource
     private readonly List<EventSource> _pending = [];
     private ILogger? _logger;
     private string _endpoint = string.Empty;
-    private string? _failing;
+    private readonly FailureLatch _failing = new();
 
     /// <summary>Listens from now on; <paramref name="options"/> names the endpoint in the log.</summary>
     public OtlpExportMonitor(IOptions<OtlpOptions> options, ILogger<OtlpExportMonitor> logger)
@@ -117,10 +117,9 @@ public sealed partial class OtlpExportMonitor : EventListener, IMetricSource
         {
             if (reason is null)
             {
-                if (eventData.EventName == "ExportSuccess" && _failing is not null)
+                if (eventData.EventName == "ExportSuccess")
                 {
-                    recovered = _failing;
-                    _failing = null;
+                    recovered = _failing.Recover();
                 }
 
                 first = false;
@@ -128,8 +127,7 @@ public sealed partial class OtlpExportMonitor : EventListener, IMetricSource
             else
             {
                 _errors[reason]++;
-                first = _failing != reason;
-                _failing = reason;
+                first = _failing.Fail(reason);
             }
         }
 
