@@ -168,7 +168,7 @@ public static class RegressionDetector
             // its tail guards stay, so re-runs that fall into a slow mode are not a shift.
             var confirmScale = Math.Max(MinimumScale, scale / Inflation(baselineDraws.Count));
             var alarmStart = cusum >= threshold ? evidence[start] : (Draw?)null;
-            return Confirm(draws, reruns, k, baselineDraws, center, confirmScale, (cusum, reference, alarmStart), settings);
+            return Confirm(draws, reruns, k, baselineDraws, (center, confirmScale, consistentScale), (cusum, reference, alarmStart), settings);
         }
 
         var segment = cusum > 0 ? evidence.Skip(start).ToList() : [newest];
@@ -194,19 +194,24 @@ public static class RegressionDetector
     /// pooled: each is an unbiased draw of the level at its moment, so a step that a first
     /// suspicion's re-runs missed narrowly is confirmed by the next one's.
     /// </summary>
-    private static Verdict Confirm(List<Draw> draws, int reruns, int k, List<Draw> baselineDraws, double center, double scale, (double Value, double Reference, Draw? AlarmStart) cusum, DetectorSettings settings)
+    private static Verdict Confirm(List<Draw> draws, int reruns, int k, List<Draw> baselineDraws, (double Center, double Scale, double Consistent) level, (double Value, double Reference, Draw? AlarmStart) cusum, DetectorSettings settings)
     {
+        var (center, scale) = (level.Center, level.Scale);
         var current = draws.TakeLast(reruns).ToList();
         var suspicious = draws[^(reruns + 1)];
         var pool = new List<Draw>(current);
+        var bursts = new List<int> { current.Count };
         var first = suspicious;
         for (int i = draws.Count - reruns - 2, runs = 1; i >= 0 && runs < DrawsToOpen && draws[i].Confirmation; runs++)
         {
             // draws[i] is the last re-run of an earlier suspicious scheduled run.
+            var before = pool.Count;
             while (i >= 0 && draws[i].Confirmation)
             {
                 pool.Add(draws[i--]);
             }
+
+            bursts.Add(pool.Count - before);
 
             if (i < 0)
             {
@@ -229,8 +234,14 @@ public static class RegressionDetector
 
         var currentMean = current.Average(d => (Orient(d.Value, settings) - center) / scale);
         var zs = pool.Select(d => (Orient(d.Value, settings) - center) / scale).ToList();
-        // A two-sample statistic: the baseline centre is itself an estimate from its runs.
-        var statistic = zs.Average() / Math.Sqrt((1.0 / zs.Count) + (1.0 / baselineDraws.Count));
+        // A two-sample statistic: the baseline centre is itself an estimate from its runs. Re-runs
+        // of one burst share the moment they ran in: the share of their variance they have in
+        // common (measured on the series' earlier bursts) does not shrink with their number.
+        var pooled = pool.Select(d => d.RunId).ToHashSet();
+        var shared = SharedShare(draws, pooled, level.Consistent, settings);
+        var total = (double)zs.Count;
+        var meanVariance = (shared * bursts.Sum(m => (double)m * m) / (total * total)) + ((1 - shared) / total);
+        var statistic = zs.Average() / Math.Sqrt(meanVariance + (1.0 / baselineDraws.Count));
         var confirmThreshold = ConfirmationThreshold(settings.SuspicionZ, settings.FalseAlarmRunLength);
         var (ratio, lowerBound, upperBound) = Ratio(pool, baselineDraws, scale);
         if (current.Count < k)
@@ -259,6 +270,45 @@ public static class RegressionDetector
         }
 
         return new Verdict(RegressionState.Normal, ratio, lowerBound, upperBound, Math.Max(cusum.Value, statistic), confirmThreshold, null);
+    }
+
+    /// <summary>Re-run degrees of freedom needed before <see cref="SharedShare"/> is estimated at all.</summary>
+    public const int MinimumSharedDegrees = 60;
+
+    /// <summary>
+    /// The share of a run's between-run variance that its immediate re-runs have in common (a
+    /// machine slow for minutes makes a suspicious run and its re-runs slow together): one minus
+    /// the variance within the series' earlier re-run bursts over the between-run variance of its
+    /// baseline, the former inflated by a quarter so that estimation noise on a series whose
+    /// re-runs are independent rarely reads as sharing. Zero until the earlier bursts give
+    /// <see cref="MinimumSharedDegrees"/> degrees of freedom.
+    /// </summary>
+    private static double SharedShare(List<Draw> draws, HashSet<long> exclude, double betweenScale, DetectorSettings settings)
+    {
+        double squares = 0;
+        var degrees = 0;
+        var burst = new List<double>();
+        foreach (var draw in draws.Append(new Draw(long.MinValue, default, 1, false)))
+        {
+            if (draw.Confirmation && !exclude.Contains(draw.RunId))
+            {
+                burst.Add(Orient(draw.Value, settings));
+                continue;
+            }
+
+            if (burst.Count >= 2)
+            {
+                var mean = burst.Average();
+                squares += burst.Sum(l => (l - mean) * (l - mean));
+                degrees += burst.Count - 1;
+            }
+
+            burst.Clear();
+        }
+
+        return degrees < MinimumSharedDegrees || betweenScale <= 0
+            ? 0
+            : Math.Clamp(1 - (1.25 * squares / degrees / (betweenScale * betweenScale)), 0, 1);
     }
 
     /// <summary>Widening of a baseline scale from <paramref name="runs"/> runs by the standard error of a scale estimate.</summary>

@@ -26,6 +26,27 @@ public sealed class RegressionDetectorTests
         Assert.True(gate.Opened <= 1, $"{gate.Opened} false alarms");
     }
 
+    [Fact]
+    public void CorrelatedReRuns_SharedShareKeepsFalseAlarmsFarBelowTheUncorrectedRate()
+    {
+        // Each run's re-runs share half of its log variance (a machine slow for minutes at a
+        // time). Judged as independent, the confirmation test inherited the suspicious run's
+        // selection: about 52 false alarms per 1 000 runs at CV 3 % (bench/README.md). The share
+        // measured on the series' earlier bursts takes that below 20 per 1 000.
+        var half = Math.Sqrt(Math.Exp(Math.Log(1 + (0.03 * 0.03)) / 2) - 1); // the CV of half the log variance
+        var moments = new SyntheticSeries(91, half);
+        var own = new SyntheticSeries(92, half);
+        var gate = new GateDriver(new DetectorSettings(0.05));
+
+        for (var i = 0; i < 3000; i++)
+        {
+            var moment = moments.Next(1);
+            gate.Feed(moment * own.Next(0.010), () => moment * own.Next(0.010));
+        }
+
+        Assert.True(gate.Opened <= 60, $"{gate.Opened} false alarms in 3 000 runs");
+    }
+
     [Theory]
     [InlineData(0.03, 0.10, 3, 19)]
     [InlineData(0.02, 0.20, 2, 19)]
