@@ -143,7 +143,7 @@ public static class DaemonHost
             // A waiting canary holds a Quartz slot while it queues for its device: enough slots
             // that the per-device queues (Guards:QueueLength, at most 100) decide, not Quartz.
             quartz.UseDefaultThreadPool(pool => pool.MaxConcurrency = 256);
-            // A firing late by more than this is a misfire (run once now, then resume) rather
+            // A firing late by more than this is a misfire (skipped and counted, CanarySchedules) rather
             // than a backlog replayed in a burst.
             quartz.MisfireThreshold = TimeSpan.FromSeconds(1);
             // The firings a misfire drops are counted as skipped runs (reason misfire).

@@ -72,7 +72,7 @@ public sealed partial class CanaryCoordinator : IDisposable
             return;
         }
 
-        var reason = string.Create(CultureInfo.InvariantCulture, $"{dropped} firing(s) missed while the previous run was still going or the daemon was paused; it runs once now and keeps its schedule");
+        var reason = string.Create(CultureInfo.InvariantCulture, $"{dropped} firing(s) missed while the previous run was still going or the daemon was paused; it goes on at its next planned time");
         LogSkipped(_logger, canary.Name, reason);
         for (var i = 0; i < dropped; i++)
         {

@@ -4,9 +4,9 @@ namespace BenchDaemon.Scheduling;
 
 /// <summary>
 /// Counts the firings a misfire drops. A canary whose previous run is still going (or a daemon
-/// paused past <c>MisfireThreshold</c>) misfires: Quartz runs it once when it can and resumes
-/// the schedule (<see cref="CanarySchedules"/>), so the firings that fell entirely inside the
-/// delay never run. Each is counted as <c>benchdaemon_canary_runs_total{status="skipped",
+/// paused past <c>MisfireThreshold</c>) misfires (<see cref="CanarySchedules"/>): an interval
+/// canary skips to its next planned time, so the missed firing and those planned up to now never
+/// run; a cron canary runs the missed one late, and those planned after it up to now never run. Each is counted as <c>benchdaemon_canary_runs_total{status="skipped",
 /// reason="misfire"}</c>, so that every planned firing is accounted for. A trigger that looks late
 /// because the wall clock stepped forwards is not counted: <see cref="ClockStepMonitor"/> re-plans it.
 /// </summary>
@@ -30,7 +30,8 @@ public sealed class CanaryMisfireListener(CanaryCoordinator coordinator, TimePro
 
     /// <summary>
     /// The firings of <paramref name="trigger"/> that a misfire handled at <paramref name="now"/>
-    /// drops: those planned after its missed firing (which still runs, late) up to now.
+    /// drops: for an interval trigger, the missed firing and every one planned after it up to now
+    /// (the grid is kept); for a cron trigger, those planned after the missed one (which runs late).
     /// </summary>
     public static int Dropped(ITrigger trigger, DateTimeOffset now)
     {
@@ -43,7 +44,7 @@ public sealed class CanaryMisfireListener(CanaryCoordinator coordinator, TimePro
         switch (trigger)
         {
             case ISimpleTrigger simple when simple.RepeatInterval > TimeSpan.Zero:
-                return (int)Math.Min(MaxCounted, (now - missed).Ticks / simple.RepeatInterval.Ticks);
+                return (int)Math.Min(MaxCounted, ((now - missed).Ticks / simple.RepeatInterval.Ticks) + 1);
             case ICronTrigger cron:
                 var expression = new CronExpression(cron.CronExpressionString!) { TimeZone = cron.TimeZone };
                 var count = 0;

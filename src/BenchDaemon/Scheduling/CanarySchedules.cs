@@ -4,10 +4,11 @@ using Quartz;
 namespace BenchDaemon.Scheduling;
 
 /// <summary>
-/// Quartz triggers for canary schedules. Misfires (the daemon was busy or the clock jumped):
-/// run once now, then resume the regular schedule — interval schedules keep their period
-/// from the late run (<c>NowWithExistingCount</c>), cron schedules go back to their
-/// calendar (<c>FireAndProceed</c>); missed runs are never replayed in a burst.
+/// Quartz triggers for canary schedules. Misfires (the previous run was still going, or the
+/// daemon was paused): interval schedules skip to their next planned time on the original grid
+/// (<c>NextWithRemainingCount</c>), so a late canary neither runs back to back nor drifts off its
+/// cadence; cron schedules run once now and go back to their calendar (<c>FireAndProceed</c>).
+/// Missed runs are never replayed in a burst; <see cref="CanaryMisfireListener"/> counts them.
 /// </summary>
 public static class CanarySchedules
 {
@@ -21,7 +22,7 @@ public static class CanarySchedules
             .StartAt(start);
         return canary.Schedule.Cron is { } cron
             ? builder.WithCronSchedule(cron, x => x.WithMisfireHandlingInstructionFireAndProceed().InTimeZone(TimeZoneInfo.Utc)).Build()
-            : builder.WithSimpleSchedule(x => x.WithInterval(canary.Schedule.Interval).RepeatForever().WithMisfireHandlingInstructionNowWithExistingCount()).Build();
+            : builder.WithSimpleSchedule(x => x.WithInterval(canary.Schedule.Interval).RepeatForever().WithMisfireHandlingInstructionNextWithRemainingCount()).Build();
     }
 
     /// <summary>Longest gap between the first firings of two interval canaries at start or reload.</summary>

@@ -758,8 +758,9 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
             }
 
             // A history lock stalls the device's lane (the write waits the lock out); a trigger
-            // blocked for longer than Quartz's 1 s misfire threshold runs once late and drops the
-            // firings it missed (docs/scheduling.md, "Misfires"), each counted as skipped misfire.
+            // blocked for longer than Quartz's 1 s misfire threshold skips to its next planned
+            // time on the same grid (docs/scheduling.md, "Misfires"), and every firing it drops
+            // is counted as skipped misfire, so fired + misfired is the plan.
             return (Math.Max(0, low - Backlog), high);
         }
 

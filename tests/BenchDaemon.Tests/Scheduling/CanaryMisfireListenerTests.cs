@@ -20,11 +20,11 @@ public sealed class CanaryMisfireListenerTests : IDisposable
     public void Dispose() => _harness.Dispose();
 
     [Theory]
-    [InlineData(0.5, 0)] // late, not a whole interval: the late run is the missed firing itself
-    [InlineData(1.99, 0)]
-    [InlineData(2.0, 1)]
-    [InlineData(7.5, 3)]
-    public void Dropped_IntervalTrigger_WholeIntervalsInsideTheDelay(double lateSeconds, int expected)
+    [InlineData(1.5, 1)] // the missed firing itself: the canary goes on at the next planned time
+    [InlineData(1.99, 1)]
+    [InlineData(2.0, 2)]
+    [InlineData(7.5, 4)]
+    public void Dropped_IntervalTrigger_TheMissedFiringAndThosePlannedUpToNow(double lateSeconds, int expected)
     {
         var trigger = Planned(CanarySchedules.Trigger(TestCanaries.Cpu("c", _harness.Mlp, interval: TimeSpan.FromSeconds(2)), s_start));
 
@@ -57,11 +57,11 @@ public sealed class CanaryMisfireListenerTests : IDisposable
         var listener = new CanaryMisfireListener(_harness.Coordinator, _time);
         var trigger = Planned(CanarySchedules.Trigger(canary, s_start));
 
-        _time.Advance(TimeSpan.FromSeconds(6.5)); // the run planned at 0 s was still going: 2, 4 and 6 s are lost
+        _time.Advance(TimeSpan.FromSeconds(6.5)); // the firing planned at 0 s waited: it and those at 2, 4 and 6 s are lost
         await listener.TriggerMisfired(trigger);
 
         var text = await _harness.ScrapeAsync();
-        Assert.Contains("benchdaemon_canary_runs_total{canary=\"late\",status=\"skipped\",reason=\"misfire\"} 3", text, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_canary_runs_total{canary=\"late\",status=\"skipped\",reason=\"misfire\"} 4", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,11 +46,11 @@ public sealed class CanarySchedulesTests
     }
 
     [Fact]
-    public void Trigger_Interval_MisfireReschedulesNowKeepingTheRepeatCount()
+    public void Trigger_Interval_MisfireSkipsToTheNextPlannedTime()
     {
         var trigger = CanarySchedules.Trigger(TestCanaries.Cpu("c", "/models/m.onnx", interval: TimeSpan.FromMinutes(1)), s_start);
 
-        Assert.Equal(MisfireInstruction.SimpleTrigger.RescheduleNowWithExistingRepeatCount, trigger.MisfireInstruction);
+        Assert.Equal(MisfireInstruction.SimpleTrigger.RescheduleNextWithRemainingCount, trigger.MisfireInstruction);
     }
 
     [Fact]
