@@ -62,10 +62,12 @@ public static class ConfigCheckVerb
             [OtlpOptions.SectionName] = Node(otlp),
             [LogOptions.SectionName] = Node(services.GetRequiredService<IOptions<LogOptions>>().Value),
             [Workloads.Cuda.CudaOptions.SectionName] = Node(services.GetRequiredService<IOptions<Workloads.Cuda.CudaOptions>>().Value),
+            [Workers.WorkerOptions.SectionName] = Node(services.GetRequiredService<IOptions<Workers.WorkerOptions>>().Value),
         };
 
         result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
-            ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers).Select(c => new
+            // The defaults depend on the providers a worker's ONNX Runtime reports.
+            ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult().Providers).Select(c => new
             {
                 c.Name,
                 c.Model,

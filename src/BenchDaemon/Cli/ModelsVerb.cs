@@ -126,7 +126,19 @@ public static class ModelsVerb
                 context.Error.WriteLine($"generating {model.Name} {precision} (first use)…");
             }
 
-            var cached = zoo.GetPath(model.Name, precision, cancellationToken);
+            // Generated in a worker process, like every model the daemon generates: ONNX Runtime
+            // (calibration of INT8) and the model's memory stay out of this process.
+            string cached;
+            try
+            {
+                cached = services.GetRequiredService<Workers.WorkerPool>().GenerateAsync(model.Name, precision, null, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (Workers.WorkerStartException ex)
+            {
+                context.Error.WriteLine($"benchdaemon: generating {model.Name} {precision} failed: {ex.Message}");
+                return Task.FromResult(ExitCodes.Software);
+            }
+
             var path = cached;
             if (!string.IsNullOrEmpty(output))
             {

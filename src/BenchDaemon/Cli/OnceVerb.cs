@@ -4,7 +4,7 @@ using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
-using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -17,78 +17,118 @@ public static class OnceVerb
     /// <summary>What is printed when no canaries are configured and the defaults are off.</summary>
     public const string NoCanariesMessage = "No canaries are configured (and Defaults:Canaries is false): nothing was run.";
 
-    public static Task<int> ExecuteAsync(CliContext context, bool json, CancellationToken cancellationToken)
+    public static async Task<int> ExecuteAsync(CliContext context, bool json, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var (services, loaded) = CommandServices.Build(context, LoggingMode.Command);
         using (services)
         {
-            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<OnnxRuntimeInfo>().Providers);
+            // The defaults depend on the providers a worker's ONNX Runtime has: ask one.
+            var description = await services.GetRequiredService<WorkerRuntime>().DescribeAsync(cancellationToken);
+            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, description.Providers);
             if (canaries.Count == 0)
             {
-                context.Out.WriteLine(json ? "[]" : NoCanariesMessage);
+                await context.Out.WriteLineAsync(json ? "[]" : NoCanariesMessage);
                 if (json)
                 {
-                    context.Error.WriteLine(NoCanariesMessage);
+                    await context.Error.WriteLineAsync(NoCanariesMessage);
                 }
 
-                return Task.FromResult(ExitCodes.Ok);
+                return ExitCodes.Ok;
             }
 
-            var runner = services.GetRequiredService<CanaryRunner>();
-            var runs = canaries.SelectMany(c => c.BatchSizes.Select(b => (Canary: c, Batch: b))).ToList();
+            var executor = services.GetRequiredService<ICanaryExecutor>();
             var results = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected
-                ? RunWithProgressBars(runner, runs, cancellationToken)
-                : RunWithProgressLines(runner, runs, context.Error, cancellationToken);
+                ? await RunWithProgressBarsAsync(executor, canaries, cancellationToken)
+                : await RunWithProgressLinesAsync(executor, canaries, context.Error, cancellationToken);
 
             if (json)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
+                await context.Out.WriteLineAsync(JsonSerializer.Serialize(results, CliJson.Options));
             }
             else
             {
                 Render(context.CreateConsole(), results);
             }
 
-            return Task.FromResult(results.Any(r => r.Status == CanaryStatus.Failed) ? ExitCodes.CanaryFailed : ExitCodes.Ok);
+            return results.Any(r => r.Status == CanaryStatus.Failed) ? ExitCodes.CanaryFailed : ExitCodes.Ok;
         }
     }
 
-    // On a terminal: one progress row per canary and batch size, on stderr.
-    private static List<CanaryResult> RunWithProgressBars(CanaryRunner runner, List<(CanaryDefinition Canary, int Batch)> runs, CancellationToken cancellationToken)
+    // Every canary in a worker process: its models prepared first (generated on first use), then each batch size.
+    private static async Task<List<CanaryResult>> RunAsync(ICanaryExecutor executor, CanaryDefinition canary, Action<string> status, CancellationToken cancellationToken)
+    {
+        var results = new List<CanaryResult>();
+        status("preparing models");
+        var prepared = await executor.PrepareAsync(canary, cancellationToken);
+        foreach (var batch in canary.BatchSizes)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (prepared.Status is { } notReady)
+            {
+                results.Add(new CanaryResult
+                {
+                    Canary = canary.Name,
+                    Model = canary.ModelLabel,
+                    Provider = canary.Provider,
+                    Precision = canary.Precision,
+                    Batch = batch,
+                    Status = notReady,
+                    Reason = prepared.Reason,
+                    ReasonCode = prepared.ReasonCode,
+                    StartedAt = DateTimeOffset.UtcNow,
+                });
+                continue;
+            }
+
+            status(string.Create(CultureInfo.InvariantCulture, $"batch {batch}"));
+            results.Add(await executor.RunAsync(canary, batch, cancellationToken));
+        }
+
+        return results;
+    }
+
+    // On a terminal: one progress row per canary, on stderr.
+    private static async Task<List<CanaryResult>> RunWithProgressBarsAsync(ICanaryExecutor executor, IReadOnlyList<CanaryDefinition> canaries, CancellationToken cancellationToken)
     {
         var results = new List<CanaryResult>();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.Progress()
+        await console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
-            .Start(progress =>
+            .StartAsync(async progress =>
             {
-                var tasks = runs.Select(r => progress.AddTask(Markup.Escape($"{r.Canary.Name} batch {r.Batch}"), autoStart: false, maxValue: 1)).ToList();
-                for (var i = 0; i < runs.Count && !cancellationToken.IsCancellationRequested; i++)
+                var tasks = canaries.Select(c => progress.AddTask(Markup.Escape(c.Name), autoStart: false, maxValue: 1)).ToList();
+                for (var i = 0; i < canaries.Count && !cancellationToken.IsCancellationRequested; i++)
                 {
-                    tasks[i].StartTask();
-                    tasks[i].IsIndeterminate = true;
-                    var result = runner.Run(runs[i].Canary, runs[i].Batch, cancellationToken);
-                    results.Add(result);
-                    tasks[i].IsIndeterminate = false;
-                    tasks[i].Description = Markup.Escape($"{runs[i].Canary.Name} batch {runs[i].Batch}: {result.Status.ToString().ToLowerInvariant()}");
-                    tasks[i].Value = 1;
-                    tasks[i].StopTask();
+                    var task = tasks[i];
+                    var name = canaries[i].Name;
+                    task.StartTask();
+                    task.IsIndeterminate = true;
+                    var measured = await RunAsync(executor, canaries[i], s => task.Description = Markup.Escape($"{name}: {s}"), cancellationToken);
+                    results.AddRange(measured);
+                    task.IsIndeterminate = false;
+                    task.Description = Markup.Escape($"{name}: {string.Join(", ", measured.Select(r => r.Status.ToString().ToLowerInvariant()).Distinct())}");
+                    task.Value = 1;
+                    task.StopTask();
                 }
             });
         return results;
     }
 
-    // Redirected: one plain line per run, so logs and CI output stay readable.
-    private static List<CanaryResult> RunWithProgressLines(CanaryRunner runner, List<(CanaryDefinition Canary, int Batch)> runs, TextWriter error, CancellationToken cancellationToken)
+    // Redirected: one plain line per step, so logs and CI output stay readable.
+    private static async Task<List<CanaryResult>> RunWithProgressLinesAsync(ICanaryExecutor executor, IReadOnlyList<CanaryDefinition> canaries, TextWriter error, CancellationToken cancellationToken)
     {
         var results = new List<CanaryResult>();
-        for (var i = 0; i < runs.Count && !cancellationToken.IsCancellationRequested; i++)
+        for (var i = 0; i < canaries.Count && !cancellationToken.IsCancellationRequested; i++)
         {
-            var (canary, batch) = runs[i];
-            error.WriteLine($"[{i + 1}/{runs.Count}] {canary.Name} batch {batch} on {canary.Provider} {canary.Precision}…");
-            results.Add(runner.Run(canary, batch, cancellationToken));
+            var canary = canaries[i];
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{canaries.Count}] {canary.Name} on {canary.Provider} {canary.Precision}");
+            results.AddRange(await RunAsync(executor, canary, s => error.WriteLine($"{prefix}: {s}…"), cancellationToken));
         }
 
         return results;

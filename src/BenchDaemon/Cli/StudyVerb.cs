@@ -7,7 +7,7 @@ using BenchDaemon.Probes;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Inputs;
-using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
@@ -193,11 +193,13 @@ public static class StudyVerb
             });
             try
             {
-                var runtime = services.GetRequiredService<OnnxRuntimeInfo>();
+                // Every cell runs in a worker process; this one only plans, waits and writes the report.
+                var runtime = services.GetRequiredService<WorkerRuntime>().DescribeAsync(stop.Token).GetAwaiter().GetResult();
                 var energy = services.GetService<IEnergyMeter>();
-                var environment = StudyEnvironment.Capture(BuildInfoSource.Version, runtime.Version, runtime.Providers, services.GetService<IGpuInventory>(), energy);
+                var environment = StudyEnvironment.Capture(BuildInfoSource.Version, runtime.OnnxRuntimeVersion, runtime.Providers, services.GetService<IGpuInventory>(), energy);
                 var plan = StudyPlanner.Plan(resolved, Path.Combine(directory, "trt-engines"));
-                var runner = new StudyRunner(services.GetRequiredService<CanaryRunner>(), energy);
+                var executor = services.GetRequiredService<ICanaryExecutor>();
+                var runner = new StudyRunner((o, cell, energyReason, t) => executor.MeasureCellAsync(o, cell, energyReason, t).GetAwaiter().GetResult(), energy);
                 context.Error.WriteLine($"Study {resolved.EffectiveName}: {plan.Count} cells → {directory}");
                 var run = ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected
                     ? RunWithProgressBar(runner, resolved, plan, environment, stop.Token)

@@ -32,6 +32,7 @@ public static partial class ConfigurationPreflight
         (LogOptions.SectionName, typeof(LogOptions)),
         (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
         (CudaOptions.SectionName, typeof(CudaOptions)),
+        (Workers.WorkerOptions.SectionName, typeof(Workers.WorkerOptions)),
         (GuardOptions.SectionName, typeof(GuardOptions)),
         (HistoryOptions.SectionName, typeof(HistoryOptions)),
         (RegressionOptions.SectionName, typeof(RegressionOptions)),
@@ -56,6 +57,7 @@ public static partial class ConfigurationPreflight
         Resolve<OtlpOptions>(services);
         Resolve<LogOptions>(services);
         Resolve<OnnxRuntimeOptions>(services);
+        Resolve<Workers.WorkerOptions>(services);
         Resolve<GuardOptions>(services);
         Resolve<HistoryOptions>(services);
         Resolve<RegressionOptions>(services);

@@ -1,12 +1,12 @@
 using System.Globalization;
 using BenchDaemon.Probes;
 using BenchDaemon.Workloads.Canaries;
-using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workers;
 
 namespace BenchDaemon.History;
 
 /// <summary>Builds the environment fingerprint of a canary's run.</summary>
-public sealed class FingerprintProvider(IGpuInventory gpus, OnnxRuntimeInfo onnxRuntime, ModelHashCache hashes)
+public sealed class FingerprintProvider(IGpuInventory gpus, WorkerRuntime runtime, ModelHashCache hashes)
 {
     /// <summary>The host name recorded in fingerprints.</summary>
     public string Host { get; init; } = Environment.MachineName;
@@ -34,7 +34,7 @@ public sealed class FingerprintProvider(IGpuInventory gpus, OnnxRuntimeInfo onnx
             DriverVersion = gpu?.DriverVersion,
             CudaVersion = gpu?.CudaDriverVersion,
             PowerLimitWatts = gpu?.PowerLimitWatts,
-            OnnxRuntimeVersion = onnxRuntime.Version,
+            OnnxRuntimeVersion = result.OnnxRuntimeVersion ?? runtime.Current.OnnxRuntimeVersion,
             ExecutionProvider = provider,
             ModelHash = hashes.Hash(result.ModelPath),
         };

@@ -4,8 +4,7 @@ using BenchDaemon.Regression;
 using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
-using BenchDaemon.Workloads;
-using BenchDaemon.Workloads.Models.Zoo;
+using BenchDaemon.Workers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,9 +47,9 @@ public static class BenchDaemonServices
 
         services.AddProbes(configuration);
 
-        services.AddWorkloads(configuration);
-        // Built-in models are generated into the state directory on first use.
-        services.AddModelZoo(sp => sp.GetRequiredService<IOptions<StateOptions>>().Value.Directory!);
+        // Canaries, study cells and model generation run in worker processes: this process never
+        // loads ONNX Runtime, CUDA or cuBLAS (docs/workers.md).
+        services.AddWorkers(configuration);
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, BuildInfoSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());

@@ -154,9 +154,11 @@ public static class DaemonHost
             // A stopping daemon cancels the running canary (recorded as failed: shutdown) and waits for it.
             options.WaitForJobsToComplete = true;
         });
-        // With no canaries configured, the built-in defaults for the providers this ONNX Runtime has.
+        // With no canaries configured, the built-in defaults for the providers the workers' ONNX Runtime has.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CanarySchedulingService>(
-            sp, ConfigurationPreflight.Canaries(loaded.Configuration, sp.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers)));
+            sp,
+            (Func<CancellationToken, Task<IReadOnlyList<Workloads.Canaries.CanaryDefinition>>>)(async token =>
+                ConfigurationPreflight.Canaries(loaded.Configuration, (await sp.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(token)).Providers))));
         services.AddHostedService(sp => sp.GetRequiredService<CanarySchedulingService>());
         services.AddSingleton<ClockStepMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ClockStepMonitor>());

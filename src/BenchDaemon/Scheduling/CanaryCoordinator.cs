@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using BenchDaemon.History;
 using BenchDaemon.Regression;
+using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,11 +13,13 @@ namespace BenchDaemon.Scheduling;
 /// <summary>
 /// Runs scheduled canaries: one at a time per device (so canaries never disturb each
 /// other's measurements), a bounded wait queue per device, the guards, and every result to
-/// the sinks. The running canary is cancelled on shutdown and recorded as <c>failed: shutdown</c>.
+/// the sinks. Runs go to worker processes (<see cref="ICanaryExecutor"/>); a canary's built-in models
+/// are prepared (generated on first use) before its runs and that time is not counted against the
+/// duty budget. The running canary is cancelled on shutdown and recorded as <c>failed: shutdown</c>.
 /// </summary>
 public sealed partial class CanaryCoordinator : IDisposable
 {
-    private readonly CanaryRunner _runner;
+    private readonly ICanaryExecutor _executor;
     private readonly CanaryGuards _guards;
     private readonly CanaryResultSink _sink;
     private readonly DutyCycle _duty;
@@ -30,7 +33,7 @@ public sealed partial class CanaryCoordinator : IDisposable
     private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
 
     public CanaryCoordinator(
-        CanaryRunner runner,
+        ICanaryExecutor executor,
         CanaryGuards guards,
         CanaryResultSink sink,
         DutyCycle duty,
@@ -41,7 +44,7 @@ public sealed partial class CanaryCoordinator : IDisposable
         HistoryRecorder? history = null)
     {
         _history = history;
-        _runner = runner;
+        _executor = executor;
         _guards = guards;
         _sink = sink;
         _duty = duty;
@@ -143,6 +146,36 @@ public sealed partial class CanaryCoordinator : IDisposable
                 return;
             }
 
+            // One-time work (model generation) is not the canary's: outside the duty budget.
+            var prepared = await _executor.PrepareAsync(canary, token);
+            if (prepared.Generated.Count > 0)
+            {
+                LogPrepared(_logger, canary.Name, prepared.Generated, prepared.Seconds);
+            }
+
+            if (prepared.Status is { } notReady)
+            {
+                foreach (var batch in canary.BatchSizes)
+                {
+                    var result = new CanaryResult
+                    {
+                        Canary = canary.Name,
+                        Model = canary.ModelLabel,
+                        Provider = canary.Provider,
+                        Precision = canary.Precision,
+                        Batch = batch,
+                        Status = notReady,
+                        Reason = prepared.Reason,
+                        ReasonCode = prepared.ReasonCode,
+                        StartedAt = _timeProvider.GetUtcNow(),
+                    };
+                    _sink.Record(result);
+                    _history?.Record(canary, result, confirmation: false);
+                }
+
+                return;
+            }
+
             var started = _timeProvider.GetTimestamp();
             foreach (var batch in canary.BatchSizes)
             {
@@ -152,7 +185,7 @@ public sealed partial class CanaryCoordinator : IDisposable
                 for (var confirmations = 0; ; confirmations++)
                 {
                     var batchStarted = _timeProvider.GetTimestamp();
-                    var result = await RunOnThreadAsync(canary, batch, token);
+                    var result = await _executor.RunAsync(canary, batch, token);
                     _sink.Record(result);
                     var suspected = _history?.Record(canary, result, confirmation: confirmations > 0) ?? false;
                     if (!suspected || confirmations >= RegressionDetector.MaxConfirmations || token.IsCancellationRequested)
@@ -206,17 +239,12 @@ public sealed partial class CanaryCoordinator : IDisposable
         }
     }
 
-    // The measured loop is synchronous native work: give it a thread of its own.
-    private Task<CanaryResult> RunOnThreadAsync(CanaryDefinition canary, int batch, CancellationToken token) =>
-        Task.Factory.StartNew(
-            () => _runner.Run(canary, batch, token),
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-
     // Before a canary has run once, assume warm-up plus the minimum measurement per batch size.
     private static TimeSpan Estimate(CanaryDefinition canary) =>
         (canary.Measure.MinDuration + TimeSpan.FromSeconds(1)) * canary.BatchSizes.Count;
+
+    [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Canary {Canary}: generated {Models} in {Seconds:F1} s (once; not counted against the duty budget)")]
+    private static partial void LogPrepared(ILogger logger, string canary, IReadOnlyList<string> models, double seconds);
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Canary {Canary} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string canary, string reason);

@@ -6,18 +6,22 @@ using Quartz.Impl.Matchers;
 
 namespace BenchDaemon.Scheduling;
 
-/// <summary>Puts the configured canaries on the Quartz scheduler at start and after a reload.</summary>
+/// <summary>
+/// Puts the configured canaries on the Quartz scheduler at start and after a reload.
+/// <paramref name="initialCanaries"/> is asked at start: the embedded defaults depend on the
+/// providers a worker reports, which the daemon learns by asking one.
+/// </summary>
 public sealed partial class CanarySchedulingService(
     ISchedulerFactory schedulerFactory,
     CanaryCoordinator coordinator,
     CanaryResultSink sink,
-    IReadOnlyList<CanaryDefinition> initialCanaries,
+    Func<CancellationToken, Task<IReadOnlyList<CanaryDefinition>>> initialCanaries,
     TimeProvider timeProvider,
     ILogger<CanarySchedulingService> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public Task StartAsync(CancellationToken cancellationToken) => ScheduleAsync(initialCanaries, cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken) => await ScheduleAsync(await initialCanaries(cancellationToken), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -23,6 +23,7 @@ public sealed partial class ConfigurationReloader(
     LoadedConfiguration live,
     CliContext source,
     CanarySchedulingService scheduling,
+    Workers.WorkerRuntime runtime,
     TimeProvider timeProvider,
     ILogger<ConfigurationReloader> logger) : IHostedService, IMetricSource, IDisposable
 {
@@ -90,7 +91,7 @@ public sealed partial class ConfigurationReloader(
                 await using (services)
                 {
                     candidate = loaded;
-                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<Workloads.Onnx.OnnxRuntimeInfo>().Providers);
+                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, runtime.Current.Providers);
                 }
             }
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)

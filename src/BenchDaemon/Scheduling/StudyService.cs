@@ -3,7 +3,7 @@ using BenchDaemon.Configuration;
 using BenchDaemon.Probes;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
-using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Studies;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,9 +19,9 @@ namespace BenchDaemon.Scheduling;
 /// </summary>
 public sealed partial class StudyService(
     IReadOnlyList<StudyOptions> studies,
-    CanaryRunner runner,
+    ICanaryExecutor executor,
     CanaryCoordinator coordinator,
-    OnnxRuntimeInfo runtime,
+    WorkerRuntime runtime,
     IEnergyMeter energyMeter,
     IGpuInventory gpus,
     IOptions<StateOptions> state,
@@ -58,13 +58,17 @@ public sealed partial class StudyService(
         var plan = StudyPlanner.Plan(resolved, Path.Combine(ReportRoot(study), "trt-engines"));
         LogStarting(logger, name, plan.Count, directory);
 
-        // Cells are synchronous native work: a thread of their own, each cell inside its device's lane.
+        // Each cell runs in a worker, inside its device's lane; the study waits on a thread of its own.
+        var description = await runtime.DescribeAsync(token);
         var run = await Task.Factory.StartNew(
             () =>
             {
-                var environment = StudyEnvironment.Capture(BuildInfoSource.Version, runtime.Version, runtime.Providers, gpus, energyMeter);
+                var environment = StudyEnvironment.Capture(BuildInfoSource.Version, description.OnnxRuntimeVersion, description.Providers, gpus, energyMeter);
                 var studyRunner = new StudyRunner(
-                    (canary, batch, t) => coordinator.RunExclusive(canary.Device, () => runner.Run(canary, batch, t), t),
+                    (options, cell, energyReason, t) => coordinator.RunExclusive(
+                        cell.Canary.Device,
+                        () => executor.MeasureCellAsync(options, cell, energyReason, t).GetAwaiter().GetResult(),
+                        t),
                     energyMeter,
                     timeProvider);
                 return studyRunner.Run(resolved, plan, environment, cancellationToken: token);

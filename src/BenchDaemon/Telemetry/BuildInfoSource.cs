@@ -1,19 +1,18 @@
 using System.Reflection;
-using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workers;
 
 namespace BenchDaemon.Telemetry;
 
 /// <summary>Writes <c>benchdaemon_build_info</c>.</summary>
 public sealed class BuildInfoSource : IMetricSource
 {
-    private readonly string _version;
-    private readonly string _onnxRuntimeVersion;
+    private readonly WorkerRuntime _runtime;
 
-    public BuildInfoSource(OnnxRuntimeInfo onnxRuntime)
+    /// <summary>Reports the ONNX Runtime version the workers described (the daemon itself never loads it).</summary>
+    public BuildInfoSource(WorkerRuntime runtime)
     {
-        ArgumentNullException.ThrowIfNull(onnxRuntime);
-        _version = Version;
-        _onnxRuntimeVersion = onnxRuntime.Version;
+        ArgumentNullException.ThrowIfNull(runtime);
+        _runtime = runtime;
     }
 
     /// <summary>The informational version of the executable, without the source-revision suffix.</summary>
@@ -22,7 +21,7 @@ public sealed class BuildInfoSource : IMetricSource
     public void Collect(IMetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(TelemetryCatalogue.BuildInfo, 1, _version, _onnxRuntimeVersion);
+        writer.Write(TelemetryCatalogue.BuildInfo, 1, Version, _runtime.Current.OnnxRuntimeVersion);
         foreach (var model in Workloads.Models.Zoo.ModelZoo.Models)
         {
             writer.Write(

@@ -420,6 +420,23 @@ public static class TelemetryCatalogue
         "benchdaemon_config_last_reload_successful", MetricKind.Gauge, MetricUnit.None,
         "1 when the last configuration reload was applied (or none was tried since start), 0 while the last one was refused.");
 
+    public static readonly MetricDefinition WorkerStarts = new(
+        "benchdaemon_worker_starts", MetricKind.Counter, MetricUnit.None,
+        "Worker processes started per device lane (canaries, study cells and model generation run in workers, never in the daemon).", "lane");
+
+    public static readonly MetricDefinition WorkerExits = new(
+        "benchdaemon_worker_exits", MetricKind.Counter, MetricUnit.None,
+        "Worker processes ended per device lane, by reason: idle, recycled (still large after a request), crashed, timeout, out_of_memory, interrupted, start_failed, shutdown.",
+        "lane", "reason");
+
+    public static readonly MetricDefinition Workers = new(
+        "benchdaemon_workers", MetricKind.Gauge, MetricUnit.None,
+        "1 while a worker process serves the device lane, 0 when none runs (it ends when idle).", "lane");
+
+    public static readonly MetricDefinition WorkerPeakResidentMemory = new(
+        "benchdaemon_worker_peak_resident_memory", MetricKind.Gauge, MetricUnit.Bytes,
+        "Peak resident memory of the lane's worker process during its last request (VmHWM, reset per request).", "lane");
+
     /// <summary>Every declared metric, in export order.</summary>
     public static IReadOnlyList<MetricDefinition> All { get; } =
     [
@@ -445,5 +462,6 @@ public static class TelemetryCatalogue
         RegressionActive, RegressionRatio, RegressionRatioLower, RegressionRatioUpper, RegressionStart, EnvironmentChange,
         HistoryRuns, HistoryWriteErrors,
         OtlpExportErrors, LogWriteErrors, ConfigReloadErrors, ConfigLastReloadSuccessful,
+        WorkerStarts, WorkerExits, Workers, WorkerPeakResidentMemory,
     ];
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BenchDaemon.Workloads.Canaries;
@@ -21,6 +22,8 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="Size">Problem size of a CUDA micro-canary (matrix order or MiB), defaulted; null for ONNX canaries.</param>
 /// <param name="Sha256">Expected SHA-256 (lower-case hex) per model file path; a file listed here that does not match is refused.</param>
 /// <param name="Regression">Overrides of the regression gate, or null.</param>
+/// <param name="MemoryLimitMegabytes">The worker's memory limit for this canary; null: <c>Workers:MemoryLimitMegabytes</c>.</param>
+/// <param name="CustomOpLibraries">Shared libraries of custom operators registered with every session of this canary.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -39,16 +42,21 @@ public sealed record CanaryDefinition(
     Inputs.ImageSizeClass? ImageInput = null,
     int? Size = null,
     IReadOnlyDictionary<string, string>? Sha256 = null,
-    CanaryRegressionOptions? Regression = null)
+    CanaryRegressionOptions? Regression = null,
+    int? MemoryLimitMegabytes = null,
+    IReadOnlyList<string>? CustomOpLibraries = null)
 {
     /// <summary>True for a CUDA micro-canary (<c>cuda:gemm</c>, <c>cuda:memcpy</c>, <c>cuda:pcie</c>).</summary>
+    [JsonIgnore]
     public bool IsCuda => Cuda.CudaModels.IsCuda(Model);
 
     /// <summary>The device the canary occupies: <c>cpu</c>, or <c>gpu:N</c> for a GPU provider (N from <c>device_id</c>, default 0).</summary>
+    [JsonIgnore]
     public string Device => ExecutionProviders.IsCpu(Provider)
         ? "cpu"
         : "gpu:" + (ProviderOptions.TryGetValue("device_id", out var id) ? id : "0");
 
     /// <summary>A short model label: the file name without extension, or the built-in name.</summary>
+    [JsonIgnore]
     public string ModelLabel => CanaryExpander.ModelLabel(Model);
 }

@@ -133,6 +133,19 @@ public static class CanaryExpander
             }
 
             ValidateMeasure($"{key}:Measure", o.Measure, errors);
+            if (o.MemoryLimitMegabytes is { } limit && (limit < MinMemoryLimitMegabytes || limit > MaxMemoryLimitMegabytes))
+            {
+                errors.Add(($"{key}:MemoryLimitMegabytes", string.Create(CultureInfo.InvariantCulture, $"{limit} is out of range {MinMemoryLimitMegabytes}-{MaxMemoryLimitMegabytes}")));
+            }
+
+            for (var l = 0; l < o.CustomOpLibraries.Count; l++)
+            {
+                if (string.IsNullOrWhiteSpace(o.CustomOpLibraries[l]) || !Path.IsPathFullyQualified(o.CustomOpLibraries[l]))
+                {
+                    errors.Add(($"{key}:CustomOpLibraries:{l.ToString(CultureInfo.InvariantCulture)}", $"'{o.CustomOpLibraries[l]}' is not an absolute path of a shared library"));
+                }
+            }
+
             if (o.Regression is not null)
             {
                 errors.AddRange(o.Regression.Validate($"{key}:Regression"));
@@ -320,6 +333,12 @@ public static class CanaryExpander
         return errors.Count == before;
     }
 
+    /// <summary>Smallest per-canary worker memory limit, MiB (the worker itself needs some).</summary>
+    public const int MinMemoryLimitMegabytes = 64;
+
+    /// <summary>Largest per-canary worker memory limit, MiB (1 TiB).</summary>
+    public const int MaxMemoryLimitMegabytes = 1_048_576;
+
     /// <summary>The provider label of CUDA micro-canaries.</summary>
     public const string CudaProvider = "CUDA";
 
@@ -354,7 +373,9 @@ public static class CanaryExpander
             o.ImageInput,
             cuda ? o.Size ?? CudaModels.DefaultSize(model) : null,
             Checksums(o, model),
-            o.Regression);
+            o.Regression,
+            o.MemoryLimitMegabytes,
+            o.CustomOpLibraries.Count > 0 ? [.. o.CustomOpLibraries] : null);
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

@@ -92,6 +92,19 @@ public sealed class CanaryOptions
     /// <summary>Overrides of the regression gate's minimum effect for this canary.</summary>
     public CanaryRegressionOptions? Regression { get; set; }
 
+    /// <summary>
+    /// Resident memory (MiB) the canary's worker process may use before it is killed and the run
+    /// recorded as <c>failed: out_of_memory</c>. Unset: <c>Workers:MemoryLimitMegabytes</c> (2048).
+    /// </summary>
+    public int? MemoryLimitMegabytes { get; set; }
+
+    /// <summary>
+    /// Shared libraries of custom operators (ONNX Runtime's <c>RegisterCustomOps</c> entry point)
+    /// the model needs, registered with every session of the canary; they run in the canary's
+    /// worker process like ONNX Runtime itself.
+    /// </summary>
+    public List<string> CustomOpLibraries { get; set; } = [];
+
     /// <summary>Each scheduled run starts after a random delay up to this long, so a fleet does not run in lock-step.</summary>
     public TimeSpan Jitter { get; set; }
 }

@@ -128,6 +128,12 @@ public sealed record CanaryResult
     /// <summary>cuda:pcie (and the other CUDA canaries where readable): the GPU's PCIe link now and at most.</summary>
     public Cuda.PcieLink? PcieLink { get; init; }
 
+    /// <summary>The ONNX Runtime version that ran the canary (the worker's); null when the run never reached a worker.</summary>
+    public string? OnnxRuntimeVersion { get; init; }
+
+    /// <summary>Peak resident memory of the worker process during the run, bytes (the daemon reads it from /proc); null when not known.</summary>
+    public long? WorkerPeakResidentBytes { get; init; }
+
     /// <summary>The raw per-call latencies in seconds (for history and histograms; not in the JSON form).</summary>
     [JsonIgnore]
     public IReadOnlyList<double> Samples { get; init; } = [];

@@ -58,7 +58,14 @@ public sealed partial class CanaryRunner
     }
 
     /// <summary>Runs <paramref name="canary"/> at <paramref name="batch"/> (a CUDA micro-canary through <see cref="CudaCanaryRunner"/>). Never throws for a canary problem.</summary>
-    public CanaryResult Run(CanaryDefinition canary, int batch, CancellationToken cancellationToken = default)
+    public CanaryResult Run(CanaryDefinition canary, int batch, CancellationToken cancellationToken = default) => Run(canary, batch, null, cancellationToken);
+
+    /// <summary>Runs <paramref name="canary"/> at <paramref name="batch"/>, telling <paramref name="phase"/> where it is. Never throws for a canary problem.</summary>
+    /// <param name="canary">The canary.</param>
+    /// <param name="batch">One of its batch sizes.</param>
+    /// <param name="phase">Told when the run enters each <see cref="CanaryPhase"/> (a worker forwards it to the daemon, whose time limit follows it).</param>
+    /// <param name="cancellationToken">Ends the run early (shutdown).</param>
+    public CanaryResult Run(CanaryDefinition canary, int batch, Action<CanaryPhase>? phase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(canary);
         var result = new CanaryResult
@@ -70,6 +77,7 @@ public sealed partial class CanaryRunner
             Batch = batch,
             Status = CanaryStatus.Failed,
             StartedAt = _timeProvider.GetUtcNow(),
+            OnnxRuntimeVersion = _runtime.Version,
         };
 
         using var activity = s_activities.StartActivity("canary " + canary.Name);
@@ -80,7 +88,7 @@ public sealed partial class CanaryRunner
         activity?.SetTag("batch", batch);
         try
         {
-            result = Execute(canary, batch, result, cancellationToken);
+            result = Execute(canary, batch, result, phase ?? (_ => { }), cancellationToken);
         }
         catch (CanaryInputException ex)
         {
@@ -110,11 +118,57 @@ public sealed partial class CanaryRunner
         return result;
     }
 
-    private CanaryResult Execute(CanaryDefinition canary, int batch, CanaryResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the model files of <paramref name="canary"/> ready before it runs: a built-in model's
+    /// file in the canary's precision, and the FP32 reference of its drift, are generated on first
+    /// use and verified against their checksums otherwise. Never throws for a canary problem; a
+    /// model that cannot be made ready is a <see cref="PreparedModels.Status"/> to record.
+    /// </summary>
+    public PreparedModels Prepare(CanaryDefinition canary, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(canary);
+        if (_zoo is null || !canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) || ModelZoo.TryGet(canary.ModelLabel) is not { } info)
+        {
+            return PreparedModels.None;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var generated = new List<string>();
+        double Elapsed() => Stopwatch.GetElapsedTime(start).TotalSeconds;
+        try
+        {
+            foreach (var precision in new[] { canary.Precision, Precision.FP32 }.Distinct().Where(ModelZoo.Precisions.Contains))
+            {
+                var cached = _zoo.Inspect(info.Name, precision).Cached;
+                _zoo.GetPath(info.Name, precision, cancellationToken);
+                if (!cached)
+                {
+                    generated.Add($"{info.Name} {precision}");
+                }
+            }
+
+            return new PreparedModels(Elapsed(), generated);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new PreparedModels(Elapsed(), generated, CanaryStatus.Failed, ReasonCodes.Shutdown, ReasonCodes.Shutdown);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new PreparedModels(Elapsed(), generated, CanaryStatus.Failed, ReasonCodes.ModelUnavailable, $"built-in model '{info.Name}' cannot be written to the model cache {_zoo.ModelsDirectory}: {FirstLine(ex.Message)}");
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            return new PreparedModels(Elapsed(), generated, CanaryStatus.Failed, ReasonCodes.RuntimeError, $"generating built-in model '{info.Name}' failed: ONNX Runtime: {FirstLine(ex.Message)}");
+        }
+    }
+
+    private CanaryResult Execute(CanaryDefinition canary, int batch, CanaryResult result, Action<CanaryPhase> phase, CancellationToken cancellationToken)
+    {
+        phase(CanaryPhase.Session);
         if (canary.IsCuda)
         {
-            return _cuda.Run(canary, result, cancellationToken);
+            return _cuda.Run(canary, result, phase, cancellationToken);
         }
 
         var ortProvider = ExecutionProviders.ToOrtName(canary.Provider);
@@ -216,6 +270,7 @@ public sealed partial class CanaryRunner
             using var budgetTimer = new CancellationTokenSource(budget + HardStopGrace(budget), _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(budgetTimer.Token, cancellationToken);
             using var terminate = linked.Token.Register(() => runOptions.Terminate = true);
+            phase(CanaryPhase.Measuring);
             var runStart = Stopwatch.GetTimestamp();
 
             try
@@ -269,6 +324,7 @@ public sealed partial class CanaryRunner
                 }
 
 
+                phase(CanaryPhase.Checking);
                 CheckFinite(outputs);
                 var stats = LatencyStatistics.From(samples);
                 var (energy, perSample) = EnergyDelta(energyBefore, energyAfter, samples.Count * (long)batch, canary.Device);
@@ -496,6 +552,16 @@ public sealed partial class CanaryRunner
                 options.AddSessionConfigEntry("session.disable_cpu_ep_fallback", "1");
             }
 
+            foreach (var library in canary.CustomOpLibraries ?? [])
+            {
+                if (!File.Exists(library))
+                {
+                    throw new CanaryInputException(ReasonCodes.ModelInvalid, $"custom operator library not found: {library}");
+                }
+
+                options.RegisterCustomOpLibrary(library);
+            }
+
             precisionVia = ExecutionProviders.Append(options, canary.Provider, canary.ProviderOptions, canary.Precision);
             return options;
         }
@@ -539,7 +605,7 @@ public sealed partial class CanaryRunner
     }
 
     /// <summary>How long past the budget a call may run before it is terminated: a quarter of the budget, at least one second.</summary>
-    internal static TimeSpan HardStopGrace(TimeSpan budget) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, budget.Ticks / 4));
+    public static TimeSpan HardStopGrace(TimeSpan budget) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, budget.Ticks / 4));
 
     internal static (CanaryStatus, string?, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
     {
@@ -578,6 +644,11 @@ public sealed partial class CanaryRunner
 
         // The reference runs on the CPU provider: FP32 on the CPU is the yardstick.
         using var options = new SessionOptions { GraphOptimizationLevel = canary.GraphOptimization, IntraOpNumThreads = canary.Threads };
+        foreach (var library in canary.CustomOpLibraries ?? [])
+        {
+            options.RegisterCustomOpLibrary(library);
+        }
+
         using var session = new InferenceSession(reference, options);
         var first = outputs.First();
         using var runOptions = new RunOptions();

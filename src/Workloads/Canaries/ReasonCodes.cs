@@ -40,4 +40,10 @@ public static class ReasonCodes
 
     /// <summary>A CUDA driver or cuBLAS call failed mid-run (the reason names the error).</summary>
     public const string CudaError = "cuda_error";
+
+    /// <summary>The worker process running the canary died (a signal, such as a crash in native code); the reason names the signal and its last log line.</summary>
+    public const string WorkerCrashed = "worker_crashed";
+
+    /// <summary>No worker process could be started to run the canary.</summary>
+    public const string WorkerUnavailable = "worker_unavailable";
 }

@@ -29,6 +29,9 @@ public sealed partial class CudaCanaryRunner
     private readonly IPcieLinkReader _linkReader;
     private readonly ILogger<CudaCanaryRunner> _logger;
 
+    // The run's phase callback: one run at a time per runner (a worker runs one request at a time).
+    private Action<CanaryPhase> _phase = _ => { };
+
     public CudaCanaryRunner(IOptions<CudaOptions> options, ILogger<CudaCanaryRunner> logger, IEnergyMeter? energyMeter = null, IPcieLinkReader? linkReader = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,11 +48,15 @@ public sealed partial class CudaCanaryRunner
     public static double CopyBytesMoved(long bytes) => 2.0 * bytes;
 
     /// <summary>Runs <paramref name="canary"/>, filling in <paramref name="result"/> (name, labels and start time set). Never throws for a CUDA problem.</summary>
-    public CanaryResult Run(CanaryDefinition canary, CanaryResult result, CancellationToken cancellationToken = default)
+    public CanaryResult Run(CanaryDefinition canary, CanaryResult result, CancellationToken cancellationToken = default) => Run(canary, result, null, cancellationToken);
+
+    /// <summary>Runs <paramref name="canary"/>, telling <paramref name="phase"/> when its measured window starts. Never throws for a CUDA problem.</summary>
+    public CanaryResult Run(CanaryDefinition canary, CanaryResult result, Action<CanaryPhase>? phase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(result);
         result = result with { Size = canary.Size };
+        _phase = phase ?? (_ => { });
         try
         {
             return Execute(canary, result, cancellationToken);
@@ -329,6 +336,7 @@ public sealed partial class CudaCanaryRunner
         // The first call is part of set-up (kernel selection, lazy module loading).
         call();
         var setupSeconds = Stopwatch.GetElapsedTime(setupStart).TotalSeconds;
+        _phase(CanaryPhase.Measuring);
         var runStart = Stopwatch.GetTimestamp();
         var (warmupIterations, warmupStable) = MeasurementLoop.WarmUp(call, canary.Measure, runStart, 0, token);
 

@@ -19,7 +19,8 @@ public sealed class StudyRunner
     public const string NoEnergyCounterReason =
         "no readable energy counter (RAPL absent or not readable by this user; GPU energy comes from the GPU probe)";
 
-    private readonly Func<CanaryDefinition, int, CancellationToken, CanaryResult> _run;
+    private readonly Func<CanaryDefinition, int, CancellationToken, CanaryResult>? _run;
+    private readonly Func<StudyOptions, StudyCellPlan, string?, CancellationToken, StudyCell> _measure;
     private readonly IEnergyMeter? _energyMeter;
     private readonly TimeProvider _timeProvider;
 
@@ -35,6 +36,19 @@ public sealed class StudyRunner
     {
         ArgumentNullException.ThrowIfNull(run);
         _run = run;
+        _measure = MeasureCell;
+        _energyMeter = energyMeter;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Creates a runner whose cells are measured elsewhere by <paramref name="measure"/> (the
+    /// daemon hands each cell to a worker process, which calls <see cref="MeasureCell"/>).
+    /// </summary>
+    public StudyRunner(Func<StudyOptions, StudyCellPlan, string?, CancellationToken, StudyCell> measure, IEnergyMeter? energyMeter = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(measure);
+        _measure = measure;
         _energyMeter = energyMeter;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -62,7 +76,7 @@ public sealed class StudyRunner
                 break;
             }
 
-            var cell = RunCell(options, plan[i], energyReason, cancellationToken);
+            var cell = _measure(options, plan[i], energyReason, cancellationToken);
             if (cell.ReasonCode == ReasonCodes.Shutdown && cancellationToken.IsCancellationRequested)
             {
                 // Cut short by Ctrl-C: not a result about the configuration.
@@ -77,25 +91,24 @@ public sealed class StudyRunner
         return new StudyRun(options, environment, StudyAnalysis.Derive(options.Kind, cells), plan.Count, interrupted, started, _timeProvider.GetUtcNow());
     }
 
-    private StudyCell RunCell(StudyOptions options, StudyCellPlan plan, string? energyReason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Measures one cell with this runner's canary function: its result becomes the cell, and any
+    /// failure a cell with its reason (never an exception).
+    /// </summary>
+    /// <param name="options">The study's resolved options.</param>
+    /// <param name="plan">The cell.</param>
+    /// <param name="energyReason">Why energy columns are empty (no readable counter), or null.</param>
+    /// <param name="cancellationToken">Ends the measurement (the cell then says shutdown).</param>
+    public StudyCell MeasureCell(StudyOptions options, StudyCellPlan plan, string? energyReason, CancellationToken cancellationToken)
     {
-        var cell = new StudyCell
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (_run is null)
         {
-            Study = options.EffectiveName,
-            Kind = options.Kind,
-            Configuration = plan.Configuration,
-            Mode = plan.Mode,
-            Model = plan.Canary.ModelLabel,
-            Provider = plan.Canary.Provider,
-            Precision = plan.Canary.Precision,
-            Batch = plan.Batch,
-            GraphOptimization = StudyPlanner.OptimizationLabel(plan.Canary.GraphOptimization),
-            ImageSize = plan.ImageSize?.ToString().ToLowerInvariant(),
-            Block = plan.Block is { } b ? (b.Kind == BlockKind.Conv ? "conv" : "attention") : null,
-            Width = plan.Block?.Width,
-            Depth = plan.Block?.Depth,
-            Status = CanaryStatus.Failed,
-        };
+            throw new InvalidOperationException("This runner measures its cells elsewhere.");
+        }
+
+        var cell = Planned(options, plan);
         try
         {
             return plan.Mode == StudyCellPlan.PreprocessMode
@@ -116,6 +129,30 @@ public sealed class StudyRunner
         {
             return cell with { Reason = $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}", ReasonCode = ReasonCodes.RuntimeError };
         }
+    }
+
+    /// <summary>The cell's identity before it is measured: labels filled, status failed until a result says otherwise.</summary>
+    public static StudyCell Planned(StudyOptions options, StudyCellPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(plan);
+        return new StudyCell
+        {
+            Study = options.EffectiveName,
+            Kind = options.Kind,
+            Configuration = plan.Configuration,
+            Mode = plan.Mode,
+            Model = plan.Canary.ModelLabel,
+            Provider = plan.Canary.Provider,
+            Precision = plan.Canary.Precision,
+            Batch = plan.Batch,
+            GraphOptimization = StudyPlanner.OptimizationLabel(plan.Canary.GraphOptimization),
+            ImageSize = plan.ImageSize?.ToString().ToLowerInvariant(),
+            Block = plan.Block is { } b ? (b.Kind == BlockKind.Conv ? "conv" : "attention") : null,
+            Width = plan.Block?.Width,
+            Depth = plan.Block?.Depth,
+            Status = CanaryStatus.Failed,
+        };
     }
 
     private static StudyCell FromResult(StudyCell cell, StudyCellPlan plan, CanaryResult r, string? energyReason)

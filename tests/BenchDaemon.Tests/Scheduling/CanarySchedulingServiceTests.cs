@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using BenchDaemon.Scheduling;
+using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Quartz;
@@ -35,7 +36,7 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ScheduleAsync_Reload_KeepsUnchangedTriggersAndRestartsChangedAddedAndRemovedOnes()
     {
-        using var service = new CanarySchedulingService(_factory, _harness.Coordinator, _harness.Sink, [], _time, NullLogger<CanarySchedulingService>.Instance);
+        using var service = new CanarySchedulingService(_factory, _harness.Coordinator, _harness.Sink, _ => Task.FromResult<IReadOnlyList<CanaryDefinition>>([]), _time, NullLogger<CanarySchedulingService>.Instance);
         var two = TimeSpan.FromSeconds(2);
         await service.ScheduleAsync(
             [TestCanaries.Cpu("kept", _harness.Mlp, interval: two), TestCanaries.Cpu("changed", _harness.Mlp, interval: two), TestCanaries.Cpu("removed", _harness.Mlp, interval: two)],

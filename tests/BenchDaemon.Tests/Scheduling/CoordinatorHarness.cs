@@ -32,7 +32,7 @@ public sealed class CoordinatorHarness : IDisposable
         Sink = new CanaryResultSink(Recorder, Duty, time, NullLogger<CanaryResultSink>.Instance);
         sources.Add(Sink);
         Coordinator = new CanaryCoordinator(
-            new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance),
+            new InProcessExecutor(new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance)),
             new CanaryGuards(Guards, Proc.Sampler, Gpus, Duty),
             Sink,
             Duty,

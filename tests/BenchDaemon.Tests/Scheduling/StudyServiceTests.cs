@@ -1,3 +1,4 @@
+using BenchDaemon.Workers;
 using BenchDaemon.Configuration;
 using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
@@ -37,9 +38,9 @@ public sealed class StudyServiceTests : IDisposable
         };
         var service = new StudyService(
             [study],
-            new CanaryRunner(new OnnxRuntimeInfo(), TimeProvider.System, NullLogger<CanaryRunner>.Instance),
+            new InProcessExecutor(new CanaryRunner(new OnnxRuntimeInfo(), TimeProvider.System, NullLogger<CanaryRunner>.Instance)),
             _harness.Coordinator,
-            new OnnxRuntimeInfo(),
+            new WorkerRuntime(new RuntimeDescription(new OnnxRuntimeInfo().Version, new OnnxRuntimeInfo().Providers, null)),
             new NoEnergy(),
             new NoGpuInventory(),
             Options.Create(new StateOptions { Directory = _state.Path }),

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+
+namespace BenchDaemon.Workers;
+
+/// <summary>
+/// The ONNX Runtime the workers load, as a worker described it: asked once (the daemon never
+/// loads ONNX Runtime itself) and kept; <see cref="Current"/> reads the kept answer without I/O.
+/// </summary>
+public sealed partial class WorkerRuntime : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly WorkerPool? _pool;
+    private readonly ILogger _logger;
+    private RuntimeDescription? _description;
+
+    public WorkerRuntime(WorkerPool pool, ILogger<WorkerRuntime> logger)
+    {
+        _pool = pool;
+        _logger = logger;
+    }
+
+    /// <summary>A runtime known in advance (tests of what consumes the description).</summary>
+    internal WorkerRuntime(RuntimeDescription known)
+    {
+        _description = known;
+        _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    }
+
+    /// <summary>The kept description, or <see cref="RuntimeDescription.Unknown"/> before a worker answered.</summary>
+    public RuntimeDescription Current => Volatile.Read(ref _description) ?? RuntimeDescription.Unknown("not described yet");
+
+    /// <summary>Asks a worker the first time, then returns the kept answer; a worker that cannot start gives <see cref="RuntimeDescription.Unknown"/> (asked again next time).</summary>
+    public async Task<RuntimeDescription> DescribeAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _description) is { } known)
+        {
+            return known;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_description is { } raced)
+            {
+                return raced;
+            }
+
+            try
+            {
+                var description = await _pool!.DescribeAsync(cancellationToken);
+                Volatile.Write(ref _description, description);
+                if (description.Error is { } error)
+                {
+                    LogUnavailable(_logger, error);
+                }
+
+                return description;
+            }
+            catch (WorkerStartException ex)
+            {
+                LogNoWorker(_logger, ex.Message);
+                return RuntimeDescription.Unknown(ex.Message);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(EventId = 458, Level = LogLevel.Error, Message = "ONNX Runtime cannot be loaded in the workers: {Error}; ONNX canaries fail with runtime_unavailable")]
+    private static partial void LogUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 459, Level = LogLevel.Error, Message = "No worker could describe its ONNX Runtime: {Error}; the defaults assume the CPU provider alone")]
+    private static partial void LogNoWorker(ILogger logger, string error);
+}

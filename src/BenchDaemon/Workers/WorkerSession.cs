@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using BenchDaemon.Probes;
+using BenchDaemon.Probes.Linux;
+using BenchDaemon.Probes.Nvml;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Workloads.Models.Zoo;
+using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Studies;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Workers;
+
+/// <summary>
+/// A worker's engines, built once from <see cref="WorkerSettings"/>: ONNX Runtime, the CUDA
+/// micro-canaries, the model zoo, and the energy meters and GPU clock windows read at the edges
+/// of each measured window. Handles one request at a time.
+/// </summary>
+internal sealed class WorkerSession : IDisposable
+{
+    private readonly WorkerOutput _output;
+    private readonly ILoggerFactory _loggers;
+    private readonly GpuProbe _gpus;
+    private readonly IEnergyMeter _energy;
+    private readonly ModelZoo _zoo;
+    private readonly OnnxRuntimeInfo _runtime;
+    private readonly CanaryRunner _runner;
+    private readonly TimeSpan _clockInterval;
+
+    public WorkerSession(WorkerSettings settings, WorkerOutput output)
+    {
+        _output = output;
+        _loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(settings.MinimumLevel)
+            // The daemon's own GPU probe reports NVML's state; a worker's copy (energy and clock
+            // windows only) would repeat it at every worker start.
+            .AddFilter(typeof(GpuProbe).Namespace, LogLevel.Error)
+            .AddProvider(new ProtocolLoggerProvider(output, settings.MinimumLevel)));
+        var time = TimeProvider.System;
+        var probes = Options.Create(settings.Probes);
+        _clockInterval = settings.Probes.Interval;
+        _gpus = new GpuProbe(probes, time, _loggers.CreateLogger<GpuProbe>());
+        _energy = new CompositeEnergyMeter(new RaplEnergyMeter(probes), _gpus);
+        _zoo = new ModelZoo(settings.StateDirectory, _loggers.CreateLogger<ModelZoo>(), time);
+        _runtime = new OnnxRuntimeInfo(Options.Create(settings.OnnxRuntime));
+        var cuda = new CudaCanaryRunner(Options.Create(settings.Cuda), _loggers.CreateLogger<CudaCanaryRunner>(), _energy);
+        _runner = new CanaryRunner(_runtime, time, _loggers.CreateLogger<CanaryRunner>(), _energy, _zoo, cuda, _gpus);
+    }
+
+    /// <summary>Answers <paramref name="request"/>.</summary>
+    public WorkerEvent Handle(WorkerRequest request, CancellationToken token) => request switch
+    {
+        DescribeRequest describe => new DescriptionEvent(describe.Id, new RuntimeDescription(_runtime.Version, _runtime.Providers, _runtime.Error)),
+        PrepareRequest prepare => Prepare(prepare, token),
+        RunRequest run => Run(run, token),
+        StudyCellRequest cell => StudyCell(cell, token),
+        GenerateRequest generate => Generate(generate, token),
+        _ => new FailedEvent(request.Id, $"unknown request {request.GetType().Name}"),
+    };
+
+    public void Dispose()
+    {
+        _gpus.Dispose();
+        _loggers.Dispose();
+    }
+
+    private PreparedEvent Prepare(PrepareRequest request, CancellationToken token)
+    {
+        _output.Send(new ProgressEvent(request.Id, CanaryPhase.Preparing));
+        var prepared = _runner.Prepare(WorkerProtocol.Restore(request.Canary), token);
+        return new PreparedEvent(request.Id, prepared.Seconds, prepared.Generated, prepared.Status, prepared.ReasonCode, prepared.Reason);
+    }
+
+    private RunResultEvent Run(RunRequest request, CancellationToken token)
+    {
+        using var clocks = FeedClockWindows();
+        var result = _runner.Run(WorkerProtocol.Restore(request.Canary), request.Batch, phase => _output.Send(new ProgressEvent(request.Id, phase)), token);
+        return new RunResultEvent(request.Id, result, result.Samples.Count > 0 ? WorkerProtocol.EncodeSamples(result.Samples) : null);
+    }
+
+    private StudyCellEvent StudyCell(StudyCellRequest request, CancellationToken token)
+    {
+        using var clocks = FeedClockWindows();
+        var cell = request.Cell with { Canary = WorkerProtocol.Restore(request.Cell.Canary) };
+        var runner = new StudyRunner(
+            (canary, batch, t) =>
+            {
+                // A cell is prepared and run as a canary is: generation is not its measurement.
+                _output.Send(new ProgressEvent(request.Id, CanaryPhase.Preparing));
+                var prepared = _runner.Prepare(canary, t);
+                return prepared.Status is { } status
+                    ? new CanaryResult { Canary = canary.Name, Model = canary.ModelLabel, Provider = canary.Provider, Precision = canary.Precision, Batch = batch, Status = status, Reason = prepared.Reason, ReasonCode = prepared.ReasonCode }
+                    : _runner.Run(canary, batch, phase => _output.Send(new ProgressEvent(request.Id, phase)), t);
+            },
+            _energy);
+        return new StudyCellEvent(request.Id, runner.MeasureCell(request.Study, cell, request.EnergyReason, token));
+    }
+
+    private GeneratedEvent Generate(GenerateRequest request, CancellationToken token)
+    {
+        _output.Send(new ProgressEvent(request.Id, CanaryPhase.Preparing));
+        var start = Stopwatch.GetTimestamp();
+        var path = _zoo.GetPath(request.Model, request.Precision, token);
+        return new GeneratedEvent(request.Id, path, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    // In the daemon the probe's ticks feed an open clock window; here a timer does, for the
+    // length of one request, at the probe interval.
+    private ITimer? FeedClockWindows()
+    {
+        _gpus.Start();
+        return _gpus.IsUp ? TimeProvider.System.CreateTimer(_ => _gpus.Sample(initialize: false), null, _clockInterval, _clockInterval) : null;
+    }
+}
