@@ -31,6 +31,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
     private readonly ConcurrentDictionary<string, long> _starts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Lane, string Reason), long> _exits = new();
     private readonly ConcurrentDictionary<string, long> _peaks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<WorkerProcess, byte> _retiring = new();
     private readonly CancellationTokenSource _disposing = new();
     private volatile bool _disposed;
 
@@ -189,6 +190,11 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
             slot.Idle?.Dispose();
             slot.Worker?.Dispose();
         }
+
+        foreach (var worker in _retiring.Keys)
+        {
+            worker.Dispose();
+        }
     }
 
     private RequestLimits RunLimits(CanaryDefinition canary)
@@ -269,6 +275,12 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
 
             var worker = slot.Worker;
             var outcome = await worker.ExecuteAsync(create, limits, options.CancelGrace, onPhase, cancellationToken);
+            if (_disposed && outcome.Kind == WorkerOutcomeKind.Crashed)
+            {
+                // The pool killed it on its way out: the run was interrupted, not crashed.
+                outcome = outcome with { Kind = WorkerOutcomeKind.Interrupted };
+            }
+
             if (outcome.PeakRssBytes is { } peak)
             {
                 _peaks[lane] = peak;
@@ -340,10 +352,12 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
 
         slot.Worker = null;
         Count(lane, reason);
+        _retiring[worker] = 0;
         _ = Task.Run(async () =>
         {
             await worker.StopAsync(TimeSpan.FromSeconds(5));
             worker.Dispose();
+            _retiring.TryRemove(worker, out _);
         });
     }
 

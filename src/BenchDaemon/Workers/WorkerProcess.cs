@@ -35,13 +35,16 @@ internal sealed partial class WorkerProcess : IDisposable
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
     private readonly TimeProvider _timeProvider;
+    private readonly int _pid;
     private string? _lastLine;
     private long _nextId;
-    private bool _disposed;
+    private int _busy;
+    private int _disposed;
 
     private WorkerProcess(Process process, string lane, ILoggerFactory loggers, TimeProvider timeProvider)
     {
         _process = process;
+        _pid = process.Id;
         Lane = lane;
         _loggers = loggers;
         _timeProvider = timeProvider;
@@ -54,7 +57,7 @@ internal sealed partial class WorkerProcess : IDisposable
     public string Lane { get; }
 
     /// <summary>The worker's process id.</summary>
-    public int Pid => _process.Id;
+    public int Pid => _pid;
 
     /// <summary>True once the process has ended.</summary>
     public bool HasExited
@@ -63,7 +66,7 @@ internal sealed partial class WorkerProcess : IDisposable
         {
             try
             {
-                return _process.HasExited;
+                return Volatile.Read(ref _disposed) != 0 || _process.HasExited;
             }
             catch (InvalidOperationException)
             {
@@ -141,6 +144,23 @@ internal sealed partial class WorkerProcess : IDisposable
     /// Never throws for anything the worker does.
     /// </summary>
     public async Task<WorkerOutcome> ExecuteAsync(Func<long, WorkerRequest> create, RequestLimits limits, TimeSpan cancelGrace, Action<CanaryPhase>? onPhase, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _busy);
+        try
+        {
+            return await ExecuteCoreAsync(create, limits, cancelGrace, onPhase, cancellationToken);
+        }
+        finally
+        {
+            // Disposed while the request ran (the pool shut down): the process object goes now.
+            if (Interlocked.Decrement(ref _busy) == 0 && Volatile.Read(ref _disposed) != 0)
+            {
+                _process.Dispose();
+            }
+        }
+    }
+
+    private async Task<WorkerOutcome> ExecuteCoreAsync(Func<long, WorkerRequest> create, RequestLimits limits, TimeSpan cancelGrace, Action<CanaryPhase>? onPhase, CancellationToken cancellationToken)
     {
         var id = Interlocked.Increment(ref _nextId);
         ResetPeak();
@@ -273,14 +293,14 @@ internal sealed partial class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>Kills the worker if it still runs. A request in flight sees it die and answers from that.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        _disposed = true;
         try
         {
             if (!_process.HasExited)
@@ -294,7 +314,10 @@ internal sealed partial class WorkerProcess : IDisposable
             // Ended meanwhile.
         }
 
-        _process.Dispose();
+        if (Volatile.Read(ref _busy) == 0)
+        {
+            _process.Dispose();
+        }
     }
 
     private async Task SendAsync(WorkerRequest request)
@@ -308,7 +331,11 @@ internal sealed partial class WorkerProcess : IDisposable
     {
         try
         {
-            _process.Kill(entireProcessTree: true);
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10), _timeProvider);
         }
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException)
@@ -328,6 +355,10 @@ internal sealed partial class WorkerProcess : IDisposable
         catch (TimeoutException)
         {
             await KillAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed by the pool: it was killed.
         }
 
         return new WorkerOutcome(WorkerOutcomeKind.Crashed, null, DescribeExit() + LastLine(), peak);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using BenchDaemon.Probes;
 using BenchDaemon.Probes.Linux;
 using BenchDaemon.Probes.Nvml;
@@ -19,6 +20,9 @@ namespace BenchDaemon.Workers;
 /// </summary>
 internal sealed class WorkerSession : IDisposable
 {
+    /// <summary>Event id of the phase lines (<see cref="Report"/>).</summary>
+    public const int PhaseEventId = 460;
+
     private readonly WorkerOutput _output;
     private readonly ILoggerFactory _loggers;
     private readonly GpuProbe _gpus;
@@ -75,7 +79,7 @@ internal sealed class WorkerSession : IDisposable
     private RunResultEvent Run(RunRequest request, CancellationToken token)
     {
         using var clocks = FeedClockWindows();
-        var result = _runner.Run(WorkerProtocol.Restore(request.Canary), request.Batch, phase => _output.Send(new ProgressEvent(request.Id, phase)), token);
+        var result = _runner.Run(WorkerProtocol.Restore(request.Canary), request.Batch, phase => Report(request.Id, request.Canary.Name, request.Batch, phase), token);
         return new RunResultEvent(request.Id, result, result.Samples.Count > 0 ? WorkerProtocol.EncodeSamples(result.Samples) : null);
     }
 
@@ -91,7 +95,7 @@ internal sealed class WorkerSession : IDisposable
                 var prepared = _runner.Prepare(canary, t);
                 return prepared.Status is { } status
                     ? new CanaryResult { Canary = canary.Name, Model = canary.ModelLabel, Provider = canary.Provider, Precision = canary.Precision, Batch = batch, Status = status, Reason = prepared.Reason, ReasonCode = prepared.ReasonCode }
-                    : _runner.Run(canary, batch, phase => _output.Send(new ProgressEvent(request.Id, phase)), t);
+                    : _runner.Run(canary, batch, phase => Report(request.Id, canary.Name, batch, phase), t);
             },
             _energy);
         return new StudyCellEvent(request.Id, runner.MeasureCell(request.Study, cell, request.EnergyReason, token));
@@ -103,6 +107,28 @@ internal sealed class WorkerSession : IDisposable
         var start = Stopwatch.GetTimestamp();
         var path = _zoo.GetPath(request.Model, request.Precision, token);
         return new GeneratedEvent(request.Id, path, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    // The phase goes to the daemon twice: as progress (its time limit follows it) and as a debug
+    // log line, which the daemon keeps as the worker's last line whatever its log level, so a
+    // worker that dies says where it was.
+    private void Report(long id, string canary, int batch, CanaryPhase phase)
+    {
+        _output.Send(new ProgressEvent(id, phase));
+        var what = phase switch
+        {
+            CanaryPhase.Preparing => "preparing models",
+            CanaryPhase.Session => "creating the session",
+            CanaryPhase.Measuring => "measuring (warm-up and measured window)",
+            _ => "checking outputs",
+        };
+        var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
+        {
+            ["Canary"] = JsonSerializer.SerializeToElement(canary),
+            ["Batch"] = JsonSerializer.SerializeToElement(batch),
+            ["Phase"] = JsonSerializer.SerializeToElement(what),
+        };
+        _output.Send(new LogEvent(LogLevel.Debug, typeof(WorkerSession).FullName!, PhaseEventId, "Phase", $"Canary {canary} batch {batch}: {what}", "Canary {Canary} batch {Batch}: {Phase}", properties, null));
     }
 
     // In the daemon the probe's ticks feed an open clock window; here a timer does, for the

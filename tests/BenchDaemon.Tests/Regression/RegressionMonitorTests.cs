@@ -27,7 +27,7 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         _database = new HistoryDatabase(Options.Create(new HistoryOptions()), Options.Create(new StateOptions { Directory = _state.Path }), NullLogger<HistoryDatabase>.Instance);
         _monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions()), _time, NullLogger<RegressionMonitor>.Instance);
-        _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, new Workers.WorkerRuntime(new Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null)), new ModelHashCache()), _monitor, _time, NullLogger<HistoryRecorder>.Instance);
+        _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, new BenchDaemon.Workers.WorkerRuntime(new BenchDaemon.Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null)), new ModelHashCache()), _monitor, _time, NullLogger<HistoryRecorder>.Instance);
     }
 
     public void Dispose()

@@ -69,11 +69,4 @@ public sealed class StudyServiceTests : IDisposable
     {
         public IReadOnlyList<Probes.Linux.EnergyCounter> ReadEnergy() => [];
     }
-
-    private sealed class CapturingWriter : IMetricWriter
-    {
-        public List<(MetricDefinition Metric, double Value, string[] Labels)> Series { get; } = [];
-
-        public void Write(MetricDefinition metric, double value, params string[] labelValues) => Series.Add((metric, value, labelValues));
-    }
 }

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Reflection;
+using BenchDaemon.Workloads.Models.Graph;
+
+namespace BenchDaemon.Tests.Workers;
+
+/// <summary>
+/// The custom-operator library of Workers/Fakes/fault_ops.c, compiled once per test run with
+/// <c>cc</c> against ONNX Runtime's C API header from the restored package, and one-node models
+/// that call its operators: <c>Crash</c> (SIGSEGV), <c>Abort</c> (SIGABRT), <c>Hang</c> (never
+/// returns) and <c>Grow</c> (allocates without bound).
+/// </summary>
+public static class FaultOps
+{
+    /// <summary>The operators' domain.</summary>
+    public const string Domain = "benchdaemon.test";
+
+    private static readonly Lazy<string> s_library = new(Build);
+
+    /// <summary>The compiled library (absolute path).</summary>
+    public static string Library => s_library.Value;
+
+    /// <summary>Writes a model whose only node is operator <paramref name="op"/> to <paramref name="directory"/>; returns its path.</summary>
+    public static string Model(string directory, string op)
+    {
+        var path = Path.Combine(directory, $"fault-{op.ToLowerInvariant()}.onnx");
+        var bytes = new OnnxModelBuilder("fault-" + op)
+            .Opset(Domain, 1)
+            .Input("x", OnnxElementType.Float, 1)
+            .Node(op, ["x"], ["y"], domain: Domain)
+            .Output("y", OnnxElementType.Float, 1)
+            .ToBytes();
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private static string Build()
+    {
+        var header = FindHeader() ?? throw new InvalidOperationException("onnxruntime_c_api.h not found under the NuGet package folder");
+        var directory = Directory.CreateTempSubdirectory("benchdaemon-faultops-").FullName;
+        var output = Path.Combine(directory, "libfault_ops.so");
+        var info = new ProcessStartInfo("cc") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-I", Path.GetDirectoryName(header)!, "-o", output, Path.Combine(AppContext.BaseDirectory, "Workers", "Fakes", "fault_ops.c") })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("cc did not start");
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"cc failed: {errors}");
+    }
+
+    // The header ships in ONNX Runtime's NuGet packages (build/native/include or buildTransitive/native/include).
+    private static string? FindHeader()
+    {
+        var root = typeof(FaultOps).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value;
+        if (string.IsNullOrEmpty(root) || !Directory.Exists(root))
+        {
+            return null;
+        }
+
+        return Directory.EnumerateDirectories(root, "microsoft.ml.onnxruntime*")
+            .SelectMany(package => Directory.EnumerateFiles(package, "onnxruntime_c_api.h", SearchOption.AllDirectories))
+            .OrderByDescending(path => path, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+}

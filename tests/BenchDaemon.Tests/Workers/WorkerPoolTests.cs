@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using BenchDaemon.Probes;
+using BenchDaemon.Scheduling;
+using BenchDaemon.Tests.Scheduling;
+using BenchDaemon.Telemetry;
+using BenchDaemon.Tests.Support;
+using BenchDaemon.Workers;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Workloads.Models;
+using BenchDaemon.Workloads.Onnx;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace BenchDaemon.Tests.Workers;
+
+/// <summary>
+/// The worker pool against real worker processes (the built <c>benchdaemon.dll</c>) running
+/// models whose custom operators crash, abort, hang or grow: every fault is a result with its
+/// reason, the caller is untouched, and the next request gets a fresh worker.
+/// </summary>
+[Trait("Category", "Fault")]
+public sealed class WorkerPoolTests : IDisposable
+{
+    private readonly TempDirectory _state = new();
+    private readonly FakeLogCollector _logs = new();
+    private readonly ILoggerFactory _loggers;
+    private readonly string _mlp;
+
+    public WorkerPoolTests()
+    {
+        _loggers = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(_logs)));
+        _mlp = Path.Combine(_state.Path, "mlp.onnx");
+        File.WriteAllBytes(_mlp, TinyModels.Mlp());
+    }
+
+    public void Dispose()
+    {
+        _loggers.Dispose();
+        _state.Dispose();
+    }
+
+    public static TheoryData<string, string> Crashes => new() { { "Crash", "SIGSEGV (11)" }, { "Abort", "SIGABRT (6)" } };
+
+    [Theory]
+    [MemberData(nameof(Crashes))]
+    public async Task RunAsync_NativeCodeCrashes_FailedAsWorkerCrashedNamingTheSignalAndTheNextRunMeasures(string op, string signal)
+    {
+        using var pool = Pool();
+
+        var crashed = await pool.RunAsync(Canary("fault", FaultOps.Model(_state.Path, op), FaultOps.Library), 1, CancellationToken.None);
+        var next = await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+
+        Assert.Equal(CanaryStatus.Failed, crashed.Status);
+        Assert.Equal(ReasonCodes.WorkerCrashed, crashed.ReasonCode);
+        Assert.Contains($"killed by signal {signal}", crashed.Reason, StringComparison.Ordinal);
+        Assert.Contains("; last log line: Canary fault batch 1: measuring", crashed.Reason, StringComparison.Ordinal);
+        Assert.NotNull(next.LatencySeconds);
+        Assert.Equal(next.Iterations, next.Samples.Count);
+        var metrics = Collect(pool);
+        Assert.Equal(2, metrics[(TelemetryCatalogue.WorkerStarts.PrometheusName, "cpu")]);
+        Assert.Equal(1, metrics[(TelemetryCatalogue.WorkerExits.PrometheusName, "cpu,crashed")]);
+    }
+
+    [Fact]
+    public async Task RunAsync_NativeCallNeverReturns_KilledAtBudgetPlusGraceAsTimeout()
+    {
+        using var pool = Pool(new WorkerOptions { KillGrace = TimeSpan.FromSeconds(1) });
+        var canary = Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromSeconds(1));
+
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+        var clock = Stopwatch.StartNew();
+        var running = pool.RunAsync(canary, 1, CancellationToken.None);
+        var worker = await NewWorkerAsync(before);
+        var result = await running;
+        clock.Stop();
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.True(result.ReasonCode == ReasonCodes.Timeout, result.Reason);
+        Assert.Contains("in phase measuring", result.Reason, StringComparison.Ordinal);
+        // Budget 1 s + ONNX Runtime's in-run grace 1 s + the kill grace 1 s, counted from the window's start.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 3, 20);
+        Assert.False(WorkerProcesses.Alive(worker));
+        Assert.Equal(1, Collect(pool)[(TelemetryCatalogue.WorkerExits.PrometheusName, "cpu,timeout")]);
+    }
+
+    [Fact]
+    public async Task RunAsync_NativeCodeAllocatesWithoutBound_KilledAtTheCanaryMemoryLimitAsOutOfMemory()
+    {
+        using var pool = Pool();
+        var canary = Canary("grow", FaultOps.Model(_state.Path, "Grow"), FaultOps.Library, memoryMegabytes: 300);
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+
+        var running = pool.RunAsync(canary, 1, CancellationToken.None);
+        var worker = await NewWorkerAsync(before);
+        var result = await running;
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.Equal(ReasonCodes.OutOfMemory, result.ReasonCode);
+        Assert.Contains("above its limit of 300 MiB", result.Reason, StringComparison.Ordinal);
+        Assert.True(result.WorkerPeakResidentBytes > 300L << 20, $"peak {result.WorkerPeakResidentBytes}");
+        Assert.False(WorkerProcesses.Alive(worker));
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileNativeCodeHangs_InterruptedAndNoWorkerLeft()
+    {
+        using var pool = Pool(new WorkerOptions { CancelGrace = TimeSpan.FromSeconds(1) });
+        using var stop = new CancellationTokenSource();
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+        var running = pool.RunAsync(Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromMinutes(5)), 1, stop.Token);
+        var worker = await NewWorkerAsync(before);
+
+        await Task.Delay(500);
+        stop.Cancel();
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.Equal(ReasonCodes.Shutdown, result.ReasonCode);
+        Assert.False(WorkerProcesses.Alive(worker));
+    }
+
+    [Fact]
+    public async Task Dispose_WhileARunHangs_KillsTheWorker()
+    {
+        var pool = Pool();
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+        var running = pool.RunAsync(Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromMinutes(5)), 1, CancellationToken.None);
+        var worker = await NewWorkerAsync(before);
+        await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary hang batch 1: measuring (warm-up and measured window)"));
+
+        pool.Dispose();
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.False(WorkerProcesses.Alive(worker));
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.Equal(ReasonCodes.Shutdown, result.ReasonCode);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConsecutiveRuns_ReuseOneWorkerThatEndsWhenIdle()
+    {
+        using var pool = Pool(new WorkerOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+        var first = await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+        var worker = await NewWorkerAsync(before);
+        var second = await pool.RunAsync(Canary("mlp", _mlp), 2, CancellationToken.None);
+
+        Assert.NotNull(first.LatencySeconds);
+        Assert.NotNull(second.LatencySeconds);
+        Assert.True(WorkerProcesses.Alive(worker));
+        Assert.Equal(1, Collect(pool)[(TelemetryCatalogue.WorkerStarts.PrometheusName, "cpu")]);
+        await WaitUntilAsync(() => !WorkerProcesses.Alive(worker));
+        Assert.Equal(1, Collect(pool)[(TelemetryCatalogue.WorkerExits.PrometheusName, "cpu,idle")]);
+    }
+
+    [Fact]
+    public async Task RunAsync_WorkerLargerThanTheRecycleLimit_EndedAfterItsRun()
+    {
+        using var pool = Pool(new WorkerOptions { RecycleAboveMegabytes = 64 });
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+
+        var result = await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+
+        Assert.NotNull(result.LatencySeconds);
+        Assert.True(result.WorkerPeakResidentBytes > 64L << 20);
+        await WaitUntilAsync(() => !WorkerProcesses.Of(Environment.ProcessId).Except(before).Any());
+        Assert.Equal(1, Collect(pool)[(TelemetryCatalogue.WorkerExits.PrometheusName, "cpu,recycled")]);
+    }
+
+    [Fact]
+    public async Task RunAsync_WorkerSpeaksAnotherProtocol_FailedAsWorkerUnavailable()
+    {
+        // A stand-in that greets with protocol 99 (another build), then waits.
+        var impostor = new WorkerCommand("/bin/sh", ["-c", """echo '{"type":"hello","protocol":99,"version":"9.9.9","pid":1}'; sleep 30"""]);
+        using var pool = new WorkerPool(impostor, Settings(), new StaticOptionsMonitor<WorkerOptions>(new WorkerOptions()), _loggers, TimeProvider.System);
+
+        var result = await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+
+        Assert.Equal(CanaryStatus.Failed, result.Status);
+        Assert.Equal(ReasonCodes.WorkerUnavailable, result.ReasonCode);
+        Assert.Contains("protocol 99", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DescribeAsync_ReportsTheWorkersOnnxRuntime()
+    {
+        using var pool = Pool();
+
+        var description = await pool.DescribeAsync(CancellationToken.None);
+
+        Assert.Equal(new OnnxRuntimeInfo().Version, description.OnnxRuntimeVersion);
+        Assert.Contains("CPUExecutionProvider", description.Providers);
+        Assert.Null(description.Error);
+    }
+
+    [Fact]
+    public async Task RunAsync_WorkerLogs_ForwardedUnderTheirCategoryWithTheirProperties()
+    {
+        using var pool = Pool();
+
+        await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+
+        var line = Assert.Single(_logs.GetSnapshot(), r => r.Category == typeof(CanaryRunner).FullName && r.Id.Id == 300);
+        Assert.StartsWith("Canary mlp batch 1: ", line.Message, StringComparison.Ordinal);
+        Assert.Contains(line.StructuredState!, p => p.Key == "Canary" && p.Value == "mlp");
+    }
+
+    private WorkerPool Pool(WorkerOptions? options = null) =>
+        new(WorkerCommand.ForAssembly(DaemonProcess.DllPath), Settings(), new StaticOptionsMonitor<WorkerOptions>(options ?? new WorkerOptions()), _loggers, TimeProvider.System);
+
+    private WorkerSettings Settings() => new(
+        _state.Path,
+        new OnnxRuntimeOptions(),
+        new CudaOptions(),
+        new ProbeOptions { Gpu = { Enabled = false } },
+        LogLevel.Information);
+
+    private static CanaryDefinition Canary(string name, string model, string? library = null, TimeSpan? budget = null, int? memoryMegabytes = null)
+    {
+        var (canaries, errors) = CanaryExpander.Expand(
+        [
+            new CanaryOptions
+            {
+                Name = name,
+                Model = model,
+                CustomOpLibraries = library is null ? [] : [library],
+                MemoryLimitMegabytes = memoryMegabytes,
+                Threads = 1,
+                Measure = new MeasureOptions
+                {
+                    MinIterations = 20,
+                    MinDuration = TimeSpan.Zero,
+                    WarmupMinIterations = 5,
+                    WarmupMaxIterations = 5,
+                    WarmupMaxDuration = TimeSpan.FromMilliseconds(200),
+                    Budget = budget ?? TimeSpan.FromSeconds(20),
+                },
+            },
+        ]);
+        Assert.Empty(errors);
+        return Assert.Single(canaries);
+    }
+
+    private static Dictionary<(string Metric, string Labels), double> Collect(WorkerPool pool)
+    {
+        var writer = new CapturingWriter();
+        pool.Collect(writer);
+        return writer.Series.ToDictionary(s => (s.Metric.PrometheusName, string.Join(",", s.Labels)), s => s.Value);
+    }
+
+    // The worker this test started: a child that was not there before (another test's worker may still be ending).
+    private static async Task<int> NewWorkerAsync(IReadOnlyList<int> before)
+    {
+        var worker = 0;
+        await WaitUntilAsync(() => (worker = WorkerProcesses.Of(Environment.ProcessId).Except(before).FirstOrDefault()) != 0);
+        return worker;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "condition not met within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}
