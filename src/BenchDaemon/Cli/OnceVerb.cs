@@ -56,10 +56,10 @@ public static class OnceVerb
     }
 
     // Every canary in a worker process: its models prepared first (generated on first use), then each batch size.
-    private static async Task<List<CanaryResult>> RunAsync(ICanaryExecutor executor, CanaryDefinition canary, Action<string> status, CancellationToken cancellationToken)
+    private static async Task<List<CanaryResult>> RunAsync(ICanaryExecutor executor, CanaryDefinition canary, Action<int?> status, CancellationToken cancellationToken)
     {
         var results = new List<CanaryResult>();
-        status("preparing models");
+        status(null);
         var prepared = await executor.PrepareAsync(canary, cancellationToken);
         foreach (var batch in canary.BatchSizes)
         {
@@ -68,9 +68,9 @@ public static class OnceVerb
                 break;
             }
 
-            if (prepared.Status is { } notReady)
-            {
-                results.Add(new CanaryResult
+            status(batch);
+            results.Add(prepared.Status is { } notReady
+                ? new CanaryResult
                 {
                     Canary = canary.Name,
                     Model = canary.ModelLabel,
@@ -81,12 +81,8 @@ public static class OnceVerb
                     Reason = prepared.Reason,
                     ReasonCode = prepared.ReasonCode,
                     StartedAt = DateTimeOffset.UtcNow,
-                });
-                continue;
-            }
-
-            status(string.Create(CultureInfo.InvariantCulture, $"batch {batch}"));
-            results.Add(await executor.RunAsync(canary, batch, cancellationToken));
+                }
+                : await executor.RunAsync(canary, batch, cancellationToken));
         }
 
         return results;
@@ -109,7 +105,11 @@ public static class OnceVerb
                     var name = canaries[i].Name;
                     task.StartTask();
                     task.IsIndeterminate = true;
-                    var measured = await RunAsync(executor, canaries[i], s => task.Description = Markup.Escape($"{name}: {s}"), cancellationToken);
+                    var measured = await RunAsync(
+                        executor,
+                        canaries[i],
+                        batch => task.Description = Markup.Escape(batch is { } b ? $"{name} batch {b}" : $"{name}: preparing models"),
+                        cancellationToken);
                     results.AddRange(measured);
                     task.IsIndeterminate = false;
                     task.Description = Markup.Escape($"{name}: {string.Join(", ", measured.Select(r => r.Status.ToString().ToLowerInvariant()).Distinct())}");
@@ -120,15 +120,26 @@ public static class OnceVerb
         return results;
     }
 
-    // Redirected: one plain line per step, so logs and CI output stay readable.
+    // Redirected: one plain line per run, so logs and CI output stay readable.
     private static async Task<List<CanaryResult>> RunWithProgressLinesAsync(ICanaryExecutor executor, IReadOnlyList<CanaryDefinition> canaries, TextWriter error, CancellationToken cancellationToken)
     {
         var results = new List<CanaryResult>();
+        var total = canaries.Sum(c => c.BatchSizes.Count);
+        var started = 0;
         for (var i = 0; i < canaries.Count && !cancellationToken.IsCancellationRequested; i++)
         {
             var canary = canaries[i];
-            var prefix = string.Create(CultureInfo.InvariantCulture, $"[{i + 1}/{canaries.Count}] {canary.Name} on {canary.Provider} {canary.Precision}");
-            results.AddRange(await RunAsync(executor, canary, s => error.WriteLine($"{prefix}: {s}…"), cancellationToken));
+            results.AddRange(await RunAsync(
+                executor,
+                canary,
+                batch =>
+                {
+                    if (batch is { } b)
+                    {
+                        error.WriteLine($"[{++started}/{total}] {canary.Name} batch {b} on {canary.Provider} {canary.Precision}…");
+                    }
+                },
+                cancellationToken));
         }
 
         return results;

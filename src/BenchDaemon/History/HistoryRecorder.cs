@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using BenchDaemon.Regression;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging;
@@ -8,13 +7,13 @@ namespace BenchDaemon.History;
 
 /// <summary>
 /// Writes every canary run to the history with its environment fingerprint, records
-/// fingerprint changes as events, hands measured runs to the regression gate, and applies
-/// retention. Exports the history counters and the environment-change events.
+/// fingerprint changes as events (closing the old series' regressions), and applies retention.
+/// Exports the history counters and the environment-change events. What it stored goes on to the
+/// regression gate through <see cref="Scheduling.CanaryResults"/>.
 /// </summary>
 public sealed partial class HistoryRecorder(
     HistoryDatabase database,
     FingerprintProvider fingerprints,
-    RegressionMonitor regressions,
     TimeProvider timeProvider,
     ILogger<HistoryRecorder> logger) : IMetricSource
 {
@@ -30,16 +29,16 @@ public sealed partial class HistoryRecorder(
     private bool _hydrated;
 
     /// <summary>
-    /// Stores <paramref name="result"/> of <paramref name="canary"/> and judges it; true when the
-    /// gate suspects a regression and asks for an immediate confirmation re-run.
+    /// Stores <paramref name="result"/> of <paramref name="canary"/>; returns where it went (its
+    /// series, and whether the environment changed), or null when it was not stored.
     /// </summary>
-    public bool Record(CanaryDefinition canary, CanaryResult result, bool confirmation)
+    public StoredRunReference? Record(CanaryDefinition canary, CanaryResult result, bool confirmation)
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(result);
         if (!database.Options.Enabled)
         {
-            return false;
+            return null;
         }
 
         var store = database.Store;
@@ -47,7 +46,7 @@ public sealed partial class HistoryRecorder(
         {
             // HistoryDatabase has said why it cannot open the store.
             Failed(result.Canary, HistoryFailure.Unavailable, null);
-            return false;
+            return null;
         }
 
         try
@@ -69,14 +68,16 @@ public sealed partial class HistoryRecorder(
             }
 
             var series = HistoryStore.SeriesKey(result.Canary, result.Batch, fingerprint.Key());
+            var closed = 0;
+            var changed = false;
             if (store.Previous(result.Canary, result.Batch, id) is { } previous && previous.Series != series)
             {
-                EnvironmentChanged(store, result, previous, fingerprint);
+                closed = EnvironmentChanged(store, result, previous, fingerprint);
+                changed = true;
             }
 
-            var suspected = regressions.Judge(store, canary, result, series);
             PruneIfDue(store);
-            return suspected;
+            return new StoredRunReference(id, series, changed, closed);
         }
 #pragma warning disable CA1031 // One run's history must never take the canary lane, or the daemon, down.
         catch (Exception ex)
@@ -95,7 +96,7 @@ public sealed partial class HistoryRecorder(
                 Failed(result.Canary, reason, ex.Message);
             }
 
-            return false;
+            return null;
         }
     }
 
@@ -152,7 +153,8 @@ public sealed partial class HistoryRecorder(
         }
     }
 
-    private void EnvironmentChanged(HistoryStore store, CanaryResult result, StoredRun previous, EnvironmentFingerprint fingerprint)
+    // Returns how many open regressions of the old series it closed.
+    private int EnvironmentChanged(HistoryStore store, CanaryResult result, StoredRun previous, EnvironmentFingerprint fingerprint)
     {
         var changes = fingerprint.Changes(previous.Fingerprint);
         var detail = new JsonObject
@@ -163,7 +165,6 @@ public sealed partial class HistoryRecorder(
         };
         store.AddEvent(result.StartedAt, HistoryEventKinds.EnvironmentChange, result.Canary, detail);
         var closed = store.CloseRegressions(previous.Series, null, null, result.StartedAt, "environment_changed");
-        regressions.Forget(result, closed > 0);
         lock (_lock)
         {
             foreach (var (field, from, to) in changes)
@@ -173,6 +174,7 @@ public sealed partial class HistoryRecorder(
         }
 
         LogEnvironmentChanged(logger, result.Canary, string.Join(", ", changes.Select(c => $"{c.Field} {c.From} → {c.To}")));
+        return closed;
     }
 
     // Past environment changes stay on /metrics across restarts (Grafana annotations).

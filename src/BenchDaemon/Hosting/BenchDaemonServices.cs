@@ -55,7 +55,7 @@ public static class BenchDaemonServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HostMetricSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, GpuMetricSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, ProcessMetricSource>());
-        services.TryAddSingleton(sp => new PrometheusMetricSink(sp.GetRequiredService<CollectorRegistry>(), sp));
+        services.TryAddSingleton<PrometheusMetricSink>();
 
         services.TryAddSingleton(sp => new LogFileHealth(sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, LogFileHealth>(sp => sp.GetRequiredService<LogFileHealth>()));

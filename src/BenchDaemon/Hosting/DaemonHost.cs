@@ -58,6 +58,11 @@ public static class DaemonHost
         AddScheduling(services, loaded, context);
 
         var app = builder.Build();
+
+        // With OTLP on, the sink's observable instruments must exist before the first export, and
+        // the export monitor before the first failed export.
+        _ = app.Services.GetService<OtlpMetricSink>();
+        _ = app.Services.GetService<OtlpExportMonitor>();
         var security = app.Services.GetRequiredService<WebSecurity>();
         if (security.Enabled)
         {
@@ -133,8 +138,11 @@ public static class DaemonHost
         services.AddSingleton<FingerprintProvider>();
         services.AddSingleton<RegressionMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, RegressionMonitor>(sp => sp.GetRequiredService<RegressionMonitor>()));
+        // Open regressions are re-read from the store on the monitor's own timer (a scrape does no I/O).
+        services.AddHostedService(sp => sp.GetRequiredService<RegressionMonitor>());
         services.AddSingleton<HistoryRecorder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HistoryRecorder>(sp => sp.GetRequiredService<HistoryRecorder>()));
+        services.AddSingleton<CanaryResults>();
         services.AddSingleton<CanaryCoordinator>();
         services.AddQuartz(quartz =>
         {
@@ -181,7 +189,7 @@ public static class DaemonHost
 
         services.AddSingleton<OtlpExportMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, OtlpExportMonitor>(sp => sp.GetRequiredService<OtlpExportMonitor>()));
-        services.AddSingleton(sp => new OtlpMetricSink(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<OtlpMetricSink>();
         services.AddOptions<OtlpExporterOptions>().Configure<IOptions<OtlpOptions>>((exporter, options) => OtlpSettings.Apply(exporter, options.Value));
         services.AddOptions<MetricReaderOptions>().Configure<IOptions<OtlpOptions>>((reader, options) =>
         {
@@ -198,7 +206,5 @@ public static class DaemonHost
                 .AddSource(Workloads.Canaries.CanaryRunner.ActivitySourceName)
                 .AddOtlpExporter());
 
-        // The sink creates the observable instruments; it must exist before the first export.
-        services.AddHostedService<OtlpSinkActivator>();
     }
 }

@@ -70,8 +70,9 @@ public static class LoggingSetup
             }
         }
 
-        // Users extend or override the built-in sinks with a standard Serilog section.
-        if (configuration.GetSection("Serilog").Exists())
+        // Users extend or override the built-in sinks with a standard Serilog section; a read-only
+        // verb keeps to stderr and sends nothing to the user's sinks.
+        if (mode != LoggingMode.Quiet && configuration.GetSection("Serilog").Exists())
         {
             logger.ReadFrom.Configuration(configuration);
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using BenchDaemon.History;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,27 +12,80 @@ namespace BenchDaemon.Regression;
 /// <summary>
 /// Runs the gate for every judged metric of each stored run, keeps open regressions in the
 /// store (so they survive restarts and <c>baseline accept</c> from the CLI closes them), and
-/// exports the verdicts.
+/// exports the verdicts. The coordinator asks <see cref="WantsConfirmation"/> after a run; the
+/// open regressions are re-read from the store on the monitor's own timer, never at a scrape.
 /// </summary>
 public sealed partial class RegressionMonitor(
     HistoryDatabase database,
     IOptionsMonitor<RegressionOptions> options,
     TimeProvider timeProvider,
-    ILogger<RegressionMonitor> logger) : IMetricSource
+    ILogger<RegressionMonitor> logger) : IMetricSource, IHostedService, IDisposable
 {
-    /// <summary>How often a scrape re-reads open regressions from the store (to see a CLI's baseline accept).</summary>
+    /// <summary>How often open regressions are re-read from the store (to see a CLI's baseline accept).</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Key, Entry> _entries = [];
-    private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
+    private readonly Dictionary<(string Canary, int Batch), bool> _suspected = [];
+    private ITimer? _refresh;
 
-    /// <summary>Judges the newest run of <paramref name="series"/>; true when any metric asks for a confirmation re-run.</summary>
-    public bool Judge(HistoryStore store, CanaryDefinition canary, CanaryResult result, string series)
+    /// <summary>True when the last run of <paramref name="canary"/> at <paramref name="batch"/> left a metric suspected: the gate wants a confirmation run.</summary>
+    public bool WantsConfirmation(string canary, int batch)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        lock (_lock)
+        {
+            return _suspected.GetValueOrDefault((canary, batch));
+        }
+    }
+
+    /// <summary>Starts re-reading open regressions every <see cref="RefreshInterval"/>.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _refresh = timeProvider.CreateTimer(_ => RefreshOnTimer(), null, TimeSpan.Zero, RefreshInterval);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _refresh?.Dispose();
+        _refresh = null;
+    }
+
+    // A timer callback that throws would end the process: whatever the store does, it is logged.
+    private void RefreshOnTimer()
+    {
+        try
+        {
+            Refresh();
+        }
+#pragma warning disable CA1031 // The daemon must outlive any failure of a background refresh.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogRefreshFailed(logger, ex.Message);
+        }
+    }
+
+    /// <summary>Judges the newest run of <paramref name="series"/> (just stored) and remembers whether the gate wants a confirmation run.</summary>
+    public void Judge(CanaryDefinition canary, CanaryResult result, string series)
+    {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(result);
+        var suspected = database.Store is { } store && JudgeRun(store, canary, result, series);
+        lock (_lock)
+        {
+            _suspected[(result.Canary, result.Batch)] = suspected;
+        }
+    }
+
+    private bool JudgeRun(HistoryStore store, CanaryDefinition canary, CanaryResult result, string series)
+    {
         var settings = options.CurrentValue;
         if (!settings.Enabled || result.LatencySeconds is null)
         {
@@ -121,7 +175,6 @@ public sealed partial class RegressionMonitor(
     public void Collect(IMetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        Refresh();
         lock (_lock)
         {
             foreach (var (key, entry) in _entries)
@@ -146,17 +199,6 @@ public sealed partial class RegressionMonitor(
     /// <summary>Re-reads open regressions from the store: shows them after a restart, clears those a CLI accepted.</summary>
     internal void Refresh()
     {
-        var now = timeProvider.GetUtcNow();
-        lock (_lock)
-        {
-            if (now - _lastRefresh < RefreshInterval)
-            {
-                return;
-            }
-
-            _lastRefresh = now;
-        }
-
         if (!options.CurrentValue.Enabled || database.ExistingStore is not { } store)
         {
             return;

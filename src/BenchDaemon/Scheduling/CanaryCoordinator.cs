@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using BenchDaemon.History;
 using BenchDaemon.Regression;
 using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Canaries;
@@ -27,7 +26,8 @@ public sealed partial class CanaryCoordinator : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<CanaryCoordinator> _logger;
-    private readonly HistoryRecorder? _history;
+    private readonly CanaryResults _results;
+    private readonly RegressionMonitor? _gate;
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _lastDuration = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
@@ -41,9 +41,11 @@ public sealed partial class CanaryCoordinator : IDisposable
         TimeProvider timeProvider,
         IHostApplicationLifetime lifetime,
         ILogger<CanaryCoordinator> logger,
-        HistoryRecorder? history = null)
+        CanaryResults? results = null,
+        RegressionMonitor? gate = null)
     {
-        _history = history;
+        _results = results ?? new CanaryResults(sink);
+        _gate = gate;
         _executor = executor;
         _guards = guards;
         _sink = sink;
@@ -79,7 +81,7 @@ public sealed partial class CanaryCoordinator : IDisposable
         LogSkipped(_logger, canary.Name, reason);
         for (var i = 0; i < dropped; i++)
         {
-            _sink.RecordSkip(canary, "misfire", reason);
+            _results.PublishSkip(canary, "misfire", reason);
         }
     }
 
@@ -120,7 +122,7 @@ public sealed partial class CanaryCoordinator : IDisposable
         if (waiting > queueLength)
         {
             Interlocked.Decrement(ref lane.Waiting);
-            _sink.RecordSkip(canary, ReasonCodes.QueueFull, $"queue for {canary.Device} is full ({queueLength} runs waiting)");
+            _results.PublishSkip(canary, ReasonCodes.QueueFull, $"queue for {canary.Device} is full ({queueLength} runs waiting)");
             return;
         }
 
@@ -142,7 +144,7 @@ public sealed partial class CanaryCoordinator : IDisposable
             if (_guards.Check(canary, expected) is { } refusal)
             {
                 LogSkipped(_logger, canary.Name, refusal.Reason);
-                _sink.RecordSkip(canary, refusal.Code, refusal.Reason);
+                _results.PublishSkip(canary, refusal.Code, refusal.Reason);
                 return;
             }
 
@@ -169,8 +171,7 @@ public sealed partial class CanaryCoordinator : IDisposable
                         ReasonCode = prepared.ReasonCode,
                         StartedAt = _timeProvider.GetUtcNow(),
                     };
-                    _sink.Record(result);
-                    _history?.Record(canary, result, confirmation: false);
+                    _results.Publish(canary, result);
                 }
 
                 return;
@@ -186,8 +187,9 @@ public sealed partial class CanaryCoordinator : IDisposable
                 {
                     var batchStarted = _timeProvider.GetTimestamp();
                     var result = await _executor.RunAsync(canary, batch, token);
-                    _sink.Record(result);
-                    var suspected = _history?.Record(canary, result, confirmation: confirmations > 0) ?? false;
+                    _results.Publish(canary, result, confirmation: confirmations > 0);
+                    // Asked, not told: the gate says whether it wants this run confirmed.
+                    var suspected = _gate?.WantsConfirmation(canary.Name, batch) ?? false;
                     if (!suspected || confirmations >= RegressionDetector.MaxConfirmations || token.IsCancellationRequested)
                     {
                         break;

@@ -20,12 +20,48 @@ public sealed partial class CanarySchedulingService(
     ILogger<CanarySchedulingService> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _initial = Task.CompletedTask;
 
-    public async Task StartAsync(CancellationToken cancellationToken) => await ScheduleAsync(await initialCanaries(cancellationToken), cancellationToken);
+    /// <summary>
+    /// Schedules the initial canaries in the background: asking a worker for its providers takes
+    /// a moment, and the daemon's probes and /metrics do not wait for it.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _initial = Task.Run(ScheduleInitialAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _initial.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _gate.Dispose();
+    }
+
+    private async Task ScheduleInitialAsync()
+    {
+        try
+        {
+            await ScheduleAsync(await initialCanaries(_stopping.Token), _stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped before the first schedule: nothing to run.
+        }
+#pragma warning disable CA1031 // The daemon keeps probing and serving; the reason is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogInitialFailed(logger, ex);
+        }
+    }
 
     /// <summary>
     /// Replaces the canary jobs with <paramref name="canaries"/>. A canary that was scheduled
@@ -86,6 +122,9 @@ public sealed partial class CanarySchedulingService(
 
     [LoggerMessage(EventId = 422, Level = LogLevel.Debug, Message = "Canary {Canary} keeps its schedule")]
     private static partial void LogKept(ILogger logger, string canary);
+
+    [LoggerMessage(EventId = 423, Level = LogLevel.Error, Message = "The configured canaries could not be scheduled; the probes keep running")]
+    private static partial void LogInitialFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "No canaries are configured; only the probes run")]
     private static partial void LogNoCanaries(ILogger logger);

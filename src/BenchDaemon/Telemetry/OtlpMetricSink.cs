@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace BenchDaemon.Telemetry;
@@ -7,7 +6,8 @@ namespace BenchDaemon.Telemetry;
 /// Publishes the catalogue as observable instruments on the <c>BenchDaemon</c> meter, which
 /// the OpenTelemetry SDK exports over OTLP. Instrument names are the catalogue base names
 /// with units as UCUM codes, so a Collector's Prometheus exporter derives the /metrics names.
-/// All sources are collected once per export cycle, not once per instrument.
+/// All sources are collected once per export cycle, not once per instrument. Histograms are
+/// recorded on the same meter by <see cref="TelemetryRecorder"/>.
 /// </summary>
 public sealed class OtlpMetricSink : IMetricWriter, IDisposable
 {
@@ -19,28 +19,17 @@ public sealed class OtlpMetricSink : IMetricWriter, IDisposable
     private static readonly TimeSpan s_batchReuse = TimeSpan.FromMilliseconds(500);
 
     private readonly Meter _meter;
-    private readonly Dictionary<MetricDefinition, Histogram<double>> _histograms = [];
-    private readonly Lazy<IMetricSource[]> _sources;
+    private readonly IEnumerable<IMetricSource> _sources;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
     private Dictionary<MetricDefinition, List<Measurement<double>>> _batch = [];
     private long _batchTimestamp = long.MinValue;
 
-    /// <summary>Observes the given sources.</summary>
+    /// <summary>Observes <paramref name="sources"/> once per export cycle.</summary>
     public OtlpMetricSink(IMeterFactory meterFactory, IEnumerable<IMetricSource> sources, TimeProvider timeProvider)
-        : this(meterFactory, new Lazy<IMetricSource[]>(() => [.. sources]), timeProvider)
-    {
-    }
-
-    /// <summary>Observes every registered <see cref="IMetricSource"/>, resolved at the first export.</summary>
-    public OtlpMetricSink(IMeterFactory meterFactory, IServiceProvider services, TimeProvider timeProvider)
-        : this(meterFactory, new Lazy<IMetricSource[]>(() => [.. Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<IMetricSource>(services)]), timeProvider)
-    {
-    }
-
-    private OtlpMetricSink(IMeterFactory meterFactory, Lazy<IMetricSource[]> sources, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(sources);
         _meter = meterFactory.Create(MeterName, BuildInfoSource.Version);
         _sources = sources;
         _timeProvider = timeProvider;
@@ -55,29 +44,7 @@ public sealed class OtlpMetricSink : IMetricWriter, IDisposable
                 case MetricKind.Gauge:
                     _meter.CreateObservableGauge(metric.Name, () => Observe(definition), metric.OtlpUnit, metric.Help);
                     break;
-                case MetricKind.Histogram:
-                    // The same bucket bounds as /metrics, given to the SDK as advice.
-                    _histograms[metric] = _meter.CreateHistogram(metric.Name, metric.OtlpUnit, metric.Help, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = metric.Buckets });
-                    break;
             }
-        }
-    }
-
-    /// <summary>Records <paramref name="values"/> into the histogram instrument of <paramref name="metric"/>.</summary>
-    public void Observe(MetricDefinition metric, IReadOnlyList<double> values, params string[] labelValues)
-    {
-        ArgumentNullException.ThrowIfNull(metric);
-        ArgumentNullException.ThrowIfNull(values);
-        var histogram = _histograms[metric];
-        var tags = new TagList();
-        for (var i = 0; i < labelValues.Length; i++)
-        {
-            tags.Add(metric.Labels[i], labelValues[i]);
-        }
-
-        foreach (var value in values)
-        {
-            histogram.Record(value, tags);
         }
     }
 
@@ -91,7 +58,7 @@ public sealed class OtlpMetricSink : IMetricWriter, IDisposable
             if (_batchTimestamp == long.MinValue || _timeProvider.GetElapsedTime(_batchTimestamp, now) > s_batchReuse)
             {
                 _batch = [];
-                foreach (var source in _sources.Value)
+                foreach (var source in _sources)
                 {
                     source.Collect(this);
                 }

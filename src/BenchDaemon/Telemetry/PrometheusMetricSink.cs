@@ -7,34 +7,22 @@ namespace BenchDaemon.Telemetry;
 /// see DESIGN.md on why its MeterAdapter is not used). Values are pulled from the
 /// <see cref="IMetricSource"/>s right before each scrape; a series a source stops writing
 /// is unpublished, so a vanished device or file does not leave a frozen value behind.
+/// Histograms are pushed by <see cref="TelemetryRecorder"/> into the same registry.
 /// </summary>
 public sealed class PrometheusMetricSink : IMetricWriter
 {
     private readonly Dictionary<MetricDefinition, Collector> _collectors = [];
-    private readonly Lazy<IMetricSource[]> _sources;
+    private readonly IEnumerable<IMetricSource> _sources;
     private readonly MetricFactory _factory;
     private readonly Lock _lock = new();
     private HashSet<ChildBase> _written = [];
     private HashSet<ChildBase> _previous = [];
 
-    /// <summary>Pulls from the given sources.</summary>
+    /// <summary>Pulls from <paramref name="sources"/> before each scrape of <paramref name="registry"/>.</summary>
     public PrometheusMetricSink(CollectorRegistry registry, IEnumerable<IMetricSource> sources)
-        : this(registry, new Lazy<IMetricSource[]>(() => [.. sources]))
-    {
-    }
-
-    /// <summary>
-    /// Pulls from every <see cref="IMetricSource"/> registered in <paramref name="services"/>,
-    /// resolved at the first scrape: sources that record histograms depend on this sink.
-    /// </summary>
-    public PrometheusMetricSink(CollectorRegistry registry, IServiceProvider services)
-        : this(registry, new Lazy<IMetricSource[]>(() => [.. Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<IMetricSource>(services)]))
-    {
-    }
-
-    private PrometheusMetricSink(CollectorRegistry registry, Lazy<IMetricSource[]> sources)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(sources);
         Registry = registry;
         _sources = sources;
         _factory = (MetricFactory)Metrics.WithCustomRegistry(registry);
@@ -49,7 +37,7 @@ public sealed class PrometheusMetricSink : IMetricWriter
     {
         lock (_lock)
         {
-            foreach (var source in _sources.Value)
+            foreach (var source in _sources)
             {
                 source.Collect(this);
             }
@@ -65,26 +53,6 @@ public sealed class PrometheusMetricSink : IMetricWriter
             (_previous, _written) = (_written, _previous);
             _written.Clear();
         }
-    }
-
-    /// <summary>Adds <paramref name="values"/> to the histogram series with <paramref name="labelValues"/>.</summary>
-    public void Observe(MetricDefinition metric, IReadOnlyList<double> values, params string[] labelValues)
-    {
-        ArgumentNullException.ThrowIfNull(metric);
-        ArgumentNullException.ThrowIfNull(values);
-        Histogram histogram;
-        lock (_lock)
-        {
-            histogram = (Histogram)GetOrCreate(metric);
-        }
-
-        var child = histogram.WithLabels(labelValues);
-        foreach (var value in values)
-        {
-            child.Observe(value);
-        }
-
-        child.Publish();
     }
 
     // Created on first write, so a metric with no data at all (RAPL on a virtual machine)
@@ -103,12 +71,6 @@ public sealed class PrometheusMetricSink : IMetricWriter
                 MetricKind.Gauge => _factory.CreateGauge(metric.PrometheusName, metric.Help, new GaugeConfiguration
                 {
                     LabelNames = metric.Labels,
-                    SuppressInitialValue = true,
-                }),
-                MetricKind.Histogram => _factory.CreateHistogram(metric.PrometheusName, metric.Help, new HistogramConfiguration
-                {
-                    LabelNames = metric.Labels,
-                    Buckets = [.. metric.Buckets],
                     SuppressInitialValue = true,
                 }),
                 _ => throw new InvalidOperationException($"unsupported kind {metric.Kind}"),

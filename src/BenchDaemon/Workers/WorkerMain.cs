@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using BenchDaemon.Telemetry;
 using Microsoft.Win32.SafeHandles;
@@ -32,6 +33,13 @@ internal static class WorkerMain
 
         using var output = new WorkerOutput(new FileStream(new SafeFileHandle(events, ownsHandle: true), FileAccess.Write, 1));
         WatchParent(WorkerNative.GetParentProcessId());
+
+        // The daemon decides when a worker ends (its input closes, a cancel, or a kill). A signal
+        // meant for the daemon — Ctrl+C in a terminal reaches the whole process group, as does a
+        // stop of a service that did not set KillMode=mixed — must not cut a run short here.
+        using var signals = new DisposableList(
+            [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGHUP }
+                .Select(signal => PosixSignalRegistration.Create(signal, context => context.Cancel = true))]);
         output.Send(new HelloEvent(WorkerProtocol.Version, BuildInfoSource.Version, Environment.ProcessId));
 
         using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
@@ -104,6 +112,17 @@ internal static class WorkerMain
         }
 
         return 0;
+    }
+
+    private sealed class DisposableList(IReadOnlyList<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
     }
 
     private static WorkerRequest? Read(StreamReader input)

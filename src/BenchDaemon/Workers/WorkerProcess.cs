@@ -565,7 +565,7 @@ internal sealed partial class WorkerProcess : IDisposable
 
     private static string StripAnsi(string line) => line.Contains('\x1B', StringComparison.Ordinal) ? AnsiEscape().Replace(line, string.Empty) : line;
 
-    [LoggerMessage(EventId = 450, Level = LogLevel.Debug, Message = "Worker for {Lane} started: pid {Pid}, build {Version}")]
+    [LoggerMessage(EventId = 450, Level = LogLevel.Debug, Message = "Worker for {Lane} is up: pid {Pid}, build {Version}")]
     private static partial void LogStarted(ILogger logger, string lane, int pid, string version);
 
     [LoggerMessage(EventId = 451, Level = LogLevel.Warning, Message = "Worker for {Lane} (pid {Pid}) wrote a line that is not a protocol message: {Problem}")]

@@ -129,7 +129,7 @@ public sealed class CliTests : IDisposable
         Assert.True(exitCode == 0, stderr);
         using var a = JsonDocument.Parse(withFile);
         using var b = JsonDocument.Parse(withoutFile);
-        foreach (var section in new[] { "Metrics", "State", "Probes", "Otlp", "Logs" })
+        foreach (var section in new[] { "Metrics", "State", "Probes", "Otlp", "Logs", "Workers" })
         {
             Assert.Equal(b.RootElement.GetProperty(section).GetRawText(), a.RootElement.GetProperty(section).GetRawText());
         }

@@ -31,7 +31,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "boolean not boolean", """{ "Otlp": { "Enabled": "yes" } }""", "Otlp:Enabled: 'yes' is not true or false" },
         { "endpoint not a url", """{ "Otlp": { "Endpoint": "::not a url::" } }""", "Otlp:Endpoint: '::not a url::' is not an absolute http:// or https:// URL" },
         { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has CacheDuration, Listen, WebConfigFile" },
-        { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, OnnxRuntime, Cuda, Guards, History, Regression, Defaults, Canaries, Studies, Serilog" },
+        { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, OnnxRuntime, Cuda, Workers, Guards, History, Regression, Defaults, Canaries, Studies, Serilog" },
         { "object where value expected", """{ "Metrics": { "Listen": { "Port": 1 } } }""", "Metrics:Listen: expected a single value, found an object or array" },
         { "gpu energy interval too short", """{ "Probes": { "Gpu": { "EnergyInterval": "00:00:00.500" } } }""", "Probes:Gpu:EnergyInterval: must be between 00:00:01 and 01:00:00" },
         { "gpu retry max below initial", """{ "Probes": { "Gpu": { "RetryInitial": "00:01:00", "RetryMax": "00:00:10" } } }""", "Probes:Gpu:RetryMax: must not be shorter than Probes:Gpu:RetryInitial" },

@@ -168,6 +168,49 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
         await AssertHealthyAndHistoryKeptAsync(daemon, metrics, failed: Runs(metrics, "hang", "failed", "timeout"));
     }
 
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Run_NativeCodeCrashesTheWorker_DaemonServesCountsWorkerCrashedAndTheOtherCanaryMeasures()
+    {
+        // A custom operator that writes through a null pointer: SIGSEGV inside ONNX Runtime's
+        // call, as a provider or driver bug would. Only the canary's worker dies.
+        var crash = Workers.FaultOps.Model(_temp.Path, "Crash");
+        var config = Config($$"""
+            { "Name": "crash", "Model": "{{crash}}", "CustomOpLibraries": ["{{Workers.FaultOps.Library}}"], "Interval": "00:00:01", "Threads": 1, "Measure": {{Quick}} },
+            {{Mlp("cpu")}}
+            """);
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+
+        var metrics = await WaitForAsync(daemon, m => Runs(m, "crash", "failed", "worker_crashed") >= 2 && Measured(m, "cpu") >= 2);
+
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "Canary crash failed (worker_crashed): worker crashed during the run: the worker was killed by signal SIGSEGV (11); last log line: Canary crash batch 1: measuring"));
+        Assert.True(Value(metrics, "benchdaemon_worker_exits_total", "{lane=\"cpu\",reason=\"crashed\"}") >= 2);
+        // ONNX Runtime ran in the workers only.
+        Assert.DoesNotContain("libonnxruntime", await File.ReadAllTextAsync($"/proc/{daemon.Pid}/maps"), StringComparison.Ordinal);
+        await AssertHealthyAndHistoryKeptAsync(daemon, metrics, failed: Runs(metrics, "crash", "failed", "worker_crashed"));
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Stop_WhileACanaryHangsInNativeCode_TheDaemonStopsAndLeavesNoWorker()
+    {
+        var hang = Workers.FaultOps.Model(_temp.Path, "Hang");
+        var config = Config($$"""
+            { "Name": "hang", "Model": "{{hang}}", "CustomOpLibraries": ["{{Workers.FaultOps.Library}}"], "Interval": "00:00:01", "Threads": 1,
+              "Measure": { "MinIterations": 1, "MinDuration": "00:00:00", "Budget": "00:05:00" } }
+            """);
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        await WaitForAsync(daemon, m => Value(m, "benchdaemon_workers", "{lane=\"cpu\"}", orZero: true) == 1);
+        var worker = Assert.Single(Workers.WorkerProcesses.Of(daemon.Pid));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exitCode);
+        Assert.InRange(elapsed.TotalSeconds, 0, 15);
+        Assert.False(Workers.WorkerProcesses.Alive(worker));
+    }
+
     /// <summary>
     /// The daemon's build output (hard links: no copy of its 700 MB, so on the same file system, beside it)
     /// with the bundled libonnxruntime.so replaced by a text file, or removed.

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BenchDaemon.Tests.Regression;
 
-/// <summary>The recorder and monitor as the daemon wires them: a real store, verdicts and events on the metric writer.</summary>
+/// <summary>The result fan-out, recorder and monitor as the daemon wires them: a real store, verdicts and events on the metric writer.</summary>
 public sealed class RegressionMonitorTests : IDisposable
 {
     private readonly TempDirectory _state = new();
@@ -21,13 +21,16 @@ public sealed class RegressionMonitorTests : IDisposable
     private readonly HistoryDatabase _database;
     private readonly RegressionMonitor _monitor;
     private readonly HistoryRecorder _recorder;
+    private readonly BenchDaemon.Scheduling.CanaryResults _results;
     private readonly FakeInventory _gpus = new();
 
     public RegressionMonitorTests()
     {
         _database = new HistoryDatabase(Options.Create(new HistoryOptions()), Options.Create(new StateOptions { Directory = _state.Path }), NullLogger<HistoryDatabase>.Instance);
         _monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions()), _time, NullLogger<RegressionMonitor>.Instance);
-        _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, new BenchDaemon.Workers.WorkerRuntime(new BenchDaemon.Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null)), new ModelHashCache()), _monitor, _time, NullLogger<HistoryRecorder>.Instance);
+        _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, new BenchDaemon.Workers.WorkerRuntime(new BenchDaemon.Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null)), new ModelHashCache()), _time, NullLogger<HistoryRecorder>.Instance);
+        var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
+        _results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, _monitor);
     }
 
     public void Dispose()
@@ -71,7 +74,7 @@ public sealed class RegressionMonitorTests : IDisposable
             cli.CloseRegressions(null, "gpu-canary", null, _time.GetUtcNow(), "accepted");
         }
 
-        _time.Advance(RegressionMonitor.RefreshInterval);
+        _monitor.Refresh();
         var after = Collect();
         Assert.Equal(0, after[("benchdaemon_regression_active", "latency_p50")]);
         Assert.False(after.ContainsKey(("benchdaemon_regression_start_timestamp_seconds", "latency_p50")));
@@ -101,7 +104,8 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         _time.Advance(TimeSpan.FromMinutes(1));
         var result = Runs.Level(canary.Name, _time.GetUtcNow(), level) with { Provider = canary.Provider };
-        return _recorder.Record(canary, result, confirmation);
+        _results.Publish(canary, result, confirmation);
+        return _monitor.WantsConfirmation(canary.Name, result.Batch);
     }
 
     private Dictionary<(string Metric, string Label), double> Collect()

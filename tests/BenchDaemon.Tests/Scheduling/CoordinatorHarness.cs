@@ -28,7 +28,7 @@ public sealed class CoordinatorHarness : IDisposable
         Duty = new DutyCycle(time);
         var sources = new List<IMetricSource>();
         Prometheus = new PrometheusMetricSink(Registry, sources);
-        Recorder = new TelemetryRecorder(Prometheus, new EmptyServiceProvider());
+        Recorder = new TelemetryRecorder(Registry);
         Sink = new CanaryResultSink(Recorder, Duty, time, NullLogger<CanaryResultSink>.Instance);
         sources.Add(Sink);
         Coordinator = new CanaryCoordinator(
@@ -90,11 +90,5 @@ public sealed class CoordinatorHarness : IDisposable
         Lifetime.Dispose();
         Proc.Dispose();
         _models.Dispose();
-    }
-
-    // The recorder asks for the optional OTLP sink; this daemon has none.
-    private sealed class EmptyServiceProvider : IServiceProvider
-    {
-        public object? GetService(Type serviceType) => null;
     }
 }

@@ -121,6 +121,29 @@ public sealed class WorkerPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_TerminalOrServiceSignalsReachTheWorker_TheRunGoesOn()
+    {
+        // Ctrl+C reaches the whole foreground process group; so does a service stop without
+        // KillMode=mixed. The daemon ends its workers itself; the worker ignores them.
+        using var pool = Pool();
+        var before = WorkerProcesses.Of(Environment.ProcessId);
+        var canary = Canary("mlp", _mlp) with { Measure = new MeasureOptions { MinIterations = 20, MinDuration = TimeSpan.FromSeconds(3), WarmupMinIterations = 5, WarmupMaxIterations = 5, Budget = TimeSpan.FromSeconds(20) } };
+        var running = pool.RunAsync(canary, 1, CancellationToken.None);
+        var worker = await NewWorkerAsync(before);
+        await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary mlp batch 1: measuring (warm-up and measured window)"));
+
+        foreach (var signal in new[] { Signals.SigTerm, Signals.SigInt, Signals.SigHup })
+        {
+            Signals.Send(worker, signal);
+        }
+
+        var result = await running;
+
+        Assert.NotNull(result.LatencySeconds);
+        Assert.True(WorkerProcesses.Alive(worker));
+    }
+
+    [Fact]
     public async Task Dispose_WhileARunHangs_KillsTheWorker()
     {
         var pool = Pool();
