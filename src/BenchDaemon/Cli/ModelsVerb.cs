@@ -242,7 +242,7 @@ public static class ModelsVerb
     }
 
     private static string ModelName(string token) =>
-        token.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) ? token[CanaryExpander.BuiltinPrefix.Length..] : token;
+        ModelRef.Parse(token) is { Kind: ModelKind.Builtin } builtin ? builtin.Name : token;
 
     private static Precision? ParsePrecision(string token) =>
         ModelZoo.Precisions.Where(p => string.Equals(Token(p), token, StringComparison.OrdinalIgnoreCase)).Cast<Precision?>().FirstOrDefault();

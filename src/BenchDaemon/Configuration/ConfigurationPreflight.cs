@@ -135,12 +135,12 @@ public static partial class ConfigurationPreflight
         for (var i = 0; i < options.Count; i++)
         {
             var models = options[i].Matrix?.Models ?? [];
-            foreach (var model in models.Append(options[i].Model ?? string.Empty).Where(m => m is not null && m.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)))
+            foreach (var model in models.Append(options[i].Model ?? string.Empty).Where(m => m is not null && ModelRef.Parse(m).Kind == ModelKind.Builtin))
             {
-                var name = model[CanaryExpander.BuiltinPrefix.Length..];
+                var name = ModelRef.Parse(model).Name;
                 if (Workloads.Models.Zoo.ModelZoo.TryGet(name) is null)
                 {
-                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => CanaryExpander.BuiltinPrefix + m.Name))
+                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => ModelRef.Builtin(m.Name).ToString()))
                         + ", and block stacks builtin:conv-w{width}-d{depth}[-s{size}] and builtin:mha-e{embedding}-d{depth}";
                     throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Model", $"'{model}' is not a built-in model; built-in models are {known}");
                 }

@@ -16,12 +16,7 @@ public sealed class FingerprintProvider(IGpuInventory gpus, WorkerRuntime runtim
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(result);
-        GpuIdentity? gpu = null;
-        if (canary.Device.StartsWith("gpu:", StringComparison.Ordinal)
-            && int.TryParse(canary.Device.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-        {
-            gpu = gpus.Gpus.FirstOrDefault(g => g.Index == index);
-        }
+        var gpu = canary.Device.GpuIndex is { } index ? gpus.Gpus.FirstOrDefault(g => g.Index == index) : null;
 
         var options = string.Join(' ', canary.ProviderOptions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
         var provider = string.Create(CultureInfo.InvariantCulture, $"{canary.Provider} {options} threads={canary.Threads} opt={canary.GraphOptimization}")

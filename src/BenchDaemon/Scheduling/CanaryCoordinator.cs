@@ -28,7 +28,7 @@ public sealed partial class CanaryCoordinator : IDisposable
     private readonly ILogger<CanaryCoordinator> _logger;
     private readonly CanaryResults _results;
     private readonly RegressionMonitor? _gate;
-    private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DeviceRef, Lane> _lanes = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _lastDuration = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
 
@@ -226,7 +226,7 @@ public sealed partial class CanaryCoordinator : IDisposable
     /// study's cell never overlaps a canary (or another cell) on the same device. Blocks the
     /// calling thread while it waits; <paramref name="cancellationToken"/> ends the wait.
     /// </summary>
-    public T RunExclusive<T>(string device, Func<T> work, CancellationToken cancellationToken)
+    public T RunExclusive<T>(DeviceRef device, Func<T> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         var lane = _lanes.GetOrAdd(device, _ => new Lane());

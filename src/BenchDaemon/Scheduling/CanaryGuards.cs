@@ -19,7 +19,7 @@ public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSam
                 $"duty budget: canaries used {duty.UsedFraction():P1} of the last hour; another {expectedDuration.TotalSeconds:F0} s would pass the {guard.DutyFraction:P1} limit"));
         }
 
-        if (canary.Device == "cpu")
+        if (canary.Device.GpuIndex is not { } index)
         {
             // Other work only: the daemon's own previous canary must not block the next one.
             if (guard.CpuBusyThreshold < 1 && sampler.Latest.ForeignCpuUtilization is { } cpu && cpu > guard.CpuBusyThreshold)
@@ -30,7 +30,6 @@ public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSam
             return null;
         }
 
-        var index = int.TryParse(canary.Device.AsSpan("gpu:".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
         if (gpus.Status(index) is not { } gpu)
         {
             return null;

@@ -171,11 +171,11 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
     }
 
     /// <summary>Sets how many runs wait for <paramref name="device"/>.</summary>
-    public void SetQueueDepth(string device, int depth)
+    public void SetQueueDepth(DeviceRef device, int depth)
     {
         lock (_lock)
         {
-            _queueDepth[device] = depth;
+            _queueDepth[device.ToString()] = depth;
         }
     }
 

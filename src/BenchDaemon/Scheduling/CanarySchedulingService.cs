@@ -118,7 +118,7 @@ public sealed partial class CanarySchedulingService(
     }
 
     [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Canary {Canary} scheduled {Schedule} on {Device}, first run at {FirstRun:O}")]
-    private static partial void LogScheduled(ILogger logger, string canary, string schedule, string device, DateTimeOffset firstRun);
+    private static partial void LogScheduled(ILogger logger, string canary, string schedule, DeviceRef device, DateTimeOffset firstRun);
 
     [LoggerMessage(EventId = 422, Level = LogLevel.Debug, Message = "Canary {Canary} keeps its schedule")]
     private static partial void LogKept(ILogger logger, string canary);

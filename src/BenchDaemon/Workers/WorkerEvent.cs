@@ -50,10 +50,10 @@ internal sealed record DescriptionEvent(long Id, RuntimeDescription Description)
 internal sealed record PreparedEvent(long Id, double Seconds, IReadOnlyList<string> Generated, CanaryStatus? Status, string? ReasonCode, string? Reason) : WorkerEvent(Id);
 
 /// <summary>Answer to <see cref="RunRequest"/>: the result and its per-call latencies (<see cref="WorkerProtocol.EncodeSamples"/>).</summary>
-internal sealed record RunResultEvent(long Id, CanaryResult Result, string? Samples) : WorkerEvent(Id);
+internal sealed record RunResultEvent(long Id, CanaryResult Result, string? Samples, IReadOnlyList<WorkerSpan>? Spans = null) : WorkerEvent(Id);
 
 /// <summary>Answer to <see cref="StudyCellRequest"/>.</summary>
-internal sealed record StudyCellEvent(long Id, StudyCell Cell) : WorkerEvent(Id);
+internal sealed record StudyCellEvent(long Id, StudyCell Cell, IReadOnlyList<WorkerSpan>? Spans = null) : WorkerEvent(Id);
 
 /// <summary>Answer to <see cref="GenerateRequest"/>: the cache file.</summary>
 internal sealed record GeneratedEvent(long Id, string Path, double Seconds) : WorkerEvent(Id);

@@ -19,7 +19,7 @@ namespace BenchDaemon.Workers;
 public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDisposable
 {
     /// <summary>The lane of requests that belong to no device (describe, generate).</summary>
-    public const string DefaultLane = "cpu";
+    public static readonly DeviceRef DefaultLane = DeviceRef.Cpu;
 
     private readonly WorkerCommand _command;
     private readonly WorkerSettings _settings;
@@ -27,10 +27,10 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<WorkerPool> _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _starts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Lane, string Reason), long> _exits = new();
-    private readonly ConcurrentDictionary<string, long> _peaks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DeviceRef, Slot> _slots = new();
+    private readonly ConcurrentDictionary<DeviceRef, long> _starts = new();
+    private readonly ConcurrentDictionary<(DeviceRef Lane, string Reason), long> _exits = new();
+    private readonly ConcurrentDictionary<DeviceRef, long> _peaks = new();
     private readonly ConcurrentDictionary<WorkerProcess, byte> _retiring = new();
     private readonly CancellationTokenSource _disposing = new();
     private volatile bool _disposed;
@@ -83,6 +83,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         var outcome = await ExecuteAsync(canary.Device, id => new RunRequest(id, canary, batch), RunLimits(canary), null, cancellationToken);
         if (outcome.Answer is RunResultEvent answer)
         {
+            WorkerSpans.Replay(answer.Spans);
             return answer.Result with { Samples = WorkerProtocol.DecodeSamples(answer.Samples), WorkerPeakResidentBytes = outcome.PeakRssBytes };
         }
 
@@ -110,6 +111,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         var outcome = await ExecuteAsync(cell.Canary.Device, id => new StudyCellRequest(id, study, cell, energyReason), RunLimits(cell.Canary), null, cancellationToken);
         if (outcome.Answer is StudyCellEvent answer)
         {
+            WorkerSpans.Replay(answer.Spans);
             return answer.Cell;
         }
 
@@ -144,27 +146,30 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         };
     }
 
+    /// <summary>The process id of the worker serving <paramref name="lane"/> now, or null.</summary>
+    internal int? WorkerPid(DeviceRef lane) => _slots.TryGetValue(lane, out var slot) && slot.Worker is { } worker ? worker.Pid : null;
+
     public void Collect(IMetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         foreach (var (lane, count) in _starts)
         {
-            writer.Write(TelemetryCatalogue.WorkerStarts, count, lane);
+            writer.Write(TelemetryCatalogue.WorkerStarts, count, lane.ToString());
         }
 
         foreach (var ((lane, reason), count) in _exits)
         {
-            writer.Write(TelemetryCatalogue.WorkerExits, count, lane, reason);
+            writer.Write(TelemetryCatalogue.WorkerExits, count, lane.ToString(), reason);
         }
 
         foreach (var (lane, slot) in _slots)
         {
-            writer.Write(TelemetryCatalogue.Workers, slot.Worker is { } w && !w.HasExited ? 1 : 0, lane);
+            writer.Write(TelemetryCatalogue.Workers, slot.Worker is { } w && !w.HasExited ? 1 : 0, lane.ToString());
         }
 
         foreach (var (lane, peak) in _peaks)
         {
-            writer.Write(TelemetryCatalogue.WorkerPeakResidentMemory, peak, lane);
+            writer.Write(TelemetryCatalogue.WorkerPeakResidentMemory, peak, lane.ToString());
         }
     }
 
@@ -227,7 +232,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         _ => (ReasonCodes.RuntimeError, $"worker answered {outcome.Answer?.GetType().Name ?? "nothing"} {when}"),
     };
 
-    private async Task<WorkerOutcome> ExecuteAsync(string lane, Func<long, WorkerRequest> create, RequestLimits limits, Action<CanaryPhase>? onPhase, CancellationToken cancellationToken)
+    private async Task<WorkerOutcome> ExecuteAsync(DeviceRef lane, Func<long, WorkerRequest> create, RequestLimits limits, Action<CanaryPhase>? onPhase, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var slot = _slots.GetOrAdd(lane, _ => new Slot());
@@ -258,13 +263,13 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
                 try
                 {
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
-                    slot.Worker = await WorkerProcess.StartAsync(_command, _settings, lane, options.StartTimeout, _loggers, _timeProvider, linked.Token);
+                    slot.Worker = await WorkerProcess.StartAsync(_command, _settings, lane.ToString(), options.StartTimeout, _loggers, _timeProvider, linked.Token);
                     _starts.AddOrUpdate(lane, 1, (_, n) => n + 1);
                 }
                 catch (WorkerStartException ex)
                 {
                     Count(lane, ExitReasons.StartFailed);
-                    LogStartFailed(_logger, lane, ex.Message);
+                    LogStartFailed(_logger, lane.ToString(), ex.Message);
                     return new WorkerOutcome(WorkerOutcomeKind.StartFailed, null, ex.Message, null);
                 }
                 catch (OperationCanceledException)
@@ -298,7 +303,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
                     _ => ExitReasons.Crashed,
                 };
                 Count(lane, reason);
-                LogEnded(_logger, lane, worker.Pid, reason, outcome.Detail ?? string.Empty);
+                LogEnded(_logger, worker.Lane, worker.Pid, reason, outcome.Detail ?? string.Empty);
             }
             else if (options.IdleTimeout <= TimeSpan.Zero)
             {
@@ -306,7 +311,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
             }
             else if (worker.ReadResident() is { } rss && rss > options.RecycleAboveMegabytes * 1024L * 1024L)
             {
-                LogRecycled(_logger, lane, worker.Pid, rss / (1024 * 1024), options.RecycleAboveMegabytes);
+                LogRecycled(_logger, worker.Lane, worker.Pid, rss / (1024 * 1024), options.RecycleAboveMegabytes);
                 Retire(slot, lane, ExitReasons.Recycled);
             }
             else
@@ -322,7 +327,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         }
     }
 
-    private async Task RetireIfIdleAsync(Slot slot, string lane, WorkerProcess worker)
+    private async Task RetireIfIdleAsync(Slot slot, DeviceRef lane, WorkerProcess worker)
     {
         if (_disposed || !await slot.Gate.WaitAsync(0))
         {
@@ -343,7 +348,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
     }
 
     // Called with the lane held: the worker is taken out of the slot at once and ends in the background.
-    private void Retire(Slot slot, string lane, string reason)
+    private void Retire(Slot slot, DeviceRef lane, string reason)
     {
         if (slot.Worker is not { } worker)
         {
@@ -361,7 +366,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         });
     }
 
-    private void Count(string lane, string reason) => _exits.AddOrUpdate((lane, reason), 1, (_, n) => n + 1);
+    private void Count(DeviceRef lane, string reason) => _exits.AddOrUpdate((lane, reason), 1, (_, n) => n + 1);
 
     private sealed class Slot : IDisposable
     {

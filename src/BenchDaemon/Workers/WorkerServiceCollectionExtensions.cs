@@ -34,7 +34,8 @@ public static class WorkerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value,
             sp.GetRequiredService<IOptions<CudaOptions>>().Value,
             sp.GetRequiredService<IOptions<ProbeOptions>>().Value,
-            Level(sp.GetRequiredService<IOptions<LogOptions>>().Value.Level)));
+            Level(sp.GetRequiredService<IOptions<LogOptions>>().Value.Level),
+            sp.GetRequiredService<IOptions<OtlpOptions>>().Value.Enabled));
         services.TryAddSingleton<WorkerPool>();
         services.TryAddSingleton<ICanaryExecutor>(sp => sp.GetRequiredService<WorkerPool>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, WorkerPool>(sp => sp.GetRequiredService<WorkerPool>()));

@@ -31,6 +31,7 @@ internal sealed class WorkerSession : IDisposable
     private readonly OnnxRuntimeInfo _runtime;
     private readonly CanaryRunner _runner;
     private readonly TimeSpan _clockInterval;
+    private readonly WorkerSpans? _spans;
 
     public WorkerSession(WorkerSettings settings, WorkerOutput output)
     {
@@ -44,11 +45,12 @@ internal sealed class WorkerSession : IDisposable
         var time = TimeProvider.System;
         var probes = Options.Create(settings.Probes);
         _clockInterval = settings.Probes.Interval;
+        _spans = settings.Spans ? new WorkerSpans() : null;
         _gpus = new GpuProbe(probes, time, _loggers.CreateLogger<GpuProbe>());
         _energy = new CompositeEnergyMeter(new RaplEnergyMeter(probes), _gpus);
         _zoo = new ModelZoo(settings.StateDirectory, _loggers.CreateLogger<ModelZoo>(), time);
         _runtime = new OnnxRuntimeInfo(Options.Create(settings.OnnxRuntime));
-        var cuda = new CudaCanaryRunner(Options.Create(settings.Cuda), _loggers.CreateLogger<CudaCanaryRunner>(), _energy);
+        var cuda = new CudaCanaryRunner(Options.Create(settings.Cuda), _loggers.CreateLogger<CudaCanaryRunner>(), _energy, clocks: _gpus);
         _runner = new CanaryRunner(_runtime, time, _loggers.CreateLogger<CanaryRunner>(), _energy, _zoo, cuda, _gpus);
     }
 
@@ -65,6 +67,7 @@ internal sealed class WorkerSession : IDisposable
 
     public void Dispose()
     {
+        _spans?.Dispose();
         _gpus.Dispose();
         _loggers.Dispose();
     }
@@ -80,7 +83,7 @@ internal sealed class WorkerSession : IDisposable
     {
         using var clocks = FeedClockWindows();
         var result = _runner.Run(WorkerProtocol.Restore(request.Canary), request.Batch, phase => Report(request.Id, request.Canary.Name, request.Batch, phase), token);
-        return new RunResultEvent(request.Id, result, result.Samples.Count > 0 ? WorkerProtocol.EncodeSamples(result.Samples) : null);
+        return new RunResultEvent(request.Id, result, result.Samples.Count > 0 ? WorkerProtocol.EncodeSamples(result.Samples) : null, _spans?.Take());
     }
 
     private StudyCellEvent StudyCell(StudyCellRequest request, CancellationToken token)
@@ -98,7 +101,7 @@ internal sealed class WorkerSession : IDisposable
                     : _runner.Run(canary, batch, phase => Report(request.Id, canary.Name, batch, phase), t);
             },
             _energy);
-        return new StudyCellEvent(request.Id, runner.MeasureCell(request.Study, cell, request.EnergyReason, token));
+        return new StudyCellEvent(request.Id, runner.MeasureCell(request.Study, cell, request.EnergyReason, token), _spans?.Take());
     }
 
     private GeneratedEvent Generate(GenerateRequest request, CancellationToken token)

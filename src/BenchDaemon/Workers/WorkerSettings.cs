@@ -11,9 +11,11 @@ namespace BenchDaemon.Workers;
 /// <param name="Cuda">Where the CUDA libraries are.</param>
 /// <param name="Probes">Where /proc and /sys are, and the NVML options (energy and clock windows of a run are read in the worker).</param>
 /// <param name="MinimumLevel">The lowest log level the daemon logs: the worker sends nothing below it.</param>
+/// <param name="Spans">Whether the daemon exports traces: the worker then records each run's spans and sends them with its answer.</param>
 public sealed record WorkerSettings(
     string StateDirectory,
     OnnxRuntimeOptions OnnxRuntime,
     CudaOptions Cuda,
     ProbeOptions Probes,
-    LogLevel MinimumLevel);
+    LogLevel MinimumLevel,
+    bool Spans = false);

@@ -46,17 +46,21 @@ public sealed record CanaryDefinition(
     int? MemoryLimitMegabytes = null,
     IReadOnlyList<string>? CustomOpLibraries = null)
 {
+    /// <summary>The model, read: a file, a built-in model or a CUDA micro-canary.</summary>
+    [JsonIgnore]
+    public ModelRef ModelRef => ModelRef.Parse(Model);
+
     /// <summary>True for a CUDA micro-canary (<c>cuda:gemm</c>, <c>cuda:memcpy</c>, <c>cuda:pcie</c>).</summary>
     [JsonIgnore]
-    public bool IsCuda => Cuda.CudaModels.IsCuda(Model);
+    public bool IsCuda => ModelRef.Kind == ModelKind.Cuda;
 
-    /// <summary>The device the canary occupies: <c>cpu</c>, or <c>gpu:N</c> for a GPU provider (N from <c>device_id</c>, default 0).</summary>
+    /// <summary>The device the canary occupies: the CPU, or for a GPU provider the GPU of <c>device_id</c> (default 0).</summary>
     [JsonIgnore]
-    public string Device => ExecutionProviders.IsCpu(Provider)
-        ? "cpu"
-        : "gpu:" + (ProviderOptions.TryGetValue("device_id", out var id) ? id : "0");
+    public DeviceRef Device => ExecutionProviders.IsCpu(Provider)
+        ? DeviceRef.Cpu
+        : DeviceRef.Gpu(ProviderOptions.TryGetValue("device_id", out var id) && int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : 0);
 
-    /// <summary>A short model label: the file name without extension, or the built-in name.</summary>
+    /// <summary>A short model label: the file name without extension, the built-in name, or the CUDA model as written.</summary>
     [JsonIgnore]
-    public string ModelLabel => CanaryExpander.ModelLabel(Model);
+    public string ModelLabel => ModelRef.Label;
 }

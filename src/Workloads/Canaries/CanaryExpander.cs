@@ -10,7 +10,7 @@ namespace BenchDaemon.Workloads.Canaries;
 public static class CanaryExpander
 {
     /// <summary>Prefix of built-in model names (<c>builtin:resnet50</c>).</summary>
-    public const string BuiltinPrefix = "builtin:";
+    public const string BuiltinPrefix = ModelRef.BuiltinPrefix;
 
     /// <summary>Largest batch size accepted.</summary>
     public const int MaxBatchSize = 4096;
@@ -227,7 +227,7 @@ public static class CanaryExpander
                 {
                     foreach (var precision in precisions)
                     {
-                        var label = CudaModels.IsCuda(model) ? model[CudaModels.Prefix.Length..] : ModelLabel(model);
+                        var label = ModelRef.Parse(model) is { Kind: ModelKind.Cuda } cuda ? cuda.Name[ModelRef.CudaPrefix.Length..] : ModelLabel(model);
                         var name = string.Join('-', o.Name, label, provider.ToLowerInvariant(), precision.ToString().ToLowerInvariant());
                         canaries.Add(Definition(o, name, model, provider, precision));
                     }
@@ -244,10 +244,7 @@ public static class CanaryExpander
     }
 
     /// <summary>A short model label: the file name without extension, the built-in name, or the CUDA model as written.</summary>
-    public static string ModelLabel(string model) =>
-        model.StartsWith(BuiltinPrefix, StringComparison.Ordinal) ? model[BuiltinPrefix.Length..]
-        : CudaModels.IsCuda(model) ? model
-        : Path.GetFileNameWithoutExtension(model);
+    public static string ModelLabel(string model) => ModelRef.Parse(model).Label;
 
     /// <summary>
     /// Checks what depends on the model family: ONNX canaries take FP32/FP16/INT8 and no
@@ -350,7 +347,7 @@ public static class CanaryExpander
     {
         var cuda = CudaModels.IsCuda(model);
         var variants = new Dictionary<Precision, string>(o.Variants);
-        if (!cuda && !model.StartsWith(BuiltinPrefix, StringComparison.Ordinal))
+        if (ModelRef.Parse(model).Kind == ModelKind.File)
         {
             variants.TryAdd(Precision.FP32, model);
         }
@@ -444,7 +441,7 @@ public static class CanaryExpander
             {
                 errors.Add(($"{key}:Sha256", "must be 64 hexadecimal digits (sha256sum's output)"));
             }
-            else if (o.Matrix is not null || string.IsNullOrWhiteSpace(o.Model) || o.Model.StartsWith(BuiltinPrefix, StringComparison.Ordinal))
+            else if (o.Matrix is not null || string.IsNullOrWhiteSpace(o.Model) || ModelRef.Parse(o.Model).Kind == ModelKind.Builtin)
             {
                 errors.Add(($"{key}:Sha256", "applies to a single .onnx Model file, not to a Matrix or a builtin: model"));
             }

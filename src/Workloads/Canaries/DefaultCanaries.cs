@@ -38,7 +38,7 @@ public static class DefaultCanaries
     private static CanaryOptions Canary(string model, string provider, params Precision[] precisions) => new()
     {
         Name = "default",
-        Matrix = new CanaryMatrixOptions { Models = [CanaryExpander.BuiltinPrefix + model], Providers = [provider], Precisions = [.. precisions] },
+        Matrix = new CanaryMatrixOptions { Models = [ModelRef.Builtin(model).ToString()], Providers = [provider], Precisions = [.. precisions] },
         BatchSizes = [1],
         Interval = Interval,
         Jitter = Jitter,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using BenchDaemon.Probes;
+using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ namespace BenchDaemon.Workloads.Cuda;
 /// driver or library is <c>skipped</c>; a CUDA error mid-run is <c>failed</c> with the error's
 /// name; device memory, events, stream, cuBLASLt handles and the context are released on every path.
 /// </summary>
-public sealed partial class CudaCanaryRunner
+public sealed partial class CudaCanaryRunner : ICanaryEngine
 {
     /// <summary>cuBLASLt workspace (NVIDIA recommends 32 MiB on Hopper).</summary>
     internal const int WorkspaceBytes = 32 << 20;
@@ -25,19 +26,16 @@ public sealed partial class CudaCanaryRunner
     private const int FillBlockBytes = 16 << 20;
 
     private readonly CudaOptions _options;
-    private readonly IEnergyMeter? _energyMeter;
+    private readonly MeasuredWindow _window;
     private readonly IPcieLinkReader _linkReader;
     private readonly ILogger<CudaCanaryRunner> _logger;
 
-    // The run's phase callback: one run at a time per runner (a worker runs one request at a time).
-    private Action<CanaryPhase> _phase = _ => { };
-
-    public CudaCanaryRunner(IOptions<CudaOptions> options, ILogger<CudaCanaryRunner> logger, IEnergyMeter? energyMeter = null, IPcieLinkReader? linkReader = null)
+    public CudaCanaryRunner(IOptions<CudaOptions> options, ILogger<CudaCanaryRunner> logger, IEnergyMeter? energyMeter = null, IPcieLinkReader? linkReader = null, IGpuClockMonitor? clocks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
-        _energyMeter = energyMeter;
+        _window = new MeasuredWindow(energyMeter, clocks);
         _linkReader = linkReader ?? new SysfsPcieLinkReader();
     }
 
@@ -56,10 +54,9 @@ public sealed partial class CudaCanaryRunner
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(result);
         result = result with { Size = canary.Size };
-        _phase = phase ?? (_ => { });
         try
         {
-            return Execute(canary, result, cancellationToken);
+            return Execute(canary, result, phase ?? (_ => { }), cancellationToken);
         }
         catch (CudaException ex)
         {
@@ -76,7 +73,18 @@ public sealed partial class CudaCanaryRunner
         }
     }
 
-    private CanaryResult Execute(CanaryDefinition canary, CanaryResult result, CancellationToken token)
+    /// <inheritdoc />
+    public bool CanRun(CanaryDefinition canary)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        return canary.ModelRef.Kind == ModelKind.Cuda;
+    }
+
+    /// <inheritdoc />
+    CanaryResult ICanaryEngine.Run(CanaryDefinition canary, int batch, CanaryResult result, Action<CanaryPhase> phase, CancellationToken cancellationToken) =>
+        Run(canary, result, phase, cancellationToken);
+
+    private CanaryResult Execute(CanaryDefinition canary, CanaryResult result, Action<CanaryPhase> phase, CancellationToken token)
     {
         if (!CudaLibraries.Configure(_options.LibraryDirectory))
         {
@@ -108,7 +116,7 @@ public sealed partial class CudaCanaryRunner
             return Skip(result, code, $"cuInit: {CudaDriver.ErrorName(init)}");
         }
 
-        var ordinal = canary.ProviderOptions.TryGetValue("device_id", out var id) ? int.Parse(id, CultureInfo.InvariantCulture) : 0;
+        var ordinal = canary.Device.GpuIndex ?? 0;
         Check(CudaDriver.DeviceGetCount(out var count), "cuDeviceGetCount");
         if (ordinal >= count)
         {
@@ -124,7 +132,7 @@ public sealed partial class CudaCanaryRunner
         try
         {
             Check(CudaDriver.CtxSetCurrent(context), "cuCtxSetCurrent");
-            using var scope = new Scope();
+            using var scope = new Scope { Phase = phase };
             return canary.Model switch
             {
                 CudaModels.Gemm => Gemm(canary, result with { EffectiveProvider = cublasLabel }, gpu, peak, scope, token),
@@ -229,7 +237,7 @@ public sealed partial class CudaCanaryRunner
 
         var operations = GemmOperations(n);
         result = result with { EffectivePrecision = $"{precision} ({type.Describe})" };
-        return Measure(canary, result, Call, setupStart, gpu, (measured, samples, gpuJoules) =>
+        return Measure(canary, result, Call, setupStart, gpu, scope.Phase, (measured, samples, gpuJoules) =>
         {
             var flops = operations * samples.Count / samples.Sum();
             return measured with
@@ -256,7 +264,7 @@ public sealed partial class CudaCanaryRunner
         var timer = scope.Timer(stream);
         double Call() => timer.Time(() => Check(CudaDriver.MemcpyDtoDAsync(destination, source, (nuint)bytes, stream), "cuMemcpyDtoDAsync"));
 
-        return Measure(canary, result, Call, setupStart, gpu, (measured, samples, _) =>
+        return Measure(canary, result, Call, setupStart, gpu, scope.Phase, (measured, samples, _) =>
         {
             var bandwidth = CopyBytesMoved(bytes) * samples.Count / samples.Sum();
             return measured with
@@ -301,7 +309,7 @@ public sealed partial class CudaCanaryRunner
             return up + down;
         }
 
-        return Measure(canary, result, Call, setupStart, gpu, (measured, samples, _) =>
+        return Measure(canary, result, Call, setupStart, gpu, scope.Phase, (measured, samples, _) =>
         {
             // Only the measured calls: the warm-up ones come first in the lists.
             var skip = toDevice.Count - samples.Count;
@@ -330,44 +338,17 @@ public sealed partial class CudaCanaryRunner
         }, token);
     }
 
-    /// <summary>The shared protocol: warm-up, measurement with energy, statistics and status; <paramref name="finish"/> adds the canary's own figures to the measured result.</summary>
-    private CanaryResult Measure(CanaryDefinition canary, CanaryResult result, Func<double> call, long setupStart, Gpu gpu, Func<CanaryResult, List<double>, double?, CanaryResult> finish, CancellationToken token)
+    /// <summary>The shared measured window; <paramref name="finish"/> adds the canary's own figures to the measured result.</summary>
+    private CanaryResult Measure(CanaryDefinition canary, CanaryResult result, Func<double> call, long setupStart, Gpu gpu, Action<CanaryPhase> phase, Func<CanaryResult, List<double>, double?, CanaryResult> finish, CancellationToken token)
     {
         // The first call is part of set-up (kernel selection, lazy module loading).
         call();
         var setupSeconds = Stopwatch.GetElapsedTime(setupStart).TotalSeconds;
-        _phase(CanaryPhase.Measuring);
+        phase(CanaryPhase.Measuring);
         var runStart = Stopwatch.GetTimestamp();
-        var (warmupIterations, warmupStable) = MeasurementLoop.WarmUp(call, canary.Measure, runStart, 0, token);
-
-        var energyBefore = _energyMeter?.ReadEnergy();
-        var cpuBefore = CanaryRunner.ProcessCpu();
-        var samples = MeasurementLoop.Measure(call, canary.Measure, runStart, out var windowSeconds, token);
-        var cpuSeconds = (CanaryRunner.ProcessCpu() - cpuBefore).TotalSeconds;
-        var energyAfter = _energyMeter?.ReadEnergy();
-
-        var stats = LatencyStatistics.From(samples);
-        var (energy, perCall) = CanaryRunner.EnergyDelta(energyBefore, energyAfter, samples.Count, canary.Device);
-        var (status, reason, reasonCode) = CanaryRunner.Judge(stats, canary.Measure, samples.Count, warmupStable, windowSeconds);
-        result = result with
-        {
-            Status = status,
-            Reason = reason,
-            ReasonCode = reasonCode,
-            SessionCreateSeconds = setupSeconds,
-            Iterations = samples.Count,
-            WarmupIterations = warmupIterations,
-            WarmupStable = warmupStable,
-            LatencySeconds = stats,
-            PerSampleLatencySeconds = stats.Mean,
-            ThroughputSamplesPerSecond = samples.Count / samples.Sum(),
-            MeasureSeconds = windowSeconds,
-            ProcessCpuSeconds = cpuSeconds,
-            EnergyJoules = energy,
-            EnergyJoulesPerSample = perCall,
-            Samples = samples,
-        };
-        var finished = finish(result, samples, GpuJoules(energy, gpu.Ordinal));
+        var window = _window.Measure(canary, call, call, runStart, 0, token);
+        result = window.ApplyTo(result, 1, canary.Device) with { SessionCreateSeconds = setupSeconds };
+        var finished = finish(result, window.Samples, GpuJoules(result.EnergyJoules, gpu.Ordinal));
         LogMeasured(_logger, canary.Name, gpu.Name, finished.ThroughputFlopsPerSecond ?? double.NaN, finished.PeakRatio ?? double.NaN);
         return finished;
     }
@@ -380,12 +361,12 @@ public sealed partial class CudaCanaryRunner
             return null;
         }
 
-        if (energy.TryGetValue("gpu:" + ordinal.ToString(CultureInfo.InvariantCulture), out var own))
+        if (energy.TryGetValue(DeviceRef.Gpu(ordinal).ToString(), out var own))
         {
             return own;
         }
 
-        var all = energy.Where(e => e.Key.StartsWith("gpu:", StringComparison.Ordinal)).ToList();
+        var all = energy.Where(e => DeviceRef.TryParse(e.Key, out var device) && device.IsGpu).ToList();
         return all.Count > 0 ? all.Sum(e => e.Value) : null;
     }
 
@@ -548,6 +529,9 @@ public sealed partial class CudaCanaryRunner
     /// <summary>Everything allocated for one run, released in reverse order whatever happens (errors while releasing are ignored).</summary>
     private sealed class Scope : IDisposable
     {
+        /// <summary>The run's phase callback.</summary>
+        public Action<CanaryPhase> Phase { get; init; } = _ => { };
+
         // Each release returns the library's status, ignored: nothing more can be done about it.
         private readonly Stack<Func<int>> _release = new();
 

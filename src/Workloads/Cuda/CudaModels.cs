@@ -6,7 +6,7 @@ namespace BenchDaemon.Workloads.Cuda;
 public static class CudaModels
 {
     /// <summary>Prefix of every CUDA micro-canary model.</summary>
-    public const string Prefix = "cuda:";
+    public const string Prefix = ModelRef.CudaPrefix;
 
     /// <summary>Square matrix multiply through cuBLASLt: n×n times n×n, 2·n³ operations per call.</summary>
     public const string Gemm = "cuda:gemm";
@@ -42,7 +42,7 @@ public static class CudaModels
     public static IReadOnlyList<Precision> OnnxPrecisions { get; } = [Precision.FP32, Precision.FP16, Precision.INT8];
 
     /// <summary>True when <paramref name="model"/> names a CUDA micro-canary (known or not).</summary>
-    public static bool IsCuda(string? model) => model is not null && model.StartsWith(Prefix, StringComparison.Ordinal);
+    public static bool IsCuda(string? model) => model is not null && ModelRef.Parse(model).Kind == ModelKind.Cuda;
 
     /// <summary>The size used when <c>Size</c> is not given.</summary>
     public static int DefaultSize(string model) => model switch

@@ -133,9 +133,9 @@ public static class StudyPlanner
             return "a model must not be empty";
         }
 
-        if (model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal))
+        if (ModelRef.Parse(model) is { Kind: ModelKind.Builtin } builtin)
         {
-            var name = model[CanaryExpander.BuiltinPrefix.Length..];
+            var name = builtin.Name;
             try
             {
                 _ = BlockConfig.TryParse(name);
@@ -162,7 +162,7 @@ public static class StudyPlanner
     {
         ArgumentNullException.ThrowIfNull(model);
         var colon = model.IndexOf(':', StringComparison.Ordinal);
-        return colon > 1 && !model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal)
+        return colon > 1 && ModelRef.Parse(model).Kind != ModelKind.Builtin
                && model[..colon].All(char.IsAsciiLetterOrDigit) && !model.Contains('/', StringComparison.Ordinal);
     }
 
@@ -174,7 +174,7 @@ public static class StudyPlanner
 
         CanaryDefinition? Canary(string model, string provider, Precision precision, GraphOptimizationLevel optimization, Inputs.ImageSizeClass? image = null, Dictionary<string, string>? providerOptions = null)
         {
-            var label = model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal) ? model[CanaryExpander.BuiltinPrefix.Length..] : Path.GetFileNameWithoutExtension(model);
+            var label = ModelRef.Parse(model).Label;
             var name = string.Join('-', "study", o.EffectiveName, label, provider.ToLowerInvariant(), precision.ToString().ToLowerInvariant(), OptimizationLabel(optimization))
                        + (image is { } i ? "-" + i.ToString().ToLowerInvariant() : string.Empty);
             if (canaries.TryGetValue(name, out var existing))
@@ -295,7 +295,7 @@ public static class StudyPlanner
                     foreach (var depth in o.Depths)
                     {
                         var block = new BlockConfig(kind, width, depth, kind == BlockKind.Conv ? o.ConvImageSize : 0);
-                        var model = CanaryExpander.BuiltinPrefix + block.Name;
+                        var model = ModelRef.Builtin(block.Name).ToString();
                         foreach (var batch in o.Batches)
                         {
                             Add(Canary(model, o.BaselineProvider, Precision.FP32, o.BaselineGraphOptimization), batch, StudyCellPlan.Baseline, StudyCellPlan.InferenceMode, block: block);

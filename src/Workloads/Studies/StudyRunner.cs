@@ -289,7 +289,7 @@ public sealed class StudyRunner
     /// <summary>The square image size of the model's float [batch, 3, H, H] input, or null.</summary>
     private static int? ImageInputSize(CanaryDefinition canary)
     {
-        if (canary.Model.StartsWith(CanaryExpander.BuiltinPrefix, StringComparison.Ordinal))
+        if (canary.ModelRef.Kind == ModelKind.Builtin)
         {
             return ModelZoo.TryGet(canary.ModelLabel) is { } info && info.Dimensions.TryGetValue("image", out var image) ? (int)image : null;
         }

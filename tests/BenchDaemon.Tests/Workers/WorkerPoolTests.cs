@@ -68,10 +68,9 @@ public sealed class WorkerPoolTests : IDisposable
         using var pool = Pool(new WorkerOptions { KillGrace = TimeSpan.FromSeconds(1) });
         var canary = Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromSeconds(1));
 
-        var before = WorkerProcesses.Of(Environment.ProcessId);
         var clock = Stopwatch.StartNew();
         var running = pool.RunAsync(canary, 1, CancellationToken.None);
-        var worker = await NewWorkerAsync(before);
+        var worker = await WorkerOfAsync(pool);
         var result = await running;
         clock.Stop();
 
@@ -89,10 +88,9 @@ public sealed class WorkerPoolTests : IDisposable
     {
         using var pool = Pool();
         var canary = Canary("grow", FaultOps.Model(_state.Path, "Grow"), FaultOps.Library, memoryMegabytes: 300);
-        var before = WorkerProcesses.Of(Environment.ProcessId);
 
         var running = pool.RunAsync(canary, 1, CancellationToken.None);
-        var worker = await NewWorkerAsync(before);
+        var worker = await WorkerOfAsync(pool);
         var result = await running;
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
@@ -107,9 +105,8 @@ public sealed class WorkerPoolTests : IDisposable
     {
         using var pool = Pool(new WorkerOptions { CancelGrace = TimeSpan.FromSeconds(1) });
         using var stop = new CancellationTokenSource();
-        var before = WorkerProcesses.Of(Environment.ProcessId);
         var running = pool.RunAsync(Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromMinutes(5)), 1, stop.Token);
-        var worker = await NewWorkerAsync(before);
+        var worker = await WorkerOfAsync(pool);
 
         await Task.Delay(500);
         stop.Cancel();
@@ -126,10 +123,9 @@ public sealed class WorkerPoolTests : IDisposable
         // Ctrl+C reaches the whole foreground process group; so does a service stop without
         // KillMode=mixed. The daemon ends its workers itself; the worker ignores them.
         using var pool = Pool();
-        var before = WorkerProcesses.Of(Environment.ProcessId);
         var canary = Canary("mlp", _mlp) with { Measure = new MeasureOptions { MinIterations = 20, MinDuration = TimeSpan.FromSeconds(3), WarmupMinIterations = 5, WarmupMaxIterations = 5, Budget = TimeSpan.FromSeconds(20) } };
         var running = pool.RunAsync(canary, 1, CancellationToken.None);
-        var worker = await NewWorkerAsync(before);
+        var worker = await WorkerOfAsync(pool);
         await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary mlp batch 1: measuring (warm-up and measured window)"));
 
         foreach (var signal in new[] { Signals.SigTerm, Signals.SigInt, Signals.SigHup })
@@ -147,9 +143,8 @@ public sealed class WorkerPoolTests : IDisposable
     public async Task Dispose_WhileARunHangs_KillsTheWorker()
     {
         var pool = Pool();
-        var before = WorkerProcesses.Of(Environment.ProcessId);
         var running = pool.RunAsync(Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromMinutes(5)), 1, CancellationToken.None);
-        var worker = await NewWorkerAsync(before);
+        var worker = await WorkerOfAsync(pool);
         await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary hang batch 1: measuring (warm-up and measured window)"));
 
         pool.Dispose();
@@ -165,9 +160,8 @@ public sealed class WorkerPoolTests : IDisposable
     {
         using var pool = Pool(new WorkerOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
 
-        var before = WorkerProcesses.Of(Environment.ProcessId);
         var first = await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
-        var worker = await NewWorkerAsync(before);
+        var worker = await WorkerOfAsync(pool);
         var second = await pool.RunAsync(Canary("mlp", _mlp), 2, CancellationToken.None);
 
         Assert.NotNull(first.LatencySeconds);
@@ -182,13 +176,14 @@ public sealed class WorkerPoolTests : IDisposable
     public async Task RunAsync_WorkerLargerThanTheRecycleLimit_EndedAfterItsRun()
     {
         using var pool = Pool(new WorkerOptions { RecycleAboveMegabytes = 64 });
-        var before = WorkerProcesses.Of(Environment.ProcessId);
 
-        var result = await pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+        var running = pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+        var worker = await WorkerOfAsync(pool);
+        var result = await running;
 
         Assert.NotNull(result.LatencySeconds);
         Assert.True(result.WorkerPeakResidentBytes > 64L << 20);
-        await WaitUntilAsync(() => !WorkerProcesses.Of(Environment.ProcessId).Except(before).Any());
+        await WaitUntilAsync(() => !WorkerProcesses.Alive(worker));
         Assert.Equal(1, Collect(pool)[(TelemetryCatalogue.WorkerExits.PrometheusName, "cpu,recycled")]);
     }
 
@@ -228,6 +223,30 @@ public sealed class WorkerPoolTests : IDisposable
         var line = Assert.Single(_logs.GetSnapshot(), r => r.Category == typeof(CanaryRunner).FullName && r.Id.Id == 300);
         Assert.StartsWith("Canary mlp batch 1: ", line.Message, StringComparison.Ordinal);
         Assert.Contains(line.StructuredState!, p => p.Key == "Canary" && p.Value == "mlp");
+    }
+
+    [Fact]
+    public async Task RunAsync_TracesOn_TheWorkersSpansAreReplayedHereWithTheirParents()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == CanaryRunner.ActivitySourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var pool = new WorkerPool(WorkerCommand.ForAssembly(DaemonProcess.DllPath), Settings() with { Spans = true }, new StaticOptionsMonitor<WorkerOptions>(new WorkerOptions()), _loggers, TimeProvider.System);
+
+        var started = DateTime.UtcNow;
+        await pool.RunAsync(Canary("traced", _mlp), 1, CancellationToken.None);
+
+        // Other tests run canaries in this process too: only this run's trace counts.
+        var root = Assert.Single(spans, a => a.DisplayName == "canary traced");
+        var children = spans.Where(a => a.ParentSpanId == root.SpanId).Select(a => a.DisplayName).ToList();
+        Assert.Equal(["measure", "session", "warmup"], children.Order(StringComparer.Ordinal));
+        Assert.Equal("traced", root.GetTagItem("canary"));
+        Assert.True(root.StartTimeUtc >= started.AddSeconds(-1) && root.Duration > TimeSpan.Zero);
     }
 
     private WorkerPool Pool(WorkerOptions? options = null) =>
@@ -273,11 +292,11 @@ public sealed class WorkerPoolTests : IDisposable
         return writer.Series.ToDictionary(s => (s.Metric.PrometheusName, string.Join(",", s.Labels)), s => s.Value);
     }
 
-    // The worker this test started: a child that was not there before (another test's worker may still be ending).
-    private static async Task<int> NewWorkerAsync(IReadOnlyList<int> before)
+    // The worker the pool started for the CPU lane (other tests start workers in this process too).
+    private static async Task<int> WorkerOfAsync(WorkerPool pool)
     {
         var worker = 0;
-        await WaitUntilAsync(() => (worker = WorkerProcesses.Of(Environment.ProcessId).Except(before).FirstOrDefault()) != 0);
+        await WaitUntilAsync(() => (worker = pool.WorkerPid(DeviceRef.Cpu) ?? 0) != 0);
         return worker;
     }
 

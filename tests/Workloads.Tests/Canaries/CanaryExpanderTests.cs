@@ -82,7 +82,7 @@ public sealed class CanaryExpanderTests
     {
         var (canaries, _) = CanaryExpander.Expand([new CanaryOptions { Name = "a", Model = "/m.onnx", Provider = "TensorRT", ProviderOptions = { ["device_id"] = "3" } }]);
 
-        Assert.Equal("gpu:3", Assert.Single(canaries).Device);
+        Assert.Equal(DeviceRef.Gpu(3), Assert.Single(canaries).Device);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class EnergyAttributionTests
     [Fact]
     public void CpuCanary_PaysForPackageAndDramOnly_GpusStayInThePerCounterEnergy()
     {
-        var (energy, perSample) = CanaryRunner.EnergyDelta(s_before, s_after, samples: 10, device: "cpu");
+        var (energy, perSample) = MeasuredWindow.EnergyDelta(s_before, s_after, samples: 10, device: DeviceRef.Cpu);
 
         Assert.Equal(4.0, perSample); // (30 + 10) J / 10 samples; the idle GPUs' 800 J are not the canary's
         Assert.Equal(700, energy!["gpu:0"]);
@@ -21,7 +21,7 @@ public sealed class EnergyAttributionTests
     [Fact]
     public void GpuCanary_PaysForTheHostAndItsOwnGpu()
     {
-        var (_, perSample) = CanaryRunner.EnergyDelta(s_before, s_after, samples: 10, device: "gpu:0");
+        var (_, perSample) = MeasuredWindow.EnergyDelta(s_before, s_after, samples: 10, device: DeviceRef.Gpu(0));
 
         Assert.Equal(74.0, perSample); // (30 + 10 + 700) J / 10; not gpu:1's 100 J, not the core sub-zone
     }
@@ -30,7 +30,7 @@ public sealed class EnergyAttributionTests
     public void CpuCanary_WithOnlyGpuCounters_HasNoEnergyPerSample()
     {
         // A VM without RAPL on a GPU server: the GPU counter must not pass for the CPU's energy.
-        var (energy, perSample) = CanaryRunner.EnergyDelta([new("gpu:0", 5)], [new("gpu:0", 75)], samples: 7, device: "cpu");
+        var (energy, perSample) = MeasuredWindow.EnergyDelta([new("gpu:0", 5)], [new("gpu:0", 75)], samples: 7, device: DeviceRef.Cpu);
 
         Assert.Null(perSample);
         Assert.Equal(70, energy!["gpu:0"]);

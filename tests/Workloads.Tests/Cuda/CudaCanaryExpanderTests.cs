@@ -28,7 +28,7 @@ public sealed class CudaCanaryExpanderTests
         {
             Assert.True(c.IsCuda);
             Assert.Equal("CUDA", c.Provider);
-            Assert.Equal("gpu:0", c.Device);
+            Assert.Equal(DeviceRef.Gpu(0), c.Device);
             Assert.Equal(8192, c.Size);
             Assert.Equal("cuda:gemm", c.ModelLabel);
             Assert.Equal([1], c.BatchSizes);
@@ -47,7 +47,7 @@ public sealed class CudaCanaryExpanderTests
         Assert.Empty(errors);
         var canary = Assert.Single(canaries);
         Assert.Equal(size, canary.Size);
-        Assert.Equal("gpu:2", canary.Device);
+        Assert.Equal(DeviceRef.Gpu(2), canary.Device);
     }
 
     [Fact]

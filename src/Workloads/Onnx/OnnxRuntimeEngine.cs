@@ -1,0 +1,519 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Models.Zoo;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace BenchDaemon.Workloads.Onnx;
+
+/// <summary>
+/// The ONNX Runtime engine: resolves the model file (a built-in model from the zoo's cache, a
+/// precision variant), checks it, creates the session on the requested provider (recording a CPU
+/// fallback), binds generated or given inputs and pre-allocated outputs, runs the shared measured
+/// window, checks the outputs and measures drift against the FP32 reference. ONNX Runtime's
+/// errors become results through <see cref="OnnxRuntimeErrors"/>; native resources are released
+/// on every path.
+/// </summary>
+public sealed partial class OnnxRuntimeEngine : ICanaryEngine
+{
+    private static readonly ActivitySource s_activities = new(CanaryRunner.ActivitySourceName);
+
+    private readonly OnnxRuntimeInfo _runtime;
+    private readonly ModelZoo? _zoo;
+    private readonly MeasuredWindow _window;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ((long Length, DateTime Modified) Stamp, string Digest)> _digests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Canary, string Path), string> _mismatchesLogged = new();
+
+    /// <summary>An engine over <paramref name="runtime"/>; built-in models come from <paramref name="zoo"/> (none without it).</summary>
+    public OnnxRuntimeEngine(OnnxRuntimeInfo runtime, MeasuredWindow window, TimeProvider timeProvider, ILogger logger, ModelZoo? zoo = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(window);
+        _runtime = runtime;
+        _window = window;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _zoo = zoo;
+    }
+
+    /// <inheritdoc />
+    public bool CanRun(CanaryDefinition canary)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        return canary.ModelRef.Kind != ModelKind.Cuda;
+    }
+
+    /// <inheritdoc />
+    public CanaryResult Run(CanaryDefinition canary, int batch, CanaryResult result, Action<CanaryPhase> phase, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(phase);
+        try
+        {
+            return Execute(canary, batch, result, phase, cancellationToken);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            var (code, reason) = OnnxRuntimeErrors.Classify(ex);
+            return result with { Status = CanaryStatus.Failed, Reason = reason, ReasonCode = code };
+        }
+    }
+
+    private CanaryResult Execute(CanaryDefinition canary, int batch, CanaryResult result, Action<CanaryPhase> phase, CancellationToken cancellationToken)
+    {
+        var ortProvider = ExecutionProviders.ToOrtName(canary.Provider);
+        if (_runtime.Error is { } loadError)
+        {
+            return result with { Status = CanaryStatus.Failed, Reason = $"ONNX Runtime native library unavailable: {loadError}", ReasonCode = ReasonCodes.RuntimeUnavailable };
+        }
+
+        if (!_runtime.Providers.Contains(ortProvider, StringComparer.Ordinal))
+        {
+            return result with
+            {
+                Status = CanaryStatus.Skipped,
+                Reason = $"provider unavailable: {ortProvider} is not in this ONNX Runtime build (available: {string.Join(", ", _runtime.Providers)})",
+                ReasonCode = ReasonCodes.ProviderUnavailable,
+            };
+        }
+
+        // A built-in model becomes an ordinary canary: files per precision from the zoo's cache
+        // (generated on first use) and the model's own dimensions under the user's Inputs.
+        if (canary.ModelRef.Kind == ModelKind.Builtin)
+        {
+            if (ResolveBuiltin(canary, cancellationToken) is not { } resolved)
+            {
+                return result with
+                {
+                    Status = CanaryStatus.Skipped,
+                    Reason = $"built-in model '{canary.ModelLabel}' is not available here (no model cache configured)",
+                    ReasonCode = ReasonCodes.ModelUnavailable,
+                };
+            }
+
+            canary = resolved;
+        }
+
+        var (modelPath, precisionVia, unavailable) = ResolveModel(canary);
+        if (modelPath is null)
+        {
+            return result with { Status = CanaryStatus.Skipped, Reason = precisionVia, ReasonCode = unavailable };
+        }
+
+        result = result with { ModelPath = modelPath };
+        CheckModelFile(modelPath);
+        if (CheckIntegrity(canary, modelPath) is { } mismatch)
+        {
+            return result with { Status = CanaryStatus.Failed, Reason = mismatch, ReasonCode = ReasonCodes.IntegrityMismatch };
+        }
+
+        // The FP32 reference of the drift measurement is a model file too: the same check.
+        if (canary.Precision != Precision.FP32 && canary.Variants.TryGetValue(Precision.FP32, out var referencePath)
+            && !string.Equals(referencePath, modelPath, StringComparison.Ordinal) && CheckIntegrity(canary, referencePath) is { } referenceMismatch)
+        {
+            return result with { Status = CanaryStatus.Failed, Reason = referenceMismatch, ReasonCode = ReasonCodes.IntegrityMismatch };
+        }
+
+        var sessionStart = Stopwatch.GetTimestamp();
+        InferenceSession session;
+        string? providerPrecision;
+        bool fallback;
+        using (s_activities.StartActivity("session"))
+        {
+            (session, providerPrecision, fallback) = CreateSession(canary, modelPath);
+        }
+
+        var sessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
+        using var _ = session;
+        result = result with
+        {
+            SessionCreateSeconds = sessionSeconds,
+            EffectiveProvider = ortProvider,
+            EffectivePrecision = providerPrecision ?? precisionVia,
+            ProviderFallback = ExecutionProviders.IsCpu(canary.Provider) ? false : fallback,
+        };
+
+        var files = canary.InputFiles.ToDictionary(f => f.Key, f => NpyArray.Read(f.Value), StringComparer.Ordinal);
+        var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs, files);
+        var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed, files);
+        var outputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        var stage = canary.ImageInput is { } sizeClass ? ImageStage.Create(session.InputMetadata, inputs, shapes, sizeClass) : null;
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var binding = session.CreateIoBinding();
+            foreach (var (name, value) in inputs)
+            {
+                binding.BindInput(name, value);
+            }
+
+            foreach (var name in session.OutputNames)
+            {
+                binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+            }
+
+            // The budget covers warm-up and measurement: no call starts that would end past it.
+            // A call that hangs anyway is terminated by ONNX Runtime's run-level flag once the
+            // budget plus a grace period has passed (the grace keeps a call that merely ran a
+            // little long from being mistaken for a hang).
+            var budget = canary.Measure.Budget;
+            using var budgetTimer = new CancellationTokenSource(budget + CanaryRunner.HardStopGrace(budget), _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(budgetTimer.Token, cancellationToken);
+            using var terminate = linked.Token.Register(() => runOptions.Terminate = true);
+            phase(CanaryPhase.Measuring);
+            var runStart = Stopwatch.GetTimestamp();
+
+            try
+            {
+                // First call: let ONNX Runtime allocate outputs, then pre-allocate and bind them.
+                session.RunWithBinding(runOptions, binding);
+                BindPreallocatedOutputs(session, binding, outputs);
+
+                double Call()
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    session.RunWithBinding(runOptions, binding);
+                    // Raw ticks: going through TimeSpan would truncate every sample to 100 ns.
+                    return (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
+                }
+
+                double StagedCall()
+                {
+                    stage?.Run();
+                    return Call();
+                }
+
+                // The output-shape call above counts as the first warm-up iteration.
+                var window = _window.Measure(canary, Call, StagedCall, runStart, 1, linked.Token);
+
+                phase(CanaryPhase.Checking);
+                CheckFinite(outputs);
+                DriftResult? drift = null;
+                if (canary.Precision != Precision.FP32)
+                {
+                    using (s_activities.StartActivity("drift"))
+                    {
+                        drift = MeasureDrift(canary, inputs, outputs);
+                    }
+                }
+
+                return window.ApplyTo(result, batch, canary.Device) with
+                {
+                    Drift = drift,
+                    StageSeconds = stage?.MeanSeconds(window.Samples),
+                    PreprocessShare = stage?.Share(window.Samples),
+                };
+            }
+            catch (OnnxRuntimeException) when (linked.IsCancellationRequested)
+            {
+                return cancellationToken.IsCancellationRequested
+                    ? result with { Status = CanaryStatus.Failed, Reason = ReasonCodes.Shutdown, ReasonCode = ReasonCodes.Shutdown }
+                    : result with
+                    {
+                        Status = CanaryStatus.Failed,
+                        Reason = $"exceeded its time budget of {budget} (a call did not finish; ONNX Runtime terminated it)",
+                        ReasonCode = ReasonCodes.Timeout,
+                    };
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return result with { Status = CanaryStatus.Failed, Reason = ReasonCodes.Shutdown, ReasonCode = ReasonCodes.Shutdown };
+            }
+        }
+        finally
+        {
+            foreach (var value in inputs.Values.Concat(outputs.Values))
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    private CanaryDefinition? ResolveBuiltin(CanaryDefinition canary, CancellationToken cancellationToken)
+    {
+        if (_zoo is null || ModelZoo.TryGet(canary.ModelLabel) is not { } info)
+        {
+            return null;
+        }
+
+        var variants = new Dictionary<Precision, string>
+        {
+            [canary.Precision] = _zoo.GetPath(info.Name, canary.Precision, cancellationToken),
+        };
+        if (canary.Precision != Precision.FP32)
+        {
+            variants[Precision.FP32] = _zoo.GetPath(info.Name, Precision.FP32, cancellationToken);
+        }
+
+        // "image" describes a fixed input size, not a symbolic dimension: only the others bind.
+        var inputs = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in info.Dimensions.Where(d => d.Key != "image"))
+        {
+            inputs[key] = value;
+        }
+
+        foreach (var (key, value) in canary.Inputs)
+        {
+            inputs[key] = value;
+        }
+
+        return canary with { Variants = variants, Inputs = inputs };
+    }
+
+    /// <summary>The model file for the requested precision and how the precision comes about; a null path means skip with that reason.</summary>
+    private static (string? Path, string Via, string? Unavailable) ResolveModel(CanaryDefinition canary)
+    {
+        if (canary.Variants.TryGetValue(canary.Precision, out var variant))
+        {
+            return (variant, canary.Precision == Precision.FP32 ? "FP32" : $"{canary.Precision} (model variant)", null);
+        }
+
+        if (canary.Precision != Precision.FP32 && ExecutionProviders.ToOrtName(canary.Provider) == "TensorrtExecutionProvider" && canary.Variants.TryGetValue(Precision.FP32, out var fp32))
+        {
+            return (fp32, $"{canary.Precision} (TensorRT option)", null);
+        }
+
+        return (null, $"precision {canary.Precision} unavailable: no {canary.Precision} model variant (Variants:{canary.Precision}) and provider {canary.Provider} cannot convert precision", ReasonCodes.PrecisionUnavailable);
+    }
+
+    private static void CheckModelFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model '{path}' is a directory, not an .onnx file");
+        }
+
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file not found: {path}");
+        }
+
+        if (info.Length == 0)
+        {
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file is empty: {path}");
+        }
+
+        // Open once to turn a permission problem into a clear reason before ONNX Runtime sees it.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+    }
+
+    /// <summary>
+    /// Null when <paramref name="path"/> has no configured SHA-256 or matches it, else the reason
+    /// to refuse it. A digest is remembered per path, size and modification time, so an
+    /// unchanged file is hashed once and a replaced one again.
+    /// </summary>
+    private string? CheckIntegrity(CanaryDefinition canary, string path)
+    {
+        if (canary.Sha256 is null || !canary.Sha256.TryGetValue(path, out var expected))
+        {
+            return null;
+        }
+
+        var info = new FileInfo(path);
+        var stamp = (info.Length, info.LastWriteTimeUtc);
+        string actual;
+        if (_digests.TryGetValue(path, out var known) && known.Stamp == stamp)
+        {
+            actual = known.Digest;
+        }
+        else
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
+            {
+                actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            }
+
+            _digests[path] = (stamp, actual);
+        }
+
+        if (string.Equals(actual, expected, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // Said once per file content: the refusal repeats at every run, the log line does not.
+        if (!_mismatchesLogged.TryGetValue((canary.Name, path), out var logged) || logged != actual)
+        {
+            _mismatchesLogged[(canary.Name, path)] = actual;
+            LogIntegrityMismatch(_logger, canary.Name, path, expected, actual);
+        }
+
+        return $"model file {path} has SHA-256 {actual}, not the configured {expected}; refused";
+    }
+
+    private static (InferenceSession Session, string? PrecisionVia, bool Fallback) CreateSession(CanaryDefinition canary, string modelPath)
+    {
+        if (ExecutionProviders.IsCpu(canary.Provider))
+        {
+            using var options = SessionOptions(canary, disableFallback: false, out var via);
+            return (Open(modelPath, options), via, false);
+        }
+
+        // Ask for the provider alone first; if some nodes need CPU, ONNX Runtime refuses and
+        // the second attempt allows the fallback and records it.
+        try
+        {
+            using var strict = SessionOptions(canary, disableFallback: true, out var via);
+            return (Open(modelPath, strict), via, false);
+        }
+        catch (OnnxRuntimeException ex) when (OnnxRuntimeErrors.RefusedCpuFallback(ex))
+        {
+            using var relaxed = SessionOptions(canary, disableFallback: false, out var via);
+            return (Open(modelPath, relaxed), via, true);
+        }
+    }
+
+    private static InferenceSession Open(string modelPath, SessionOptions options)
+    {
+        try
+        {
+            return new InferenceSession(modelPath, options);
+        }
+        catch (OnnxRuntimeException ex) when (OnnxRuntimeErrors.IsNotAModel(ex))
+        {
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file is not a valid ONNX model (truncated or not ONNX): {modelPath}", ex);
+        }
+    }
+
+    private static SessionOptions SessionOptions(CanaryDefinition canary, bool disableFallback, out string? precisionVia)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = canary.GraphOptimization,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = canary.Threads,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            if (disableFallback)
+            {
+                options.AddSessionConfigEntry("session.disable_cpu_ep_fallback", "1");
+            }
+
+            foreach (var library in canary.CustomOpLibraries ?? [])
+            {
+                if (!File.Exists(library))
+                {
+                    throw new CanaryInputException(ReasonCodes.ModelInvalid, $"custom operator library not found: {library}");
+                }
+
+                options.RegisterCustomOpLibrary(library);
+            }
+
+            precisionVia = ExecutionProviders.Append(options, canary.Provider, canary.ProviderOptions, canary.Precision);
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+
+    private static void BindPreallocatedOutputs(InferenceSession session, OrtIoBinding binding, Dictionary<string, OrtValue> outputs)
+    {
+        using var produced = binding.GetOutputValues();
+        var names = binding.GetOutputNames();
+        var shapes = new List<(string Name, TensorElementType Type, long[] Shape)>();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!produced[i].IsTensor)
+            {
+                continue;
+            }
+
+            var info = produced[i].GetTensorTypeAndShape();
+            shapes.Add((names[i], info.ElementDataType, info.Shape));
+        }
+
+        binding.ClearBoundOutputs();
+        foreach (var name in session.OutputNames)
+        {
+            var match = shapes.FirstOrDefault(s => s.Name == name);
+            if (match.Shape is null)
+            {
+                binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                continue;
+            }
+
+            var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, match.Type, match.Shape);
+            outputs[name] = value;
+            binding.BindOutput(name, value);
+        }
+    }
+
+    private static void CheckFinite(Dictionary<string, OrtValue> outputs)
+    {
+        foreach (var (name, value) in outputs)
+        {
+            var values = OutputAsDoubles(value);
+            if (values is not null && values.Any(v => !double.IsFinite(v)))
+            {
+                throw new CanaryInputException(ReasonCodes.NonFiniteOutput, $"output '{name}' contains NaN or infinity");
+            }
+        }
+    }
+
+    private DriftResult? MeasureDrift(CanaryDefinition canary, Dictionary<string, OrtValue> inputs, Dictionary<string, OrtValue> outputs)
+    {
+        if (!canary.Variants.TryGetValue(Precision.FP32, out var reference) || outputs.Count == 0)
+        {
+            return null;
+        }
+
+        // The reference runs on the CPU provider: FP32 on the CPU is the yardstick.
+        using var options = new SessionOptions { GraphOptimizationLevel = canary.GraphOptimization, IntraOpNumThreads = canary.Threads };
+        foreach (var library in canary.CustomOpLibraries ?? [])
+        {
+            options.RegisterCustomOpLibrary(library);
+        }
+
+        using var session = new InferenceSession(reference, options);
+        var first = outputs.First();
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, inputs.Keys.ToArray(), inputs.Values.ToArray(), [first.Key]);
+        var expected = OutputAsDoubles(results[0]);
+        var actual = OutputAsDoubles(first.Value);
+        if (expected is null || actual is null || expected.Length != actual.Length)
+        {
+            LogDriftSkipped(_logger, canary.Name, reference);
+            return null;
+        }
+
+        var shape = first.Value.GetTensorTypeAndShape().Shape;
+        return Drift.Compare(reference, expected, actual, shape.Length >= 2 ? shape[^1] : 0);
+    }
+
+    private static double[]? OutputAsDoubles(OrtValue value)
+    {
+        if (!value.IsTensor)
+        {
+            return null;
+        }
+
+        return value.GetTensorTypeAndShape().ElementDataType switch
+        {
+            TensorElementType.Float => Array.ConvertAll(value.GetTensorDataAsSpan<float>().ToArray(), v => (double)v),
+            TensorElementType.Double => value.GetTensorDataAsSpan<double>().ToArray(),
+            TensorElementType.Float16 => Array.ConvertAll(value.GetTensorDataAsSpan<Float16>().ToArray(), v => (double)(float)v),
+            TensorElementType.BFloat16 => Array.ConvertAll(value.GetTensorDataAsSpan<BFloat16>().ToArray(), v => (double)(float)v),
+            _ => null,
+        };
+    }
+
+
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Canary {Canary}: model file {Path} does not match its configured SHA-256 (expected {Expected}, found {Actual}); the canary is refused")]
+    private static partial void LogIntegrityMismatch(ILogger logger, string canary, string path, string expected, string actual);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Canary {Canary}: outputs do not match the reference {Reference} in type or size; drift not measured")]
+    private static partial void LogDriftSkipped(ILogger logger, string canary, string reference);
+}
