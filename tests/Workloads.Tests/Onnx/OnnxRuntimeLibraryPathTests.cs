@@ -11,7 +11,7 @@ public sealed class OnnxRuntimeLibraryPathTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
+    [GpuPackageFact]
     public async Task LibraryPath_ACopyElsewhere_IsLoadedAndItsProvidersAreListed()
     {
         var bundled = OnnxRuntimeBuild.ExpectedLibraryPath(null)!;

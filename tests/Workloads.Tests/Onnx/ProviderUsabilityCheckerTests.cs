@@ -1,6 +1,7 @@
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
@@ -23,7 +24,7 @@ public sealed class ProviderUsabilityCheckerTests : IDisposable
         Directory.Delete(_empty, recursive: true);
     }
 
-    [Fact]
+    [GpuPackageFact]
     public void Check_HostWithoutCuda_GpuProvidersUnusableNamingTheMissingLibrariesNotTheBuild_CpuUsable()
     {
         var cuda = Options.Create(new CudaOptions { LibraryDirectory = _empty });

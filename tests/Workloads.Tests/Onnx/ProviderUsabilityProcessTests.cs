@@ -17,7 +17,7 @@ public sealed class ProviderUsabilityProcessTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
+    [GpuPackageFact]
     public async Task Check_FakeRuntimeSeesNoDevice_ProvidersLoadAndSayNoCudaDevice()
     {
         var directory = FakeCudaStack.CopyTo(Path.Combine(_root, "libs"));
@@ -41,7 +41,7 @@ public sealed class ProviderUsabilityProcessTests : IDisposable
         Assert.True(cudart.Loaded);
     }
 
-    [Fact]
+    [GpuPackageFact]
     public async Task Check_RuntimeRefusesTheDriver_DriverTooOldForCuda13()
     {
         var directory = FakeCudaStack.CopyTo(Path.Combine(_root, "libs"));
@@ -53,7 +53,7 @@ public sealed class ProviderUsabilityProcessTests : IDisposable
         Assert.Equal("driver too old for CUDA 13", cuda.Summary);
     }
 
-    [Fact]
+    [GpuPackageFact]
     public async Task Check_DriverSupportsCuda12Only_DriverTooOldBeforeTouchingTheRuntime()
     {
         var directory = FakeCudaStack.CopyTo(Path.Combine(_root, "libs"));
@@ -66,7 +66,7 @@ public sealed class ProviderUsabilityProcessTests : IDisposable
         Assert.DoesNotContain("cudaGetDeviceCount", trace);
     }
 
-    [Fact]
+    [GpuPackageFact]
     public async Task Check_DriverSeesNoGpu_NoCudaDeviceFromTheDriver()
     {
         var directory = FakeCudaStack.CopyTo(Path.Combine(_root, "libs"));
@@ -79,7 +79,7 @@ public sealed class ProviderUsabilityProcessTests : IDisposable
         Assert.DoesNotContain("cudaGetDeviceCount", trace);
     }
 
-    [Fact]
+    [GpuPackageFact]
     public async Task Check_DeviceBeyondTheHostsCount_NamesTheDevice()
     {
         var directory = FakeCudaStack.CopyTo(Path.Combine(_root, "libs"));
@@ -91,7 +91,7 @@ public sealed class ProviderUsabilityProcessTests : IDisposable
         Assert.StartsWith("no CUDA device 1: the host has 1", cuda.Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [GpuPackageFact]
     public async Task Check_CudnnMissing_NamesItAndEveryPlaceSearched_TensorRtMissingToo()
     {
         var directory = FakeCudaStack.CopyTo(Path.Combine(_root, "libs"), "libcudnn.so.9", "libnvinfer.so.10");
