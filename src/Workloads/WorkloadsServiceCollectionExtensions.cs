@@ -10,7 +10,7 @@ namespace BenchDaemon.Workloads;
 /// <summary>Registers ONNX Runtime and the canary runner.</summary>
 public static class WorkloadsServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="OnnxRuntimeInfo"/> (bound to <c>OnnxRuntime</c>), <see cref="CudaCanaryRunner"/> (bound to <c>Cuda</c>) and <see cref="CanaryRunner"/>.</summary>
+    /// <summary>Adds <see cref="OnnxRuntimeInfo"/> (bound to <c>OnnxRuntime</c>), <see cref="CudaCanaryRunner"/> (bound to <c>Cuda</c>), <see cref="CanaryRunner"/> and <see cref="ProviderUsabilityChecker"/> (whose <c>Check</c> belongs in the worker process).</summary>
     public static IServiceCollection AddWorkloads(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -21,6 +21,7 @@ public static class WorkloadsServiceCollectionExtensions
         services.TryAddSingleton<IPcieLinkReader, SysfsPcieLinkReader>();
         services.TryAddSingleton<CudaCanaryRunner>();
         services.TryAddSingleton<CanaryRunner>();
+        services.TryAddSingleton<ProviderUsabilityChecker>();
         return services;
     }
 }

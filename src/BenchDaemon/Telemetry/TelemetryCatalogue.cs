@@ -256,6 +256,16 @@ public static class TelemetryCatalogue
         "Mean seconds per call of each stage of a canary's last run where stages exist (preprocess, inference).",
         [.. s_canaryLabels, "stage"]);
 
+    public static readonly MetricDefinition ProviderUsable = new(
+        "benchdaemon_provider_usable", MetricKind.Gauge, MetricUnit.None,
+        "1 when the execution provider ran a session on the device alone (no CPU fallback) at the last usability check, 0 when it could not; provider is ONNX Runtime's name, device the CUDA index.",
+        "provider", "device");
+
+    public static readonly MetricDefinition ProviderUsabilityInfo = new(
+        "benchdaemon_provider_usability", MetricKind.Gauge, MetricUnit.Info,
+        "Why a provider is unusable on a device: reason_code is bounded (library_unavailable, driver_unavailable, device_unavailable, provider_unavailable, out_of_memory, runtime_error, runtime_unavailable; ok when usable), reason a short summary such as 'libcudnn.so.9 not found'; always 1, one series per provider and device.",
+        "provider", "device", "reason_code", "reason");
+
     public static readonly MetricDefinition ModelInfo = new(
         "benchdaemon_model", MetricKind.Gauge, MetricUnit.Info,
         "Built-in models: family, parameters and multiply-accumulates per sample; always 1.",
@@ -454,6 +464,7 @@ public static class TelemetryCatalogue
         GpuEccErrors, GpuRetiredPages, GpuRemappedRows, GpuXidErrors, GpuProcessMemoryUsed,
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
+        ProviderUsable, ProviderUsabilityInfo,
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
         CanaryFlops, CanaryPeakRatio, CanaryBandwidth, CanaryEnergyPerFlop,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,

@@ -132,6 +132,15 @@ public static class CanaryExpander
                 errors.Add(($"{key}:ProviderOptions:device_id", $"'{deviceId}' is not a device index (0, 1, 2…)"));
             }
 
+            // Unknown CUDA/TensorRT option keys are refused here, on any host: ONNX Runtime itself
+            // would say so only once the provider loads, on a GPU server.
+            var blockProviders = (o.Matrix?.Providers.Count ?? 0) > 0 ? o.Matrix!.Providers : [o.Provider];
+            var models = o.Matrix?.Models ?? [o.Model ?? string.Empty];
+            foreach (var (option, problem) in ExecutionProviders.Validate(models.Any(CudaModels.IsCuda) ? [.. blockProviders, CudaProvider] : blockProviders, o.ProviderOptions.Where(v => v.Value is not null).ToDictionary(StringComparer.Ordinal)))
+            {
+                errors.Add(($"{key}:ProviderOptions:{option}", problem));
+            }
+
             ValidateMeasure($"{key}:Measure", o.Measure, errors);
             if (o.MemoryLimitMegabytes is { } limit && (limit < MinMemoryLimitMegabytes || limit > MaxMemoryLimitMegabytes))
             {

@@ -1,10 +1,17 @@
+using System.Globalization;
+using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Workloads.Onnx;
+
 namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
-/// The embedded default: what runs when the configuration names no canaries. ResNet-50 and
-/// BERT-base in FP32 and INT8 on the CPU every 15 minutes, and in FP16 on CUDA and TensorRT
-/// when the loaded ONNX Runtime has them. Measurements are short (at least 20 calls and 5 s),
-/// so four CPU canaries stay near the default 2 % duty budget on a typical server.
+/// The embedded default: what runs when the configuration names no canaries, every 15 minutes.
+/// On every host: ResNet-50 and BERT-base in FP32 and INT8 on the CPU. On each GPU where the
+/// CUDA provider is usable (<see cref="ProviderUsabilityReport"/>): the same models on CUDA in
+/// FP32 and FP16, the cuBLAS micro-canaries (GEMM in FP32 and FP16, device and PCIe bandwidth),
+/// and, where TensorRT is usable, both models on TensorRT in FP16 and INT8. Measurements are
+/// short (at least 20 calls and 5 s), so four CPU canaries stay near the default 2 % duty budget
+/// on a typical server; GPU canaries run on their GPU's lane.
 /// </summary>
 public static class DefaultCanaries
 {
@@ -14,32 +21,68 @@ public static class DefaultCanaries
     /// <summary>Random start delay of each run, so a fleet does not run in lock-step.</summary>
     public static readonly TimeSpan Jitter = TimeSpan.FromMinutes(2);
 
-    /// <summary>The default canaries for a runtime offering <paramref name="providers"/>.</summary>
+    private static readonly string[] s_models = ["resnet50", "bert-base"];
+
+    /// <summary>The default canaries for what <paramref name="usability"/> found usable.</summary>
+    public static IReadOnlyList<CanaryOptions> For(ProviderUsabilityReport usability)
+    {
+        ArgumentNullException.ThrowIfNull(usability);
+        var canaries = Cpu();
+        foreach (var device in usability.UsableDevices(ExecutionProviders.Cuda))
+        {
+            var name = device == 0 ? "default" : "default-gpu" + device.ToString(CultureInfo.InvariantCulture);
+            canaries.Add(Onnx(name, "CUDA", device, Precision.FP32, Precision.FP16));
+            if (usability.IsUsable(ExecutionProviders.TensorRt, device))
+            {
+                canaries.Add(Onnx(name, "TensorRT", device, Precision.FP16, Precision.INT8));
+            }
+
+            canaries.Add(Micro(name, device, CudaModels.Gemm, Precision.FP32, Precision.FP16));
+            canaries.Add(Micro(name, device, CudaModels.Memcpy, Precision.FP32));
+            canaries.Add(Micro(name, device, CudaModels.Pcie, Precision.FP32));
+        }
+
+        return canaries;
+    }
+
+    /// <summary>
+    /// The defaults from provider names alone (<see cref="OnnxRuntimeInfo.Providers"/>): the CPU
+    /// canaries, and FP16 on CUDA and TensorRT when listed. Kept for callers without a usability
+    /// check; <see cref="For(ProviderUsabilityReport)"/> is the one that knows a provider runs.
+    /// </summary>
     public static IReadOnlyList<CanaryOptions> For(IReadOnlyCollection<string> providers)
     {
         ArgumentNullException.ThrowIfNull(providers);
-        var canaries = new List<CanaryOptions>
-        {
-            Canary("resnet50", "CPU", Precision.FP32, Precision.INT8),
-            Canary("bert-base", "CPU", Precision.FP32, Precision.INT8),
-        };
-        foreach (var (provider, ortName) in new[] { ("CUDA", "CUDAExecutionProvider"), ("TensorRT", "TensorrtExecutionProvider") })
+        var canaries = Cpu();
+        foreach (var (provider, ortName) in new[] { ("CUDA", ExecutionProviders.Cuda), ("TensorRT", ExecutionProviders.TensorRt) })
         {
             if (providers.Contains(ortName))
             {
-                canaries.Add(Canary("resnet50", provider, Precision.FP16));
-                canaries.Add(Canary("bert-base", provider, Precision.FP16));
+                canaries.Add(Canary("default", [.. s_models.Select(m => ModelRef.Builtin(m).ToString())], provider, null, Precision.FP16));
             }
         }
 
         return canaries;
     }
 
-    private static CanaryOptions Canary(string model, string provider, params Precision[] precisions) => new()
+    private static List<CanaryOptions> Cpu() =>
+    [
+        Canary("default", [ModelRef.Builtin("resnet50").ToString()], "CPU", null, Precision.FP32, Precision.INT8),
+        Canary("default", [ModelRef.Builtin("bert-base").ToString()], "CPU", null, Precision.FP32, Precision.INT8),
+    ];
+
+    private static CanaryOptions Onnx(string name, string provider, int device, params Precision[] precisions) =>
+        Canary(name, [.. s_models.Select(m => ModelRef.Builtin(m).ToString())], provider, device, precisions);
+
+    private static CanaryOptions Micro(string name, int device, string model, params Precision[] precisions) =>
+        Canary(name, [model], "CUDA", device, precisions);
+
+    private static CanaryOptions Canary(string name, List<string> models, string provider, int? device, params Precision[] precisions) => new()
     {
-        Name = "default",
-        Matrix = new CanaryMatrixOptions { Models = [ModelRef.Builtin(model).ToString()], Providers = [provider], Precisions = [.. precisions] },
-        BatchSizes = [1],
+        Name = name,
+        Matrix = new CanaryMatrixOptions { Models = models, Providers = [provider], Precisions = [.. precisions] },
+        BatchSizes = models.Any(CudaModels.IsCuda) ? null : [1],
+        ProviderOptions = device is { } d ? new() { ["device_id"] = d.ToString(CultureInfo.InvariantCulture) } : [],
         Interval = Interval,
         Jitter = Jitter,
         Measure = new MeasureOptions

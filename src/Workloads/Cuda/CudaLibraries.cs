@@ -4,12 +4,13 @@ using System.Runtime.InteropServices;
 namespace BenchDaemon.Workloads.Cuda;
 
 /// <summary>
-/// Finds and loads the CUDA driver and cuBLASLt, and routes this assembly's imports of
-/// <c>cuda</c> and <c>cublasLt</c> to them (the one <see cref="NativeLibrary.SetDllImportResolver"/>
-/// of the Workloads assembly; ONNX Runtime's resolver sits on its own assembly). Search order:
-/// the configured directory, then <c>$CUDA_HOME/lib64</c> (cuBLASLt only: the toolkit's
-/// <c>libcuda</c> there is a stub that fails every call), then the system library path by soname.
-/// A process binds each import once, so the first directory used stays in force.
+/// Finds and loads the CUDA driver and cuBLASLt for the micro-canaries through
+/// <see cref="GpuLibraryDiscovery"/> (the search the ONNX Runtime GPU providers use too), and
+/// routes this assembly's imports of <c>cuda</c> and <c>cublasLt</c> to them (the one
+/// <see cref="NativeLibrary.SetDllImportResolver"/> of the Workloads assembly; ONNX Runtime's
+/// resolver sits on its own assembly). The driver comes from the configured folder or the loader
+/// path only (the toolkit's <c>libcuda</c> under CUDA_HOME is a stub that fails every call).
+/// A process binds each import once, so the first folder used stays in force.
 /// </summary>
 public static class CudaLibraries
 {
@@ -17,52 +18,24 @@ public static class CudaLibraries
     public const string DriverSoname = "libcuda.so.1";
 
     /// <summary>cuBLASLt sonames, newest first (CUDA 13, then CUDA 12).</summary>
-    public static IReadOnlyList<string> CublasLtSonames { get; } = ["libcublasLt.so.13", "libcublasLt.so.12"];
+    public static IReadOnlyList<string> CublasLtSonames { get; } = [.. GpuLibraryCatalogue.CublasLtAnyVersion.Sonames];
 
     private static readonly Lock s_lock = new();
     private static bool s_resolverSet;
     private static string? s_directory;
+    private static Func<string?, GpuSearchRoots> s_roots = directory => GpuSearchRoots.FromEnvironment(directory);
     private static LoadResult? s_driver;
     private static LoadResult? s_cublasLt;
 
-    /// <summary>The outcome of loading one library: the path or soname loaded, or why nothing loaded.</summary>
+    /// <summary>The outcome of loading one library: the path loaded, or why nothing loaded.</summary>
     public sealed record LoadResult(nint Handle, string? Loaded, string? Error)
     {
         public bool Ok => Handle != 0;
     }
 
-    /// <summary>Where the driver library is looked for, in order.</summary>
-    public static IReadOnlyList<string> DriverCandidates(string? directory)
-    {
-        var candidates = new List<string>();
-        if (!string.IsNullOrWhiteSpace(directory))
-        {
-            candidates.Add(Path.Combine(directory, DriverSoname));
-        }
-
-        candidates.Add(DriverSoname);
-        return candidates;
-    }
-
-    /// <summary>Where cuBLASLt is looked for, in order: each directory with every soname, then the sonames alone.</summary>
-    public static IReadOnlyList<string> CublasLtCandidates(string? directory, string? cudaHome)
-    {
-        var candidates = new List<string>();
-        foreach (var folder in new[] { directory, string.IsNullOrWhiteSpace(cudaHome) ? null : Path.Combine(cudaHome, "lib64") })
-        {
-            if (!string.IsNullOrWhiteSpace(folder))
-            {
-                candidates.AddRange(CublasLtSonames.Select(s => Path.Combine(folder, s)));
-            }
-        }
-
-        candidates.AddRange(CublasLtSonames);
-        return candidates;
-    }
-
     /// <summary>
-    /// Uses <paramref name="directory"/> for every later load. False when another directory was
-    /// already in force (a process binds the libraries once).
+    /// Uses <paramref name="directory"/> (<c>Cuda:LibraryDirectory</c>, ':'-separated) for every
+    /// later search. False when another directory was already in force (a process binds the libraries once).
     /// </summary>
     public static bool Configure(string? directory)
     {
@@ -80,52 +53,57 @@ public static class CudaLibraries
         }
     }
 
+    /// <summary>A discovery over the configured folder and this process's environment.</summary>
+    public static GpuLibraryDiscovery Discovery()
+    {
+        lock (s_lock)
+        {
+            return new GpuLibraryDiscovery(s_roots(s_directory));
+        }
+    }
+
     /// <summary>Loads <c>libcuda.so.1</c> once; later calls return the first outcome.</summary>
     public static LoadResult LoadDriver()
     {
         lock (s_lock)
         {
             SetResolver();
-            return s_driver ??= Load(DriverCandidates(s_directory));
+            return s_driver ??= Load(GpuLibraryCatalogue.Driver);
         }
     }
 
-    /// <summary>Loads cuBLASLt once; later calls return the first outcome.</summary>
+    /// <summary>Loads cuBLASLt (CUDA 13's, else 12's) once; later calls return the first outcome.</summary>
     public static LoadResult LoadCublasLt()
     {
         lock (s_lock)
         {
             SetResolver();
-            return s_cublasLt ??= Load(CublasLtCandidates(s_directory, Environment.GetEnvironmentVariable("CUDA_HOME")));
+            return s_cublasLt ??= Load(GpuLibraryCatalogue.CublasLtAnyVersion);
         }
     }
 
-    private static LoadResult Load(IReadOnlyList<string> candidates)
+    /// <summary>Replaces how search roots are made from the configured folder (tests: no system folders).</summary>
+    internal static void UseRoots(Func<string?, GpuSearchRoots> roots)
     {
-        var problems = new List<string>();
-        foreach (var candidate in candidates)
+        lock (s_lock)
         {
-            // A path that is not there is skipped quietly; a file that is there but fails to load is worth reporting.
-            if (Path.IsPathRooted(candidate) && !File.Exists(candidate))
-            {
-                continue;
-            }
+            s_roots = roots;
+        }
+    }
 
-            try
-            {
-                return new LoadResult(NativeLibrary.Load(candidate), candidate, null);
-            }
-            catch (DllNotFoundException ex)
-            {
-                problems.Add(Path.IsPathRooted(candidate) ? $"{candidate}: {FirstLine(ex.Message)}" : candidate + ": not found on the library path");
-            }
-            catch (BadImageFormatException ex)
-            {
-                problems.Add($"{candidate}: {FirstLine(ex.Message)}");
-            }
+    private static LoadResult Load(GpuLibrary library)
+    {
+        var discovery = new GpuLibraryDiscovery(s_roots(s_directory));
+        var found = discovery.Find(library);
+        if (found.Path is null)
+        {
+            return new LoadResult(0, null, $"not found (searched {string.Join("; ", discovery.Places.Select(p => p.ToString()))})");
         }
 
-        return new LoadResult(0, null, $"not found (tried {string.Join("; ", problems.Count > 0 ? problems : candidates)})");
+        var loaded = GpuLibraryLoader.Preload(found);
+        return loaded.Loaded
+            ? new LoadResult(GpuLibraryLoader.Open(found.Path).Handle, found.Path, null)
+            : new LoadResult(0, null, $"not loadable: {found.Path}: {loaded.LoadError}");
     }
 
     private static void SetResolver()
@@ -143,6 +121,4 @@ public static class CudaLibraries
         CublasLt.Library => LoadCublasLt().Handle,
         _ => 0,
     };
-
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using BenchDaemon.Workloads.Cuda;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
@@ -9,6 +10,10 @@ namespace BenchDaemon.Workloads.Onnx;
 /// The ONNX Runtime native library this process loaded: its version and execution
 /// providers. Loading is attempted once; a missing or broken native library is reported as
 /// <see cref="Unavailable"/> with the reason instead of failing the daemon.
+/// ONNX Runtime lists a provider that is compiled in (the GPU package lists CUDA and TensorRT on
+/// every host); <see cref="Providers"/> leaves out a GPU provider whose libraries discovery does
+/// not find here (a file search, nothing loaded), and <see cref="ProviderProblems"/> says why.
+/// Whether a provider really runs is <see cref="ProviderUsabilityChecker"/>'s question.
 /// </summary>
 public sealed class OnnxRuntimeInfo
 {
@@ -20,6 +25,7 @@ public sealed class OnnxRuntimeInfo
     private static bool s_resolverSet;
 
     private readonly Lazy<(string Version, IReadOnlyList<string> Providers, string? Error)> _info;
+    private readonly Lazy<IReadOnlyDictionary<string, string>> _problems;
 
     /// <summary>Uses the bundled native library.</summary>
     public OnnxRuntimeInfo()
@@ -29,20 +35,59 @@ public sealed class OnnxRuntimeInfo
 
     /// <summary>Uses <see cref="OnnxRuntimeOptions.LibraryPath"/> when set.</summary>
     public OnnxRuntimeInfo(IOptions<OnnxRuntimeOptions> options)
+        : this(options, Options.Create(new CudaOptions()))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var path = options.Value.LibraryPath;
-        _info = new(() => Load(string.IsNullOrWhiteSpace(path) ? null : path));
     }
 
-    /// <summary>Native library version, for example <c>1.31.1</c>, or <see cref="Unavailable"/>.</summary>
+    /// <summary>Uses <see cref="OnnxRuntimeOptions.LibraryPath"/> when set, and <see cref="CudaOptions.LibraryDirectory"/> in the search for GPU libraries.</summary>
+    public OnnxRuntimeInfo(IOptions<OnnxRuntimeOptions> options, IOptions<CudaOptions> cuda)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cuda);
+        var path = options.Value.LibraryPath;
+        var directory = cuda.Value.LibraryDirectory;
+        _info = new(() => Load(string.IsNullOrWhiteSpace(path) ? null : path));
+        _problems = new(() => FindProblems(_info.Value.Providers, directory));
+    }
+
+    /// <summary>Native library version, for example <c>1.32.0</c>, or <see cref="Unavailable"/>.</summary>
     public string Version => _info.Value.Version;
 
-    /// <summary>Execution providers the loaded library offers (for example CPUExecutionProvider).</summary>
-    public IReadOnlyList<string> Providers => _info.Value.Providers;
+    /// <summary>
+    /// Execution providers the loaded library offers whose native libraries are present here (for
+    /// example CPUExecutionProvider; CUDAExecutionProvider where CUDA 13 and cuDNN 9 are found).
+    /// </summary>
+    public IReadOnlyList<string> Providers => [.. _info.Value.Providers.Where(p => !_problems.Value.ContainsKey(p))];
+
+    /// <summary>Every provider compiled into the loaded library, usable here or not.</summary>
+    public IReadOnlyList<string> CompiledProviders => _info.Value.Providers;
+
+    /// <summary>Compiled-in GPU providers left out of <see cref="Providers"/>, with what is missing (<c>libcudnn.so.9 (cuDNN 9) not found; searched: …</c>).</summary>
+    public IReadOnlyDictionary<string, string> ProviderProblems => _problems.Value;
 
     /// <summary>Why the library could not be loaded; null when it was.</summary>
     public string? Error => _info.Value.Error;
+
+    private static Dictionary<string, string> FindProblems(IReadOnlyList<string> compiled, string? cudaDirectory)
+    {
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        var gpu = compiled.Where(p => GpuLibraryCatalogue.For(p).Count > 0).ToList();
+        if (gpu.Count == 0)
+        {
+            return problems;
+        }
+
+        var discovery = new GpuLibraryDiscovery(GpuSearchRoots.FromEnvironment(cudaDirectory));
+        foreach (var provider in gpu)
+        {
+            if (discovery.Find(GpuLibraryCatalogue.For(provider)).Problem() is { } problem)
+            {
+                problems[provider] = problem;
+            }
+        }
+
+        return problems;
+    }
 
     private static (string, IReadOnlyList<string>, string?) Load(string? libraryPath)
     {

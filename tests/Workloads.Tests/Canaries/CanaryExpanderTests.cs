@@ -92,4 +92,27 @@ public sealed class CanaryExpanderTests
 
         Assert.Contains(errors, e => e.Problem.Contains("'a' is used 2 times", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Expand_UnknownTensorRtOption_ConfigurationErrorNamingTheKey()
+    {
+        var (_, errors) = CanaryExpander.Expand([new CanaryOptions { Name = "a", Model = "/m.onnx", Provider = "TensorRT", ProviderOptions = { ["trt_fp17_enable"] = "1" } }]);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("Canaries:0:ProviderOptions:trt_fp17_enable", error.Key);
+        Assert.StartsWith("'trt_fp17_enable' is not an option of TensorrtExecutionProvider", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Expand_MatrixOfCpuAndTensorRt_TensorRtOptionsAccepted()
+    {
+        var (canaries, errors) = CanaryExpander.Expand([new CanaryOptions
+        {
+            Name = "m", Matrix = new CanaryMatrixOptions { Models = ["/m.onnx"], Providers = ["CPU", "TensorRT"] },
+            ProviderOptions = { ["trt_builder_optimization_level"] = "4", ["cudnn_conv_algo_search"] = "HEURISTIC" },
+        }]);
+
+        Assert.Empty(errors);
+        Assert.Equal(2, canaries.Count);
+    }
 }

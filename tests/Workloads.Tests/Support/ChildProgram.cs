@@ -1,0 +1,39 @@
+using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Workloads.Onnx;
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Workloads.Tests.Support;
+
+/// <summary>
+/// The test assembly's entry point when started as a child process (<c>dotnet exec
+/// BenchDaemon.Workloads.Tests.dll usability CUDA_DIRECTORY PROVIDER…</c>): does what the
+/// worker does before its first GPU canary — the provider usability check, which loads the
+/// (fake) CUDA libraries into the process — and prints the report as JSON. Loaded libraries
+/// cannot be unloaded, so this never happens in the test host. <c>runtime LIBRARY_PATH</c> loads
+/// ONNX Runtime from <c>OnnxRuntime:LibraryPath</c> (a process binds it once). The test runner never calls it.
+/// </summary>
+public static class ChildProgram
+{
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["runtime", var libraryPath])
+        {
+            var runtime = new OnnxRuntimeInfo(Options.Create(new OnnxRuntimeOptions { LibraryPath = libraryPath }));
+            Console.Out.WriteLine($"{runtime.Version} {string.Join(',', runtime.CompiledProviders)} {runtime.Error}");
+            return 0;
+        }
+
+        if (args is not ["usability", var directory, .. var providers] || providers.Length == 0)
+        {
+            Console.Error.WriteLine("usage: usability CUDA_DIRECTORY PROVIDER[:DEVICE]...");
+            return 2;
+        }
+
+        var cuda = Options.Create(new CudaOptions { LibraryDirectory = directory });
+        var checker = new ProviderUsabilityChecker(new OnnxRuntimeInfo(Options.Create(new OnnxRuntimeOptions()), cuda), cuda, Options.Create(new OnnxRuntimeOptions()), TimeProvider.System);
+        var targets = providers.Select(p => p.Split(':') is [var name, var device] ? new ProviderTarget(name, int.Parse(device, System.Globalization.CultureInfo.InvariantCulture)) : new ProviderTarget(p, 0)).ToList();
+        Console.Out.WriteLine(checker.Check(targets).ToJson());
+        return 0;
+    }
+}
