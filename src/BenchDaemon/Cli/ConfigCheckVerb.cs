@@ -65,9 +65,14 @@ public static class ConfigCheckVerb
             [Workers.WorkerOptions.SectionName] = Node(services.GetRequiredService<IOptions<Workers.WorkerOptions>>().Value),
         };
 
+        // What the defaults depend on: whether each GPU provider runs here (checked in a worker).
+        var runtime = services.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        result["ExecutionProviders"] = JsonSerializer.SerializeToNode(
+            runtime.UsabilityOrNone.Providers.Select(p => new { p.Provider, p.Device, p.Usable, Reason = p.Usable ? null : p.Reason ?? p.Summary }).ToList());
+
         result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
             // The defaults depend on the providers a worker's ONNX Runtime reports.
-            ConfigurationPreflight.Canaries(loaded.Configuration, services.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult().Providers).Select(c => new
+            ConfigurationPreflight.Canaries(loaded.Configuration, runtime.UsabilityOrNone).Select(c => new
             {
                 c.Name,
                 c.Model,

@@ -25,7 +25,7 @@ public static class OnceVerb
         {
             // The defaults depend on the providers a worker's ONNX Runtime has: ask one.
             var description = await services.GetRequiredService<WorkerRuntime>().DescribeAsync(cancellationToken);
-            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, description.Providers);
+            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, description.UsabilityOrNone);
             if (canaries.Count == 0)
             {
                 await context.Out.WriteLineAsync(json ? "[]" : NoCanariesMessage);

@@ -40,10 +40,19 @@ public static class ProbeVerb
             await Task.Delay(window, timeProvider, cancellationToken);
             gpu.SampleEnergy();
             var snapshot = sampler.Tick();
+            // ONNX Runtime and the GPU libraries are looked at in a worker, never in this process.
+            var runtime = await services.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(cancellationToken);
             if (json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(
-                    new { window = window.TotalSeconds, cpuUtilization = snapshot.CpuUtilization, host = snapshot.Host, gpu = GpuJson(snapshot.Gpu) },
+                    new
+                    {
+                        window = window.TotalSeconds,
+                        cpuUtilization = snapshot.CpuUtilization,
+                        host = snapshot.Host,
+                        gpu = GpuJson(snapshot.Gpu),
+                        onnxRuntime = new { version = runtime.OnnxRuntimeVersion, compiledProviders = runtime.Providers, error = runtime.Error, usability = runtime.Usability },
+                    },
                     CliJson.Options));
             }
             else
@@ -51,10 +60,57 @@ public static class ProbeVerb
                 var console = context.CreateConsole();
                 Render(console, snapshot, window);
                 RenderGpus(console, snapshot.Gpu);
+                RenderRuntime(console, runtime);
             }
         }
 
         return ExitCodes.Ok;
+    }
+
+    // The workers' ONNX Runtime, whether each GPU provider runs here, and which GPU library was found where.
+    private static void RenderRuntime(IAnsiConsole console, Workers.RuntimeDescription runtime)
+    {
+        console.MarkupLine(Markup.Escape($"ONNX Runtime {runtime.OnnxRuntimeVersion} ({Workloads.Onnx.OnnxRuntimeBuild.Flavor} package); compiled-in providers: {string.Join(", ", runtime.Providers)}"));
+        if (runtime.Error is { } error)
+        {
+            console.MarkupLine(Markup.Escape("  cannot be loaded: " + error));
+        }
+
+        if (runtime.Usability is not { } usability)
+        {
+            return;
+        }
+
+        var providers = new Table().Border(TableBorder.Rounded).Title("GPU execution providers");
+        foreach (var column in new[] { "provider", "GPU", "usable", "why not" })
+        {
+            providers.AddColumn(column);
+        }
+
+        foreach (var p in usability.Providers)
+        {
+            providers.AddRow(Markup.Escape(p.Provider), p.Device.ToString(CultureInfo.InvariantCulture), p.Usable ? "yes" : "no", Markup.Escape(p.Usable ? "-" : p.Reason ?? p.Summary ?? "-"));
+        }
+
+        console.Write(providers);
+        var libraries = new Table().Border(TableBorder.Rounded).Title("GPU libraries");
+        foreach (var column in new[] { "library", "what", "found", "where", "loaded" })
+        {
+            libraries.AddColumn(column);
+        }
+
+        foreach (var l in usability.Libraries.Libraries)
+        {
+            libraries.AddRow(
+                Markup.Escape(l.Soname),
+                Markup.Escape(l.Description),
+                Markup.Escape(l.Path ?? "not found"),
+                Markup.Escape(l.Source?.ToString() ?? "-"),
+                Markup.Escape(l.Loaded ? "yes" : l.LoadError ?? "-"));
+        }
+
+        console.Write(libraries);
+        console.MarkupLine(Markup.Escape("Searched: " + usability.Libraries.SearchedText));
     }
 
     /// <summary><c>benchdaemon probe --gpu-benchmark</c>: the probe's own cost per GPU, in microseconds.</summary>

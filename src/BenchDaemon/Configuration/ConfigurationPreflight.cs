@@ -109,10 +109,10 @@ public static partial class ConfigurationPreflight
 
     /// <summary>
     /// Binds and expands the <c>Canaries</c> array — or, when it names none and
-    /// <c>Defaults:Canaries</c> is true, the built-in defaults for <paramref name="providers"/> —
+    /// <c>Defaults:Canaries</c> is true, the built-in defaults for <paramref name="usability"/> —
     /// and throws <see cref="ConfigurationException"/> for the first problem.
     /// </summary>
-    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration, IReadOnlyCollection<string>? providers = null)
+    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration, ProviderUsabilityReport? usability = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         List<CanaryOptions> options;
@@ -129,7 +129,7 @@ public static partial class ConfigurationPreflight
 
         if (options.Count == 0 && useDefaults)
         {
-            options = [.. DefaultCanaries.For(providers ?? ["CPUExecutionProvider"])];
+            options = [.. DefaultCanaries.For(usability ?? ProviderUsabilityReport.None)];
         }
 
         for (var i = 0; i < options.Count; i++)

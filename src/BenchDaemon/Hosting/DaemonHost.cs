@@ -166,7 +166,7 @@ public static class DaemonHost
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<CanarySchedulingService>(
             sp,
             (Func<CancellationToken, Task<IReadOnlyList<Workloads.Canaries.CanaryDefinition>>>)(async token =>
-                ConfigurationPreflight.Canaries(loaded.Configuration, (await sp.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(token)).Providers))));
+                ConfigurationPreflight.Canaries(loaded.Configuration, (await sp.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(token)).UsabilityOrNone))));
         services.AddHostedService(sp => sp.GetRequiredService<CanarySchedulingService>());
         services.AddSingleton<ClockStepMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ClockStepMonitor>());

@@ -91,7 +91,7 @@ public sealed partial class ConfigurationReloader(
                 await using (services)
                 {
                     candidate = loaded;
-                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, runtime.Current.Providers);
+                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, runtime.Current.UsabilityOrNone);
                 }
             }
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)

@@ -1,3 +1,5 @@
+using System.Globalization;
+using BenchDaemon.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace BenchDaemon.Workers;
@@ -6,7 +8,7 @@ namespace BenchDaemon.Workers;
 /// The ONNX Runtime the workers load, as a worker described it: asked once (the daemon never
 /// loads ONNX Runtime itself) and kept; <see cref="Current"/> reads the kept answer without I/O.
 /// </summary>
-public sealed partial class WorkerRuntime : IDisposable
+public sealed partial class WorkerRuntime : IMetricSource, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WorkerPool? _pool;
@@ -54,6 +56,18 @@ public sealed partial class WorkerRuntime : IDisposable
                     LogUnavailable(_logger, error);
                 }
 
+                foreach (var provider in description.UsabilityOrNone.Providers)
+                {
+                    if (provider.Usable)
+                    {
+                        LogUsable(_logger, provider.Provider, provider.Device);
+                    }
+                    else
+                    {
+                        LogNotUsable(_logger, provider.Provider, provider.Device, provider.Reason ?? provider.Summary ?? provider.ReasonCode ?? "?");
+                    }
+                }
+
                 return description;
             }
             catch (WorkerStartException ex)
@@ -68,7 +82,25 @@ public sealed partial class WorkerRuntime : IDisposable
         }
     }
 
+    /// <summary>Writes whether each GPU provider is usable per device, and why not (no I/O: the kept description).</summary>
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (var provider in Volatile.Read(ref _description)?.UsabilityOrNone.Providers ?? [])
+        {
+            var device = provider.Device.ToString(CultureInfo.InvariantCulture);
+            writer.Write(TelemetryCatalogue.ProviderUsable, provider.Usable ? 1 : 0, provider.Provider, device);
+            writer.Write(TelemetryCatalogue.ProviderUsabilityInfo, 1, provider.Provider, device, provider.Usable ? "ok" : provider.ReasonCode ?? "unknown", provider.Usable ? "usable" : provider.Summary ?? string.Empty);
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(EventId = 461, Level = LogLevel.Information, Message = "{Provider} on GPU {Device}: usable")]
+    private static partial void LogUsable(ILogger logger, string provider, int device);
+
+    [LoggerMessage(EventId = 462, Level = LogLevel.Information, Message = "{Provider} on GPU {Device}: not usable: {Reason}; its canaries are skipped with this reason")]
+    private static partial void LogNotUsable(ILogger logger, string provider, int device, string reason);
 
     [LoggerMessage(EventId = 458, Level = LogLevel.Error, Message = "ONNX Runtime cannot be loaded in the workers: {Error}; ONNX canaries fail with runtime_unavailable")]
     private static partial void LogUnavailable(ILogger logger, string error);

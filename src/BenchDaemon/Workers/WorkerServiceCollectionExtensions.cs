@@ -40,6 +40,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<ICanaryExecutor>(sp => sp.GetRequiredService<WorkerPool>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, WorkerPool>(sp => sp.GetRequiredService<WorkerPool>()));
         services.TryAddSingleton<WorkerRuntime>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, WorkerRuntime>(sp => sp.GetRequiredService<WorkerRuntime>()));
         return services;
     }
 

@@ -32,6 +32,7 @@ internal sealed class WorkerSession : IDisposable
     private readonly CanaryRunner _runner;
     private readonly TimeSpan _clockInterval;
     private readonly WorkerSpans? _spans;
+    private readonly Lazy<ProviderUsabilityReport> _usability;
 
     public WorkerSession(WorkerSettings settings, WorkerOutput output)
     {
@@ -49,15 +50,19 @@ internal sealed class WorkerSession : IDisposable
         _gpus = new GpuProbe(probes, time, _loggers.CreateLogger<GpuProbe>());
         _energy = new CompositeEnergyMeter(new RaplEnergyMeter(probes), _gpus);
         _zoo = new ModelZoo(settings.StateDirectory, _loggers.CreateLogger<ModelZoo>(), time);
-        _runtime = new OnnxRuntimeInfo(Options.Create(settings.OnnxRuntime));
+        _runtime = new OnnxRuntimeInfo(Options.Create(settings.OnnxRuntime), Options.Create(settings.Cuda));
+        // Whether each GPU provider really runs here: checked once per worker, on first need (it
+        // loads CUDA, cuDNN and TensorRT and creates a tiny session per provider and device).
+        var checker = new ProviderUsabilityChecker(_runtime, Options.Create(settings.Cuda), Options.Create(settings.OnnxRuntime), time);
+        _usability = new Lazy<ProviderUsabilityReport>(() => checker.Check());
         var cuda = new CudaCanaryRunner(Options.Create(settings.Cuda), _loggers.CreateLogger<CudaCanaryRunner>(), _energy, clocks: _gpus);
-        _runner = new CanaryRunner(_runtime, time, _loggers.CreateLogger<CanaryRunner>(), _energy, _zoo, cuda, _gpus);
+        _runner = new CanaryRunner(_runtime, time, _loggers.CreateLogger<CanaryRunner>(), _energy, _zoo, cuda, _gpus, () => _usability.Value, settings.StateDirectory);
     }
 
     /// <summary>Answers <paramref name="request"/>.</summary>
     public WorkerEvent Handle(WorkerRequest request, CancellationToken token) => request switch
     {
-        DescribeRequest describe => new DescriptionEvent(describe.Id, new RuntimeDescription(_runtime.Version, _runtime.Providers, _runtime.Error)),
+        DescribeRequest describe => new DescriptionEvent(describe.Id, new RuntimeDescription(_runtime.Version, _runtime.CompiledProviders, _runtime.Error, _usability.Value)),
         PrepareRequest prepare => Prepare(prepare, token),
         RunRequest run => Run(run, token),
         StudyCellRequest cell => StudyCell(cell, token),

@@ -28,13 +28,13 @@ public sealed class GpuClockWindow
     public IReadOnlyCollection<int> Gpus => _gpus.Keys;
 
     /// <summary>Adds one reading of GPU <paramref name="index"/>.</summary>
-    internal void Observe(int index, double? smHertz, ulong? reasons)
+    internal void Observe(int index, double? smHertz, ulong? reasons, long? memoryUsed = null)
     {
         lock (_lock)
         {
             if (_summary is null && _gpus.TryGetValue(index, out var gpu))
             {
-                gpu.Add(smHertz, reasons);
+                gpu.Add(smHertz, reasons, memoryUsed);
             }
         }
     }
@@ -63,10 +63,16 @@ public sealed class GpuClockWindow
         private double _smMin = double.PositiveInfinity;
         private int _smCount;
         private int _samples;
+        private long? _memoryMax;
 
-        public void Add(double? smHertz, ulong? reasons)
+        public void Add(double? smHertz, ulong? reasons, long? memoryUsed)
         {
             _samples++;
+            if (memoryUsed is { } used)
+            {
+                _memoryMax = Math.Max(_memoryMax ?? 0, used);
+            }
+
             if (reasons is { } bits)
             {
                 _reasons |= bits;
@@ -87,6 +93,9 @@ public sealed class GpuClockWindow
             _anyReasons ? GpuClockEvents.Names(_reasons) : null,
             _smCount > 0 ? _smSum / _smCount : null,
             _smCount > 0 ? _smMin : null,
-            _samples);
+            _samples)
+        {
+            MemoryUsedMaxBytes = _memoryMax,
+        };
     }
 }

@@ -7,4 +7,8 @@ namespace BenchDaemon.Probes.Nvml;
 /// <param name="SmClockMeanHertz">Mean SM clock over the readings; null where not reported.</param>
 /// <param name="SmClockMinHertz">Lowest SM clock read.</param>
 /// <param name="Samples">Readings taken: the two window edges plus every probe tick in between.</param>
-public sealed record GpuClockWindowSummary(int Index, string Uuid, IReadOnlyList<string>? ClockEventReasons, double? SmClockMeanHertz, double? SmClockMinHertz, int Samples);
+public sealed record GpuClockWindowSummary(int Index, string Uuid, IReadOnlyList<string>? ClockEventReasons, double? SmClockMeanHertz, double? SmClockMinHertz, int Samples)
+{
+    /// <summary>The most GPU memory in use (all processes) at any reading of the window, bytes; null where unreadable.</summary>
+    public long? MemoryUsedMaxBytes { get; init; }
+}

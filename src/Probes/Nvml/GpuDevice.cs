@@ -159,6 +159,9 @@ internal sealed unsafe class GpuDevice
     }
 
     /// <summary>SM clock and clock-event reasons now, for canary windows.</summary>
+    /// <summary>Memory in use on the GPU now (all processes), for the edges of a canary window; null where unreadable.</summary>
+    public long? ReadMemoryUsed() => ReadMemory().Used;
+
     public (double? SmHertz, ulong? Reasons) ReadClockState()
     {
         if (_lost)

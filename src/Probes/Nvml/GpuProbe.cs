@@ -403,7 +403,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
             {
                 foreach (var gpu in gpus.Where(g => g.Up))
                 {
-                    window.Observe(gpu.Identity.Index, gpu.Clocks?.SmHertz, gpu.ClockEventReasons);
+                    window.Observe(gpu.Identity.Index, gpu.Clocks?.SmHertz, gpu.ClockEventReasons, gpu.MemoryUsedBytes);
                 }
             }
         }
@@ -542,7 +542,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         foreach (var device in _devices.Where(d => window.Gpus.Contains(d.Identity.Index)))
         {
             var (sm, reasons) = device.ReadClockState();
-            window.Observe(device.Identity.Index, sm, reasons);
+            window.Observe(device.Identity.Index, sm, reasons, device.ReadMemoryUsed());
         }
     }
 

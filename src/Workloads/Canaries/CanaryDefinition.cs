@@ -24,6 +24,7 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="Regression">Overrides of the regression gate, or null.</param>
 /// <param name="MemoryLimitMegabytes">The worker's memory limit for this canary; null: <c>Workers:MemoryLimitMegabytes</c>.</param>
 /// <param name="CustomOpLibraries">Shared libraries of custom operators registered with every session of this canary.</param>
+/// <param name="GpuIo">Where a GPU canary's inputs and outputs live while measured.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -44,7 +45,8 @@ public sealed record CanaryDefinition(
     IReadOnlyDictionary<string, string>? Sha256 = null,
     CanaryRegressionOptions? Regression = null,
     int? MemoryLimitMegabytes = null,
-    IReadOnlyList<string>? CustomOpLibraries = null)
+    IReadOnlyList<string>? CustomOpLibraries = null,
+    GpuIo GpuIo = GpuIo.Device)
 {
     /// <summary>The model, read: a file, a built-in model or a CUDA micro-canary.</summary>
     [JsonIgnore]

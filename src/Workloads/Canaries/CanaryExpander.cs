@@ -381,7 +381,8 @@ public static class CanaryExpander
             Checksums(o, model),
             o.Regression,
             o.MemoryLimitMegabytes,
-            o.CustomOpLibraries.Count > 0 ? [.. o.CustomOpLibraries] : null);
+            o.CustomOpLibraries.Count > 0 ? [.. o.CustomOpLibraries] : null,
+            o.GpuIo);
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

@@ -105,6 +105,13 @@ public sealed class CanaryOptions
     /// </summary>
     public List<string> CustomOpLibraries { get; set; } = [];
 
+    /// <summary>
+    /// GPU canaries: <c>Device</c> (inputs and outputs in the GPU's memory; the loop times
+    /// inference) or <c>EndToEnd</c> (host inputs and outputs every call; host→device, inference
+    /// and device→host reported apart). Ignored on the CPU provider.
+    /// </summary>
+    public GpuIo GpuIo { get; set; } = GpuIo.Device;
+
     /// <summary>Each scheduled run starts after a random delay up to this long, so a fleet does not run in lock-step.</summary>
     public TimeSpan Jitter { get; set; }
 }

@@ -89,6 +89,23 @@ public sealed record CanaryResult
     public IReadOnlyDictionary<string, double>? GpuSmClockMinHertz { get; init; }
 
     /// <summary>
+    /// The most memory in use on the canary's GPU during the measured window (NVML, all processes:
+    /// the GPU lane runs one canary at a time), per GPU; null where no GPU probe reads it.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? GpuMemoryPeakBytes { get; init; }
+
+    /// <summary>
+    /// Seconds of the first inference, outside the measurement: where ONNX Runtime sizes the
+    /// outputs, TensorRT builds its engine on a cache miss and CUDA graphs are captured. For GPU
+    /// providers it is set-up (not part of the budget); for the CPU provider the first warm-up call.
+    /// </summary>
+    public double? FirstRunSeconds { get; init; }
+
+    /// <summary>Where a GPU canary's inputs and outputs lived while measured (<c>Device</c> or <c>EndToEnd</c>); null for CPU canaries.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<GpuIo>))]
+    public GpuIo? GpuIo { get; init; }
+
+    /// <summary>
     /// Mean seconds per call of each stage where stages exist (with <c>ImageInput</c>:
     /// <c>preprocess</c> for the whole batch and <c>inference</c>); null otherwise.
     /// </summary>

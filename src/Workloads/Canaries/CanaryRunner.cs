@@ -37,7 +37,16 @@ public sealed partial class CanaryRunner
     /// (<paramref name="cuda"/>, or one with default options); energy and GPU clocks of each window
     /// come from <paramref name="energyMeter"/> and <paramref name="clocks"/>, built-in models from <paramref name="zoo"/>.
     /// </summary>
-    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null, IGpuClockMonitor? clocks = null)
+    /// <param name="runtime">The ONNX Runtime of this process.</param>
+    /// <param name="timeProvider">Start times of results.</param>
+    /// <param name="logger">The run's log line.</param>
+    /// <param name="energyMeter">Energy counters read at the window's edges.</param>
+    /// <param name="zoo">Where built-in models come from.</param>
+    /// <param name="cuda">The CUDA micro-canary engine.</param>
+    /// <param name="clocks">GPU clock windows.</param>
+    /// <param name="usability">Whether each GPU provider runs here (<see cref="ProviderUsabilityChecker"/>); asked before a GPU canary's session, so a provider that cannot run is skipped with what is missing.</param>
+    /// <param name="stateDirectory">The state directory: TensorRT's engine and timing caches go under it.</param>
+    public CanaryRunner(OnnxRuntimeInfo runtime, TimeProvider timeProvider, ILogger<CanaryRunner> logger, IEnergyMeter? energyMeter = null, ModelZoo? zoo = null, CudaCanaryRunner? cuda = null, IGpuClockMonitor? clocks = null, Func<ProviderUsabilityReport>? usability = null, string? stateDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         _runtime = runtime;
@@ -48,7 +57,7 @@ public sealed partial class CanaryRunner
         _engines =
         [
             cuda ?? new CudaCanaryRunner(Options.Create(new CudaOptions()), NullLogger<CudaCanaryRunner>.Instance, energyMeter, clocks: clocks),
-            new OnnxRuntimeEngine(runtime, window, timeProvider, logger, zoo),
+            new OnnxRuntimeEngine(runtime, window, timeProvider, logger, zoo, usability, stateDirectory),
         ];
     }
 

@@ -45,26 +45,6 @@ public static class DefaultCanaries
         return canaries;
     }
 
-    /// <summary>
-    /// The defaults from provider names alone (<see cref="OnnxRuntimeInfo.Providers"/>): the CPU
-    /// canaries, and FP16 on CUDA and TensorRT when listed. Kept for callers without a usability
-    /// check; <see cref="For(ProviderUsabilityReport)"/> is the one that knows a provider runs.
-    /// </summary>
-    public static IReadOnlyList<CanaryOptions> For(IReadOnlyCollection<string> providers)
-    {
-        ArgumentNullException.ThrowIfNull(providers);
-        var canaries = Cpu();
-        foreach (var (provider, ortName) in new[] { ("CUDA", ExecutionProviders.Cuda), ("TensorRT", ExecutionProviders.TensorRt) })
-        {
-            if (providers.Contains(ortName))
-            {
-                canaries.Add(Canary("default", [.. s_models.Select(m => ModelRef.Builtin(m).ToString())], provider, null, Precision.FP16));
-            }
-        }
-
-        return canaries;
-    }
-
     private static List<CanaryOptions> Cpu() =>
     [
         Canary("default", [ModelRef.Builtin("resnet50").ToString()], "CPU", null, Precision.FP32, Precision.INT8),

@@ -21,7 +21,14 @@ public sealed class MeasuredWindow(IEnergyMeter? energyMeter = null, IGpuClockMo
     /// happened since <paramref name="runStart"/>), then measures <paramref name="measuredCall"/>
     /// within the canary's budget, which counts from <paramref name="runStart"/>.
     /// </summary>
-    public WindowMeasurement Measure(CanaryDefinition canary, Func<double> warmupCall, Func<double> measuredCall, long runStart, int warmupDone, CancellationToken cancellationToken)
+    /// <param name="canary">Its measurement settings, device and budget.</param>
+    /// <param name="warmupCall">One warm-up iteration.</param>
+    /// <param name="measuredCall">One measured iteration, returning its latency in seconds.</param>
+    /// <param name="runStart">When the budget started counting (a <see cref="Stopwatch"/> timestamp).</param>
+    /// <param name="warmupDone">Calls already made since <paramref name="runStart"/>.</param>
+    /// <param name="cancellationToken">Ends the window early.</param>
+    /// <param name="onMeasureStart">Called between warm-up and the measured loop.</param>
+    public WindowMeasurement Measure(CanaryDefinition canary, Func<double> warmupCall, Func<double> measuredCall, long runStart, int warmupDone, CancellationToken cancellationToken, Action? onMeasureStart = null)
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(warmupCall);
@@ -33,6 +40,7 @@ public sealed class MeasuredWindow(IEnergyMeter? energyMeter = null, IGpuClockMo
             (warmupIterations, warmupStable) = MeasurementLoop.WarmUp(warmupCall, canary.Measure, runStart, warmupDone, cancellationToken);
         }
 
+        onMeasureStart?.Invoke();
         using var measure = s_activities.StartActivity("measure");
         var window = StartClocks(canary.Device);
         List<double> samples;

@@ -57,6 +57,7 @@ public sealed record WindowMeasurement(
             GpuClockEventReasons = MeasuredWindow.GpuMap(GpuClocks, g => g.ClockEventReasons),
             GpuSmClockHertz = MeasuredWindow.GpuMap(GpuClocks, g => g.SmClockMeanHertz),
             GpuSmClockMinHertz = MeasuredWindow.GpuMap(GpuClocks, g => g.SmClockMinHertz),
+            GpuMemoryPeakBytes = MeasuredWindow.GpuMap(GpuClocks, g => (double?)g.MemoryUsedMaxBytes),
             Samples = Samples,
         };
     }

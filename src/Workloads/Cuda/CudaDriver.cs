@@ -75,6 +75,9 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(Library, EntryPoint = "cuMemcpyHtoD_v2")]
     internal static partial int MemcpyHtoD(ulong destination, void* source, nuint bytes);
 
+    [LibraryImport(Library, EntryPoint = "cuMemcpyDtoH_v2")]
+    internal static partial int MemcpyDtoH(void* destination, ulong source, nuint bytes);
+
     [LibraryImport(Library, EntryPoint = "cuMemcpyHtoDAsync_v2")]
     internal static partial int MemcpyHtoDAsync(ulong destination, nint source, nuint bytes, nint stream);
 

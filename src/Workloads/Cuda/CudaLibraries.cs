@@ -43,8 +43,15 @@ public static class CudaLibraries
         lock (s_lock)
         {
             SetResolver();
-            if (s_driver is null && s_cublasLt is null)
+            // Bound only once a library really loaded: a failed search is tried again in the new folder.
+            if (s_driver is not { Ok: true } && s_cublasLt is not { Ok: true })
             {
+                if (!string.Equals(s_directory, directory, StringComparison.Ordinal))
+                {
+                    s_driver = null;
+                    s_cublasLt = null;
+                }
+
                 s_directory = directory;
                 return true;
             }

@@ -25,12 +25,23 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
     private readonly MeasuredWindow _window;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly Func<ProviderUsabilityReport>? _usability;
+    private readonly string? _stateDirectory;
     private readonly ConcurrentDictionary<string, ((long Length, DateTime Modified) Stamp, string Digest)> _digests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Canary, string Path), string> _mismatchesLogged = new();
 
     /// <summary>An engine over <paramref name="runtime"/>; built-in models come from <paramref name="zoo"/> (none without it).</summary>
-    public OnnxRuntimeEngine(OnnxRuntimeInfo runtime, MeasuredWindow window, TimeProvider timeProvider, ILogger logger, ModelZoo? zoo = null)
+    /// <param name="runtime">The ONNX Runtime of this process.</param>
+    /// <param name="window">The shared measured window.</param>
+    /// <param name="timeProvider">The budget's timer.</param>
+    /// <param name="logger">Integrity and drift messages.</param>
+    /// <param name="zoo">Where built-in models come from.</param>
+    /// <param name="usability">Whether each GPU provider runs here.</param>
+    /// <param name="stateDirectory">Where TensorRT's engine and timing caches go (<c>trt-cache/</c>); none without it.</param>
+    public OnnxRuntimeEngine(OnnxRuntimeInfo runtime, MeasuredWindow window, TimeProvider timeProvider, ILogger logger, ModelZoo? zoo = null, Func<ProviderUsabilityReport>? usability = null, string? stateDirectory = null)
     {
+        _usability = usability;
+        _stateDirectory = stateDirectory;
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(window);
         _runtime = runtime;
@@ -72,14 +83,29 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
             return result with { Status = CanaryStatus.Failed, Reason = $"ONNX Runtime native library unavailable: {loadError}", ReasonCode = ReasonCodes.RuntimeUnavailable };
         }
 
-        if (!_runtime.Providers.Contains(ortProvider, StringComparer.Ordinal))
+        if (!_runtime.CompiledProviders.Contains(ortProvider, StringComparer.Ordinal))
         {
             return result with
             {
                 Status = CanaryStatus.Skipped,
-                Reason = $"provider unavailable: {ortProvider} is not in this ONNX Runtime build (available: {string.Join(", ", _runtime.Providers)})",
+                Reason = $"provider unavailable: {ortProvider} is not in this ONNX Runtime build (available: {string.Join(", ", _runtime.CompiledProviders)})",
                 ReasonCode = ReasonCodes.ProviderUnavailable,
             };
+        }
+
+        // Compiled in is not usable: a GPU provider that did not run its tiny session here is
+        // skipped with what is missing (a library, the driver, the device).
+        if (ExecutionProviders.IsGpu(canary.Provider) && canary.Device.GpuIndex is { } device)
+        {
+            if (_usability?.Invoke().Find(ortProvider, device) is { Usable: false } unusable)
+            {
+                return result with { Status = CanaryStatus.Skipped, Reason = unusable.Reason ?? unusable.Summary, ReasonCode = unusable.ReasonCode ?? ReasonCodes.ProviderUnavailable };
+            }
+
+            if (_usability is null && _runtime.ProviderProblems.TryGetValue(ortProvider, out var problem))
+            {
+                return result with { Status = CanaryStatus.Skipped, Reason = $"provider unavailable: {problem}", ReasonCode = ReasonCodes.LibraryUnavailable };
+            }
         }
 
         // A built-in model becomes an ordinary canary: files per precision from the zoo's cache
@@ -125,7 +151,7 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         bool fallback;
         using (s_activities.StartActivity("session"))
         {
-            (session, providerPrecision, fallback) = CreateSession(canary, modelPath);
+            (session, providerPrecision, fallback) = CreateSession(canary, modelPath, TensorRt(canary, modelPath));
         }
 
         var sessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
@@ -143,18 +169,32 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed, files);
         var outputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
         var stage = canary.ImageInput is { } sizeClass ? ImageStage.Create(session.InputMetadata, inputs, shapes, sizeClass) : null;
+
+        // A GPU provider's inputs and outputs live in the GPU's memory (IOBinding with device
+        // tensors), so the loop times inference; end to end (or with an image stage, whose
+        // preprocessing writes host memory) they are copied every call and the stages timed apart.
+        var gpu = ExecutionProviders.IsGpu(canary.Provider) ? canary.Device.GpuIndex : null;
+        var gpuIo = gpu is null ? (GpuIo?)null : stage is not null ? GpuIo.EndToEnd : canary.GpuIo;
+        DeviceIo? deviceIo = null;
         try
         {
             using var runOptions = new RunOptions();
             using var binding = session.CreateIoBinding();
-            foreach (var (name, value) in inputs)
+            if (gpu is { } index)
             {
-                binding.BindInput(name, value);
+                deviceIo = DeviceIo.Create(session, binding, index, inputs);
             }
-
-            foreach (var name in session.OutputNames)
+            else
             {
-                binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                foreach (var (name, value) in inputs)
+                {
+                    binding.BindInput(name, value);
+                }
+
+                foreach (var name in session.OutputNames)
+                {
+                    binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                }
             }
 
             // The budget covers warm-up and measurement: no call starts that would end past it.
@@ -162,22 +202,56 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
             // budget plus a grace period has passed (the grace keeps a call that merely ran a
             // little long from being mistaken for a hang).
             var budget = canary.Measure.Budget;
-            using var budgetTimer = new CancellationTokenSource(budget + CanaryRunner.HardStopGrace(budget), _timeProvider);
+            using var budgetTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(budgetTimer.Token, cancellationToken);
             using var terminate = linked.Token.Register(() => runOptions.Terminate = true);
-            phase(CanaryPhase.Measuring);
-            var runStart = Stopwatch.GetTimestamp();
+            long runStart = 0;
+            void StartBudget()
+            {
+                phase(CanaryPhase.Measuring);
+                runStart = Stopwatch.GetTimestamp();
+                budgetTimer.CancelAfter(budget + CanaryRunner.HardStopGrace(budget));
+            }
+
+            // On the CPU the first call is the first warm-up call, inside the budget. On a GPU it
+            // is set-up — TensorRT builds its engine there on a cache miss, CUDA graphs are
+            // captured — timed apart and outside the budget (the session's time limit applies).
+            if (gpu is null)
+            {
+                StartBudget();
+            }
 
             try
             {
                 // First call: let ONNX Runtime allocate outputs, then pre-allocate and bind them.
+                var firstStart = Stopwatch.GetTimestamp();
                 session.RunWithBinding(runOptions, binding);
-                BindPreallocatedOutputs(session, binding, outputs);
+                if (deviceIo is not null)
+                {
+                    binding.SynchronizeBoundOutputs();
+                    deviceIo.BindPreallocatedOutputs(session, binding);
+                }
+                else
+                {
+                    BindPreallocatedOutputs(session, binding, outputs);
+                }
+
+                var firstRunSeconds = Stopwatch.GetElapsedTime(firstStart).TotalSeconds;
+                if (gpu is not null)
+                {
+                    StartBudget();
+                }
 
                 double Call()
                 {
                     var t0 = Stopwatch.GetTimestamp();
                     session.RunWithBinding(runOptions, binding);
+                    if (deviceIo is not null)
+                    {
+                        // The GPU's completion is inside the timed call.
+                        binding.SynchronizeBoundOutputs();
+                    }
+
                     // Raw ticks: going through TimeSpan would truncate every sample to 100 ns.
                     return (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
                 }
@@ -185,13 +259,26 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                 double StagedCall()
                 {
                     stage?.Run();
-                    return Call();
+                    return gpuIo == GpuIo.EndToEnd ? deviceIo!.EndToEndCall(() => Call()) : Call();
                 }
 
-                // The output-shape call above counts as the first warm-up iteration.
-                var window = _window.Measure(canary, Call, StagedCall, runStart, 1, linked.Token);
+                // On the CPU the output-shape call above counts as the first warm-up iteration.
+                var window = _window.Measure(
+                    canary,
+                    gpuIo == GpuIo.EndToEnd ? StagedCall : Call,
+                    StagedCall,
+                    runStart,
+                    gpu is null ? 1 : 0,
+                    linked.Token,
+                    onMeasureStart: () => deviceIo?.ResetStages());
 
                 phase(CanaryPhase.Checking);
+                if (deviceIo is not null)
+                {
+                    deviceIo.CopyOutputsToHost();
+                    outputs = deviceIo.HostOutputs;
+                }
+
                 CheckFinite(outputs);
                 DriftResult? drift = null;
                 if (canary.Precision != Precision.FP32)
@@ -202,11 +289,22 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                     }
                 }
 
+                var stages = stage?.MeanSeconds(window.Samples);
+                if (gpuIo == GpuIo.EndToEnd)
+                {
+                    stages ??= new Dictionary<string, double>(StringComparer.Ordinal);
+                    stages["host_to_device"] = deviceIo!.HostToDeviceSeconds;
+                    stages["inference"] = deviceIo.InferenceSeconds;
+                    stages["device_to_host"] = deviceIo.DeviceToHostSeconds;
+                }
+
                 return window.ApplyTo(result, batch, canary.Device) with
                 {
                     Drift = drift,
-                    StageSeconds = stage?.MeanSeconds(window.Samples),
+                    StageSeconds = stages,
                     PreprocessShare = stage?.Share(window.Samples),
+                    FirstRunSeconds = firstRunSeconds,
+                    GpuIo = gpuIo,
                 };
             }
             catch (OnnxRuntimeException) when (linked.IsCancellationRequested)
@@ -227,10 +325,13 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         }
         finally
         {
-            foreach (var value in inputs.Values.Concat(outputs.Values))
+            // Device-resident outputs (and their host copies) belong to the deviceIo I/O.
+            foreach (var value in deviceIo is null ? inputs.Values.Concat(outputs.Values) : inputs.Values)
             {
                 value.Dispose();
             }
+
+            deviceIo?.Dispose();
         }
     }
 
@@ -347,11 +448,34 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         return $"model file {path} has SHA-256 {actual}, not the configured {expected}; refused";
     }
 
-    private static (InferenceSession Session, string? PrecisionVia, bool Fallback) CreateSession(CanaryDefinition canary, string modelPath)
+    // TensorRT's engine and timing caches live under the state directory, one folder per
+    // environment fingerprint; its optimisation profile covers the canary's batch sizes.
+    private TensorRtSettings? TensorRt(CanaryDefinition canary, string modelPath)
+    {
+        if (ExecutionProviders.ToOrtName(canary.Provider) != ExecutionProviders.TensorRt)
+        {
+            return null;
+        }
+
+        var cache = _stateDirectory is null || _usability is null ? null : TensorRtSettings.CacheFolder(_stateDirectory, _usability().Fingerprint);
+        IReadOnlyList<ModelInput> inputs;
+        try
+        {
+            inputs = OnnxModelInputs.Read(modelPath);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file is not a valid ONNX model: {modelPath}: {ex.Message}", ex);
+        }
+
+        return new TensorRtSettings(cache, TensorRtProfile.For(inputs, canary.BatchSizes, canary.Inputs));
+    }
+
+    private static (InferenceSession Session, string? PrecisionVia, bool Fallback) CreateSession(CanaryDefinition canary, string modelPath, TensorRtSettings? tensorRt)
     {
         if (ExecutionProviders.IsCpu(canary.Provider))
         {
-            using var options = SessionOptions(canary, disableFallback: false, out var via);
+            using var options = SessionOptions(canary, disableFallback: false, tensorRt, out var via);
             return (Open(modelPath, options), via, false);
         }
 
@@ -359,12 +483,12 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         // the second attempt allows the fallback and records it.
         try
         {
-            using var strict = SessionOptions(canary, disableFallback: true, out var via);
+            using var strict = SessionOptions(canary, disableFallback: true, tensorRt, out var via);
             return (Open(modelPath, strict), via, false);
         }
         catch (OnnxRuntimeException ex) when (OnnxRuntimeErrors.RefusedCpuFallback(ex))
         {
-            using var relaxed = SessionOptions(canary, disableFallback: false, out var via);
+            using var relaxed = SessionOptions(canary, disableFallback: false, tensorRt, out var via);
             return (Open(modelPath, relaxed), via, true);
         }
     }
@@ -381,7 +505,7 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         }
     }
 
-    private static SessionOptions SessionOptions(CanaryDefinition canary, bool disableFallback, out string? precisionVia)
+    private static SessionOptions SessionOptions(CanaryDefinition canary, bool disableFallback, TensorRtSettings? tensorRt, out string? precisionVia)
     {
         var options = new SessionOptions
         {
@@ -408,7 +532,13 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                 options.RegisterCustomOpLibrary(library);
             }
 
-            precisionVia = ExecutionProviders.Append(options, canary.Provider, canary.ProviderOptions, canary.Precision);
+            // A provider that cannot be appended says why (a library, the driver), not only
+            // ONNX Runtime's "Failed to load shared library".
+            if (ExecutionProviders.TryAppend(options, canary.Provider, canary.ProviderOptions, canary.Precision, out precisionVia, tensorRt) is { } failure)
+            {
+                throw new CanaryInputException(failure.Code, failure.Reason);
+            }
+
             return options;
         }
         catch

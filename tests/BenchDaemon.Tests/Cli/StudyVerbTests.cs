@@ -69,7 +69,8 @@ public sealed class StudyVerbTests : IDisposable
 
         var report = await File.ReadAllTextAsync(Path.Combine(output, StudyReportWriter.ReportFile));
         Assert.Contains("| logical cores |", report, StringComparison.Ordinal);
-        Assert.Contains("provider unavailable", report, StringComparison.Ordinal);
+        // The CUDA cells on this GPU-less host: skipped naming what is missing (or, CPU-only build, the build).
+        Assert.Matches("not found; searched: |provider unavailable", report);
     }
 
     [Fact]

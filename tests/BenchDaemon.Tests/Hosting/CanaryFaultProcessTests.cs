@@ -64,17 +64,21 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
 
     [Fact]
     [Trait("Category", "Fault")]
-    public async Task Run_CudaProviderOnTheCpuBuild_SkippedListingTheProvidersWhileCpuCanaryRuns()
+    public async Task Run_CudaProviderOnAHostWithoutCuda_SkippedNamingTheMissingLibraryWhileCpuCanaryRuns()
     {
+        // The GPU package has the CUDA provider compiled in; this host has no CUDA 13 libraries.
         var config = Config($"{Mlp("on-cuda", provider: "CUDA")},\n{Mlp("cpu")}");
-        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config], new Dictionary<string, string> { ["CUDA_HOME"] = _temp.Path });
 
-        var metrics = await WaitForAsync(daemon, m => Runs(m, "on-cuda", "skipped", "provider_unavailable") >= 3 && Measured(m, "cpu") >= 2);
+        // No driver on a GPU-less host (driver_unavailable), or a driver without CUDA 13 (library_unavailable).
+        static double Skipped(string m) => Runs(m, "on-cuda", "skipped", "library_unavailable") + Runs(m, "on-cuda", "skipped", "driver_unavailable");
+        var metrics = await WaitForAsync(daemon, m => Skipped(m) >= 3 && Measured(m, "cpu") >= 2);
 
-        Assert.Equal(1, Occurrences(
-            daemon.StandardOutput,
-            $"Canary on-cuda skipped (provider_unavailable): provider unavailable: CUDAExecutionProvider is not in this ONNX Runtime build (available: CPUExecutionProvider"));
+        Assert.Equal(1, Regex.Count(daemon.StandardOutput, @"Canary on-cuda skipped \((library|driver)_unavailable\): lib[a-z]+\.so\.\d+ \([^)]*\)[^;]* not found; searched: "));
+        Assert.DoesNotContain("not in this ONNX Runtime build", daemon.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(1, Occurrences(daemon.StandardOutput, StaysScheduled));
+        Assert.Matches("(?m)^benchdaemon_provider_usable\\{provider=\"CUDAExecutionProvider\",device=\"0\"\\} 0$", metrics);
+        Assert.Matches("(?m)^benchdaemon_provider_usability_info\\{provider=\"CUDAExecutionProvider\",device=\"0\",reason_code=\"(library|driver)_unavailable\",reason=\"[^\"]+\"\\} 1$", metrics);
         await AssertHealthyAndHistoryKeptAsync(daemon, metrics, failed: 0);
     }
 

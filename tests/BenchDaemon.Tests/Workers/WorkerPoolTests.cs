@@ -107,7 +107,8 @@ public sealed class WorkerPoolTests : IDisposable
         using var stop = new CancellationTokenSource();
         var running = pool.RunAsync(Canary("hang", FaultOps.Model(_state.Path, "Hang"), FaultOps.Library, budget: TimeSpan.FromMinutes(5)), 1, stop.Token);
         var worker = await WorkerOfAsync(pool);
-
+        // In the native call (cancelled earlier, the run would stop by itself and the worker stay).
+        await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary hang batch 1: measuring (warm-up and measured window)"));
         await Task.Delay(500);
         stop.Cancel();
         var result = await running.WaitAsync(TimeSpan.FromSeconds(20));

@@ -65,13 +65,23 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
 
     [Fact]
     [Trait("Category", "Fault")]
-    public void Run_CudaOnCpuBuild_SkippedListingAvailableProviders()
+    public void Run_CudaOnAHostWithoutCuda_SkippedNamingWhatIsMissing()
     {
         var result = Runner().Run(Canary(_models.Mlp, provider: "CUDA"), 1);
 
         Assert.Equal(CanaryStatus.Skipped, result.Status);
-        Assert.StartsWith("provider unavailable: CUDAExecutionProvider", result.Reason, StringComparison.Ordinal);
-        Assert.Contains("CPUExecutionProvider", result.Reason, StringComparison.Ordinal);
+        if (OnnxRuntimeBuild.Flavor == OnnxRuntimeBuild.GpuFlavor)
+        {
+            // Compiled in, not usable: the reason is the missing library, not the build.
+            Assert.Equal(ReasonCodes.LibraryUnavailable, result.ReasonCode);
+            Assert.Contains("not found; searched:", result.Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain("not in this ONNX Runtime build", result.Reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.StartsWith("provider unavailable: CUDAExecutionProvider is not in this ONNX Runtime build", result.Reason, StringComparison.Ordinal);
+            Assert.Contains("CPUExecutionProvider", result.Reason, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
