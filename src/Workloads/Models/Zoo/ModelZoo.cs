@@ -408,6 +408,13 @@ public sealed class ModelZoo
 
         var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;
         Log.Generated(_logger, entry.Info.Name, precision, seconds, length, sha256, path);
+
+        // Generation leaves large-object garbage (a weight buffer of up to 94 MB, bert-base's INT8
+        // weights) that the GC would keep committed. Returning it costs milliseconds, is rare,
+        // and lowers both what a daemon keeps after generating (bert-base INT8: 270 MB → 90 MB
+        // resident) and INT8's peak, since the FP32 generation before it ends here too
+        // (models export bert-base -p int8 on a fresh cache: 654 MiB → 562 MiB).
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>
