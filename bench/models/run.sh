@@ -9,9 +9,9 @@
 # Builds src/BenchDaemon in Release into a scratch directory, then for each model and precision
 # runs `benchdaemon models export MODEL -p PRECISION` on a fresh state directory under
 # /usr/bin/time -v and reads "Elapsed (wall clock) time" and "Maximum resident set size".
-# On a fresh state directory int8 also generates the FP32 model it is quantized from (so the
-# row is what a first `models export -p int8` costs); the row "int8, fp32 cached" exports fp32
-# first, untimed, and times int8 alone.
+# On a fresh state directory int8 also generates the FP32 model it is quantized from, to a
+# temporary file (so the row is what a first `models export -p int8` costs); the row
+# "int8, fp32 cached" exports fp32 first, untimed, and times int8 alone.
 #
 # Markdown goes to stdout and to $RESULTS_DIR/models-<UTC start>.md, every run to the CSV beside
 # it, progress to stderr. Tunables (environment):

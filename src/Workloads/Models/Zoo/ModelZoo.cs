@@ -36,8 +36,9 @@ namespace BenchDaemon.Workloads.Models.Zoo;
 /// <para>
 /// Generation streams: FP32 and FP16 weights are serialized to a temporary file as they are
 /// drawn and copied into the model at the end (<see cref="OnnxModelBuilder.WriteTo"/>), and INT8
-/// is quantized from the cached FP32 file, which is generated or verified first, in phases
-/// that work from files (<see cref="QdqQuantizer.Quantize(string, Stream, QuantizationOptions, CancellationToken)"/>).
+/// is quantized from an FP32 file, the cached one when it is valid and otherwise a temporary
+/// one generated first, in phases that work from files
+/// (<see cref="QdqQuantizer.Quantize(string, Stream, QuantizationOptions, CancellationToken)"/>).
 /// No step holds a whole model in managed memory: measured with <c>models export</c> on a fresh
 /// cache, bert-base INT8 peaks at 562 MiB resident (ONNX Runtime's calibration session holding
 /// the FP32 weights) where buffering took 3.9 GB, bert-base FP32 at 154 MiB. Temporary files go
@@ -377,10 +378,6 @@ public sealed class ModelZoo
     private void Generate(Entry entry, Precision precision, string path, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        // INT8 is quantized from the FP32 file, the reference it is compared with anyway, so
-        // neither model has to be held in memory; GetPath generates or verifies it first.
-        var fp32 = precision == Precision.INT8 ? GetPath(entry.Info.Name, Precision.FP32, cancellationToken) : null;
-        cancellationToken.ThrowIfCancellationRequested();
         var start = _timeProvider.GetTimestamp();
         Directory.CreateDirectory(ModelsDirectory);
         _verified.TryRemove(path, out _);
@@ -389,13 +386,13 @@ public sealed class ModelZoo
         // regenerates the same bytes, never accepts a file its checksum does not describe.
         var (length, sha256) = WriteAtomically(path, stream =>
         {
-            if (fp32 is null)
+            if (precision == Precision.INT8)
             {
-                entry.Write(precision == Precision.FP16, stream, ModelsDirectory);
+                Quantize(entry, stream, cancellationToken);
             }
             else
             {
-                QdqQuantizer.Quantize(fp32, stream, entry.Quantization, cancellationToken);
+                entry.Write(precision == Precision.FP16, stream, ModelsDirectory);
             }
         });
         var checksum = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{SizePrefix}{length}\n{sha256}  {Path.GetFileName(path)}\n"));
@@ -410,13 +407,59 @@ public sealed class ModelZoo
         var seconds = _timeProvider.GetElapsedTime(start).TotalSeconds;
         Log.Generated(_logger, entry.Info.Name, precision, seconds, length, sha256, path);
 
-        // Generation leaves large-object garbage (a weight buffer of up to 94 MB, bert-base's INT8
-        // weights) that the GC would keep committed. Returning it costs milliseconds, is rare,
-        // and lowers both what a daemon keeps after generating (bert-base INT8: 270 MB → 90 MB
-        // resident) and INT8's peak, since the FP32 generation before it ends here too
-        // (models export bert-base -p int8 on a fresh cache: 654 MiB → 562 MiB).
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        ReleaseMemory();
     }
+
+    /// <summary>
+    /// Quantizes <paramref name="entry"/>'s FP32 model into <paramref name="destination"/>, from a
+    /// file rather than from memory: the cached one when it is there and valid (usually, since
+    /// it is every INT8 canary's drift reference), held under its gate so that nothing replaces
+    /// it meanwhile; otherwise one generated to a temporary file and deleted again, so that
+    /// asking for INT8 caches INT8 only.
+    /// </summary>
+    private void Quantize(Entry entry, Stream destination, CancellationToken cancellationToken)
+    {
+        var cached = Path.Combine(ModelsDirectory, FileName(entry, Precision.FP32));
+        var gate = _gates.GetOrAdd(cached, _ => new SemaphoreSlim(1, 1));
+        gate.Wait(cancellationToken);
+        try
+        {
+            if (Check(cached) is null)
+            {
+                QdqQuantizer.Quantize(cached, destination, entry.Quantization, cancellationToken);
+                return;
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        var temporary = string.Create(CultureInfo.InvariantCulture, $"{cached}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                entry.Write(false, stream, ModelsDirectory);
+            }
+
+            ReleaseMemory();
+            cancellationToken.ThrowIfCancellationRequested();
+            QdqQuantizer.Quantize(temporary, destination, entry.Quantization, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    // Generation leaves large-object garbage (a weight buffer of up to 94 MB, bert-base's INT8
+    // weights) that the GC would keep committed. Returning it costs milliseconds, is rare, and
+    // lowers both what a daemon keeps after generating (bert-base INT8: 270 MB → 90 MB resident)
+    // and INT8's peak, which comes after the FP32 generation (models export bert-base -p int8
+    // on a fresh cache: 654 MiB → 562 MiB).
+    private static void ReleaseMemory() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>
     /// Writes a file through <paramref name="write"/> to a temporary name, hashes what is on disk,
