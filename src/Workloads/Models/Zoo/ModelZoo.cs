@@ -40,8 +40,8 @@ namespace BenchDaemon.Workloads.Models.Zoo;
 /// one generated first, in phases that work from files
 /// (<see cref="QdqQuantizer.Quantize(string, Stream, QuantizationOptions, CancellationToken)"/>).
 /// No step holds a whole model in managed memory: measured with <c>models export</c> on a fresh
-/// cache, bert-base INT8 peaks at 562 MiB resident (ONNX Runtime's calibration session holding
-/// the FP32 weights) where buffering took 3.9 GB, bert-base FP32 at 154 MiB. Temporary files go
+/// cache, bert-base INT8 peaks at 561 MiB resident (ONNX Runtime's calibration session holding
+/// the FP32 weights) where buffering took 3.9 GB, bert-base FP32 at 155 MiB. Temporary files go
 /// to the models directory, which needs room for about twice the model being written.
 /// </para>
 /// </remarks>
