@@ -35,11 +35,16 @@ internal sealed class SplitMix64(ulong seed)
     public float[] NextUniform(int count, float limit)
     {
         var values = new float[count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = NextUniform(limit);
-        }
-
+        NextUniform(values, limit);
         return values;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with values uniform in ±<paramref name="limit"/>, in the order <see cref="NextUniform(int, float)"/> returns them.</summary>
+    public void NextUniform(Span<float> destination, float limit)
+    {
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] = NextUniform(limit);
+        }
     }
 }

@@ -1,5 +1,7 @@
+using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Models.Graph.Proto;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BenchDaemon.Workloads.Tests.Models;
@@ -222,6 +224,84 @@ public sealed class OnnxModelBuilderTests
         }
     }
 
+    public static TheoryData<string> TinyModelNames => ["mlp", "mlp-fp16", "token-classifier", "identity", "slow", "sample"];
+
+    [Theory]
+    [MemberData(nameof(TinyModelNames))]
+    public void ToBytes_TinyModels_AreGoogleProtobufsSerializationOfTheWholeModel(string name)
+    {
+        var bytes = name switch
+        {
+            "mlp" => TinyModels.Mlp(),
+            "mlp-fp16" => TinyModels.Mlp(float16: true),
+            "token-classifier" => TinyModels.TokenClassifier(),
+            "identity" => TinyModels.WithOpset(17),
+            "slow" => TinyModels.Slow(3),
+            _ => Sample().Metadata("k", "v").Opset("com.microsoft", 1).ToBytes(),
+        };
+
+        // Initializers are serialized one by one and spliced in; a field out of Google.Protobuf's
+        // order or a wrong length prefix would parse (or not) but not re-serialize to the same bytes.
+        Assert.Equal(ModelProto.Parser.ParseFrom(bytes).ToByteArray(), bytes);
+    }
+
+    [Fact]
+    public void WriteTo_FileStore_WritesTheBytesOfTheMemoryStore()
+    {
+        var directory = Directory.CreateTempSubdirectory("benchdaemon-models-");
+        try
+        {
+            byte[] streamed;
+            using (var store = OnnxModelBuilder.CreateInitializerStore(directory.FullName))
+            using (var output = new MemoryStream())
+            {
+                Sample(new OnnxModelBuilder("sample", OnnxModelBuilder.DefaultOpset, store)).WriteTo(output);
+                streamed = output.ToArray();
+                Assert.True(store.Length > 6 * sizeof(float), "the weights did not go to the store");
+            }
+
+            Assert.Equal(Sample().ToBytes(), streamed);
+            // The store is deleted when it is disposed.
+            Assert.Empty(directory.GetFiles());
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WriteTo_StoreWithEarlierContent_WritesOnlyItsOwnInitializers()
+    {
+        using var store = new MemoryStream();
+        store.Write("unrelated bytes"u8);
+
+        var builder = Sample(new OnnxModelBuilder("sample", OnnxModelBuilder.DefaultOpset, store));
+
+        Assert.Equal(Sample().ToBytes(), builder.ToBytes());
+    }
+
+    [Fact]
+    public void WriteTo_MoreInitializersAfterAWrite_AreInTheNextWrite()
+    {
+        var builder = Sample();
+        builder.ToBytes();
+
+        builder.Initializer("extra", [2], [1f, 2f]).Node("Add", ["y", "extra"], ["z"]).Output("z", OnnxElementType.Float, "batch", 2);
+
+        var expected = Sample().Initializer("extra", [2], [1f, 2f]).Node("Add", ["y", "extra"], ["z"]).Output("z", OnnxElementType.Float, "batch", 2).ToBytes();
+        Assert.Equal(expected, builder.ToBytes());
+        Assert.Equal(3, ModelProto.Parser.ParseFrom(expected).Graph.Initializer.Count);
+    }
+
+    [Fact]
+    public void Constructor_StoreThatCannotBeRead_Throws()
+    {
+        using var store = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.Write, FileShare.None, 4096, FileOptions.DeleteOnClose);
+
+        Assert.Throws<ArgumentException>(() => new OnnxModelBuilder("g", OnnxModelBuilder.DefaultOpset, store));
+    }
+
     [Fact]
     public void OnnxDim_ImplicitConversions_GiveFixedOrSymbolic()
     {
@@ -233,8 +313,8 @@ public sealed class OnnxModelBuilderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => OnnxDim.Fixed(-1));
     }
 
-    private static OnnxModelBuilder Sample() =>
-        new OnnxModelBuilder("sample")
+    private static OnnxModelBuilder Sample(OnnxModelBuilder? builder = null) =>
+        (builder ?? new OnnxModelBuilder("sample"))
             .Input("x", OnnxElementType.Float, "batch", 3)
             .Output("y", OnnxElementType.Float, "batch", 2)
             .Initializer("w", [3, 2], [0.5f, -1f, 0.25f, 2f, -0.75f, 1f])

@@ -22,6 +22,14 @@ namespace BenchDaemon.Workloads.Models.Graph;
 /// <see cref="ToBytes"/> is deterministic: the same calls give the same bytes on any machine.
 /// No producer version, timestamp or host detail goes into the model for that reason.
 /// </para>
+/// <para>
+/// Each initializer is serialized into the builder's initializer store when it is added, so
+/// its values need not outlive the call; only the graph's nodes, inputs and outputs stay in
+/// memory as messages. A store that is a file (<see cref="CreateInitializerStore"/>) keeps a
+/// model of any size out of memory: <see cref="WriteTo"/> then copies the initializers into
+/// place, and the bytes are those Google.Protobuf's <c>ToByteArray</c> gives for the whole
+/// model (fields in number order), whichever store is used.
+/// </para>
 /// </remarks>
 public sealed class OnnxModelBuilder
 {
@@ -38,16 +46,42 @@ public sealed class OnnxModelBuilder
     private readonly List<OperatorSetIdProto> _opsets = [];
     private readonly List<ValueInfoProto> _inputs = [];
     private readonly List<ValueInfoProto> _outputs = [];
-    private readonly List<TensorProto> _initializers = [];
+    private readonly Stream _initializerStore;
     private readonly List<NodeProto> _nodes = [];
     private readonly List<StringStringEntryProto> _metadata = [];
     private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
 
-    /// <summary>Starts a model whose graph is named <paramref name="graphName"/>, importing the default domain at <paramref name="opset"/>.</summary>
+    private readonly long _storeStart;
+    private long _initializerBytes;
+
+    /// <summary>
+    /// Starts a model whose graph is named <paramref name="graphName"/>, importing the default
+    /// domain at <paramref name="opset"/>, that keeps its serialized initializers in memory.
+    /// </summary>
     public OnnxModelBuilder(string graphName, long opset = DefaultOpset)
+        : this(graphName, opset, new MemoryStream())
+    {
+    }
+
+    /// <summary>
+    /// Starts a model like <see cref="OnnxModelBuilder(string, long)"/> that serializes each
+    /// initializer into <paramref name="initializerStore"/> as it is added, from the store's
+    /// current length on. The caller owns the store and disposes it after the last
+    /// <see cref="WriteTo"/>; see <see cref="CreateInitializerStore"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="initializerStore"/> cannot be read, written and sought.</exception>
+    public OnnxModelBuilder(string graphName, long opset, Stream initializerStore)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(graphName);
+        ArgumentNullException.ThrowIfNull(initializerStore);
+        if (!initializerStore.CanRead || !initializerStore.CanWrite || !initializerStore.CanSeek)
+        {
+            throw new ArgumentException("The initializer store must be readable, writable and seekable.", nameof(initializerStore));
+        }
+
         _graphName = graphName;
+        _initializerStore = initializerStore;
+        _storeStart = initializerStore.Length;
         Opset(string.Empty, opset);
     }
 
@@ -210,9 +244,39 @@ public sealed class OnnxModelBuilder
         return this;
     }
 
+    /// <summary>
+    /// Creates a temporary file in <paramref name="directory"/> to serve as an initializer store
+    /// (<see cref="OnnxModelBuilder(string, long, Stream)"/>); the file is deleted when the
+    /// stream is disposed. Put it on a disk, not in memory: it grows to the size of the weights.
+    /// </summary>
+    public static FileStream CreateInitializerStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var path = Path.Combine(Path.GetFullPath(directory), $".initializers-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+    }
+
     /// <summary>Serializes the model; the same builder calls always give the same bytes.</summary>
     /// <exception cref="InvalidOperationException">An output is never defined, or a node uses a domain that is not imported.</exception>
-    public byte[] ToBytes() => BuildProto().ToByteArray();
+    public byte[] ToBytes()
+    {
+        using var stream = new MemoryStream();
+        WriteTo(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the model to <paramref name="destination"/>, copying the initializers from the
+    /// store, so memory holds no more than the graph's structure and a copy buffer. The bytes
+    /// are those of <see cref="ToBytes"/>; the builder can go on and write again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An output is never defined, or a node uses a domain that is not imported.</exception>
+    public void WriteTo(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var model = BuildProto();
+        ProtoStreaming.WriteModel(destination, model, _initializerBytes, d => ProtoStreaming.Copy(_initializerStore, _storeStart, _initializerBytes, d));
+    }
 
     /// <summary>
     /// Writes the model to <paramref name="path"/> through a temporary file in the same
@@ -221,7 +285,6 @@ public sealed class OnnxModelBuilder
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var bytes = ToBytes();
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
         var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
@@ -229,7 +292,7 @@ public sealed class OnnxModelBuilder
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes);
+                WriteTo(stream);
                 // Data must be on disk before the rename makes it visible, or a crash can leave an empty model.
                 stream.Flush(flushToDisk: true);
             }
@@ -281,9 +344,9 @@ public sealed class OnnxModelBuilder
             }
         }
 
+        // The initializers are in the store; ProtoStreaming puts them where field 5 goes.
         var graph = new GraphProto { Name = _graphName };
         graph.Node.Add(_nodes);
-        graph.Initializer.Add(_initializers);
         graph.Input.Add(_inputs);
         graph.Output.Add(_outputs);
 
@@ -297,9 +360,15 @@ public sealed class OnnxModelBuilder
         where T : unmanaged
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var tensor = OnnxTensors.Create(name, type, dims, data);
+        var header = OnnxTensors.Header(name, type, dims, data.Length);
         Define(name);
-        _initializers.Add(tensor);
+        var raw = OnnxTensors.RawBytes(data);
+        var record = ProtoStreaming.Initializer(header, raw.Length);
+        _initializerStore.Position = _storeStart + _initializerBytes;
+        record.WriteStart(_initializerStore);
+        _initializerStore.Write(raw);
+        record.WriteEnd(_initializerStore);
+        _initializerBytes += record.Size;
         ParameterCount = checked(ParameterCount + data.Length);
         return this;
     }

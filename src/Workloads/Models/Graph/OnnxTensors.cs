@@ -28,19 +28,36 @@ internal static class OnnxTensors
     public static TensorProto Create<T>(string name, OnnxElementType type, long[] dims, ReadOnlySpan<T> data)
         where T : unmanaged
     {
+        var tensor = Header(name, type, dims, data.Length);
+        tensor.RawData = RawLittleEndian(data);
+        return tensor;
+    }
+
+    /// <summary>A tensor of <paramref name="length"/> elements with its name, type and shape but no data yet.</summary>
+    /// <exception cref="ArgumentException">The shape does not hold <paramref name="length"/> elements.</exception>
+    public static TensorProto Header(string name, OnnxElementType type, long[] dims, long length)
+    {
         ArgumentNullException.ThrowIfNull(dims);
         var count = ElementCount(dims);
-        if (count != data.Length)
+        if (count != length)
         {
             throw new ArgumentException(
-                $"Tensor '{name}' of shape [{string.Join(", ", dims)}] needs {count} elements; got {data.Length}.",
-                nameof(data));
+                $"Tensor '{name}' of shape [{string.Join(", ", dims)}] needs {count} elements; got {length}.",
+                nameof(length));
         }
 
-        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = RawLittleEndian(data) };
+        var tensor = new TensorProto { Name = name, DataType = (int)type };
         tensor.Dims.Add(dims);
         return tensor;
     }
+
+    /// <summary>
+    /// The <c>raw_data</c> bytes of <paramref name="data"/>: the elements' own memory on a
+    /// little-endian host, a byte-swapped copy on a big-endian one.
+    /// </summary>
+    public static ReadOnlySpan<byte> RawBytes<T>(ReadOnlySpan<T> data)
+        where T : unmanaged =>
+        BitConverter.IsLittleEndian || Unsafe.SizeOf<T>() == 1 ? MemoryMarshal.AsBytes(data) : RawLittleEndian(data).Span;
 
     /// <summary>
     /// ONNX <c>raw_data</c> is little-endian whatever the host

@@ -1,6 +1,6 @@
 using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Models.Graph.Proto;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -11,15 +11,48 @@ namespace BenchDaemon.Workloads.Models.Quantization;
 /// ONNX Runtime's CPU provider with generated inputs, and records each tensor's range, as
 /// onnxruntime.quantization's calibrators do by augmenting the graph.
 /// </summary>
+/// <remarks>
+/// The copy is written to a file and the session loads it from there, with the weights as
+/// external data pointing into the model's file, so the model is never held in managed memory
+/// and ONNX Runtime frees its copy of the weights with the session. Weight prepacking stays on
+/// although the session runs only a few batches: MLAS's packed and unpacked MatMul kernels sum
+/// in different orders (measured on bert-base, turning it off changed 72 activation scales),
+/// and the ranges must be the ones earlier versions calibrated, or cached INT8 models would change.
+/// </remarks>
 internal static class Calibrator
 {
     /// <summary>
     /// Ranges of the float tensors among <paramref name="tensors"/>; a tensor of another element
     /// type has no entry (it cannot take a float QuantizeLinear).
     /// </summary>
-    public static Dictionary<string, (float Min, float Max)> Run(ModelProto model, IReadOnlyList<string> tensors, QuantizationOptions options)
+    /// <param name="model">The model to calibrate; it is not changed.</param>
+    /// <param name="tensors">The tensors whose ranges are wanted.</param>
+    /// <param name="options">Calibration settings.</param>
+    /// <param name="path">Where to write the calibration model, which is deleted again: in the directory of <paramref name="model"/>'s weights, for ONNX Runtime to read them from there.</param>
+    /// <param name="cancellationToken">Checked before the session is created and between batches.</param>
+    public static Dictionary<string, (float Min, float Max)> Run(
+        OnnxModelFile model,
+        IReadOnlyList<string> tensors,
+        QuantizationOptions options,
+        string path,
+        CancellationToken cancellationToken = default)
     {
-        var augmented = model.Clone();
+        try
+        {
+            var outputNames = WriteAugmented(model, tensors, path);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Calibrate(path, tensors, outputNames, options, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    // The model with every tensor to calibrate that is no graph input added as a graph output.
+    private static string[] WriteAugmented(OnnxModelFile model, IReadOnlyList<string> tensors, string path)
+    {
+        var augmented = model.Model.Clone();
         var graph = augmented.Graph;
         var graphInputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
@@ -32,12 +65,31 @@ internal static class Calibrator
             }
         }
 
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            model.WriteTo(stream, augmented, Path.GetDirectoryName(path));
+        }
+
+        return tensors.Where(t => !graphInputs.Contains(t)).ToArray();
+    }
+
+    /// <summary>
+    /// Runs the calibration model at <paramref name="path"/>, whose graph outputs include
+    /// <paramref name="outputNames"/>, and returns the ranges of the float tensors among
+    /// <paramref name="tensors"/> (graph inputs are read from the generated inputs).
+    /// </summary>
+    internal static Dictionary<string, (float Min, float Max)> Calibrate(
+        string path,
+        IReadOnlyList<string> tensors,
+        string[] outputNames,
+        QuantizationOptions options,
+        CancellationToken cancellationToken)
+    {
         var trackers = tensors.ToDictionary(
             t => t,
             t => new RangeTracker(t, options.CalibrationMethod, options.Percentile, options.CalibrationBatches),
             StringComparer.Ordinal);
         var nonFloat = new HashSet<string>(StringComparer.Ordinal);
-        var outputNames = tensors.Where(t => !graphInputs.Contains(t)).ToArray();
 
         using var sessionOptions = new SessionOptions
         {
@@ -45,11 +97,12 @@ internal static class Calibrator
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        using var session = new InferenceSession(augmented.ToByteArray(), sessionOptions);
+        using var session = new InferenceSession(path, sessionOptions);
         using var runOptions = new RunOptions();
         var shapes = Shapes(session, options);
         for (var batch = 0; batch < options.CalibrationBatches; batch++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var inputs = InputGenerator.Create(session.InputMetadata, shapes, options.Dimensions, unchecked(options.Seed + batch));
             try
             {

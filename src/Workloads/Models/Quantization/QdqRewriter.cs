@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Models.Graph.Proto;
 
@@ -20,17 +21,24 @@ namespace BenchDaemon.Workloads.Models.Quantization;
 internal sealed class QdqRewriter
 {
     private readonly GraphProto _graph;
+    private readonly OnnxModelFile? _data;
     private readonly QuantizationOptions _options;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
     private readonly List<TensorProto> _newInitializers = [];
     private readonly List<NodeProto> _prefix = [];
     private readonly Dictionary<NodeProto, List<NodeProto>> _after = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<(string Name, int Axis, float Multiplier), (string Output, QuantizedWeight Weight)> _weights = [];
+    // Only the scales are kept: a bias needs them, and the integer values (four bytes per weight
+    // element, 340 MB for bert-base) are in the new initializer already.
+    private readonly Dictionary<(string Name, int Axis, float Multiplier), (string Output, float[] Scales)> _weights = [];
+    private float[] _values = [];
+    private int[] _integers = [];
+    private byte[] _bytes = [];
 
-    private QdqRewriter(GraphProto graph, QuantizationOptions options)
+    private QdqRewriter(GraphProto graph, OnnxModelFile? data, QuantizationOptions options)
     {
         _graph = graph;
+        _data = data;
         _options = options;
         foreach (var initializer in graph.Initializer)
         {
@@ -50,13 +58,18 @@ internal sealed class QdqRewriter
         _names.UnionWith(graph.ValueInfo.Select(v => v.Name));
     }
 
+    /// <summary>
+    /// Rewrites <paramref name="graph"/>; weights and biases are read through <paramref name="data"/>
+    /// when it deferred them (the graph is then its model's), from the graph's messages otherwise.
+    /// </summary>
     public static void Apply(
         GraphProto graph,
         IReadOnlyList<NodeQuantization> nodes,
         IReadOnlyDictionary<string, QuantizationParameters> activations,
-        QuantizationOptions options)
+        QuantizationOptions options,
+        OnnxModelFile? data = null)
     {
-        var rewriter = new QdqRewriter(graph, options);
+        var rewriter = new QdqRewriter(graph, data, options);
         foreach (var tensor in nodes.SelectMany(n => n.Tensors).Distinct(StringComparer.Ordinal))
         {
             rewriter.QuantizeActivation(tensor, activations[tensor]);
@@ -64,10 +77,10 @@ internal sealed class QdqRewriter
 
         foreach (var node in nodes)
         {
-            QuantizedWeight? weight = null;
+            float[]? weightScales = null;
             if (node.Weight is { } w)
             {
-                (node.Node.Input[w.Input], weight) = rewriter.QuantizeWeight(w.Name, w.Axis, w.Multiplier);
+                (node.Node.Input[w.Input], weightScales) = rewriter.QuantizeWeight(w.Name, w.Axis, w.Multiplier);
                 if (w.Multiplier != 1f)
                 {
                     // alpha is now inside the weight: ONNX Runtime fuses a Gemm into QGemm only with alpha 1.
@@ -75,10 +88,10 @@ internal sealed class QdqRewriter
                 }
             }
 
-            if (node.Bias is { } b && weight is not null)
+            if (node.Bias is { } b && weightScales is not null)
             {
                 var inputScale = activations[node.Activations[0].Tensor].Scale;
-                node.Node.Input[b.Input] = rewriter.QuantizeBias(b.Name, b.Multiplier, inputScale, weight);
+                node.Node.Input[b.Input] = rewriter.QuantizeBias(b.Name, b.Multiplier, inputScale, weightScales);
                 if (b.Multiplier != 1f)
                 {
                     // beta is now inside the bias.
@@ -129,7 +142,7 @@ internal sealed class QdqRewriter
         _prefix.Add(Node("DequantizeLinear", $"{tensor}_DequantizeLinear", [quantized, scale, zeroPoint], dequantized));
     }
 
-    private (string Output, QuantizedWeight Weight) QuantizeWeight(string name, int axis, float multiplier)
+    private (string Output, float[] Scales) QuantizeWeight(string name, int axis, float multiplier)
     {
         if (_weights.TryGetValue((name, axis, multiplier), out var done))
         {
@@ -138,7 +151,16 @@ internal sealed class QdqRewriter
 
         var source = _initializers[name];
         var dims = source.Dims.ToArray();
-        var values = FloatInitializer.Read(source);
+        // One buffer for every weight's floats and one for its integers: each weight is garbage as
+        // soon as its initializer is made, and an array per weight (large-object heap) would pile up.
+        var count = checked((int)FloatInitializer.Count(source));
+        if (_values.Length < count)
+        {
+            _values = new float[count];
+        }
+
+        var values = _values.AsSpan(0, count);
+        FloatInitializer.Read(source, _data, values);
         if (multiplier != 1f)
         {
             for (var i = 0; i < values.Length; i++)
@@ -147,20 +169,26 @@ internal sealed class QdqRewriter
             }
         }
 
-        var weight = QuantizationMath.QuantizeWeight(values, dims, axis, _options.WeightType, _options.ReduceRange);
+        if (_integers.Length < count)
+        {
+            _integers = new int[count];
+        }
+
+        var integers = _integers.AsSpan(0, count);
+        var (scales, zeroPoints) = QuantizationMath.QuantizeWeight(values, dims, axis, _options.WeightType, _options.ReduceRange, integers);
         long[] paramShape = axis == QuantizedWeight.PerTensor ? [] : [dims[axis]];
-        var quantized = AddInitializer(Integers(Unique($"{name}_quantized"), _options.WeightType, dims, weight.Values));
-        var scale = AddInitializer(OnnxTensors.Create(Unique($"{name}_scale"), OnnxElementType.Float, paramShape, weight.Scales.AsSpan()));
-        var zeroPoint = AddInitializer(Integers(Unique($"{name}_zero_point"), _options.WeightType, paramShape, weight.ZeroPoints));
+        var quantized = AddInitializer(Integers(Unique($"{name}_quantized"), _options.WeightType, dims, integers));
+        var scale = AddInitializer(OnnxTensors.Create(Unique($"{name}_scale"), OnnxElementType.Float, paramShape, scales.AsSpan()));
+        var zeroPoint = AddInitializer(Integers(Unique($"{name}_zero_point"), _options.WeightType, paramShape, zeroPoints));
         var output = Unique($"{name}_DequantizeLinear_Output");
         _prefix.Add(Node("DequantizeLinear", $"{name}_DequantizeLinear", [quantized, scale, zeroPoint], output, axis));
-        _weights[(name, axis, multiplier)] = (output, weight);
-        return (output, weight);
+        _weights[(name, axis, multiplier)] = (output, scales);
+        return (output, scales);
     }
 
-    private string QuantizeBias(string name, float multiplier, float inputScale, QuantizedWeight weight)
+    private string QuantizeBias(string name, float multiplier, float inputScale, float[] weightScales)
     {
-        var (values, scales) = QuantizationMath.QuantizeBias(FloatInitializer.Read(_initializers[name]), multiplier, inputScale, weight.Scales);
+        var (values, scales) = QuantizationMath.QuantizeBias(FloatInitializer.Read(_initializers[name], _data), multiplier, inputScale, weightScales);
         long[] paramShape = scales.Length == 1 ? [] : [scales.Length];
         var quantized = AddInitializer(Integers(Unique($"{name}_quantized"), OnnxElementType.Int32, [values.Length], values));
         var scale = AddInitializer(OnnxTensors.Create(Unique($"{name}_scale"), OnnxElementType.Float, paramShape, scales.AsSpan()));
@@ -249,11 +277,32 @@ internal sealed class QdqRewriter
         }
     }
 
-    private static TensorProto Integers(string name, OnnxElementType type, long[] dims, int[] values) => type switch
+    // The narrowed values go through one reused buffer, since OnnxTensors.Create copies them anyway.
+    private TensorProto Integers(string name, OnnxElementType type, long[] dims, ReadOnlySpan<int> values)
     {
-        OnnxElementType.Int8 => OnnxTensors.Create(name, type, dims, Array.ConvertAll(values, v => checked((sbyte)v)).AsSpan()),
-        OnnxElementType.UInt8 => OnnxTensors.Create(name, type, dims, Array.ConvertAll(values, v => checked((byte)v)).AsSpan()),
-        OnnxElementType.Int32 => OnnxTensors.Create(name, type, dims, values.AsSpan()),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Quantized tensors are Int8, UInt8 or Int32."),
-    };
+        if (type == OnnxElementType.Int32)
+        {
+            return OnnxTensors.Create(name, type, dims, values);
+        }
+
+        if (type is not (OnnxElementType.Int8 or OnnxElementType.UInt8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), type, "Quantized tensors are Int8, UInt8 or Int32.");
+        }
+
+        if (_bytes.Length < values.Length)
+        {
+            _bytes = new byte[values.Length];
+        }
+
+        var bytes = _bytes.AsSpan(0, values.Length);
+        for (var i = 0; i < values.Length; i++)
+        {
+            bytes[i] = type == OnnxElementType.Int8 ? unchecked((byte)checked((sbyte)values[i])) : checked((byte)values[i]);
+        }
+
+        return type == OnnxElementType.Int8
+            ? OnnxTensors.Create(name, type, dims, MemoryMarshal.Cast<byte, sbyte>(bytes))
+            : OnnxTensors.Create(name, type, dims, (ReadOnlySpan<byte>)bytes);
+    }
 }

@@ -73,9 +73,24 @@ internal static class QuantizationMath
     /// </summary>
     public static QuantizedWeight QuantizeWeight(ReadOnlySpan<float> values, ReadOnlySpan<long> dims, int axis, OnnxElementType type, bool reduceRange)
     {
+        var result = new int[values.Length];
+        var (scales, zeroPoints) = QuantizeWeight(values, dims, axis, type, reduceRange, result);
+        return new QuantizedWeight(result, scales, zeroPoints, axis);
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeWeight(ReadOnlySpan{float}, ReadOnlySpan{long}, int, OnnxElementType, bool)"/>
+    /// into <paramref name="result"/>, as long as <paramref name="values"/>, so a caller can reuse one buffer for many weights.
+    /// </summary>
+    public static (float[] Scales, int[] ZeroPoints) QuantizeWeight(ReadOnlySpan<float> values, ReadOnlySpan<long> dims, int axis, OnnxElementType type, bool reduceRange, Span<int> result)
+    {
+        if (result.Length != values.Length)
+        {
+            throw new ArgumentException($"The result needs {values.Length} elements; it has {result.Length}.", nameof(result));
+        }
+
         var (qmin, qmax) = Limits(type, symmetric: true, reduceRange);
         var (outer, channels, inner) = Split(dims, axis);
-        var result = new int[values.Length];
         var scales = new float[channels];
         var zeroPoints = new int[channels];
         for (var c = 0; c < channels; c++)
@@ -102,7 +117,7 @@ internal static class QuantizationMath
             }
         }
 
-        return new QuantizedWeight(result, scales, zeroPoints, axis);
+        return (scales, zeroPoints);
     }
 
     /// <summary>

@@ -74,6 +74,9 @@ public static class BertModel
     // exp(−10000 + score) is 0 in float and half alike.
     private const float MaskedScore = -10000f;
 
+    // The first opset with LayerNormalization.
+    private const long Opset = 17;
+
     /// <summary>
     /// Builds the model for <paramref name="config"/>. The same arguments always give the same
     /// bytes. Weights and biases are uniform with standard deviation <see cref="WeightStd"/>
@@ -87,7 +90,23 @@ public static class BertModel
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        return new Writer(config, float16, seed).Write();
+        return new Writer(config, float16, seed, new OnnxModelBuilder(GraphName(config, float16), Opset)).Write().ToBytes();
+    }
+
+    /// <summary>
+    /// Writes the model of <see cref="Build"/> to <paramref name="destination"/>, the same bytes,
+    /// with each weight serialized to a temporary file in <paramref name="scratchDirectory"/> as
+    /// it is drawn (<see cref="OnnxModelBuilder.CreateInitializerStore"/>), so memory holds one
+    /// weight at a time (bert-base's largest, the word embeddings, is 94 MB) rather than the model.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="config"/> has a non-positive size, or its hidden size does not split into its heads.</exception>
+    public static void Write(BertConfig config, Stream destination, string scratchDirectory, bool float16 = false, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(destination);
+        config.Validate();
+        using var store = OnnxModelBuilder.CreateInitializerStore(scratchDirectory);
+        new Writer(config, float16, seed, new OnnxModelBuilder(GraphName(config, float16), Opset, store)).Write().WriteTo(destination);
     }
 
     /// <summary>
@@ -137,7 +156,9 @@ public static class BertModel
         return checked((config.Layers * (projections + attention + feedForward)) + pooler);
     }
 
-    /// <summary>Writes one model; holds the builder, the weight stream and the compute type while the graph is laid down in order.</summary>
+    private static string GraphName(BertConfig config, bool float16) => float16 ? $"{config.Name}_fp16" : config.Name;
+
+    /// <summary>Lays one model down into a builder; holds the weight stream and the compute type while the graph is laid down in order.</summary>
     private sealed class Writer
     {
         private readonly BertConfig _config;
@@ -145,17 +166,19 @@ public static class BertModel
         private readonly OnnxElementType _compute;
         private readonly SplitMix64 _rng;
         private readonly OnnxModelBuilder _model;
+        private readonly WeightWriter _weights;
 
-        public Writer(BertConfig config, bool float16, int seed)
+        public Writer(BertConfig config, bool float16, int seed, OnnxModelBuilder model)
         {
+            _weights = new WeightWriter(model, float16);
             _config = config;
             _half = float16;
             _compute = float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
             _rng = new SplitMix64(unchecked((ulong)seed));
-            _model = new OnnxModelBuilder(float16 ? $"{config.Name}_fp16" : config.Name, opset: 17);
+            _model = model;
         }
 
-        public byte[] Write()
+        public OnnxModelBuilder Write()
         {
             var c = _config;
             var invariant = CultureInfo.InvariantCulture;
@@ -198,7 +221,7 @@ public static class BertModel
                 Node("Cast", "pooler_output", [pooled], OnnxAttribute.ElementType("to", OnnxElementType.Float));
             }
 
-            return _model.ToBytes();
+            return _model;
         }
 
         private string Embeddings()
@@ -294,28 +317,15 @@ public static class BertModel
         }
 
         // Uniform on ±std·√3 has standard deviation std.
-        private string Weight(string name, params int[] dims) =>
-            Initializer(name, dims, _rng.NextUniform(Count(dims), (float)(WeightStd * Math.Sqrt(3))));
+        private string Weight(string name, params int[] dims)
+        {
+            _weights.Uniform(name, Array.ConvertAll(dims, d => (long)d), _rng, (float)(WeightStd * Math.Sqrt(3)));
+            return name;
+        }
 
         private string Filled(string name, float value)
         {
-            var values = new float[_config.Hidden];
-            Array.Fill(values, value);
-            return Initializer(name, [_config.Hidden], values);
-        }
-
-        private string Initializer(string name, int[] dims, float[] values)
-        {
-            var shape = Array.ConvertAll(dims, d => (long)d);
-            if (_half)
-            {
-                _model.Initializer(name, shape, Array.ConvertAll(values, v => (Half)v));
-            }
-            else
-            {
-                _model.Initializer(name, shape, values);
-            }
-
+            _weights.Filled(name, [_config.Hidden], value);
             return name;
         }
 
@@ -326,17 +336,6 @@ public static class BertModel
         {
             var attribute = _half ? OnnxAttribute.Tensor("value", [], [(Half)value]) : OnnxAttribute.Tensor("value", [], [value]);
             _model.Node("Constant", [], [name], name: name, attributes: attribute);
-        }
-
-        private static int Count(int[] dims)
-        {
-            var count = 1;
-            foreach (var d in dims)
-            {
-                count = checked(count * d);
-            }
-
-            return count;
         }
     }
 }

@@ -33,7 +33,20 @@ public static class BlockModel
     public static byte[] Build(BlockConfig config, bool float16 = false, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new Writer(config, float16, seed).Write();
+        return new Writer(config, float16, seed, new OnnxModelBuilder(GraphName(config, float16))).Write().ToBytes();
+    }
+
+    /// <summary>
+    /// Writes the model of <see cref="Build"/> to <paramref name="destination"/>, the same bytes,
+    /// with each weight serialized to a temporary file in <paramref name="scratchDirectory"/> as
+    /// it is drawn, so memory holds one weight at a time rather than the model.
+    /// </summary>
+    public static void Write(BlockConfig config, Stream destination, string scratchDirectory, bool float16 = false, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(destination);
+        using var store = OnnxModelBuilder.CreateInitializerStore(scratchDirectory);
+        new Writer(config, float16, seed, new OnnxModelBuilder(GraphName(config, float16), OnnxModelBuilder.DefaultOpset, store)).Write().WriteTo(destination);
     }
 
     /// <summary>Trainable parameters of one block, counted as the study counts them.</summary>
@@ -69,12 +82,15 @@ public static class BlockModel
         return checked(config.Depth * ((4 * s * w * w) + (2 * s * s * w)));
     }
 
-    private sealed class Writer(BlockConfig config, bool float16, int seed)
+    private static string GraphName(BlockConfig config, bool float16) => (float16 ? config.Name + "_fp16" : config.Name).Replace('-', '_');
+
+    private sealed class Writer(BlockConfig config, bool float16, int seed, OnnxModelBuilder model)
     {
-        private readonly OnnxModelBuilder _model = new((float16 ? config.Name + "_fp16" : config.Name).Replace('-', '_'));
+        private readonly OnnxModelBuilder _model = model;
+        private readonly WeightWriter _weights = new(model, float16);
         private readonly SplitMix64 _rng = new(unchecked((ulong)seed));
 
-        public byte[] Write()
+        public OnnxModelBuilder Write()
         {
             _model.Metadata("benchdaemon.family", "block")
                 .Metadata("benchdaemon.model", config.Name)
@@ -127,16 +143,16 @@ public static class BlockModel
                 _model.Node("Cast", ["output_fp16"], [OutputName], "output_cast", attributes: OnnxAttribute.ElementType("to", OnnxElementType.Float));
             }
 
-            return _model.ToBytes();
+            return _model;
         }
 
         private string ConvBlock(string name, string x, int w)
         {
             var y = Conv($"{name}.conv", x, w, w, bias: true);
-            FloatInitializer($"{name}.bn.weight", [w], Filled(w, 1f));
-            FloatInitializer($"{name}.bn.bias", [w], new float[w]);
-            FloatInitializer($"{name}.bn.running_mean", [w], new float[w]);
-            FloatInitializer($"{name}.bn.running_var", [w], Filled(w, 1f));
+            _weights.Filled($"{name}.bn.weight", [w], 1f);
+            _weights.Filled($"{name}.bn.bias", [w], 0f);
+            _weights.Filled($"{name}.bn.running_mean", [w], 0f);
+            _weights.Filled($"{name}.bn.running_var", [w], 1f);
             _model.Node("BatchNormalization", [y, $"{name}.bn.weight", $"{name}.bn.bias", $"{name}.bn.running_mean", $"{name}.bn.running_var"], [$"{name}.bn"], $"{name}.bn");
             _model.Node("Relu", [$"{name}.bn"], [$"{name}.relu"], $"{name}.relu");
             return $"{name}.relu";
@@ -145,11 +161,11 @@ public static class BlockModel
         private string Conv(string name, string x, int inChannels, int outChannels, bool bias = false)
         {
             var fanIn = inChannels * 9;
-            FloatInitializer($"{name}.weight", [outChannels, inChannels, 3, 3], _rng.NextUniform(checked(outChannels * fanIn), (float)Math.Sqrt(6.0 / fanIn)));
+            _weights.Uniform($"{name}.weight", [outChannels, inChannels, 3, 3], _rng, (float)Math.Sqrt(6.0 / fanIn));
             string[] inputs = [x, $"{name}.weight"];
             if (bias)
             {
-                FloatInitializer($"{name}.bias", [outChannels], _rng.NextUniform(outChannels, (float)(1.0 / Math.Sqrt(fanIn))));
+                _weights.Uniform($"{name}.bias", [outChannels], _rng, (float)(1.0 / Math.Sqrt(fanIn)));
                 inputs = [x, $"{name}.weight", $"{name}.bias"];
             }
 
@@ -162,8 +178,8 @@ public static class BlockModel
             string Project(string which, string source)
             {
                 var limit = (float)Math.Sqrt(6.0 / (2.0 * e));
-                FloatInitializer($"{name}.{which}.weight", [e, e], _rng.NextUniform(checked(e * e), limit));
-                FloatInitializer($"{name}.{which}.bias", [e], _rng.NextUniform(e, (float)(1.0 / Math.Sqrt(e))));
+                _weights.Uniform($"{name}.{which}.weight", [e, e], _rng, limit);
+                _weights.Uniform($"{name}.{which}.bias", [e], _rng, (float)(1.0 / Math.Sqrt(e)));
                 _model.Node("MatMul", [source, $"{name}.{which}.weight"], [$"{name}.{which}.mm"], $"{name}.{which}.mm")
                     .Node("Add", [$"{name}.{which}.mm", $"{name}.{which}.bias"], [$"{name}.{which}"], $"{name}.{which}.add");
                 return $"{name}.{which}";
@@ -186,8 +202,8 @@ public static class BlockModel
                 .Node("Transpose", [$"{name}.context"], [$"{name}.context.t"], $"{name}.context.transpose", attributes: OnnxAttribute.Ints("perm", 0, 2, 1, 3))
                 .Node("Reshape", [$"{name}.context.t", "merge_shape"], [$"{name}.merged"], $"{name}.merge");
             var o = Project("out", $"{name}.merged");
-            FloatInitializer($"{name}.ln.weight", [e], Filled(e, 1f));
-            FloatInitializer($"{name}.ln.bias", [e], new float[e]);
+            _weights.Filled($"{name}.ln.weight", [e], 1f);
+            _weights.Filled($"{name}.ln.bias", [e], 0f);
             var output = last && float16 ? "output_fp16" : last ? OutputName : $"{name}.relu";
             _model.Node("Add", [o, x], [$"{name}.residual"], $"{name}.residual")
                 .Node("LayerNormalization", [$"{name}.residual", $"{name}.ln.weight", $"{name}.ln.bias"], [$"{name}.ln"], $"{name}.ln", attributes: OnnxAttribute.Int("axis", -1))
@@ -207,25 +223,6 @@ public static class BlockModel
             {
                 _model.Initializer(name, [], [value]);
             }
-        }
-
-        private void FloatInitializer(string name, long[] dims, float[] values)
-        {
-            if (float16)
-            {
-                _model.Initializer(name, dims, Array.ConvertAll(values, v => (Half)v));
-            }
-            else
-            {
-                _model.Initializer(name, dims, values);
-            }
-        }
-
-        private static float[] Filled(int count, float value)
-        {
-            var values = new float[count];
-            Array.Fill(values, value);
-            return values;
         }
     }
 }

@@ -78,7 +78,21 @@ public static class ResNetModel
     public static byte[] Build(ResNetConfig config, bool float16 = false, int seed = 1)
     {
         Validate(config);
-        return new GraphWriter(config, float16, seed).Write();
+        return new GraphWriter(config, float16, seed, new OnnxModelBuilder(GraphName(config, float16))).Write().ToBytes();
+    }
+
+    /// <summary>
+    /// Writes the model of <see cref="Build"/> to <paramref name="destination"/>, the same bytes,
+    /// with each weight serialized to a temporary file in <paramref name="scratchDirectory"/> as
+    /// it is drawn (<see cref="OnnxModelBuilder.CreateInitializerStore"/>), so memory holds one
+    /// weight at a time rather than the model.
+    /// </summary>
+    public static void Write(ResNetConfig config, Stream destination, string scratchDirectory, bool float16 = false, int seed = 1)
+    {
+        Validate(config);
+        ArgumentNullException.ThrowIfNull(destination);
+        using var store = OnnxModelBuilder.CreateInitializerStore(scratchDirectory);
+        new GraphWriter(config, float16, seed, new OnnxModelBuilder(GraphName(config, float16), OnnxModelBuilder.DefaultOpset, store)).Write().WriteTo(destination);
     }
 
     /// <summary>
@@ -199,13 +213,16 @@ public static class ResNetModel
 
     private static long BatchNormParameters(long channels) => 2 * channels;
 
-    /// <summary>Emits one model; holds the builder, the weight generator and the precision.</summary>
-    private sealed class GraphWriter(ResNetConfig config, bool float16, int seed)
+    private static string GraphName(ResNetConfig config, bool float16) => float16 ? $"{config.Name}_fp16" : config.Name;
+
+    /// <summary>Emits one model into a builder; holds the weight generator and the precision.</summary>
+    private sealed class GraphWriter(ResNetConfig config, bool float16, int seed, OnnxModelBuilder model)
     {
-        private readonly OnnxModelBuilder _model = new(float16 ? $"{config.Name}_fp16" : config.Name);
+        private readonly OnnxModelBuilder _model = model;
+        private readonly WeightWriter _weights = new(model, float16);
         private readonly SplitMix64 _rng = new(unchecked((ulong)seed));
 
-        public byte[] Write()
+        public OnnxModelBuilder Write()
         {
             _model.Metadata("benchdaemon.family", "resnet")
                 .Metadata("benchdaemon.model", config.Name)
@@ -255,8 +272,8 @@ public static class ResNetModel
                 .Node("Flatten", ["avgpool"], ["flatten"], "flatten", attributes: OnnxAttribute.Int("axis", 1));
             // nn.Linear keeps its weight as [out, in]; PyTorch exports it as Gemm with transB.
             var fcLimit = (float)(1.0 / Math.Sqrt(inChannels));
-            Initializer("fc.weight", [config.Classes, inChannels], _rng.NextUniform(checked(config.Classes * inChannels), fcLimit));
-            Initializer("fc.bias", [config.Classes], _rng.NextUniform(config.Classes, fcLimit));
+            _weights.Uniform("fc.weight", [config.Classes, inChannels], _rng, fcLimit);
+            _weights.Uniform("fc.bias", [config.Classes], _rng, fcLimit);
             _model.Node(
                 "Gemm",
                 ["flatten", "fc.weight", "fc.bias"],
@@ -268,7 +285,7 @@ public static class ResNetModel
                 _model.Node("Cast", [logits], [OutputName], "output_cast", attributes: OnnxAttribute.ElementType("to", OnnxElementType.Float));
             }
 
-            return _model.ToBytes();
+            return _model;
         }
 
         private string Bottleneck(string prefix, string x, int inChannels, int width, int stride)
@@ -298,8 +315,7 @@ public static class ResNetModel
         private string Conv(string name, string x, int inChannels, int outChannels, int kernel, int stride)
         {
             var fanIn = inChannels * kernel * kernel;
-            var weight = _rng.NextUniform(checked(outChannels * fanIn), (float)Math.Sqrt(6.0 / fanIn));
-            Initializer($"{name}.weight", [outChannels, inChannels, kernel, kernel], weight);
+            _weights.Uniform($"{name}.weight", [outChannels, inChannels, kernel, kernel], _rng, (float)Math.Sqrt(6.0 / fanIn));
             var pad = kernel / 2;
             _model.Node(
                 "Conv",
@@ -317,15 +333,10 @@ public static class ResNetModel
 
         private string BatchNorm(string name, string x, int channels, float scale)
         {
-            var zeros = new float[channels];
-            var ones = new float[channels];
-            Array.Fill(ones, 1f);
-            var gamma = new float[channels];
-            Array.Fill(gamma, scale);
-            Initializer($"{name}.weight", [channels], gamma);
-            Initializer($"{name}.bias", [channels], zeros);
-            Initializer($"{name}.running_mean", [channels], zeros);
-            Initializer($"{name}.running_var", [channels], ones);
+            _weights.Filled($"{name}.weight", [channels], scale);
+            _weights.Filled($"{name}.bias", [channels], 0f);
+            _weights.Filled($"{name}.running_mean", [channels], 0f);
+            _weights.Filled($"{name}.running_var", [channels], 1f);
             _model.Node(
                 "BatchNormalization",
                 [x, $"{name}.weight", $"{name}.bias", $"{name}.running_mean", $"{name}.running_var"],
@@ -339,18 +350,6 @@ public static class ResNetModel
         {
             _model.Node("Relu", [x], [name], name);
             return name;
-        }
-
-        private void Initializer(string name, long[] dims, float[] values)
-        {
-            if (float16)
-            {
-                _model.Initializer(name, dims, Array.ConvertAll(values, v => (Half)v));
-            }
-            else
-            {
-                _model.Initializer(name, dims, values);
-            }
         }
     }
 }

@@ -3,6 +3,8 @@ using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Models.Graph.Proto;
 using BenchDaemon.Workloads.Models.Quantization;
+using BenchDaemon.Workloads.Models.Zoo;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BenchDaemon.Workloads.Tests.Models.Quantization;
@@ -221,6 +223,96 @@ public sealed class QdqQuantizerTests
         Assert.Contains("already quantized", ex.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, bool> PipelineModels => new()
+    {
+        { "mlp", true },
+        { "convnet", true },
+        { "convnet", false },
+        { "resnet-mini", true },
+        { "bert-tiny", true },
+        { "conv-w64-d2-s16", true },
+        { "mha-e128-d2", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(PipelineModels))]
+    public void Quantize_File_GivesTheBytesOfTheWholeModelPipeline(string name, bool preprocess)
+    {
+        var fp32 = name switch
+        {
+            "mlp" => TinyModels.Mlp(),
+            "convnet" => ConvNet(),
+            _ => PathlessBuild(name),
+        };
+        var options = new QuantizationOptions
+        {
+            Seed = 3,
+            Preprocess = preprocess,
+            // As the zoo calibrates: a text model at its sequence and vocabulary, the rest with no sizes.
+            Dimensions = ModelZoo.TryGet(name) is { Family: ModelZoo.TextFamily } text ? text.Dimensions : s_noDimensions,
+        };
+        var directory = Directory.CreateTempSubdirectory("benchdaemon-qdq-file-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "model.onnx");
+            File.WriteAllBytes(path, fp32);
+            using var output = new MemoryStream();
+
+            QdqQuantizer.Quantize(path, output, options);
+
+            // Weights read from the file one at a time, external-data views for ONNX Runtime and a
+            // streamed write: none of it may change a byte of what the in-memory pipeline writes.
+            Assert.Equal(WholeModelQuantize(fp32, options), output.ToArray());
+            Assert.Equal(["model.onnx"], directory.GetFileSystemInfos().Select(f => f.Name));
+            Assert.Equal(fp32, File.ReadAllBytes(path));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Quantize_FileCancelled_ThrowsAndLeavesNothingBesideTheModel()
+    {
+        var directory = Directory.CreateTempSubdirectory("benchdaemon-qdq-file-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "model.onnx");
+            File.WriteAllBytes(path, ConvNet());
+            using var output = new MemoryStream();
+
+            Assert.ThrowsAny<OperationCanceledException>(() => QdqQuantizer.Quantize(path, output, new QuantizationOptions(), new CancellationToken(canceled: true)));
+
+            Assert.Equal(["model.onnx"], directory.GetFileSystemInfos().Select(f => f.Name));
+            Assert.Equal(0, output.Length);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Quantize_FileThatIsNoModel_ThrowsNamingTheFile()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "not a model");
+            using var output = new MemoryStream();
+
+            var ex = Assert.Throws<ArgumentException>(() => QdqQuantizer.Quantize(path, output, new QuantizationOptions()));
+
+            Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+            Assert.Contains("not an ONNX model", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData(nameof(QuantizationOptions.CalibrationBatches))]
     [InlineData(nameof(QuantizationOptions.OpTypes))]
@@ -259,6 +351,63 @@ public sealed class QdqQuantizerTests
             .Node("Flatten", ["pooled"], ["flat"])
             .Node("Gemm", ["flat", "fc.weight", "fc.bias"], ["logits"], attributes: OnnxAttribute.Int("transB", 1))
             .ToBytes();
+    }
+
+    private static byte[] PathlessBuild(string name) => name switch
+    {
+        "resnet-mini" => ResNetModel.Build(ResNetConfig.Mini),
+        "bert-tiny" => BertModel.Build(BertConfig.Tiny),
+        _ => BlockModel.Build(BlockConfig.TryParse(name)!),
+    };
+
+    // The pipeline as it was before it worked from files (and as Quantize(byte[]) was): the whole
+    // model parsed, ONNX Runtime preprocessing it from bytes, the calibration model a clone of the
+    // whole model, and the result serialized by Google.Protobuf in one piece.
+    private static byte[] WholeModelQuantize(byte[] fp32, QuantizationOptions options)
+    {
+        var temporary = Path.Combine(Path.GetTempPath(), $"benchdaemon-qdq-whole-{Guid.NewGuid():N}");
+        try
+        {
+            var model = ModelProto.Parser.ParseFrom(fp32);
+            if (options.Preprocess)
+            {
+                using (var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC, OptimizedModelFilePath = temporary + ".pre" })
+                using (new InferenceSession(fp32, sessionOptions))
+                {
+                }
+
+                model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(temporary + ".pre"));
+            }
+
+            var candidates = QuantizationPlanner.Select(model.Graph, options);
+            var tensors = candidates.SelectMany(c => c.Tensors).Distinct(StringComparer.Ordinal).ToList();
+            var augmented = model.Clone();
+            var inputs = augmented.Graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+            var outputs = augmented.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var tensor in tensors.Where(t => !inputs.Contains(t) && outputs.Add(t)))
+            {
+                augmented.Graph.Output.Add(new ValueInfoProto { Name = tensor });
+            }
+
+            File.WriteAllBytes(temporary + ".calibration", augmented.ToByteArray());
+            var ranges = Calibrator.Calibrate(temporary + ".calibration", tensors, [.. tensors.Where(t => !inputs.Contains(t))], options, CancellationToken.None);
+            var nodes = candidates
+                .Where(c => c.Activations.All(a => ranges.ContainsKey(a.Tensor)))
+                .Select(c => c.Output is null || ranges.ContainsKey(c.Output) ? c : c with { Output = null })
+                .ToList();
+            var parameters = nodes
+                .SelectMany(n => n.Tensors)
+                .Distinct(StringComparer.Ordinal)
+                .ToDictionary(t => t, t => QuantizationMath.FromRange(ranges[t].Min, ranges[t].Max, options.ActivationType, symmetric: false), StringComparer.Ordinal);
+            QdqRewriter.Apply(model.Graph, nodes, parameters, options);
+            QdqQuantizer.WriteMetadata(model, nodes, options);
+            return model.ToByteArray();
+        }
+        finally
+        {
+            File.Delete(temporary + ".pre");
+            File.Delete(temporary + ".calibration");
+        }
     }
 
     // He-uniform, ±sqrt(6 / fan_in): activations keep their scale through the Relu layers.

@@ -190,6 +190,16 @@ public sealed class BertModelTests
         Assert.Equal(TinySha256, Convert.ToHexStringLower(SHA256.HashData(s_tiny.Value)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_Tiny_StreamsTheBytesOfBuild(bool float16)
+    {
+        StreamedModel.AssertWritesTheBytesOf(
+            BertModel.Build(BertConfig.Tiny, float16, seed: 5),
+            (stream, scratch) => BertModel.Write(BertConfig.Tiny, stream, scratch, float16, seed: 5));
+    }
+
     [Fact]
     public void Build_DifferentSeed_GivesDifferentBytes()
     {

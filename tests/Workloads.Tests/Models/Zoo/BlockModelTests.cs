@@ -73,6 +73,20 @@ public sealed class BlockModelTests
         Assert.Equal(TensorElementType.Float, outputs[0].GetTensorTypeAndShape().ElementDataType);
     }
 
+    [Theory]
+    [InlineData("conv-w64-d3", false)]
+    [InlineData("conv-w32-d2-s16", true)]
+    [InlineData("mha-e128-d2", false)]
+    [InlineData("mha-e64-d3", true)]
+    public void Write_StreamsTheBytesOfBuild(string name, bool float16)
+    {
+        var config = BlockConfig.TryParse(name)!;
+
+        StreamedModel.AssertWritesTheBytesOf(
+            BlockModel.Build(config, float16),
+            (stream, scratch) => BlockModel.Write(config, stream, scratch, float16));
+    }
+
     [Fact]
     public void ModelZoo_BlockName_IsABuiltinModelWithItsParameters()
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Models.Quantization;
 using BenchDaemon.Workloads.Models.Zoo;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -146,7 +147,7 @@ public sealed class ModelZooTests : IDisposable
 
         Assert.Single(paths.Distinct());
         Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
-        Assert.Empty(Directory.GetFiles(zoo.ModelsDirectory, "*.tmp"));
+        Assert.Empty(Directory.GetFileSystemEntries(zoo.ModelsDirectory, "*.tmp"));
     }
 
     [Fact]
@@ -158,6 +159,90 @@ public sealed class ModelZooTests : IDisposable
 
         Assert.False(zoo.Inspect(Mini, Precision.FP32).Cached);
         Assert.False(Directory.Exists(zoo.ModelsDirectory) && Directory.EnumerateFileSystemEntries(zoo.ModelsDirectory).Any());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GetPath_Int8_IsTheFp32ModelQuantizedAndCachesOnlyWhatWasAskedFor(bool fp32Cached)
+    {
+        var zoo = NewZoo();
+        if (fp32Cached)
+        {
+            zoo.GetPath(Tiny, Precision.FP32);
+        }
+
+        var int8 = zoo.GetPath(Tiny, Precision.INT8);
+
+        var expected = QdqQuantizer.Quantize(BertModel.Build(BertConfig.Tiny, seed: ModelZoo.WeightSeed), ModelZooQuantization(Tiny));
+        Assert.Equal(expected, File.ReadAllBytes(int8));
+        Assert.Equal(fp32Cached, zoo.Inspect(Tiny, Precision.FP32).Cached);
+        string[] files = fp32Cached ? [Path.GetFileName(int8), ModelZoo.FileName(Tiny, Precision.FP32)] : [Path.GetFileName(int8)];
+        Assert.Equal(
+            files.SelectMany(f => new[] { f, f + ModelZoo.ChecksumExtension }).Order(StringComparer.Ordinal),
+            Directory.GetFileSystemEntries(zoo.ModelsDirectory).Select(e => Path.GetFileName(e)).Order(StringComparer.Ordinal));
+    }
+
+    // The SHA-256 of each file as the zoo wrote it when it built models in memory, from
+    // `benchdaemon models export NAME -p PRECISION` and sha256sum. Changing a byte of a cached
+    // model for the same recipe needs a new GeneratorVersion, and new hashes here.
+    [Theory]
+    [InlineData(Mini, Precision.FP32, "57670c3f85c47e37c6b06c243b6ef55dd5072cdf4aed74dd029f44306c54d43b")]
+    [InlineData(Mini, Precision.FP16, "2d2a4ad5d3962ee45a6e9aeecae0c21c5915b3e3aa3ac881f3da4d7ccb5e644b")]
+    [InlineData(Tiny, Precision.FP32, "ba207bacb281ec21c5e0e40b58bfeea7eb87ad63096a4a32ac01ade8df46d059")]
+    [InlineData(Tiny, Precision.FP16, "a0d5ff6045f440915ffdd65212b3e566ef5e18f200455903e7f2e1de53f953c8")]
+    [InlineData("conv-w64-d3", Precision.FP32, "296e0a1446763a9352048ee64c5357217d4a9eebcb8b3a71c659ab4c8191a7f2")]
+    [InlineData("conv-w64-d3", Precision.FP16, "c02220835c1b0ea3807519f55ef9b271215a37c72f8648bf5a5c66a71e899d92")]
+    [InlineData("mha-e128-d2", Precision.FP32, "7062ccf378717fb4970d3f4204cdf58862c1b858cf06f14fd1b0983c89a27957")]
+    [InlineData("mha-e128-d2", Precision.FP16, "0a26b68c78d22f96cb904b7d8ea0d6c48c534e818a64ab1354a89bc0d9bce47c")]
+    public void GetPath_Fp32AndFp16_WritesTheBytesTheInMemoryGeneratorsWrote(string name, Precision precision, string sha256)
+    {
+        var path = NewZoo().GetPath(name, precision);
+
+        Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
+    }
+
+    // Whole-model buffering allocated the model three times over (the weight arrays, their raw
+    // bytes, ToByteArray); streaming allocates its largest weight (9.4 MB here) and copy buffers.
+    [Fact]
+    public void GetPath_Fp32BlockStack_AllocatesLessThanHalfTheModel()
+    {
+        const string Name = "conv-w512-d4-s8";
+        var zoo = NewZoo();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var path = zoo.GetPath(Name, Precision.FP32);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var size = new FileInfo(path).Length;
+        Assert.True(size > 35_000_000, $"the model is {size} bytes, too small to tell");
+        Assert.True(allocated < size / 2, $"generating {size} bytes allocated {allocated}");
+    }
+
+    // The in-memory pipeline allocated the FP32 model five times over (parsed, preprocessed and
+    // read back, parsed again, cloned for calibration, serialized). From the file, what remains is
+    // a buffer for one weight's floats and one for its integers (2.4 MB each here) and the INT8
+    // weights themselves (a quarter of the FP32 model), plus, without a cached FP32 model, the
+    // generator's weight buffer.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GetPath_Int8BlockStack_AllocatesLessThanTheFp32Model(bool fp32Cached)
+    {
+        const string Name = "conv-w256-d16-s8";
+        var zoo = NewZoo();
+        if (fp32Cached)
+        {
+            zoo.GetPath(Name, Precision.FP32);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        zoo.GetPath(Name, Precision.INT8);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var fp32 = new FileInfo(NewZoo().GetPath(Name, Precision.FP32)).Length;
+        Assert.True(fp32 > 35_000_000, $"the FP32 model is {fp32} bytes, too small to tell");
+        Assert.True(allocated < fp32 * 3 / 4, $"quantizing {fp32} bytes allocated {allocated}");
     }
 
     [Fact]
@@ -237,6 +322,10 @@ public sealed class ModelZooTests : IDisposable
     }
 
     private ModelZoo NewZoo() => new(_cache, _logger);
+
+    // The zoo's calibration settings for a text model: its sequence and vocabulary.
+    private static QuantizationOptions ModelZooQuantization(string name) =>
+        new() { Seed = ModelZoo.CalibrationSeed, Dimensions = ModelZoo.TryGet(name)!.Dimensions };
 
     private static float[] RunFirstOutput(InferenceSession session, BuiltinModelInfo model)
     {

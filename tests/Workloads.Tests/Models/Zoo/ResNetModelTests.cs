@@ -128,6 +128,16 @@ public sealed class ResNetModelTests
         Assert.Equal(ResNetModel.MacsPerSample(config).ToString(System.Globalization.CultureInfo.InvariantCulture), metadata["benchdaemon.macs_per_sample"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_Mini_StreamsTheBytesOfBuild(bool float16)
+    {
+        StreamedModel.AssertWritesTheBytesOf(
+            ResNetModel.Build(ResNetConfig.Mini, float16),
+            (stream, scratch) => ResNetModel.Write(ResNetConfig.Mini, stream, scratch, float16));
+    }
+
     [Fact]
     public void Build_MiniFloat32_HasRecordedSha256()
     {
