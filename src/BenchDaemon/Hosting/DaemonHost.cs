@@ -52,8 +52,9 @@ public static class DaemonHost
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<WebSecurity>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<MetricsOptions>, WebSecurity>(ConfigureKestrel);
-        services.AddHealthChecks().AddCheck<SamplerHealthCheck>("probes");
+        services.AddSingleton<SamplerHealthCheck>();
         services.AddSingleton<MetricsEndpoint>();
+        services.AddSingleton<DaemonEndpoints>();
         AddOtlp(services, loaded.Configuration);
         AddScheduling(services, loaded, context);
 
@@ -70,21 +71,9 @@ public static class DaemonHost
             app.Use(security.AuthenticateAsync);
         }
 
-        var metrics = app.Services.GetRequiredService<MetricsEndpoint>();
-        app.MapMethods("/metrics", [HttpMethods.Get, HttpMethods.Head], metrics.HandleAsync);
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = SamplerHealthCheck.WriteResponse });
-        app.MapGet("/", () => Results.Content(LandingPage, "text/html; charset=utf-8"));
+        app.Run(app.Services.GetRequiredService<DaemonEndpoints>().HandleAsync);
         return app;
     }
-
-    private const string LandingPage = """
-        <!doctype html>
-        <html><head><title>BenchDaemon</title></head>
-        <body><h1>BenchDaemon</h1>
-        <p>Canary inference workloads and GPU/host probes for ML inference servers.</p>
-        <ul><li><a href="/metrics">/metrics</a> (Prometheus)</li><li><a href="/healthz">/healthz</a></li></ul>
-        </body></html>
-        """;
 
     /// <summary>
     /// Kestrel's limits for an endpoint that serves a handful of scrapers: GET and HEAD without

@@ -26,17 +26,25 @@ public sealed class SamplerHealthCheck(ProbeSampler sampler, TimeProvider timePr
         return Task.FromResult(result);
     }
 
-    /// <summary>Writes the report as a small JSON document.</summary>
-    public static Task WriteResponse(HttpContext context, HealthReport report)
+    /// <summary>
+    /// Answers /healthz: 200 with a small JSON document while the probes sample, 503 otherwise
+    /// (the body of ASP.NET's health-check endpoint, with this one check called <c>probes</c>).
+    /// </summary>
+    public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(report);
+        var result = await CheckHealthAsync(new HealthCheckContext(), context.RequestAborted);
+        context.Response.StatusCode = result.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store, no-cache";
         var body = new
         {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+            status = result.Status.ToString(),
+            checks = new Dictionary<string, object> { ["probes"] = new { status = result.Status.ToString(), description = result.Description, data = result.Data } },
         };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
+        }
     }
 }

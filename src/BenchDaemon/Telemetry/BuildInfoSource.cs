@@ -21,7 +21,13 @@ public sealed class BuildInfoSource : IMetricSource
     public void Collect(IMetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(TelemetryCatalogue.BuildInfo, 1, Version, _runtime.Current.OnnxRuntimeVersion);
+        // Until a worker described its ONNX Runtime (moments after start) the series is absent
+        // rather than a placeholder version that would look like a change.
+        if (_runtime.Described)
+        {
+            writer.Write(TelemetryCatalogue.BuildInfo, 1, Version, _runtime.Current.OnnxRuntimeVersion);
+        }
+
         foreach (var model in Workloads.Models.Zoo.ModelZoo.Models)
         {
             writer.Write(

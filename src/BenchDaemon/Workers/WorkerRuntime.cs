@@ -28,6 +28,9 @@ public sealed partial class WorkerRuntime : IMetricSource, IDisposable
         _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
+    /// <summary>True once a worker answered (or a failure was kept).</summary>
+    public bool Described => Volatile.Read(ref _description) is not null;
+
     /// <summary>The kept description, or <see cref="RuntimeDescription.Unknown"/> before a worker answered.</summary>
     public RuntimeDescription Current => Volatile.Read(ref _description) ?? RuntimeDescription.Unknown("not described yet");
 

@@ -23,7 +23,9 @@ public sealed partial class DaemonProcessTests : IDisposable
         Assert.Matches(SeriesLine("benchdaemon_host_memory_total_bytes", string.Empty), metrics);
         Assert.Matches(SeriesLine("benchdaemon_host_memory_available_bytes", string.Empty), metrics);
         Assert.Matches(SeriesLine("benchdaemon_host_load1", string.Empty), metrics);
-        Assert.Matches("benchdaemon_build_info\\{version=\"[^\"]+\",onnxruntime_version=\"\\d+\\.\\d+\\.\\d+\"\\} 1", metrics);
+        // The ONNX Runtime version comes from a worker, asked in the background at start.
+        var described = await Scrape.UntilAsync(daemon, m => m.Contains("benchdaemon_build_info{", StringComparison.Ordinal), "build info", s_startTimeout);
+        Assert.Matches("benchdaemon_build_info\\{version=\"[^\"]+\",onnxruntime_version=\"\\d+\\.\\d+\\.\\d+\"\\} 1", described);
         Assert.Equal(Environment.ProcessorCount, (int)Value(metrics, "benchdaemon_host_cpus"));
         var memTotal = Value(metrics, "benchdaemon_host_memory_total_bytes");
         Assert.InRange(memTotal, 64.0 * 1024 * 1024, 64.0 * 1024 * 1024 * 1024 * 1024);
