@@ -132,6 +132,7 @@ public static class DaemonHost
         services.AddSingleton<HistoryRecorder>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HistoryRecorder>(sp => sp.GetRequiredService<HistoryRecorder>()));
         services.AddSingleton<CanaryResults>();
+        services.AddSingleton<CadencePlanner>();
         services.AddSingleton<CanaryCoordinator>();
         services.AddQuartz(quartz =>
         {

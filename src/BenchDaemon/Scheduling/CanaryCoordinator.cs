@@ -28,6 +28,7 @@ public sealed partial class CanaryCoordinator : IDisposable
     private readonly ILogger<CanaryCoordinator> _logger;
     private readonly CanaryResults _results;
     private readonly RegressionMonitor? _gate;
+    private readonly CadencePlanner? _planner;
     private readonly ConcurrentDictionary<DeviceRef, Lane> _lanes = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _lastDuration = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
@@ -42,8 +43,10 @@ public sealed partial class CanaryCoordinator : IDisposable
         IHostApplicationLifetime lifetime,
         ILogger<CanaryCoordinator> logger,
         CanaryResults? results = null,
-        RegressionMonitor? gate = null)
+        RegressionMonitor? gate = null,
+        CadencePlanner? planner = null)
     {
+        _planner = planner;
         _results = results ?? new CanaryResults(sink);
         _gate = gate;
         _executor = executor;
@@ -214,6 +217,10 @@ public sealed partial class CanaryCoordinator : IDisposable
             var busy = _timeProvider.GetElapsedTime(started);
             _duty.Add(busy);
             _lastDuration[name] = busy;
+            if (canary.Schedule.FitDutyBudget && !token.IsCancellationRequested)
+            {
+                _planner?.Observe(canary, busy, [.. Volatile.Read(ref _canaries).Values.Where(c => c.Schedule.FitDutyBudget)]);
+            }
         }
         finally
         {

@@ -17,7 +17,8 @@ public sealed partial class CanarySchedulingService(
     CanaryResultSink sink,
     Func<CancellationToken, Task<IReadOnlyList<CanaryDefinition>>> initialCanaries,
     TimeProvider timeProvider,
-    ILogger<CanarySchedulingService> logger) : IHostedService, IDisposable
+    ILogger<CanarySchedulingService> logger,
+    CadencePlanner? planner = null) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -29,12 +30,22 @@ public sealed partial class CanarySchedulingService(
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (planner is not null)
+        {
+            planner.Replanned += OnReplanned;
+        }
+
         _initial = Task.Run(ScheduleInitialAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (planner is not null)
+        {
+            planner.Replanned -= OnReplanned;
+        }
+
         await _stopping.CancelAsync();
         await _initial.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
@@ -75,6 +86,7 @@ public sealed partial class CanarySchedulingService(
     public async Task ScheduleAsync(IReadOnlyList<CanaryDefinition> canaries, CancellationToken cancellationToken, bool replanAll = false)
     {
         ArgumentNullException.ThrowIfNull(canaries);
+        canaries = planner?.Apply(canaries) ?? canaries;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -116,6 +128,64 @@ public sealed partial class CanarySchedulingService(
             _gate.Release();
         }
     }
+
+    // A timer-free callback from the coordinator's thread: the rescheduling runs on its own.
+    private void OnReplanned(TimeSpan interval) => _ = Task.Run(() => ReplanAsync(interval, _stopping.Token));
+
+    /// <summary>
+    /// Moves the canaries fitted to the duty budget to <paramref name="interval"/>: each keeps its
+    /// place in the round (its next firing moves by the change of interval, never into the past).
+    /// </summary>
+    public async Task ReplanAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
+            var now = timeProvider.GetUtcNow();
+            var canaries = coordinator.Canaries.ToList();
+            var updated = new List<CanaryDefinition>(canaries.Count);
+            foreach (var canary in canaries)
+            {
+                if (!canary.Schedule.FitDutyBudget || canary.Schedule.Interval == interval)
+                {
+                    updated.Add(canary);
+                    continue;
+                }
+
+                var replanned = canary with { Schedule = canary.Schedule with { Interval = interval } };
+                var key = new TriggerKey(canary.Name, CanaryJob.Group);
+                var next = (await scheduler.GetTrigger(key, cancellationToken))?.GetNextFireTimeUtc() ?? now;
+                var start = next + (interval - canary.Schedule.Interval);
+                await scheduler.RescheduleJob(key, CanarySchedules.Trigger(replanned, start > now ? start : now), cancellationToken);
+                updated.Add(replanned);
+            }
+
+            coordinator.Replace(updated);
+            sink.SetSchedulePeriods(updated.Select(c => (c.Name, CanarySchedules.Period(c.Schedule, now))).ToList());
+        }
+#pragma warning disable CA1031 // A failed re-plan keeps the old schedule; the daemon goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReplanFailed(logger, ex);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 425, Level = LogLevel.Warning, Message = "The canaries fitted to the duty budget could not be re-planned; they keep their schedule")]
+    private static partial void LogReplanFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Canary {Canary} scheduled {Schedule} on {Device}, first run at {FirstRun:O}")]
     private static partial void LogScheduled(ILogger logger, string canary, string schedule, DeviceRef device, DateTimeOffset firstRun);

@@ -375,7 +375,7 @@ public static class CanaryExpander
             new Dictionary<string, string>(o.InputFiles, StringComparer.Ordinal),
             o.Seed,
             o.Measure,
-            new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter),
+            new CanarySchedule(o.Interval ?? CanarySchedule.DefaultInterval, string.IsNullOrWhiteSpace(o.Cron) ? null : o.Cron.Trim(), o.Jitter, o.FitDutyBudget && string.IsNullOrWhiteSpace(o.Cron)),
             o.ImageInput,
             cuda ? o.Size ?? CudaModels.DefaultSize(model) : null,
             Checksums(o, model),

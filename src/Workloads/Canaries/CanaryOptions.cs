@@ -86,6 +86,13 @@ public sealed class CanaryOptions
     /// <summary>Run every this long (the daemon's schedule); ignored when <see cref="Cron"/> is set. Unset and no cron: every 15 minutes.</summary>
     public TimeSpan? Interval { get; set; }
 
+    /// <summary>
+    /// Treat <see cref="Interval"/> as a floor and lengthen it from the canaries' measured cost so
+    /// that all canaries with this set stay within <c>Guards:DutyFraction</c>; the built-in
+    /// defaults set it. Not with <see cref="Cron"/>.
+    /// </summary>
+    public bool FitDutyBudget { get; set; }
+
     /// <summary>A Quartz cron expression (seconds first, for example <c>0 */15 * * * ?</c>).</summary>
     public string? Cron { get; set; }
 

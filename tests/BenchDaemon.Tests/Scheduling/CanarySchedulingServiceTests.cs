@@ -58,5 +58,25 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal(["added", "changed", "kept"], _harness.Coordinator.Canaries.Select(c => c.Name).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task ReplanAsync_FittedCanaries_MoveToTheNewIntervalKeepingTheirPlaceOthersUntouched()
+    {
+        using var service = new CanarySchedulingService(_factory, _harness.Coordinator, _harness.Sink, _ => Task.FromResult<IReadOnlyList<CanaryDefinition>>([]), _time, NullLogger<CanarySchedulingService>.Instance);
+        var fifteen = TimeSpan.FromMinutes(15);
+        CanaryDefinition Fitted(string name) => TestCanaries.Cpu(name, _harness.Mlp, interval: fifteen) is var c ? c with { Schedule = c.Schedule with { FitDutyBudget = true } } : null!;
+        await service.ScheduleAsync([Fitted("a"), Fitted("b"), TestCanaries.Cpu("user", _harness.Mlp, interval: fifteen)], CancellationToken.None);
+        var nextA = (await Trigger("a"))!.GetNextFireTimeUtc()!.Value;
+        var nextB = (await Trigger("b"))!.GetNextFireTimeUtc()!.Value;
+
+        await service.ReplanAsync(TimeSpan.FromMinutes(63), CancellationToken.None);
+
+        var a = (ISimpleTrigger)(await Trigger("a"))!;
+        Assert.Equal(TimeSpan.FromMinutes(63), a.RepeatInterval);
+        Assert.Equal(nextA + TimeSpan.FromMinutes(48), a.StartTimeUtc);
+        Assert.Equal(nextB + TimeSpan.FromMinutes(48), (await Trigger("b"))!.StartTimeUtc);
+        Assert.Equal(fifteen, ((ISimpleTrigger)(await Trigger("user"))!).RepeatInterval);
+        Assert.All(_harness.Coordinator.Canaries.Where(c => c.Schedule.FitDutyBudget), c => Assert.Equal(TimeSpan.FromMinutes(63), c.Schedule.Interval));
+    }
+
     private async Task<ITrigger?> Trigger(string name) => await _scheduler.GetTrigger(new TriggerKey(name, CanaryJob.Group));
 }
