@@ -39,7 +39,9 @@ dotnet run --project src/BenchDaemon -c Release -- --set "State:Directory=$STATE
 RUN=$!
 trap 'kill $NODE 2>/dev/null; pkill -TERM -P $RUN 2>/dev/null; kill $RUN 2>/dev/null; sleep 5; rm -rf "$STATE"' EXIT
 DAEMON=""
-for _ in $(seq 1 300); do DAEMON=$(pgrep -f "Metrics:Listen=127.0.0.1:$PORT" | while read -r p; do [ "$(cat /proc/$p/comm)" = benchdaemon ] && echo "$p"; done | head -1); [ -n "$DAEMON" ] && break; sleep 1; done
+# The daemon: the benchdaemon process among those `dotnet run` started with our port.
+find_daemon() { for p in $(pgrep -f "Metrics:Listen=127.0.0.1:$PORT" || true); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = benchdaemon ] && echo "$p"; done; true; }
+for _ in $(seq 1 300); do DAEMON=$(find_daemon | head -1); [ -n "$DAEMON" ] && break; sleep 1; done
 [ -n "$DAEMON" ] || { log "the daemon did not start"; cat "$OUT.log" >&2; exit 1; }
 log "daemon pid $DAEMON; node_exporter pid $NODE"
 echo "seconds,daemon_rss_kib,daemon_hwm_kib,workers,worker_rss_kib,worker_max_rss_kib,node_exporter_rss_kib,measured_runs" > "$OUT.csv"
