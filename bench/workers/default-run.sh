@@ -52,7 +52,11 @@ while :; do
   wsum=0; wn=0; for w in $workers; do r=$(rss "$w"); wsum=$((wsum + r)); wn=$((wn + 1)); [ "$r" -gt "$worker_max" ] && worker_max=$r; done
   if [ $((now - last_scrape)) -ge 30 ]; then
     metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" || true)
-    measured=$(printf '%s\n' "$metrics" | awk '/^benchdaemon_canary_runs_total\{canary="default[^"]*",status="(ok|unstable)"/ {n[$1]+=$2} END {m=-1; for (k in n) { split(k, a, "\""); c[a[2]]+=n[k] } for (k in c) if (m < 0 || c[k] < m) m = c[k]; print (m < 0 ? 0 : m)}')
+    # The fewest measured runs (ok or unstable) among every scheduled default canary (0 for one that has not measured).
+    measured=$(printf '%s\n' "$metrics" | awk '
+      /^benchdaemon_canary_schedule_interval_seconds\{canary="default/ { split($1, a, "\""); c[a[2]] += 0 }
+      /^benchdaemon_canary_runs_total\{canary="default[^"]*",status="(ok|unstable)"/ { split($1, a, "\""); c[a[2]] += $2 }
+      END { m = -1; for (k in c) if (m < 0 || c[k] < m) m = c[k]; print (m < 0 ? 0 : m) }')
     canaries=$(printf '%s\n' "$metrics" | grep -c '^benchdaemon_canary_schedule_interval_seconds{canary="default' || true)
     last_scrape=$now
     log "t=${t}s daemon $(rss "$DAEMON") KiB, workers [$workers] $wsum KiB, node_exporter $(rss "$NODE") KiB; fewest measured runs of the $canaries default canaries: $measured"
