@@ -20,7 +20,7 @@ public sealed class CanaryJob(CanaryCoordinator coordinator, TelemetryRecorder r
         if (context.ScheduledFireTimeUtc is { } planned)
         {
             var delay = Math.Max(0, (timeProvider.GetUtcNow() - planned).TotalSeconds);
-            recorder.Observe(TelemetryCatalogue.CanaryStartDelay, [delay], canary);
+            recorder.Observe(TelemetryCatalogue.CanaryStartDelay, [delay], 1, canary);
         }
 
         return coordinator.RunAsync(canary, context.CancellationToken);

@@ -53,7 +53,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         LogOutcomeChange(result, status);
         if (result.Samples.Count > 0)
         {
-            recorder.Observe(TelemetryCatalogue.CanaryLatency, result.Samples, Labels(result));
+            recorder.Observe(TelemetryCatalogue.CanaryLatency, result.Samples, result.SampleWeight, Labels(result));
         }
 
         if (logger.IsEnabled(LogLevel.Information))

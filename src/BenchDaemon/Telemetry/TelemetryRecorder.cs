@@ -27,16 +27,17 @@ public sealed class TelemetryRecorder : IDisposable
         _meter = meterFactory?.Create(OtlpMetricSink.MeterName, BuildInfoSource.Version);
     }
 
-    /// <summary>Records <paramref name="values"/> into the histogram <paramref name="metric"/>.</summary>
-    public void Observe(MetricDefinition metric, IReadOnlyList<double> values, params string[] labelValues)
+    /// <summary>Records <paramref name="values"/>, each standing for <paramref name="weight"/> observations, into the histogram <paramref name="metric"/>.</summary>
+    public void Observe(MetricDefinition metric, IReadOnlyList<double> values, int weight, params string[] labelValues)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(weight, 1);
         ArgumentNullException.ThrowIfNull(metric);
         ArgumentNullException.ThrowIfNull(values);
         var (prometheus, otlp) = Instruments(metric);
         var child = prometheus.WithLabels(labelValues);
         foreach (var value in values)
         {
-            child.Observe(value);
+            child.Observe(value, weight);
         }
 
         child.Publish();
@@ -50,7 +51,10 @@ public sealed class TelemetryRecorder : IDisposable
 
             foreach (var value in values)
             {
-                otlp.Record(value, tags);
+                for (var i = 0; i < weight; i++)
+                {
+                    otlp.Record(value, tags);
+                }
             }
         }
     }

@@ -49,8 +49,11 @@ internal sealed record DescriptionEvent(long Id, RuntimeDescription Description)
 /// </summary>
 internal sealed record PreparedEvent(long Id, double Seconds, IReadOnlyList<string> Generated, CanaryStatus? Status, string? ReasonCode, string? Reason) : WorkerEvent(Id);
 
-/// <summary>Answer to <see cref="RunRequest"/>: the result and its per-call latencies (<see cref="WorkerProtocol.EncodeSamples"/>).</summary>
-internal sealed record RunResultEvent(long Id, CanaryResult Result, string? Samples, IReadOnlyList<WorkerSpan>? Spans = null) : WorkerEvent(Id);
+/// <summary>
+/// Answer to <see cref="RunRequest"/>: the result, its per-call latencies (<see cref="WorkerProtocol.EncodeSamples"/>,
+/// thinned by <see cref="WorkerProtocol.Thin"/> to every <see cref="SampleWeight"/>-th) and its trace spans.
+/// </summary>
+internal sealed record RunResultEvent(long Id, CanaryResult Result, string? Samples, IReadOnlyList<WorkerSpan>? Spans = null, int SampleWeight = 1) : WorkerEvent(Id);
 
 /// <summary>Answer to <see cref="StudyCellRequest"/>.</summary>
 internal sealed record StudyCellEvent(long Id, StudyCell Cell, IReadOnlyList<WorkerSpan>? Spans = null) : WorkerEvent(Id);

@@ -84,7 +84,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
         if (outcome.Answer is RunResultEvent answer)
         {
             WorkerSpans.Replay(answer.Spans);
-            return answer.Result with { Samples = WorkerProtocol.DecodeSamples(answer.Samples), WorkerPeakResidentBytes = outcome.PeakRssBytes };
+            return answer.Result with { Samples = WorkerProtocol.DecodeSamples(answer.Samples), SampleWeight = answer.SampleWeight, WorkerPeakResidentBytes = outcome.PeakRssBytes };
         }
 
         var (code, reason) = Fault(outcome, "during the run");

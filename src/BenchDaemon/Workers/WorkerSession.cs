@@ -88,7 +88,8 @@ internal sealed class WorkerSession : IDisposable
     {
         using var clocks = FeedClockWindows();
         var result = _runner.Run(WorkerProtocol.Restore(request.Canary), request.Batch, phase => Report(request.Id, request.Canary.Name, request.Batch, phase), token);
-        return new RunResultEvent(request.Id, result, result.Samples.Count > 0 ? WorkerProtocol.EncodeSamples(result.Samples) : null, _spans?.Take());
+        var samples = WorkerProtocol.Thin(result.Samples, out var weight);
+        return new RunResultEvent(request.Id, result, samples.Count > 0 ? WorkerProtocol.EncodeSamples(samples) : null, _spans?.Take(), weight);
     }
 
     private StudyCellEvent StudyCell(StudyCellRequest request, CancellationToken token)

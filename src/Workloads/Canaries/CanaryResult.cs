@@ -151,6 +151,14 @@ public sealed record CanaryResult
     /// <summary>Peak resident memory of the worker process during the run, bytes (the daemon reads it from /proc); null when not known.</summary>
     public long? WorkerPeakResidentBytes { get; init; }
 
+    /// <summary>
+    /// How many measured calls each of <see cref="Samples"/> stands for: 1, or k when a long window's
+    /// calls were thinned to every k-th on their way out of the worker (at most 50 000 samples travel;
+    /// the statistics are computed on every call). The latency histogram counts each sample k times.
+    /// </summary>
+    [JsonIgnore]
+    public int SampleWeight { get; init; } = 1;
+
     /// <summary>The raw per-call latencies in seconds (for history and histograms; not in the JSON form).</summary>
     [JsonIgnore]
     public IReadOnlyList<double> Samples { get; init; } = [];

@@ -203,6 +203,20 @@ public sealed class WorkerPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_MoreCallsThanTravel_SamplesThinnedWithTheirWeight()
+    {
+        using var pool = Pool();
+        var canary = Canary("many", _mlp) with { Measure = new MeasureOptions { MinIterations = 120_000, MinDuration = TimeSpan.Zero, WarmupMinIterations = 5, WarmupMaxIterations = 5, Budget = TimeSpan.FromSeconds(60) } };
+
+        var result = await pool.RunAsync(canary, 1, CancellationToken.None);
+
+        Assert.True(result.Iterations >= 120_000, $"{result.Iterations} iterations");
+        Assert.InRange(result.Samples.Count, 1, WorkerProtocol.MaxSamples);
+        Assert.Equal((result.Iterations + WorkerProtocol.MaxSamples - 1) / WorkerProtocol.MaxSamples, result.SampleWeight);
+        Assert.Equal((result.Iterations + result.SampleWeight - 1) / result.SampleWeight, result.Samples.Count);
+    }
+
+    [Fact]
     public async Task DescribeAsync_ReportsTheWorkersOnnxRuntime()
     {
         using var pool = Pool();
