@@ -541,21 +541,8 @@ public sealed partial class CanaryRunner
     /// <summary>How long past the budget a call may run before it is terminated: a quarter of the budget, at least one second.</summary>
     internal static TimeSpan HardStopGrace(TimeSpan budget) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, budget.Ticks / 4));
 
-    internal static (CanaryStatus, string?, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
-    {
-        if (iterations < measure.MinIterations || windowSeconds < measure.MinDuration.TotalSeconds)
-        {
-            return (CanaryStatus.Unstable, $"time budget {measure.Budget} reached after {iterations} iterations in {windowSeconds:F2} s (asked for at least {measure.MinIterations} and {measure.MinDuration})", ReasonCodes.BudgetReached);
-        }
-
-        if (stats.CoefficientOfVariation > measure.MaxCoefficientOfVariation)
-        {
-            return (CanaryStatus.Unstable, $"latency coefficient of variation {stats.CoefficientOfVariation:F3} is above {measure.MaxCoefficientOfVariation:F3}", ReasonCodes.Spread);
-        }
-
-        // An unsettled warm-up is worth a note, not a status: the measurement itself passed.
-        return warmupStable ? (CanaryStatus.Ok, null, null) : (CanaryStatus.Ok, "warm-up reached its cap before latencies settled", null);
-    }
+    internal static (CanaryStatus, string?, string?) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds) =>
+        RunValidity.Judge(stats, measure, iterations, warmupStable, windowSeconds);
 
     private static void CheckFinite(Dictionary<string, OrtValue> outputs)
     {
