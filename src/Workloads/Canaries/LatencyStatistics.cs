@@ -33,6 +33,18 @@ public sealed record LatencyStatistics(
     /// <summary>Medians of the run's three consecutive windows in time order (<see cref="RunValidity.WindowMedians"/>).</summary>
     public IReadOnlyList<double>? WindowP50 { get; init; }
 
+    /// <summary>Value equality, the window medians compared element by element (a record compares lists by reference).</summary>
+    public bool Equals(LatencyStatistics? other) =>
+        other is not null
+        && Count == other.Count && Mean.Equals(other.Mean) && StdDev.Equals(other.StdDev)
+        && CoefficientOfVariation.Equals(other.CoefficientOfVariation) && Min.Equals(other.Min)
+        && P50.Equals(other.P50) && P90.Equals(other.P90) && P95.Equals(other.P95) && P99.Equals(other.P99)
+        && P999.Equals(other.P999) && Max.Equals(other.Max)
+        && Nullable.Equals(P50Lower, other.P50Lower) && Nullable.Equals(P50Upper, other.P50Upper)
+        && (WindowP50 is null ? other.WindowP50 is null : other.WindowP50 is not null && WindowP50.SequenceEqual(other.WindowP50));
+
+    public override int GetHashCode() => HashCode.Combine(Count, Mean, P50, P99, P50Lower, P50Upper, WindowP50?.Count);
+
     /// <summary>Computes the statistics of <paramref name="samples"/> (at least one).</summary>
     public static LatencyStatistics From(IReadOnlyList<double> samples)
     {
