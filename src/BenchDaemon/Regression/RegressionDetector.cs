@@ -55,6 +55,14 @@ public static class RegressionDetector
     /// <summary>Largest configurable <c>Regression:PersistRuns</c> and <c>Regression:ClearRuns</c>.</summary>
     public const int MaxPersistRuns = 10;
 
+    /// <summary>
+    /// Largest score, in between-run scales, of a run beyond the baseline's range: a run ten
+    /// times slower (a burst, a page-out) counts as much as one 2.5 scales slower (about the top
+    /// rank of a 60-run baseline), so one
+    /// moment cannot outvote the others.
+    /// </summary>
+    public const double ScoreCap = 2.5;
+
     /// <summary>Scheduled runs before the evidence whose levels the gate knows (<see cref="Held"/>).</summary>
     public const int HistoryRuns = 240;
 
@@ -199,7 +207,16 @@ public static class RegressionDetector
         // between-run scale without the small-sample widening (the statistic allows for it).
         var scoreScale = Math.Max(MinimumScale, scale / Inflation(baselineDraws.Count));
         var sorted = baselineLogs.Order().ToArray();
-        double Score(Draw d) => NormalScore(sorted, Orient(d.Value, settings));
+        double Score(Draw d)
+        {
+            // Inside the baseline's range a run scores by its rank; beyond it, by how far beyond
+            // in between-run scales (capped): a run three times slower than anything the
+            // baseline holds says more than "above all of them", above all for a small baseline.
+            var x = Orient(d.Value, settings);
+            var rank = NormalScore(sorted, x);
+            var z = Math.Clamp((x - center) / scoreScale, -ScoreCap, ScoreCap);
+            return x > sorted[^1] ? Math.Max(rank, z) : x < sorted[0] ? Math.Min(rank, z) : rank;
+        }
 
         var persist = Math.Clamp(settings.PersistRuns, 1, evidenceCount);
         var span = Math.Clamp(StepRuns, persist, Math.Max(persist, evidenceCount));
@@ -278,7 +295,8 @@ public static class RegressionDetector
 
             if (!Held(history, center, consistent, level, Math.Max(streak, persist), settings.MinimumEffect))
             {
-                var first = window[0].Scheduled;
+                // The regression dates from the first of the runs it persisted over.
+                var first = persisting[0].Scheduled;
                 var openRegression = new OpenRegression(first.RunId, first.Time, center, scale, baselineDraws.Count);
                 return new Verdict(RegressionState.Opened, ratio, lowerBound, upperBound, step.Statistic, stepThreshold, openRegression) { Persisted = persisted };
             }

@@ -137,8 +137,11 @@ public sealed class RegressionDetectorTests
     [Fact]
     public void Step_BelowMinimumEffect_MostSeriesNeverAlarm()
     {
-        // A 2 % step at CV 2 %: real, but below the 5 % that matters: the practical test (the
-        // estimate must reach half the minimum effect) keeps almost every series quiet.
+        // A 2 % step at CV 2 %: real, but below the 5 % that matters. The practical test (the
+        // estimate must reach half the minimum effect, the worse bound the whole of it) keeps
+        // most looks quiet, but with a verdict judged on every run for 300 runs a noisy estimate
+        // passes now and then (bench/README.md: 12 % of series within 10 runs; the old gate,
+        // whose re-runs measured less, 1 %).
         var opened = 0;
         for (var seed = 0; seed < 10; seed++)
         {
@@ -153,7 +156,7 @@ public sealed class RegressionDetectorTests
             opened += gate.Opened;
         }
 
-        Assert.True(opened <= 3, $"{opened} alarms on a 2 % step");
+        Assert.True(opened <= 5, $"{opened} alarms on a 2 % step");
     }
 
     [Fact]
