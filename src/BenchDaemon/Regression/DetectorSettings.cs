@@ -9,7 +9,7 @@ namespace BenchDaemon.Regression;
 /// <param name="Confirmation">When true, the gate asks for confirmation re-runs (spaced by <see cref="ConfirmationGap"/>) while it suspects a regression.</param>
 /// <param name="HigherIsWorse">True for latency and energy, false for throughput.</param>
 /// <param name="ConfirmationRuns">Confirmation re-runs at most after one scheduled run.</param>
-/// <param name="SuspicionZ">How far past the baseline centre, in between-run scales, a scheduled run (with its re-runs) must be to count as suspicious.</param>
+/// <param name="SuspicionZ">How far past the baseline, as a normal score of the baseline's own distribution, a scheduled run (with its re-runs) must be to count as suspicious.</param>
 /// <param name="PersistRuns">Consecutive scheduled runs (each with its re-runs) that must all be suspicious before a regression opens.</param>
 /// <param name="ClearRuns">Consecutive scheduled runs back within half the minimum effect before an open regression clears.</param>
 public sealed record DetectorSettings(

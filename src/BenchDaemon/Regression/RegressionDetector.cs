@@ -113,7 +113,7 @@ public static class RegressionDetector
             return new Verdict(open is null ? RegressionState.Learning : RegressionState.Open, null, null, null, 0, 0, open);
         }
 
-        return open is null ? Gate(clean, usable[^1], settings) : Follow(clean, open, settings);
+        return open is null ? Gate(clean, usable, settings) : Follow(clean, open, settings);
     }
 
     /// <summary>The CUSUM threshold for a mean false-alarm run length (Siegmund's approximation, solved by bisection).</summary>
@@ -187,8 +187,11 @@ public static class RegressionDetector
     private static double Consistent(List<double> logs) =>
         logs.Count > 1 ? Toolkit.Spread(new Sample(logs.ToArray())).NominalValue / ShamosConsistency : 0;
 
-    private static Verdict Gate(List<Draw> draws, Draw newest, DetectorSettings settings)
+    private static Verdict Gate(List<Draw> draws, List<Draw> usable, DetectorSettings settings)
     {
+        // draws: the undisturbed runs, which are the evidence; usable: every run, disturbed ones
+        // too, which count towards the re-run cap and may prompt a re-run.
+        var newest = usable[^1];
         var groups = Groups(draws);
         var evidenceCount = Math.Min(settings.EvidenceWindow, groups.Count);
         var baselineGroups = groups.Take(groups.Count - evidenceCount).TakeLast(settings.BaselineWindow).ToList();
@@ -261,7 +264,7 @@ public static class RegressionDetector
             || cusum >= cusumThreshold || prompt;
         var wants = settings.Confirmation && suspicious
             && latest.Confirmations.Count < fit
-            && WithinConfirmationCap(draws, newest, settings);
+            && WithinConfirmationCap(usable);
 
         // The step test looks once per scheduled run: when its re-runs are in (the gate wants no
         // more), never after each re-run, which would multiply its false alarms. Where re-runs do
@@ -270,10 +273,9 @@ public static class RegressionDetector
         var look = !wants || (latest.Confirmations.Count == 0 && (window.Count < 2 || window[^2].Confirmations.Count == 0));
         // Opens when the last PersistRuns scheduled runs were each suspicious (with their
         // re-runs), the scheduled runs themselves lean worse, the pooled window clears the step
-        // threshold, the change is practically relevant, and the level is not one the series
-        // already holds.
-        // No one scheduled run carries the verdict: without the strongest (a slow moment that its
-        // re-runs may share), the others must still be suspicious together.
+        // threshold — and still clears WithoutStrongestZ without its strongest run, so that no
+        // one slow moment, which its re-runs may share, carries the verdict — the change is
+        // practically relevant, and the level is not one the series already holds.
         var strongest = Array.IndexOf(step.Groups, step.Groups.Max());
         var others = window.Where((_, i) => i != strongest).ToList();
         var alarm = look && persisted >= persist && window.Count == span
@@ -378,11 +380,11 @@ public static class RegressionDetector
     }
 
     /// <summary>
-    /// Confirmations never outnumber scheduled runs: among the draws since the
-    /// <see cref="DetectorSettings.EvidenceWindow"/>-th newest scheduled run, a new re-run is
-    /// asked for only while re-runs are fewer than scheduled runs.
+    /// Confirmations never outnumber scheduled runs: among the runs since the
+    /// <see cref="ConfirmationCapRuns"/>-th newest scheduled run (disturbed ones too), a new
+    /// re-run is asked for only while re-runs are fewer than scheduled runs.
     /// </summary>
-    private static bool WithinConfirmationCap(List<Draw> draws, Draw newest, DetectorSettings settings)
+    private static bool WithinConfirmationCap(List<Draw> draws)
     {
         int scheduled = 0, confirmations = 0;
         for (var i = draws.Count - 1; i >= 0 && scheduled < ConfirmationCapRuns; i--)
@@ -395,11 +397,6 @@ public static class RegressionDetector
             {
                 scheduled++;
             }
-        }
-
-        if (newest.Disturbed)
-        {
-            (scheduled, confirmations) = newest.Confirmation ? (scheduled, confirmations + 1) : (scheduled + 1, confirmations);
         }
 
         return confirmations < scheduled;
