@@ -19,11 +19,13 @@ public sealed partial class ProbeSampler : BackgroundService
     private readonly ILogger<ProbeSampler> _logger;
     private readonly TimeSpan _interval;
     private readonly string _procRoot;
+    private readonly IProcessFamily? _family;
     private ProbeSnapshot _latest;
 
-    /// <summary>Creates the sampler; nothing is read until <see cref="StartAsync"/>.</summary>
-    public ProbeSampler(HostProbe hostProbe, IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeSampler> logger, GpuProbe? gpuProbe = null)
+    /// <summary>Creates the sampler; nothing is read until <see cref="StartAsync"/>. The CPU of <paramref name="family"/> (the daemon's workers) counts as the daemon's own.</summary>
+    public ProbeSampler(HostProbe hostProbe, IOptions<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeSampler> logger, GpuProbe? gpuProbe = null, IProcessFamily? family = null)
     {
+        _family = family;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _hostProbe = hostProbe;
@@ -107,8 +109,14 @@ public sealed partial class ProbeSampler : BackgroundService
             ? CpuUtilization.Between(before.Total, after.Total)
             : null;
 
-        // The daemon's own share over the same interval, so guards can tell its canaries from other work.
-        var selfSeconds = SelfCpu.ReadSeconds(_procRoot);
+        // The daemon's own share over the same interval — its workers included, running or
+        // reaped — so guards can tell its canaries from other work.
+        var selfSeconds = SelfCpu.ReadWithChildrenSeconds(_procRoot);
+        foreach (var member in _family?.Members ?? [])
+        {
+            selfSeconds += SelfCpu.ReadSeconds(member, _procRoot) ?? 0;
+        }
+
         double? selfShare = null;
         if (selfSeconds is { } now && previous.SelfCpuSeconds is { } then && previous.Host.Cpu is { } b && host.Cpu is { } a && a.Total.Total > b.Total.Total)
         {

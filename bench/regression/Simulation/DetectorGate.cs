@@ -2,36 +2,40 @@ using BenchDaemon.Regression;
 
 namespace BenchDaemon.Bench.Regression;
 
-/// <summary>BenchDaemon's gate as the daemon drives it: confirmation re-runs, frozen baseline while open, regression runs kept out of later baselines.</summary>
+/// <summary>
+/// BenchDaemon's gate as the daemon drives it: after every run the coordinator asks for the
+/// confirmation the gate wants and runs it at that time if it comes before the next scheduled
+/// run; frozen baseline while open; regression runs kept out of later baselines; the window the
+/// monitor reads (baseline, evidence and 300 more runs).
+/// </summary>
 internal sealed class DetectorGate(DetectorSettings settings) : IGate
 {
     private readonly List<Draw> _draws = [];
     private OpenRegression? _open;
     private long _id;
 
-    public string Name => "BenchDaemon (CUSUM on between-run scale + confirmation)";
+    public string Name => "BenchDaemon";
 
     public int Reruns { get; private set; }
 
-    public bool Open => _open is not null;
-
-    public bool Feed(double value, Func<double> rerun)
+    public bool Feed(double value, DateTimeOffset time, DateTimeOffset next, Func<DateTimeOffset, double> rerun)
     {
-        var verdict = Add(value, confirmation: false);
-        while (verdict.State == RegressionState.Suspected)
+        var verdict = Add(value, time, confirmation: false);
+        var opened = verdict.State == RegressionState.Opened;
+        while (verdict.ConfirmNotBefore is { } at && at < next)
         {
             Reruns++;
-            verdict = Add(rerun(), confirmation: true);
+            verdict = Add(rerun(at), at, confirmation: true);
+            opened |= verdict.State == RegressionState.Opened;
         }
 
-        return verdict.State == RegressionState.Opened;
+        return opened;
     }
 
-    private Verdict Add(double value, bool confirmation)
+    private Verdict Add(double value, DateTimeOffset time, bool confirmation)
     {
         _id++;
-        var draw = new Draw(_id, DateTimeOffset.UnixEpoch.AddMinutes(_id), value, confirmation);
-        _draws.Add(draw);
+        _draws.Add(new Draw(_id, time, value, confirmation));
         var regressionStart = _open?.StartRunId;
         var verdict = RegressionDetector.Evaluate(_draws, _open, settings);
         if (verdict.State == RegressionState.Cleared && regressionStart is { } start)
@@ -41,9 +45,10 @@ internal sealed class DetectorGate(DetectorSettings settings) : IGate
         }
 
         _open = verdict.Regression;
-        if (_draws.Count > 200)
+        var window = settings.BaselineWindow + settings.EvidenceWindow + 300;
+        if (_draws.Count > window)
         {
-            _draws.RemoveRange(0, _draws.Count - 200);
+            _draws.RemoveRange(0, _draws.Count - window);
         }
 
         return verdict;

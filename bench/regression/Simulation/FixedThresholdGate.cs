@@ -9,7 +9,7 @@ internal sealed class FixedThresholdGate(double threshold) : IGate
 
     public int Reruns => 0;
 
-    public bool Feed(double value, Func<double> rerun)
+    public bool Feed(double value, DateTimeOffset time, DateTimeOffset next, Func<DateTimeOffset, double> rerun)
     {
         var alarm = _previous is { } p && value > p * (1 + threshold);
         _previous = value;

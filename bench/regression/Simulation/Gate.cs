@@ -6,11 +6,13 @@ internal interface IGate
     string Name { get; }
 
     /// <summary>
-    /// Feeds a scheduled run's value; <paramref name="rerun"/> draws an immediate re-run's value
-    /// (only the confirming gate uses it). Returns true when an alarm opens with this run.
+    /// Feeds the value of a scheduled run at <paramref name="time"/>; the confirming gate may
+    /// ask for re-runs before <paramref name="next"/> (the next scheduled run) and draws their
+    /// values from <paramref name="rerun"/> at the time it asks for. Returns true when an alarm
+    /// opens with this run or its re-runs.
     /// </summary>
-    bool Feed(double value, Func<double> rerun);
+    bool Feed(double value, DateTimeOffset time, DateTimeOffset next, Func<DateTimeOffset, double> rerun);
 
-    /// <summary>Immediate re-runs spent so far.</summary>
+    /// <summary>Re-runs spent so far.</summary>
     int Reruns { get; }
 }

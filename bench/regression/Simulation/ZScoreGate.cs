@@ -9,7 +9,7 @@ internal sealed class ZScoreGate(double z, int window) : IGate
 
     public int Reruns => 0;
 
-    public bool Feed(double value, Func<double> rerun)
+    public bool Feed(double value, DateTimeOffset time, DateTimeOffset next, Func<DateTimeOffset, double> rerun)
     {
         var alarm = false;
         if (_window.Count == window)

@@ -53,7 +53,7 @@ public sealed partial class HistoryRecorder(
         {
             Hydrate(store);
             var fingerprint = fingerprints.For(canary, result);
-            var id = store.Insert(result, fingerprint, confirmation, database.Options.Samples);
+            var id = store.Insert(result, fingerprint, confirmation, database.Options.Samples, result.Disturbed == true);
             var status = result.Status.ToString().ToLowerInvariant();
             string? recovered;
             lock (_lock)

@@ -18,7 +18,7 @@ namespace BenchDaemon.History;
 public sealed class HistoryStore : IDisposable
 {
     /// <summary>The schema version this build writes; <see cref="Migrations"/> has one step per version.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>Schema steps: index i takes a database from version i to i + 1.</summary>
     internal static readonly string[] Migrations =
@@ -59,6 +59,9 @@ public sealed class HistoryStore : IDisposable
             close_reason TEXT);
         CREATE INDEX regressions_open ON regressions(series, metric) WHERE closed_time IS NULL;
         CREATE INDEX events_canary_time ON events(canary, timestamp);
+        """,
+        """
+        ALTER TABLE runs ADD COLUMN disturbed INTEGER NOT NULL DEFAULT 0;
         """,
     ];
 
@@ -148,8 +151,12 @@ public sealed class HistoryStore : IDisposable
         }
     }
 
-    /// <summary>Writes one run in one transaction; returns its id.</summary>
-    public long Insert(CanaryResult result, EnvironmentFingerprint fingerprint, bool confirmation, bool keepSamples)
+    /// <summary>
+    /// Writes one run in one transaction; returns its id. <paramref name="disturbed"/> marks a run
+    /// whose window was disturbed (the CPU guard, steal, PSI or other processes' CPU): the
+    /// regression gate never counts it as evidence (docs/regression.md).
+    /// </summary>
+    public long Insert(CanaryResult result, EnvironmentFingerprint fingerprint, bool confirmation, bool keepSamples, bool disturbed = false)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(fingerprint);
@@ -170,8 +177,8 @@ public sealed class HistoryStore : IDisposable
 
             using var insert = _connection.CreateCommand();
             insert.CommandText = """
-                INSERT INTO runs (timestamp, canary, batch, series, fingerprint_id, status, confirmation, result, sample_count, samples)
-                VALUES ($time, $canary, $batch, $series, (SELECT id FROM fingerprints WHERE key = $key), $status, $confirmation, $result, $count, $samples)
+                INSERT INTO runs (timestamp, canary, batch, series, fingerprint_id, status, confirmation, result, sample_count, samples, disturbed)
+                VALUES ($time, $canary, $batch, $series, (SELECT id FROM fingerprints WHERE key = $key), $status, $confirmation, $result, $count, $samples, $disturbed)
                 RETURNING id;
                 """;
             insert.Parameters.AddWithValue("$time", result.StartedAt.ToUnixTimeMilliseconds());
@@ -181,6 +188,7 @@ public sealed class HistoryStore : IDisposable
             insert.Parameters.AddWithValue("$key", key);
             insert.Parameters.AddWithValue("$status", result.Status.ToString().ToLowerInvariant());
             insert.Parameters.AddWithValue("$confirmation", confirmation ? 1 : 0);
+            insert.Parameters.AddWithValue("$disturbed", disturbed ? 1 : 0);
             insert.Parameters.AddWithValue("$result", json);
             insert.Parameters.AddWithValue("$count", result.Samples.Count);
             insert.Parameters.AddWithValue("$samples", (object?)samples ?? DBNull.Value);
@@ -201,7 +209,7 @@ public sealed class HistoryStore : IDisposable
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                SELECT r.id, r.timestamp, r.series, f.json, r.confirmation, r.result FROM runs r JOIN fingerprints f ON f.id = r.fingerprint_id
+                SELECT r.id, r.timestamp, r.series, f.json, r.confirmation, r.result, r.disturbed FROM runs r JOIN fingerprints f ON f.id = r.fingerprint_id
                 WHERE ($canary IS NULL OR r.canary = $canary) AND r.timestamp >= $since AND ($batch IS NULL OR r.batch = $batch)
                 ORDER BY r.timestamp, r.id;
                 """;
@@ -220,7 +228,7 @@ public sealed class HistoryStore : IDisposable
             using var command = _connection.CreateCommand();
             command.CommandText = """
                 SELECT * FROM (
-                    SELECT r.id, r.timestamp, r.series, f.json, r.confirmation, r.result FROM runs r JOIN fingerprints f ON f.id = r.fingerprint_id
+                    SELECT r.id, r.timestamp, r.series, f.json, r.confirmation, r.result, r.disturbed FROM runs r JOIN fingerprints f ON f.id = r.fingerprint_id
                     WHERE r.series = $series AND r.timestamp >= $since ORDER BY r.timestamp DESC, r.id DESC LIMIT $limit)
                 ORDER BY timestamp, id;
                 """;
@@ -238,7 +246,7 @@ public sealed class HistoryStore : IDisposable
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                SELECT r.id, r.timestamp, r.series, f.json, r.confirmation, r.result FROM runs r JOIN fingerprints f ON f.id = r.fingerprint_id
+                SELECT r.id, r.timestamp, r.series, f.json, r.confirmation, r.result, r.disturbed FROM runs r JOIN fingerprints f ON f.id = r.fingerprint_id
                 WHERE r.canary = $canary AND r.batch = $batch AND r.id < $id ORDER BY r.id DESC LIMIT 1;
                 """;
             command.Parameters.AddWithValue("$canary", canary);
@@ -492,7 +500,7 @@ public sealed class HistoryStore : IDisposable
             var json = reader.GetString(5);
             var result = JsonSerializer.Deserialize<CanaryResult>(json, HistoryJson.Options)!;
             runs.Add(new StoredRun(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), fingerprint,
-                reader.GetInt64(4) != 0, result, json));
+                reader.GetInt64(4) != 0, result, json) { Disturbed = reader.GetInt64(6) != 0 });
         }
 
         return runs;

@@ -10,4 +10,8 @@ namespace BenchDaemon.History;
 /// <param name="Confirmation">True for an immediate re-run asked for by the regression gate.</param>
 /// <param name="Result">The result as <c>once --json</c> prints it.</param>
 /// <param name="ResultJson">The stored JSON of <paramref name="Result"/>.</param>
-public sealed record StoredRun(long Id, DateTimeOffset Timestamp, string Series, EnvironmentFingerprint Fingerprint, bool Confirmation, CanaryResult Result, string ResultJson);
+public sealed record StoredRun(long Id, DateTimeOffset Timestamp, string Series, EnvironmentFingerprint Fingerprint, bool Confirmation, CanaryResult Result, string ResultJson)
+{
+    /// <summary>True when the run was stored as disturbed (<see cref="HistoryStore.Insert"/>): the regression gate never counts it as evidence.</summary>
+    public bool Disturbed { get; init; }
+}

@@ -1,4 +1,6 @@
 using Perfolizer.Mathematics.Cpd;
+using Perfolizer.Mathematics.QuantileEstimators;
+using Pragmastat;
 
 namespace BenchDaemon.Regression;
 
@@ -41,9 +43,6 @@ public static class ChangePointAnalysis
         return points;
     }
 
-    private static double Median(List<Draw> draws, int from, int to)
-    {
-        var values = draws.Skip(from).Take(to - from).Select(d => d.Value).Order().ToArray();
-        return values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
-    }
+    private static double Median(List<Draw> draws, int from, int to) =>
+        SimpleQuantileEstimator.Instance.Quantile(new Sample(draws.Skip(from).Take(to - from).Select(d => d.Value).ToArray()), 0.5).NominalValue;
 }

@@ -12,8 +12,9 @@ namespace BenchDaemon.Regression;
 /// <summary>
 /// Runs the gate for every judged metric of each stored run, keeps open regressions in the
 /// store (so they survive restarts and <c>baseline accept</c> from the CLI closes them), and
-/// exports the verdicts. The coordinator asks <see cref="WantsConfirmation"/> after a run; the
-/// open regressions are re-read from the store on the monitor's own timer, never at a scrape.
+/// exports the verdicts. The coordinator asks it for confirmation re-runs with
+/// <see cref="Next"/>; nothing flows back into the run that was judged. The open regressions are
+/// re-read from the store on the monitor's own timer, never at a scrape.
 /// </summary>
 public sealed partial class RegressionMonitor(
     HistoryDatabase database,
@@ -26,15 +27,20 @@ public sealed partial class RegressionMonitor(
 
     private readonly Lock _lock = new();
     private readonly Dictionary<Key, Entry> _entries = [];
-    private readonly Dictionary<(string Canary, int Batch), bool> _suspected = [];
+    private readonly Dictionary<(string Canary, int Batch), ConfirmationRequest> _requests = [];
     private ITimer? _refresh;
 
-    /// <summary>True when the last run of <paramref name="canary"/> at <paramref name="batch"/> left a metric suspected: the gate wants a confirmation run.</summary>
-    public bool WantsConfirmation(string canary, int batch)
+    /// <summary>
+    /// The confirmation re-run the gate wants for <paramref name="canary"/> at
+    /// <paramref name="batch"/> after the runs judged so far, or null. Ask after every recorded
+    /// run of the canary (scheduled or confirmation) and again right before running a planned
+    /// confirmation: a scheduled run in between makes the gate decide anew.
+    /// </summary>
+    public ConfirmationRequest? Next(string canary, int batch)
     {
         lock (_lock)
         {
-            return _suspected.GetValueOrDefault((canary, batch));
+            return _requests.GetValueOrDefault((canary, batch));
         }
     }
 
@@ -72,24 +78,31 @@ public sealed partial class RegressionMonitor(
         }
     }
 
-    /// <summary>Judges the newest run of <paramref name="series"/> (just stored) and remembers whether the gate wants a confirmation run.</summary>
+    /// <summary>
+    /// Judges the newest run of <paramref name="series"/> (just stored with its confirmation and
+    /// disturbed flags) and keeps the confirmation re-run the gate wants, if any (<see cref="Next"/>).
+    /// </summary>
     public void Judge(CanaryDefinition canary, CanaryResult result, string series)
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(result);
-        var suspected = database.Store is { } store && JudgeRun(store, canary, result, series);
-        lock (_lock)
+        if (database.Store is { } store)
         {
-            _suspected[(result.Canary, result.Batch)] = suspected;
+            JudgeRun(store, canary, result, series);
         }
     }
 
-    private bool JudgeRun(HistoryStore store, CanaryDefinition canary, CanaryResult result, string series)
+    private void JudgeRun(HistoryStore store, CanaryDefinition canary, CanaryResult result, string series)
     {
         var settings = options.CurrentValue;
         if (!settings.Enabled || result.LatencySeconds is null)
         {
-            return false;
+            lock (_lock)
+            {
+                _requests.Remove((result.Canary, result.Batch));
+            }
+
+            return;
         }
 
         var since = store.LastAccepted(result.Canary) ?? DateTimeOffset.MinValue;
@@ -97,7 +110,8 @@ public sealed partial class RegressionMonitor(
             .Where(r => r.Result.Status is CanaryStatus.Ok or CanaryStatus.Unstable)
             .ToList();
         var all = store.Regressions(series: series);
-        var suspected = false;
+        DateTimeOffset? notBefore = null;
+        var asking = new List<string>();
         foreach (var (metric, value, higherIsWorse) in RegressionMetrics.All)
         {
             if (value(result) is not { } current || !(current > 0))
@@ -111,7 +125,7 @@ public sealed partial class RegressionMonitor(
                 .Where(r => !closed.Any(c => r.Id >= c.Open.StartRunId && r.Timestamp <= c.ClosedAt))
                 .Select(r => (Run: r, Value: value(r.Result)))
                 .Where(d => d.Value is > 0)
-                .Select(d => new Draw(d.Run.Id, d.Run.Timestamp, d.Value!.Value, d.Run.Confirmation))
+                .Select(d => new Draw(d.Run.Id, d.Run.Timestamp, d.Value!.Value, d.Run.Confirmation) { Disturbed = d.Run.Disturbed })
                 .ToList();
             var open = all.FirstOrDefault(r => r.Metric == metric && r.ClosedAt is null);
             var detector = new DetectorSettings(
@@ -123,7 +137,12 @@ public sealed partial class RegressionMonitor(
                 settings.Confirmation,
                 higherIsWorse,
                 settings.ConfirmationRuns,
-                settings.SuspicionZ);
+                settings.SuspicionZ,
+                settings.PersistRuns,
+                settings.ClearRuns)
+            {
+                ConfirmationGap = settings.ConfirmationGap,
+            };
             var verdict = RegressionDetector.Evaluate(draws, open?.Open, detector);
             var now = timeProvider.GetUtcNow();
             switch (verdict.State)
@@ -139,9 +158,14 @@ public sealed partial class RegressionMonitor(
                     LogCleared(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN);
                     break;
                 case RegressionState.Suspected:
-                    suspected = true;
-                    LogSuspected(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN, verdict.Evidence, verdict.Threshold);
+                    LogSuspected(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN, verdict.Persisted, settings.PersistRuns, verdict.Evidence, verdict.Threshold);
                     break;
+            }
+
+            if (verdict.ConfirmNotBefore is { } wanted)
+            {
+                notBefore = notBefore is { } earlier && earlier < wanted ? earlier : wanted;
+                asking.Add(metric);
             }
 
             lock (_lock)
@@ -151,7 +175,23 @@ public sealed partial class RegressionMonitor(
             }
         }
 
-        return suspected;
+        lock (_lock)
+        {
+            if (notBefore is { } time)
+            {
+                _requests[(result.Canary, result.Batch)] = new ConfirmationRequest(result.Canary, result.Batch, time, asking);
+            }
+            else
+            {
+                _requests.Remove((result.Canary, result.Batch));
+            }
+        }
+
+        if (notBefore is { } due && logger.IsEnabled(LogLevel.Debug))
+        {
+            var metrics = string.Join(", ", asking);
+            LogConfirmationWanted(logger, result.Canary, result.Batch, due, metrics);
+        }
     }
 
     /// <summary>After an environment change: the canary's verdicts restart (its old series' regressions were closed).</summary>
@@ -160,6 +200,7 @@ public sealed partial class RegressionMonitor(
         ArgumentNullException.ThrowIfNull(result);
         lock (_lock)
         {
+            _requests.Remove((result.Canary, result.Batch));
             foreach (var key in _entries.Keys.Where(k => k.Canary == result.Canary && k.Batch == result.Batch).ToList())
             {
                 _entries[key] = new Entry(false, null, null, null, null);
@@ -265,8 +306,11 @@ public sealed partial class RegressionMonitor(
     [LoggerMessage(EventId = 621, Level = LogLevel.Information, Message = "Regression of {Canary} batch {Batch} {Metric} cleared: back at ratio {Ratio:F3}")]
     private static partial void LogCleared(ILogger logger, string canary, int batch, string metric, double ratio);
 
-    [LoggerMessage(EventId = 622, Level = LogLevel.Information, Message = "Suspected regression of {Canary} batch {Batch} {Metric}: ratio {Ratio:F3}, evidence {Evidence:F2} of {Threshold:F2}; confirming")]
-    private static partial void LogSuspected(ILogger logger, string canary, int batch, string metric, double ratio, double evidence, double threshold);
+    [LoggerMessage(EventId = 622, Level = LogLevel.Information, Message = "Suspected regression of {Canary} batch {Batch} {Metric}: ratio {Ratio:F3}, {Persisted} of {PersistRuns} scheduled runs, evidence {Evidence:F2} of {Threshold:F2}")]
+    private static partial void LogSuspected(ILogger logger, string canary, int batch, string metric, double ratio, int persisted, int persistRuns, double evidence, double threshold);
+
+    [LoggerMessage(EventId = 625, Level = LogLevel.Debug, Message = "Canary {Canary} batch {Batch}: the regression gate wants a confirmation re-run not before {NotBefore:O} ({Metrics})")]
+    private static partial void LogConfirmationWanted(ILogger logger, string canary, int batch, DateTimeOffset notBefore, string metrics);
 
     [LoggerMessage(EventId = 623, Level = LogLevel.Information, Message = "Open regressions of {Canary} batch {Batch} closed: its environment changed")]
     private static partial void LogEnvironmentClosed(ILogger logger, string canary, int batch);

@@ -34,16 +34,28 @@ public sealed class RegressionOptions
     [Range(100, 10_000_000)]
     public double FalseAlarmRunLength { get; set; } = DetectorSettings.DefaultFalseAlarmRunLength;
 
-    /// <summary>Re-run a suspicious canary at once (within the guards and duty budget); its re-runs, judged on their own, can open an alarm.</summary>
+    /// <summary>Ask for confirmation re-runs of a suspicious canary (spaced by <see cref="ConfirmationGap"/>, within the guards and duty budget); they add evidence but cannot open a regression on their own.</summary>
     public bool Confirmation { get; set; } = true;
 
-    /// <summary>Immediate re-runs (k) after a suspicious scheduled run; fewer when half of them show nothing.</summary>
+    /// <summary>Confirmation re-runs at most after one scheduled run, and no more than fit before the next one at the canary's cadence.</summary>
     [Range(1, RegressionDetector.MaxConfirmations)]
     public int ConfirmationRuns { get; set; } = DetectorSettings.DefaultConfirmationRuns;
 
-    /// <summary>How far past the baseline centre, in between-run scales, a scheduled run must be to be re-run.</summary>
+    /// <summary>Least time between a run and the confirmation re-run it prompts (and between re-runs), so that they do not share a slow moment of the machine.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ConfirmationGap { get; set; } = DetectorSettings.DefaultConfirmationGap;
+
+    /// <summary>How far past the baseline, in normal scores of the baseline's own distribution, a scheduled run (with its re-runs) must be to be suspicious.</summary>
     [Range(0.0, 5.0)]
     public double SuspicionZ { get; set; } = DetectorSettings.DefaultSuspicionZ;
+
+    /// <summary>Consecutive scheduled runs that must each be suspicious (with their re-runs) before a regression opens.</summary>
+    [Range(1, RegressionDetector.MaxPersistRuns)]
+    public int PersistRuns { get; set; } = DetectorSettings.DefaultPersistRuns;
+
+    /// <summary>Consecutive scheduled runs back within half the minimum effect before an open regression clears.</summary>
+    [Range(1, RegressionDetector.MaxPersistRuns)]
+    public int ClearRuns { get; set; } = DetectorSettings.DefaultClearRuns;
 
     /// <summary>Fewest runs between two change points of the history tier (report, history).</summary>
     [Range(2, 1000)]

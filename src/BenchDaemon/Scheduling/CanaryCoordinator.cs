@@ -31,6 +31,7 @@ public sealed partial class CanaryCoordinator : IDisposable
     private readonly CadencePlanner? _planner;
     private readonly ConcurrentDictionary<DeviceRef, Lane> _lanes = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _lastDuration = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Canary, int Batch), Task> _confirmations = new();
     private IReadOnlyDictionary<string, CanaryDefinition> _canaries = new Dictionary<string, CanaryDefinition>();
 
     public CanaryCoordinator(
@@ -183,31 +184,10 @@ public sealed partial class CanaryCoordinator : IDisposable
             var started = _timeProvider.GetTimestamp();
             foreach (var batch in canary.BatchSizes)
             {
-                // A run the regression gate suspects is re-run at once, within the guards and the
-                // duty budget, until the gate stops asking (Regression:ConfirmationRuns re-runs at
-                // most, fewer when they show nothing); the re-runs decide (docs/regression.md).
-                for (var confirmations = 0; ; confirmations++)
-                {
-                    var batchStarted = _timeProvider.GetTimestamp();
-                    var result = await _executor.RunAsync(canary, batch, token);
-                    _results.Publish(canary, result, confirmation: confirmations > 0);
-                    // Asked, not told: the gate says whether it wants this run confirmed.
-                    var suspected = _gate?.WantsConfirmation(canary.Name, batch) ?? false;
-                    if (!suspected || confirmations >= RegressionDetector.MaxConfirmations || token.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    var again = _timeProvider.GetElapsedTime(started) + _timeProvider.GetElapsedTime(batchStarted);
-                    if (_guards.Check(canary, again) is { } refused)
-                    {
-                        LogConfirmationRefused(_logger, canary.Name, refused.Reason);
-                        break;
-                    }
-
-                    LogConfirming(_logger, canary.Name, batch);
-                }
-
+                var result = await RunOnceAsync(canary, batch, token);
+                _results.Publish(canary, result);
+                // Asked, not told: the gate says whether it wants a confirmation run, and when.
+                PlanConfirmation(canary, batch);
                 if (token.IsCancellationRequested)
                 {
                     break;
@@ -225,6 +205,109 @@ public sealed partial class CanaryCoordinator : IDisposable
         finally
         {
             lane.Gate.Release();
+        }
+    }
+
+    /// <summary>The confirmation runs waiting for their time (tests wait on them).</summary>
+    internal IReadOnlyCollection<Task> PendingConfirmations => [.. _confirmations.Values];
+
+    // One run of one batch size in a worker; a run whose CPUs other work took over in the middle
+    // is marked disturbed (it cannot confirm a verdict), and one cut short by the daemon stopping
+    // is interrupted, not failed.
+    private async Task<CanaryResult> RunOnceAsync(CanaryDefinition canary, int batch, CancellationToken token)
+    {
+        var before = _guards.Snapshot();
+        var result = await _executor.RunAsync(canary, batch, token);
+        if (result.ReasonCode == ReasonCodes.Shutdown && result.Status == CanaryStatus.Failed)
+        {
+            result = result with { Status = CanaryStatus.Interrupted };
+        }
+
+        if (result.LatencySeconds is not null && CanaryGuards.Disturbance(canary, before, _guards.Snapshot()) is { } disturbance)
+        {
+            LogDisturbed(_logger, canary.Name, batch, disturbance);
+            result = result with { Disturbed = true, Disturbance = disturbance };
+        }
+
+        return result;
+    }
+
+    // The gate wants a confirmation run at a time of its choosing (Regression:ConfirmationGap
+    // after the run it confirms): one waits per canary and batch size, in the background.
+    private void PlanConfirmation(CanaryDefinition canary, int batch)
+    {
+        if (_gate?.Next(canary.Name, batch) is null)
+        {
+            return;
+        }
+
+        var key = (canary.Name, batch);
+        _confirmations.GetOrAdd(key, k => Task.Run(async () =>
+        {
+            try
+            {
+                await ConfirmAsync(k.Canary, k.Batch, _lifetime.ApplicationStopping);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: a confirmation not yet run is simply not run.
+            }
+#pragma warning disable CA1031 // A confirmation that fails to run must not take the daemon down; it is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogConfirmationFailed(_logger, k.Canary, ex);
+            }
+            finally
+            {
+                _confirmations.TryRemove(k, out _);
+            }
+        }));
+    }
+
+    private async Task ConfirmAsync(string name, int batch, CancellationToken token)
+    {
+        for (var i = 0; i < RegressionDetector.MaxConfirmations; i++)
+        {
+            // Asked again at every step: a scheduled run in between makes the gate decide anew.
+            if (_gate?.Next(name, batch) is not { } request)
+            {
+                return;
+            }
+
+            var wait = request.NotBefore - _timeProvider.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _timeProvider, token);
+                continue;
+            }
+
+            if (!Volatile.Read(ref _canaries).TryGetValue(name, out var canary) || !canary.BatchSizes.Contains(batch))
+            {
+                return; // removed or changed by a reload
+            }
+
+            var lane = _lanes.GetOrAdd(canary.Device, _ => new Lane());
+            await lane.Gate.WaitAsync(token);
+            try
+            {
+                var expected = _lastDuration.TryGetValue(name, out var last) ? last / Math.Max(1, canary.BatchSizes.Count) : Estimate(canary);
+                if (_guards.Check(canary, expected) is { } refused)
+                {
+                    LogConfirmationRefused(_logger, canary.Name, refused.Reason);
+                    return;
+                }
+
+                LogConfirming(_logger, canary.Name, batch, request.Metrics);
+                var started = _timeProvider.GetTimestamp();
+                var result = await RunOnceAsync(canary, batch, token);
+                _duty.Add(_timeProvider.GetElapsedTime(started));
+                _results.Publish(canary, result, confirmation: true);
+            }
+            finally
+            {
+                lane.Gate.Release();
+            }
         }
     }
 
@@ -258,8 +341,14 @@ public sealed partial class CanaryCoordinator : IDisposable
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Canary {Canary} skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string canary, string reason);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: re-running at once to confirm a suspected regression")]
-    private static partial void LogConfirming(ILogger logger, string canary, int batch);
+    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: confirmation run for a suspected regression ({Metrics})")]
+    private static partial void LogConfirming(ILogger logger, string canary, int batch, IReadOnlyCollection<string> metrics);
+
+    [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: disturbed run ({Disturbance}); it cannot confirm a regression")]
+    private static partial void LogDisturbed(ILogger logger, string canary, int batch, string disturbance);
+
+    [LoggerMessage(EventId = 415, Level = LogLevel.Error, Message = "Canary {Canary}: a confirmation run could not be made")]
+    private static partial void LogConfirmationFailed(ILogger logger, string canary, Exception exception);
 
     [LoggerMessage(EventId = 412, Level = LogLevel.Information, Message = "Canary {Canary}: no confirmation re-run: {Reason}")]
     private static partial void LogConfirmationRefused(ILogger logger, string canary, string reason);

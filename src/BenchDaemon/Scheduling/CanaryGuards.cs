@@ -5,9 +5,58 @@ using Microsoft.Extensions.Options;
 
 namespace BenchDaemon.Scheduling;
 
-/// <summary>Decides whether a canary may run now; a refusal carries a reason code and text.</summary>
+/// <summary>
+/// Decides whether a canary may run now (a refusal carries a reason code and text), and whether a
+/// run that did was disturbed by other work that started while it ran.
+/// </summary>
 public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSampler sampler, IGpuStatusSource gpus, DutyCycle duty)
 {
+    /// <summary>How much more of all CPUs other work may take during a run than as it started before the run counts as disturbed.</summary>
+    public const double DisturbedCpuRise = 0.25;
+
+    /// <summary>The share of CPU time stolen by the hypervisor during a run above which (and above twice as it started) it counts as disturbed.</summary>
+    public const double DisturbedSteal = 0.05;
+
+    /// <summary>The probes' reading to compare a run's end with.</summary>
+    public ProbeSnapshot Snapshot() => sampler.Latest;
+
+    /// <summary>
+    /// Why a CPU canary's run between <paramref name="start"/> and <paramref name="end"/> was
+    /// disturbed, or null: other processes' share of all CPUs over the run rose by more than
+    /// <see cref="DisturbedCpuRise"/> over their share as it started, or the hypervisor stole more
+    /// than <see cref="DisturbedSteal"/>. Only a rise counts: work that was already there when the
+    /// run started (a noisy neighbour that stays) is the host's state, and a regression if it
+    /// slows the canary. A run shorter than one probe interval cannot be judged (null).
+    /// </summary>
+    public static string? Disturbance(CanaryDefinition canary, ProbeSnapshot start, ProbeSnapshot end)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(end);
+        if (canary.Device.IsGpu || start.Host.Cpu is not { } a || end.Host.Cpu is not { } b)
+        {
+            return null;
+        }
+
+        var total = b.Total.Total - a.Total.Total;
+        if (total <= 0 || end.SelfCpuSeconds is not { } selfEnd || start.SelfCpuSeconds is not { } selfStart)
+        {
+            return null;
+        }
+
+        var foreign = Math.Max(0, (b.Total.Busy - a.Total.Busy) - (selfEnd - selfStart)) / total;
+        var before = start.ForeignCpuUtilization ?? 0;
+        if (foreign - before > DisturbedCpuRise)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"other processes took {foreign:P0} of the CPUs during the run, {before:P0} as it started");
+        }
+
+        var steal = (b.Total.Steal - a.Total.Steal) / total;
+        return steal > DisturbedSteal
+            ? string.Create(CultureInfo.InvariantCulture, $"the hypervisor stole {steal:P0} of the CPU time during the run")
+            : null;
+    }
+
     /// <summary>Null when the canary may run, else why not.</summary>
     public (string Code, string Reason)? Check(CanaryDefinition canary, TimeSpan expectedDuration)
     {

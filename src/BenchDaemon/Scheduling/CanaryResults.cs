@@ -8,7 +8,7 @@ namespace BenchDaemon.Scheduling;
 /// Where every canary result goes, one way: the metrics and the log (<see cref="CanaryResultSink"/>),
 /// the history, then the regression gate, which reads the stored run. Nothing here answers the
 /// producer; the coordinator asks the gate itself whether a confirmation run is wanted
-/// (<see cref="RegressionMonitor.WantsConfirmation"/>).
+/// (<see cref="RegressionMonitor.Next"/>).
 /// </summary>
 public sealed class CanaryResults(CanaryResultSink metrics, HistoryRecorder? history = null, RegressionMonitor? gate = null)
 {

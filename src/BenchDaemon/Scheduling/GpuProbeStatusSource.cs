@@ -5,9 +5,9 @@ namespace BenchDaemon.Scheduling;
 
 /// <summary>
 /// GPU state for the guards from the sampler's latest GPU reading: utilisation, compute
-/// processes other than this daemon, and active thermal slowdown (software or hardware).
+/// processes other than this daemon and its workers, and active thermal slowdown (software or hardware).
 /// </summary>
-public sealed class GpuProbeStatusSource(ProbeSampler sampler) : IGpuStatusSource
+public sealed class GpuProbeStatusSource(ProbeSampler sampler, IProcessFamily? family = null) : IGpuStatusSource
 {
     private static readonly int s_ownPid = Environment.ProcessId;
 
@@ -24,7 +24,8 @@ public sealed class GpuProbeStatusSource(ProbeSampler sampler) : IGpuStatusSourc
             return null;
         }
 
-        var foreign = gpu.Processes?.Count(p => p.Pid != s_ownPid) ?? 0;
+        var own = family?.Members ?? [];
+        var foreign = gpu.Processes?.Count(p => p.Pid != s_ownPid && !own.Contains(p.Pid)) ?? 0;
         var thermal = gpu.ClockEventReasons is { } reasons && (reasons & GpuClockEvents.ThermalMask) != 0;
         return new GpuStatus(gpu.Utilization ?? 0, foreign, thermal);
     }

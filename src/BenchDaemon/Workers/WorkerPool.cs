@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using BenchDaemon.Probes;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Studies;
@@ -16,7 +17,7 @@ namespace BenchDaemon.Workers;
 /// passed its memory limit — every one of which becomes the request's result. The next request
 /// of the lane gets a fresh worker. Exports worker starts, exits by reason and peak memory.
 /// </summary>
-public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDisposable
+public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IProcessFamily, IDisposable
 {
     /// <summary>The lane of requests that belong to no device (describe, generate).</summary>
     public static readonly DeviceRef DefaultLane = DeviceRef.Cpu;
@@ -145,6 +146,10 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IDispos
             _ => throw new WorkerStartException(Fault(outcome, "while generating the model").Reason),
         };
     }
+
+    /// <summary>The process ids of every live worker (serving a lane or ending).</summary>
+    public IReadOnlyCollection<int> Members =>
+        [.. _slots.Values.Select(s => s.Worker).OfType<WorkerProcess>().Concat(_retiring.Keys).Where(w => !w.HasExited).Select(w => w.Pid).Distinct()];
 
     /// <summary>The process id of the worker serving <paramref name="lane"/> now, or null.</summary>
     internal int? WorkerPid(DeviceRef lane) => _slots.TryGetValue(lane, out var slot) && slot.Worker is { } worker ? worker.Pid : null;

@@ -38,6 +38,7 @@ public static class WorkerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<OtlpOptions>>().Value.Enabled));
         services.TryAddSingleton<WorkerPool>();
         services.TryAddSingleton<ICanaryExecutor>(sp => sp.GetRequiredService<WorkerPool>());
+        services.TryAddSingleton<IProcessFamily>(sp => sp.GetRequiredService<WorkerPool>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, WorkerPool>(sp => sp.GetRequiredService<WorkerPool>()));
         services.TryAddSingleton<WorkerRuntime>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, WorkerRuntime>(sp => sp.GetRequiredService<WorkerRuntime>()));

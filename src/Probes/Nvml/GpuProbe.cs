@@ -2,6 +2,8 @@ using System.Diagnostics;
 using BenchDaemon.Probes.Linux;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Perfolizer.Mathematics.QuantileEstimators;
+using Pragmastat;
 
 namespace BenchDaemon.Probes.Nvml;
 
@@ -614,14 +616,14 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
             micros[i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
         }
 
-        Array.Sort(micros);
-        return new GpuCost(name, iterations, Percentile(micros, 0.5), Percentile(micros, 0.99), micros[0], micros.Average());
+        var sample = new Sample(micros);
+        return new GpuCost(name, iterations, Percentile(sample, 0.5), Percentile(sample, 0.99), micros.Min(), micros.Average());
     }
 
     private static GpuCost Time<T>(string name, int iterations, Func<T> action) => Time(name, iterations, () => { _ = action(); });
 
-    // Nearest-rank percentile of sorted values.
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    // Hyndman–Fan type 7 (NumPy's default), as every other quantile BenchDaemon reports.
+    private static double Percentile(Sample sample, double p) => SimpleQuantileEstimator.Instance.Quantile(sample, p).NominalValue;
 
     public void Dispose()
     {

@@ -438,6 +438,26 @@ public static class CanaryExpander
         {
             errors.Add(($"{key}:MaxCoefficientOfVariation", "must be a finite number, not negative"));
         }
+
+        if (m.MaxDuration is { } max && (max < m.MinDuration || max > MaxRunTime))
+        {
+            errors.Add(($"{key}:MaxDuration", $"{max} is outside MinDuration {m.MinDuration}-{MaxRunTime}"));
+        }
+
+        if (!(m.MedianPrecision > 0 && m.MedianPrecision <= 1))
+        {
+            errors.Add(($"{key}:MedianPrecision", "must be in (0, 1]"));
+        }
+
+        if (!(m.WindowAgreement > 0 && m.WindowAgreement <= 10))
+        {
+            errors.Add(($"{key}:WindowAgreement", "must be in (0, 10]"));
+        }
+
+        if (!(m.TailConfidence >= 0.5 && m.TailConfidence <= 0.9999))
+        {
+            errors.Add(($"{key}:TailConfidence", "must be in [0.5, 0.9999]"));
+        }
     }
 
     private static string UnknownProvider(string provider) =>

@@ -145,6 +145,15 @@ public sealed record CanaryResult
     /// <summary>cuda:pcie (and the other CUDA canaries where readable): the GPU's PCIe link now and at most.</summary>
     public Cuda.PcieLink? PcieLink { get; init; }
 
+    /// <summary>
+    /// True when other work took over the CPUs in the middle of the run (the daemon's probes saw
+    /// it): the measurement stands, but it cannot confirm a regression. Null when not judged.
+    /// </summary>
+    public bool? Disturbed { get; init; }
+
+    /// <summary>What disturbed the run, in words; null when it was not disturbed.</summary>
+    public string? Disturbance { get; init; }
+
     /// <summary>The ONNX Runtime version that ran the canary (the worker's); null when the run never reached a worker.</summary>
     public string? OnnxRuntimeVersion { get; init; }
 

@@ -14,4 +14,7 @@ public enum CanaryStatus
 
     /// <summary>Not run: provider or precision unavailable, or a guard said no.</summary>
     Skipped,
+
+    /// <summary>Cut short by the daemon's own shutdown: says nothing about the canary (reason <c>shutdown</c>).</summary>
+    Interrupted,
 }

@@ -66,24 +66,9 @@ public sealed class MeasuredWindow(IEnergyMeter? energyMeter = null, IGpuClockMo
         return new WindowMeasurement(samples, statistics, warmupIterations, warmupStable, windowSeconds, cpuSeconds, before, after, gpus, status, reason, code);
     }
 
-    /// <summary>The verdict on a measured window: <c>ok</c>, or <c>unstable</c> with the reason.</summary>
-    public static (CanaryStatus Status, string? Reason, string? ReasonCode) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds)
-    {
-        ArgumentNullException.ThrowIfNull(stats);
-        ArgumentNullException.ThrowIfNull(measure);
-        if (iterations < measure.MinIterations || windowSeconds < measure.MinDuration.TotalSeconds)
-        {
-            return (CanaryStatus.Unstable, $"time budget {measure.Budget} reached after {iterations} iterations in {windowSeconds:F2} s (asked for at least {measure.MinIterations} and {measure.MinDuration})", ReasonCodes.BudgetReached);
-        }
-
-        if (stats.CoefficientOfVariation > measure.MaxCoefficientOfVariation)
-        {
-            return (CanaryStatus.Unstable, $"latency coefficient of variation {stats.CoefficientOfVariation:F3} is above {measure.MaxCoefficientOfVariation:F3}", ReasonCodes.Spread);
-        }
-
-        // An unsettled warm-up is worth a note, not a status: the measurement itself passed.
-        return warmupStable ? (CanaryStatus.Ok, null, null) : (CanaryStatus.Ok, "warm-up reached its cap before latencies settled", null);
-    }
+    /// <summary>The verdict on a measured window: <c>ok</c> when its estimate is precise, or <c>unstable</c> with the reason (<see cref="RunValidity"/>).</summary>
+    public static (CanaryStatus Status, string? Reason, string? ReasonCode) Judge(LatencyStatistics stats, MeasureOptions measure, int iterations, bool warmupStable, double windowSeconds) =>
+        RunValidity.Judge(stats, measure, iterations, warmupStable, windowSeconds);
 
     /// <summary>
     /// Energy of every counter over the window, and joules per sample of the counters that belong

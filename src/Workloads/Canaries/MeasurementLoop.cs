@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Perfolizer.Mathematics.QuantileEstimators;
+using Pragmastat;
 
 namespace BenchDaemon.Workloads.Canaries;
 
@@ -50,11 +52,19 @@ internal static class MeasurementLoop
         return (iterations, measure.WarmupMaxDuration == TimeSpan.Zero || measure.WarmupMaxIterations <= 1);
     }
 
-    /// <summary>Calls until at least the minimum iterations and duration, stopping early before the budget.</summary>
+    /// <summary>
+    /// Calls until at least the minimum iterations and duration, then on until the run is
+    /// precise (<see cref="RunValidity.Problems(IReadOnlyList{double}, MeasureOptions)"/>) or
+    /// the window reaches <see cref="MeasureOptions.PrecisionDuration"/>, stopping early
+    /// before the budget.
+    /// </summary>
     public static List<double> Measure(Func<double> call, MeasureOptions measure, long runStart, out double windowSeconds, CancellationToken token)
     {
         var samples = new List<double>(Math.Min(measure.MinIterations * 2, 1_000_000));
         var windowStart = Stopwatch.GetTimestamp();
+        var precisionWindow = measure.PrecisionDuration;
+        var tailSamples = RunValidity.TailSamples(measure.TailConfidence);
+        var nextCheck = 0;
         while (true)
         {
             token.ThrowIfCancellationRequested();
@@ -64,7 +74,26 @@ internal static class MeasurementLoop
             var window = Stopwatch.GetElapsedTime(windowStart, t1);
             if (samples.Count >= measure.MinIterations && window >= measure.MinDuration)
             {
-                break;
+                if (window >= precisionWindow)
+                {
+                    break;
+                }
+
+                // The check sorts the samples, so it runs at geometrically spaced counts (each
+                // half as many calls again, or straight to the calls the p99 needs): all checks
+                // together cost at most about three sorts of the final sample.
+                if (samples.Count >= nextCheck)
+                {
+                    var problems = RunValidity.Problems(samples, measure);
+                    if (problems.Count == 0)
+                    {
+                        break;
+                    }
+
+                    nextCheck = problems.All(p => p.Code == ReasonCodes.TailUndersampled)
+                        ? Math.Max(tailSamples, samples.Count + 1)
+                        : samples.Count + Math.Max(1, samples.Count / 2);
+                }
             }
 
             // Stop before the budget cancels us: leave room for one more call of the current speed.
@@ -78,11 +107,5 @@ internal static class MeasurementLoop
         return samples;
     }
 
-    private static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
+    private static double Median(double[] values) => SimpleQuantileEstimator.Instance.Quantile(new Sample(values), 0.5).NominalValue;
 }

@@ -21,7 +21,17 @@ public static class ReasonCodes
     public const string NonFiniteOutput = "non_finite_output";
     public const string Timeout = "timeout";
     public const string Shutdown = "shutdown";
+    /// <summary>Before G3: the coefficient of variation was above its limit. No longer given; kept for stored runs and dashboards.</summary>
     public const string Spread = "spread";
+
+    /// <summary>The 95 % confidence interval of the median is wider than <c>Measure:MedianPrecision</c>.</summary>
+    public const string MedianImprecise = "median_imprecise";
+
+    /// <summary>The medians of the run's three windows differ by more than <c>Measure:WindowAgreement</c>.</summary>
+    public const string WindowsDisagree = "windows_disagree";
+
+    /// <summary>Too few calls for the p99 (<c>Measure:TailConfidence</c>).</summary>
+    public const string TailUndersampled = "tail_undersampled";
     public const string BudgetReached = "budget_reached";
     public const string CpuBusy = "cpu_busy";
     public const string GpuBusy = "gpu_busy";

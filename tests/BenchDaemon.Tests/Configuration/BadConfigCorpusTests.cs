@@ -33,11 +33,16 @@ public sealed class BadConfigCorpusTests : IDisposable
         return data;
     }
 
-    /// <summary>Every fourth file of the corpus, for the slower real-process check.</summary>
+    /// <summary>
+    /// Every fourth file of the corpus, for the slower real-process check — but not the ones
+    /// about <c>Metrics:Listen</c>: that check sets its own free port, which would make them valid.
+    /// </summary>
     public static TheoryData<string> Sample()
     {
         var data = new TheoryData<string>();
-        foreach (var (file, index) in Directory.GetFiles(CorpusDirectory, "*.json").Order(StringComparer.Ordinal).Select((f, i) => (f, i)))
+        var files = Directory.GetFiles(CorpusDirectory, "*.json").Order(StringComparer.Ordinal)
+            .Where(f => !File.ReadLines(f).First().Contains("expect: Metrics:Listen", StringComparison.Ordinal));
+        foreach (var (file, index) in files.Select((f, i) => (f, i)))
         {
             if (index % 4 == 0)
             {

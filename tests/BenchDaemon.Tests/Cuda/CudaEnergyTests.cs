@@ -22,7 +22,8 @@ public sealed class CudaEnergyTests
         var canary = Assert.Single(CanaryExpander.Expand([new CanaryOptions
         {
             Name = "bf16", Model = CudaModels.Gemm, Precision = Precision.BF16, Size = 1024,
-            Measure = new MeasureOptions { MinIterations = 20, MinDuration = TimeSpan.Zero, WarmupMaxIterations = 10 },
+            // Enough calls for an `ok` run: the p99 needs 473 at the default TailConfidence.
+            Measure = new MeasureOptions { MinIterations = 500, MinDuration = TimeSpan.Zero, WarmupMaxIterations = 10 },
         }]).Canaries);
         var start = new CanaryResult { Canary = "bf16", Model = canary.ModelLabel, Provider = "CUDA", Precision = Precision.BF16, Batch = 1, Status = CanaryStatus.Failed };
 

@@ -43,9 +43,12 @@ public sealed class HistoryStoreTests : IDisposable
 
         using var store = HistoryStore.Open(DbPath);
 
-        Assert.Equal(2, store.CurrentVersion());
+        Assert.Equal(HistoryStore.SchemaVersion, store.CurrentVersion());
         Assert.Equal(1, store.RunCount());
-        Assert.Equal("old", Assert.Single(store.Runs("old")).Result.Canary);
+        var old = Assert.Single(store.Runs("old"));
+        Assert.Equal("old", old.Result.Canary);
+        // Runs stored before the disturbed flag read as undisturbed.
+        Assert.False(old.Disturbed);
         store.OpenRegression("old|1|k", "old", 1, RegressionMetrics.LatencyP50, new OpenRegression(1, s_t0, -4.6, 0.01, 10), s_t0);
         Assert.Single(store.Regressions("old", openOnly: true));
     }
@@ -94,6 +97,18 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(Runs.Fingerprint(), run.Fingerprint);
         Assert.Equal(result.Samples.Select(s => (double)(float)s), store.Samples(id));
         Assert.Equal(HistoryStore.SeriesKey("tiny", 1, Runs.Fingerprint().Key()), run.Series);
+    }
+
+    [Fact]
+    public void Insert_Disturbed_RoundTrips()
+    {
+        using var store = HistoryStore.Open(DbPath);
+
+        store.Insert(Runs.Level("tiny", s_t0, 0.002), Runs.Fingerprint(), confirmation: false, keepSamples: false, disturbed: true);
+        store.Insert(Runs.Level("tiny", s_t0.AddMinutes(1), 0.002), Runs.Fingerprint(), confirmation: false, keepSamples: false);
+
+        Assert.Equal([true, false], store.Runs("tiny").Select(r => r.Disturbed));
+        Assert.Equal([true, false], store.SeriesRuns(HistoryStore.SeriesKey("tiny", 1, Runs.Fingerprint().Key()), s_t0, 10).Select(r => r.Disturbed));
     }
 
     [Fact]

@@ -2,11 +2,20 @@ using BenchDaemon.Regression;
 
 namespace BenchDaemon.Tests.Regression;
 
-/// <summary>Drives <see cref="RegressionDetector"/> as the daemon does: immediate re-runs while suspected, frozen baseline while open, closed regressions out of later baselines.</summary>
+/// <summary>
+/// Drives <see cref="RegressionDetector"/> as the daemon does: a scheduled run every
+/// <see cref="Cadence"/>; a confirmation re-run at the time the gate asks for
+/// (<see cref="Verdict.ConfirmNotBefore"/>) when that comes before the next scheduled run;
+/// frozen baseline while open; closed regressions out of later baselines.
+/// </summary>
 internal sealed class GateDriver(DetectorSettings settings)
 {
     private readonly List<Draw> _draws = [];
     private long _id;
+    private int _scheduled;
+
+    /// <summary>Time between scheduled runs (the default canary interval).</summary>
+    public TimeSpan Cadence { get; init; } = TimeSpan.FromMinutes(15);
 
     public OpenRegression? Open { get; private set; }
 
@@ -16,26 +25,42 @@ internal sealed class GateDriver(DetectorSettings settings)
 
     public int Reruns { get; private set; }
 
+    /// <summary>Scheduled runs fed so far.</summary>
+    public int Scheduled => _scheduled;
+
     /// <summary>The verdict on the newest run or re-run.</summary>
     public Verdict? Last { get; private set; }
 
-    /// <summary>Feeds one scheduled run; <paramref name="rerun"/> gives a re-run's value. Returns the final state.</summary>
-    public RegressionState Feed(double value, Func<double> rerun)
+    /// <summary>Times of the re-runs, in order.</summary>
+    public List<DateTimeOffset> RerunTimes { get; } = [];
+
+    /// <summary>
+    /// Feeds one scheduled run and the re-runs the gate asks for before the next one;
+    /// <paramref name="rerun"/> gives a re-run's value. Returns the state after the last of them,
+    /// or <see cref="RegressionState.Opened"/> when any of them opened a regression.
+    /// </summary>
+    public RegressionState Feed(double value, Func<double> rerun, bool disturbed = false)
     {
-        var verdict = Add(value, false);
-        while (verdict.State == RegressionState.Suspected)
+        var time = DateTimeOffset.UnixEpoch + (Cadence * _scheduled);
+        var next = time + Cadence;
+        _scheduled++;
+        var verdict = Add(value, time, false, disturbed);
+        var opened = verdict.State == RegressionState.Opened;
+        while (verdict.ConfirmNotBefore is { } at && at < next)
         {
             Reruns++;
-            verdict = Add(rerun(), true);
+            RerunTimes.Add(at);
+            verdict = Add(rerun(), at, true, false);
+            opened |= verdict.State == RegressionState.Opened;
         }
 
-        return verdict.State;
+        return opened ? RegressionState.Opened : verdict.State;
     }
 
-    private Verdict Add(double value, bool confirmation)
+    private Verdict Add(double value, DateTimeOffset time, bool confirmation, bool disturbed)
     {
         _id++;
-        _draws.Add(new Draw(_id, DateTimeOffset.UnixEpoch.AddMinutes(_id), value, confirmation));
+        _draws.Add(new Draw(_id, time, value, confirmation) { Disturbed = disturbed });
         var start = Open?.StartRunId;
         var verdict = RegressionDetector.Evaluate(_draws, Open, settings);
         if (verdict.State == RegressionState.Opened)
@@ -47,6 +72,12 @@ internal sealed class GateDriver(DetectorSettings settings)
         {
             Cleared++;
             _draws.RemoveAll(d => d.RunId >= s);
+        }
+
+        // The monitor reads a bounded window of the series (baseline, evidence and 300 more).
+        if (_draws.Count > 600)
+        {
+            _draws.RemoveRange(0, _draws.Count - 600);
         }
 
         Open = verdict.Regression;

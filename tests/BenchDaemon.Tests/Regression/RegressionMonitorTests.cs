@@ -16,8 +16,10 @@ namespace BenchDaemon.Tests.Regression;
 /// <summary>The result fan-out, recorder and monitor as the daemon wires them: a real store, verdicts and events on the metric writer.</summary>
 public sealed class RegressionMonitorTests : IDisposable
 {
+    private static readonly DateTimeOffset s_start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _state = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(s_start);
+    private int _scheduled;
     private readonly HistoryDatabase _database;
     private readonly RegressionMonitor _monitor;
     private readonly HistoryRecorder _recorder;
@@ -28,7 +30,7 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         _database = new HistoryDatabase(Options.Create(new HistoryOptions()), Options.Create(new StateOptions { Directory = _state.Path }), NullLogger<HistoryDatabase>.Instance);
         _monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions()), _time, NullLogger<RegressionMonitor>.Instance);
-        _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, new BenchDaemon.Workers.WorkerRuntime(new BenchDaemon.Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null)), new ModelHashCache()), _time, NullLogger<HistoryRecorder>.Instance);
+        _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, Runtime, new ModelHashCache()), _time, NullLogger<HistoryRecorder>.Instance);
         var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
         _results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, _monitor);
     }
@@ -40,32 +42,54 @@ public sealed class RegressionMonitorTests : IDisposable
     }
 
     [Fact]
-    public void Record_StepTwiceSlower_ExportsActiveRatioAndStartThenClearsOnAccept()
+    public void Record_StepTwiceSlower_AsksForSpacedReRunsThenExportsActiveRatioAndStartThenClearsOnAccept()
     {
         var canary = Canary("gpu-canary", "CUDA");
-        // Minimum baseline (10) before the evidence window (12).
+        // Minimum baseline (10) before the evidence window (12), one run every 15 minutes.
         for (var i = 0; i < 30; i++)
         {
-            Record(canary, 0.002 * (1 + (0.01 * (i % 3))), confirmation: false);
+            Scheduled(canary, 0.002 * (1 + (0.01 * (i % 3))));
+            Assert.Null(_monitor.Next("gpu-canary", 1));
         }
 
-        Assert.True(Record(canary, 0.004, confirmation: false), "the gate asks for confirmation re-runs");
-        var reruns = 1;
-        while (Record(canary, 0.004, confirmation: true))
+        // The first slow run: nothing is due now (the coordinator's loop of immediate re-runs
+        // ends), but the gate wants a re-run three minutes after the run.
+        var slowRun = _time.GetUtcNow() + Cadence;
+        Assert.False(Scheduled(canary, 0.004), "with a confirmation gap nothing is due at once");
+        var request = Assert.IsType<ConfirmationRequest>(_monitor.Next("gpu-canary", 1));
+        Assert.Equal(slowRun + DetectorSettings.DefaultConfirmationGap, request.NotBefore);
+        Assert.Contains(RegressionMetrics.LatencyP50, request.Metrics);
+
+        // Run what the gate asks for, at the time it asks, until the next scheduled run; then the next scheduled run.
+        var scheduled = 1;
+        var reruns = 0;
+        while (Collect().GetValueOrDefault(("benchdaemon_regression_active", "latency_p50")) == 0)
         {
-            reruns++;
-            Assert.True(reruns <= RegressionDetector.MaxConfirmations, "the gate keeps asking");
+            Assert.True(scheduled <= 3, "not open within three scheduled runs");
+            var next = slowRun + (Cadence * scheduled);
+            while (_monitor.Next("gpu-canary", 1) is { } wanted && wanted.NotBefore < next)
+            {
+                _time.SetUtcNow(wanted.NotBefore);
+                Record(canary, 0.004, confirmation: true);
+                reruns++;
+            }
+
+            if (Collect().GetValueOrDefault(("benchdaemon_regression_active", "latency_p50")) == 0)
+            {
+                Scheduled(canary, 0.004);
+                scheduled++;
+            }
         }
 
-        // The default k re-runs, then open: no more re-runs.
-        Assert.Equal(DetectorSettings.DefaultConfirmationRuns, reruns);
+        // Persistence: two scheduled runs at the new level, and never more re-runs than fit.
+        Assert.InRange(scheduled, 2, 3);
+        Assert.InRange(reruns, 1, DetectorSettings.DefaultConfirmationRuns * scheduled);
+        Assert.Null(_monitor.Next("gpu-canary", 1));
         var metrics = Collect();
-        Assert.Equal(1, metrics[("benchdaemon_regression_active", "latency_p50")]);
         Assert.InRange(metrics[("benchdaemon_regression_ratio", "latency_p50")], 1.8, 2.2);
         Assert.True(metrics[("benchdaemon_regression_ratio_lower", "latency_p50")] > 1.05);
         Assert.True(metrics.ContainsKey(("benchdaemon_regression_start_timestamp_seconds", "latency_p50")));
         Assert.Equal(1, metrics[("benchdaemon_regression_active", "throughput")]);
-        Assert.Equal(1, metrics[("benchdaemon_regression_active", "latency_p99")]);
         Assert.InRange(metrics[("benchdaemon_regression_ratio", "throughput")], 0.45, 0.55);
 
         // A CLI process accepts the new level; the daemon sees it within the refresh interval.
@@ -81,13 +105,60 @@ public sealed class RegressionMonitorTests : IDisposable
     }
 
     [Fact]
+    public void Judge_ZeroGap_ConfirmationDueAtOnce()
+    {
+        // Regression:ConfirmationGap 0 keeps the old behaviour: the coordinator re-runs at once.
+        var monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions { ConfirmationGap = TimeSpan.Zero }), _time, NullLogger<RegressionMonitor>.Instance);
+        var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
+        var results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, monitor);
+        var canary = Canary("cpu-canary", "CPU");
+        for (var i = 0; i < 30; i++)
+        {
+            _time.Advance(Cadence);
+            results.Publish(canary, Runs.Level(canary.Name, _time.GetUtcNow(), 0.002 * (1 + (0.01 * (i % 3)))) with { Provider = canary.Provider });
+            Assert.Null(monitor.Next("cpu-canary", 1));
+        }
+
+        _time.Advance(Cadence);
+        results.Publish(canary, Runs.Level(canary.Name, _time.GetUtcNow(), 0.004) with { Provider = canary.Provider });
+
+        Assert.Equal(_time.GetUtcNow(), monitor.Next("cpu-canary", 1)!.NotBefore);
+    }
+
+    [Fact]
+    public void Judge_DisturbedRunsInTheStore_NeverOpen()
+    {
+        // Runs the coordinator marked disturbed (stored with the flag) are twice as slow; they
+        // may ask for a re-run but never count as evidence.
+        var canary = Canary("gpu-canary", "CUDA");
+        for (var i = 0; i < 30; i++)
+        {
+            Scheduled(canary, 0.002 * (1 + (0.01 * (i % 3))));
+        }
+
+        var store = _database.Store!;
+        var fingerprint = new FingerprintProvider(_gpus, Runtime, new ModelHashCache());
+        for (var i = 0; i < 6; i++)
+        {
+            _time.Advance(Cadence);
+            var result = Runs.Level(canary.Name, _time.GetUtcNow(), 0.004) with { Provider = canary.Provider };
+            var print = fingerprint.For(canary, result);
+            store.Insert(result, print, confirmation: false, keepSamples: false, disturbed: true);
+            _monitor.Judge(canary, result, HistoryStore.SeriesKey(canary.Name, 1, print.Key()));
+        }
+
+        Assert.Equal(0, Collect()[("benchdaemon_regression_active", "latency_p50")]);
+        Assert.NotNull(_monitor.Next("gpu-canary", 1));
+    }
+
+    [Fact]
     public void Record_DriverUpdate_StoresEventExportsChangeAndStartsNewSeries()
     {
         var canary = Canary("gpu-canary", "CUDA");
         _gpus.Driver = "580.95.05";
-        Record(canary, 0.002, false);
+        Scheduled(canary, 0.002);
         _gpus.Driver = "585.10.01";
-        Record(canary, 0.002, false);
+        Scheduled(canary, 0.002);
 
         var writer = new RecordingWriter();
         _recorder.Collect(writer);
@@ -100,12 +171,22 @@ public sealed class RegressionMonitorTests : IDisposable
         Assert.Equal(2, store.Runs("gpu-canary").Select(r => r.Series).Distinct().Count());
     }
 
+    private static readonly TimeSpan Cadence = TimeSpan.FromMinutes(15);
+
+    private static BenchDaemon.Workers.WorkerRuntime Runtime => new(new BenchDaemon.Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null));
+
+    // A scheduled run one cadence after the last one.
+    private bool Scheduled(CanaryDefinition canary, double level)
+    {
+        _time.SetUtcNow(s_start + (Cadence * ++_scheduled));
+        return Record(canary, level, confirmation: false);
+    }
+
     private bool Record(CanaryDefinition canary, double level, bool confirmation)
     {
-        _time.Advance(TimeSpan.FromMinutes(1));
         var result = Runs.Level(canary.Name, _time.GetUtcNow(), level) with { Provider = canary.Provider };
         _results.Publish(canary, result, confirmation);
-        return _monitor.WantsConfirmation(canary.Name, result.Batch);
+        return _monitor.Next(canary.Name, result.Batch) is { } due && due.NotBefore <= _time.GetUtcNow();
     }
 
     private Dictionary<(string Metric, string Label), double> Collect()

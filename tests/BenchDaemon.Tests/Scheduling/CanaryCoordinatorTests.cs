@@ -87,7 +87,7 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_ApplicationStoppingDuringSlowCanary_RecordsFailedShutdown()
+    public async Task RunAsync_ApplicationStoppingDuringSlowCanary_RecordsInterruptedNotFailed()
     {
         var canary = Name("slow");
         var slow = _harness.Write("slow.onnx", TinyModels.Slow(32));
@@ -103,7 +103,8 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         // Stopped long before its 30 s measurement would have ended.
         Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(10), $"took {stopped.Elapsed} to stop");
         var text = await _harness.ScrapeAsync();
-        Assert.Contains($"benchdaemon_canary_runs_total{{canary=\"{canary}\",status=\"failed\",reason=\"shutdown\"}} 1", text, StringComparison.Ordinal);
+        Assert.Contains($"benchdaemon_canary_runs_total{{canary=\"{canary}\",status=\"interrupted\",reason=\"shutdown\"}} 1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"benchdaemon_canary_runs_total{{canary=\"{canary}\",status=\"failed\"", text, StringComparison.Ordinal);
     }
 
     [Fact]

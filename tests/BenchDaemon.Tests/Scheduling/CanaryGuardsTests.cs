@@ -134,4 +134,65 @@ public sealed class CanaryGuardsTests : IDisposable
     }
 
     private CanaryGuards Guards() => new(_options, _proc.Sampler, _gpus, _duty);
+
+    [Fact]
+    public void Disturbance_OthersTakeTheCpusMidRun_NamesTheRise()
+    {
+        // 100 s of CPU time over the run: the daemon used 20, others 60 (0.6), 5 % as it started.
+        var start = Snapshot(busy: 0, steal: 0, self: 10, foreignBefore: 0.05);
+        var end = Snapshot(busy: 80, steal: 0, self: 30, foreignBefore: 0.05, idle: 20);
+
+        var reason = CanaryGuards.Disturbance(_cpu, start, end);
+
+        Assert.NotNull(reason);
+        Assert.Contains("60", reason, StringComparison.Ordinal);
+        Assert.Contains("5", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Disturbance_NeighbourAlreadyBusyAtStart_IsTheHostsStateNotADisturbance()
+    {
+        // Others took 60 % over the run but already 55 % as it started: no rise, a regression if it slows the canary.
+        var start = Snapshot(busy: 0, steal: 0, self: 10, foreignBefore: 0.55);
+        var end = Snapshot(busy: 80, steal: 0, self: 30, foreignBefore: 0.55, idle: 20);
+
+        Assert.Null(CanaryGuards.Disturbance(_cpu, start, end));
+    }
+
+    [Fact]
+    public void Disturbance_OwnWorkOnly_IsNotADisturbance()
+    {
+        // The daemon and its worker took all 80 busy seconds.
+        var start = Snapshot(busy: 0, steal: 0, self: 0, foreignBefore: 0);
+        var end = Snapshot(busy: 80, steal: 0, self: 80, foreignBefore: 0, idle: 20);
+
+        Assert.Null(CanaryGuards.Disturbance(_cpu, start, end));
+    }
+
+    [Fact]
+    public void Disturbance_HypervisorSteal_NamesSteal()
+    {
+        var start = Snapshot(busy: 0, steal: 0, self: 0, foreignBefore: 0);
+        var end = Snapshot(busy: 50, steal: 10, self: 40, foreignBefore: 0, idle: 40);
+
+        Assert.Contains("stole", CanaryGuards.Disturbance(_cpu, start, end), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Disturbance_GpuCanary_IsNeverJudgedOnHostCpu()
+    {
+        var start = Snapshot(busy: 0, steal: 0, self: 0, foreignBefore: 0);
+        var end = Snapshot(busy: 100, steal: 0, self: 0, foreignBefore: 0);
+
+        Assert.Null(CanaryGuards.Disturbance(_gpu, start, end));
+    }
+
+    // A probe reading whose cumulative CPU times hold busy (user) and steal seconds over an idle
+    // rest, with the daemon's own cumulative CPU seconds and others' share as sampled last.
+    private static BenchDaemon.Probes.ProbeSnapshot Snapshot(double busy, double steal, double self, double foreignBefore, double idle = 0)
+    {
+        var times = new BenchDaemon.Probes.Linux.CpuTimes(busy - steal, 0, 0, idle, 0, 0, 0, steal);
+        var host = new BenchDaemon.Probes.Linux.HostSample(DateTimeOffset.UnixEpoch, new BenchDaemon.Probes.Linux.CpuStat(times, []), null, null, [], []);
+        return new BenchDaemon.Probes.ProbeSnapshot(host, foreignBefore, TimeSpan.FromSeconds(1), 1, SelfCpuUtilization: 0, SelfCpuSeconds: self);
+    }
 }

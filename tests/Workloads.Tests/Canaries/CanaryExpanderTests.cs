@@ -65,6 +65,26 @@ public sealed class CanaryExpanderTests
     }
 
     [Theory]
+    [InlineData("MedianPrecision", 0.0, "must be in (0, 1]")]
+    [InlineData("WindowAgreement", double.NaN, "must be in (0, 10]")]
+    [InlineData("TailConfidence", 1.0, "must be in [0.5, 0.9999]")]
+    [InlineData("MaxDuration", 1.0, "is outside MinDuration 00:00:02")]
+    public void Expand_PrecisionSettingOutOfRange_NamesKey(string setting, double value, string problem)
+    {
+        var measure = setting switch
+        {
+            "MedianPrecision" => new MeasureOptions { MedianPrecision = value },
+            "WindowAgreement" => new MeasureOptions { WindowAgreement = value },
+            "TailConfidence" => new MeasureOptions { TailConfidence = value },
+            _ => new MeasureOptions { MaxDuration = TimeSpan.FromSeconds(value) },
+        };
+
+        var (_, errors) = CanaryExpander.Expand([new CanaryOptions { Name = "a", Model = "/m.onnx", Measure = measure }]);
+
+        Assert.Contains(errors, e => e.Key == $"Canaries:0:Measure:{setting}" && e.Problem.Contains(problem, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("1 ")]
     [InlineData("GPU-5f1c")]
     [InlineData("-1")]
