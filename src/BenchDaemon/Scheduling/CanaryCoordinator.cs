@@ -208,6 +208,9 @@ public sealed partial class CanaryCoordinator : IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> has finished a run since the daemon started.</summary>
+    public bool HasRun(string name) => _lastDuration.ContainsKey(name);
+
     /// <summary>The confirmation runs waiting for their time (tests wait on them).</summary>
     internal IReadOnlyCollection<Task> PendingConfirmations => [.. _confirmations.Values];
 

@@ -135,6 +135,8 @@ public sealed partial class CanarySchedulingService(
     /// <summary>
     /// Moves the canaries fitted to the duty budget to <paramref name="interval"/>: each keeps its
     /// place in the round (its next firing moves by the change of interval, never into the past).
+    /// A canary that has not run yet keeps its first firing: a new user sees every canary measure
+    /// once within the first round, whatever the first run of another taught the planner.
     /// </summary>
     public async Task ReplanAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
@@ -164,7 +166,7 @@ public sealed partial class CanarySchedulingService(
                 var replanned = canary with { Schedule = canary.Schedule with { Interval = interval } };
                 var key = new TriggerKey(canary.Name, CanaryJob.Group);
                 var next = (await scheduler.GetTrigger(key, cancellationToken))?.GetNextFireTimeUtc() ?? now;
-                var start = next + (interval - canary.Schedule.Interval);
+                var start = coordinator.HasRun(canary.Name) ? next + (interval - canary.Schedule.Interval) : next;
                 await scheduler.RescheduleJob(key, CanarySchedules.Trigger(replanned, start > now ? start : now), cancellationToken);
                 updated.Add(replanned);
             }

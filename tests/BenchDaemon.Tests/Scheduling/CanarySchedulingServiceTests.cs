@@ -64,9 +64,12 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
         using var service = new CanarySchedulingService(_factory, _harness.Coordinator, _harness.Sink, _ => Task.FromResult<IReadOnlyList<CanaryDefinition>>([]), _time, NullLogger<CanarySchedulingService>.Instance);
         var fifteen = TimeSpan.FromMinutes(15);
         CanaryDefinition Fitted(string name) => TestCanaries.Cpu(name, _harness.Mlp, interval: fifteen) is var c ? c with { Schedule = c.Schedule with { FitDutyBudget = true } } : null!;
-        await service.ScheduleAsync([Fitted("a"), Fitted("b"), TestCanaries.Cpu("user", _harness.Mlp, interval: fifteen)], CancellationToken.None);
+        await service.ScheduleAsync([Fitted("a"), Fitted("b"), Fitted("new"), TestCanaries.Cpu("user", _harness.Mlp, interval: fifteen)], CancellationToken.None);
+        await _harness.Coordinator.RunAsync("a", CancellationToken.None);
+        await _harness.Coordinator.RunAsync("b", CancellationToken.None);
         var nextA = (await Trigger("a"))!.GetNextFireTimeUtc()!.Value;
         var nextB = (await Trigger("b"))!.GetNextFireTimeUtc()!.Value;
+        var firstNew = (await Trigger("new"))!.GetNextFireTimeUtc()!.Value;
 
         await service.ReplanAsync(TimeSpan.FromMinutes(63), CancellationToken.None);
 
@@ -74,6 +77,11 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal(TimeSpan.FromMinutes(63), a.RepeatInterval);
         Assert.Equal(nextA + TimeSpan.FromMinutes(48), a.StartTimeUtc);
         Assert.Equal(nextB + TimeSpan.FromMinutes(48), (await Trigger("b"))!.StartTimeUtc);
+
+        // Not run yet: its first run stays where the first round put it; the new interval follows it.
+        var fresh = (ISimpleTrigger)(await Trigger("new"))!;
+        Assert.Equal(firstNew, fresh.StartTimeUtc);
+        Assert.Equal(TimeSpan.FromMinutes(63), fresh.RepeatInterval);
         Assert.Equal(fifteen, ((ISimpleTrigger)(await Trigger("user"))!).RepeatInterval);
         Assert.All(_harness.Coordinator.Canaries.Where(c => c.Schedule.FitDutyBudget), c => Assert.Equal(TimeSpan.FromMinutes(63), c.Schedule.Interval));
     }
