@@ -7,7 +7,7 @@ namespace BenchDaemon.Bench.Canary;
 /// Part 1 of F3: per-call harness overhead of <see cref="CanaryRunner"/> against a bare loop,
 /// in one process, with the arms interleaved round by round (A B C, then C B A, …):
 /// <list type="bullet">
-/// <item>A: <see cref="CanaryRunner.Run"/> with exactly N measured calls;</item>
+/// <item>A: <see cref="CanaryRunner.Run(CanaryDefinition, int, CancellationToken)"/> with exactly N measured calls;</item>
 /// <item>B: <see cref="BareLoop.TimeEachCall"/>, two timestamps around each call, kept in raw
 /// ticks; its median is also given as CanaryRunner would report it, through
 /// <see cref="Stopwatch.GetElapsedTime(long, long)"/>, whose <see cref="TimeSpan"/> truncates to 100 ns;</item>

@@ -1,26 +1,18 @@
 using System.Globalization;
+using Perfolizer.Mathematics.QuantileEstimators;
 
 namespace BenchDaemon.Bench.Canary;
 
-/// <summary>Medians, type-7 quantiles and the number formats of the printed tables.</summary>
+/// <summary>Medians, type-7 quantiles (Perfolizer) and the number formats of the printed tables.</summary>
 internal static class Statistics
 {
     public static double Median(IEnumerable<double> values) => Quantile(values, 0.5);
 
-    /// <summary>Hyndman–Fan type 7 (NumPy's and R's default), as LatencyStatistics computes.</summary>
+    /// <summary>Hyndman–Fan type 7 (Perfolizer's simple estimator, as LatencyStatistics computes).</summary>
     public static double Quantile(IEnumerable<double> values, double p)
     {
-        var sorted = values.ToArray();
-        if (sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        Array.Sort(sorted);
-        var h = (sorted.Length - 1) * p;
-        var lo = (int)Math.Floor(h);
-        var hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + ((h - lo) * (sorted[hi] - sorted[lo]));
+        var list = values.ToList();
+        return list.Count == 0 ? double.NaN : SimpleQuantileEstimator.Instance.Quantile(new Pragmastat.Sample(list), p).NominalValue;
     }
 
     /// <summary>Seconds as microseconds: two decimals below 100 µs, one above.</summary>

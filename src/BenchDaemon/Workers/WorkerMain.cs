@@ -109,9 +109,29 @@ internal static class WorkerMain
             {
                 current.TryRemove(request.Id, out _);
             }
+
+            ReleaseMemory();
         }
 
         return 0;
+    }
+
+    // A reused worker waits between runs holding what the last run freed: the managed heap of its
+    // samples, and the native heap where ONNX Runtime kept the session's weights and arena (glibc
+    // keeps freed memory in its arenas). Measured with bench/workers/worker-cost.sh, a worker that
+    // had run ResNet-50 stayed at 650-850 MiB through the next tiny canary; returning both after
+    // each answer keeps a waiting worker near its idle size, at a few milliseconds per run.
+    private static void ReleaseMemory()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        try
+        {
+            _ = WorkerNative.MallocTrim(0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): its allocator returns memory on its own terms.
+        }
     }
 
     private sealed class DisposableList(IReadOnlyList<IDisposable> items) : IDisposable
