@@ -70,18 +70,7 @@ public static class OnceVerb
 
             status(batch);
             results.Add(prepared.Status is { } notReady
-                ? new CanaryResult
-                {
-                    Canary = canary.Name,
-                    Model = canary.ModelLabel,
-                    Provider = canary.Provider,
-                    Precision = canary.Precision,
-                    Batch = batch,
-                    Status = notReady,
-                    Reason = prepared.Reason,
-                    ReasonCode = prepared.ReasonCode,
-                    StartedAt = DateTimeOffset.UtcNow,
-                }
+                ? CanaryResult.Of(canary, batch, notReady, DateTimeOffset.UtcNow, prepared.ReasonCode, prepared.Reason)
                 : await executor.RunAsync(canary, batch, cancellationToken));
         }
 

@@ -163,19 +163,7 @@ public sealed partial class CanaryCoordinator : IDisposable
             {
                 foreach (var batch in canary.BatchSizes)
                 {
-                    var result = new CanaryResult
-                    {
-                        Canary = canary.Name,
-                        Model = canary.ModelLabel,
-                        Provider = canary.Provider,
-                        Precision = canary.Precision,
-                        Batch = batch,
-                        Status = notReady,
-                        Reason = prepared.Reason,
-                        ReasonCode = prepared.ReasonCode,
-                        StartedAt = _timeProvider.GetUtcNow(),
-                    };
-                    _results.Publish(canary, result);
+                    _results.Publish(canary, CanaryResult.Of(canary, batch, notReady, _timeProvider.GetUtcNow(), prepared.ReasonCode, prepared.Reason));
                 }
 
                 return;

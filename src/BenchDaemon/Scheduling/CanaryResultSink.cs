@@ -105,18 +105,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         ArgumentNullException.ThrowIfNull(canary);
         foreach (var batch in canary.BatchSizes)
         {
-            Record(new CanaryResult
-            {
-                Canary = canary.Name,
-                Model = canary.ModelLabel,
-                Provider = canary.Provider,
-                Precision = canary.Precision,
-                Batch = batch,
-                Status = CanaryStatus.Skipped,
-                Reason = reason,
-                ReasonCode = code,
-                StartedAt = timeProvider.GetUtcNow(),
-            });
+            Record(CanaryResult.Of(canary, batch, CanaryStatus.Skipped, timeProvider.GetUtcNow(), code, reason));
         }
     }
 

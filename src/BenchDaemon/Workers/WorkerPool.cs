@@ -89,19 +89,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IProces
         }
 
         var (code, reason) = Fault(outcome, "during the run");
-        return new CanaryResult
-        {
-            Canary = canary.Name,
-            Model = canary.ModelLabel,
-            Provider = canary.Provider,
-            Precision = canary.Precision,
-            Batch = batch,
-            Status = CanaryStatus.Failed,
-            Reason = reason,
-            ReasonCode = code,
-            StartedAt = started,
-            WorkerPeakResidentBytes = outcome.PeakRssBytes,
-        };
+        return CanaryResult.Of(canary, batch, CanaryStatus.Failed, started, code, reason) with { WorkerPeakResidentBytes = outcome.PeakRssBytes };
     }
 
     /// <inheritdoc />

@@ -103,7 +103,7 @@ internal sealed class WorkerSession : IDisposable
                 _output.Send(new ProgressEvent(request.Id, CanaryPhase.Preparing));
                 var prepared = _runner.Prepare(canary, t);
                 return prepared.Status is { } status
-                    ? new CanaryResult { Canary = canary.Name, Model = canary.ModelLabel, Provider = canary.Provider, Precision = canary.Precision, Batch = batch, Status = status, Reason = prepared.Reason, ReasonCode = prepared.ReasonCode }
+                    ? CanaryResult.Of(canary, batch, status, DateTimeOffset.UtcNow, prepared.ReasonCode, prepared.Reason)
                     : _runner.Run(canary, batch, phase => Report(request.Id, canary.Name, batch, phase), t);
             },
             _energy);

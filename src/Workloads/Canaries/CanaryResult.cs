@@ -9,6 +9,28 @@ namespace BenchDaemon.Workloads.Canaries;
 /// </summary>
 public sealed record CanaryResult
 {
+    /// <summary>
+    /// A result of <paramref name="canary"/> at <paramref name="batch"/> that carries no
+    /// measurement yet: a run not made (skipped, failed before it started, a model not ready) or
+    /// the start of one.
+    /// </summary>
+    public static CanaryResult Of(CanaryDefinition canary, int batch, CanaryStatus status, DateTimeOffset startedAt, string? reasonCode = null, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        return new CanaryResult
+        {
+            Canary = canary.Name,
+            Model = canary.ModelLabel,
+            Provider = canary.Provider,
+            Precision = canary.Precision,
+            Batch = batch,
+            Status = status,
+            Reason = reason,
+            ReasonCode = reasonCode,
+            StartedAt = startedAt,
+        };
+    }
+
     public required string Canary { get; init; }
 
     public required string Model { get; init; }

@@ -82,17 +82,7 @@ public sealed partial class CanaryRunner
     public CanaryResult Run(CanaryDefinition canary, int batch, Action<CanaryPhase>? phase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(canary);
-        var result = new CanaryResult
-        {
-            Canary = canary.Name,
-            Model = canary.ModelLabel,
-            Provider = canary.Provider,
-            Precision = canary.Precision,
-            Batch = batch,
-            Status = CanaryStatus.Failed,
-            StartedAt = _timeProvider.GetUtcNow(),
-            OnnxRuntimeVersion = _runtime.Version,
-        };
+        var result = CanaryResult.Of(canary, batch, CanaryStatus.Failed, _timeProvider.GetUtcNow()) with { OnnxRuntimeVersion = _runtime.Version };
 
         using var activity = s_activities.StartActivity("canary " + canary.Name);
         activity?.SetTag("canary", canary.Name);

@@ -38,38 +38,5 @@ public static class FakeCudaLibraries
         return (full, driverOnly, empty);
     }
 
-    private static void Compile(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("cc")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException("cc did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("cc (gcc) is needed to build the fake CUDA libraries; scripts/test installs it", ex);
-        }
-
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"cc {string.Join(' ', args)} failed: {stderr}");
-            }
-        }
-    }
+    private static void Compile(string directory, params string[] args) => BenchDaemon.TestSupport.CCompiler.Run(directory, args);
 }

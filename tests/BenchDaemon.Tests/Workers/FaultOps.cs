@@ -39,16 +39,8 @@ public static class FaultOps
         var header = FindHeader() ?? throw new InvalidOperationException("onnxruntime_c_api.h not found under the NuGet package folder");
         var directory = Directory.CreateTempSubdirectory("benchdaemon-faultops-").FullName;
         var output = Path.Combine(directory, "libfault_ops.so");
-        var info = new ProcessStartInfo("cc") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-I", Path.GetDirectoryName(header)!, "-o", output, Path.Combine(AppContext.BaseDirectory, "Workers", "Fakes", "fault_ops.c") })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("cc did not start");
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"cc failed: {errors}");
+        BenchDaemon.TestSupport.CCompiler.Run(directory, ["-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-I", Path.GetDirectoryName(header)!, "-o", output, Path.Combine(AppContext.BaseDirectory, "Workers", "Fakes", "fault_ops.c")]);
+        return output;
     }
 
     // The header ships in ONNX Runtime's NuGet packages (build/native/include or buildTransitive/native/include).

@@ -77,36 +77,7 @@ public static unsafe class FakeNvmlLibrary
             }
         };
         var output = System.IO.Path.Combine(directory, "libnvidia-ml.so.1");
-        var info = new ProcessStartInfo("cc")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-parameter", "-o", output, source })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("the fake NVML needs a C compiler: 'cc' was not found (scripts/test installs Debian's gcc)", ex);
-        }
-
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"cc failed with {process.ExitCode}: {stderr}");
-            }
-        }
+        BenchDaemon.TestSupport.CCompiler.Run(directory, ["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-parameter", "-o", output, source]);
 
         return output;
     }

@@ -58,28 +58,5 @@ internal static class FakeCudaStack
         return directory;
     }
 
-    private static void Compile(string directory, List<string> args)
-    {
-        var info = new ProcessStartInfo("cc") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        args.ForEach(info.ArgumentList.Add);
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException("cc did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("cc (gcc) is needed to build the fake CUDA libraries; scripts/test installs it", ex);
-        }
-
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"cc {string.Join(' ', args)} failed: {stderr}");
-            }
-        }
-    }
+    private static void Compile(string directory, List<string> args) => BenchDaemon.TestSupport.CCompiler.Run(directory, args);
 }
