@@ -24,6 +24,11 @@ public static class OnnxRuntimeBuild
         typeof(OnnxRuntimeBuild).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "OnnxRuntimeFlavor")?.Value ?? GpuFlavor;
 
+    /// <summary>The version of the ONNX Runtime package this build bundles (the bundled native library's version).</summary>
+    public static string PackageVersion { get; } =
+        typeof(OnnxRuntimeBuild).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "OnnxRuntimePackageVersion")?.Value ?? OnnxRuntimeInfo.Unavailable;
+
     /// <summary>
     /// The native library this process will load, without loading it: <paramref name="configuredPath"/>
     /// (<c>OnnxRuntime:LibraryPath</c>) when set, else the bundled one (<c>runtimes/linux-x64/native</c>

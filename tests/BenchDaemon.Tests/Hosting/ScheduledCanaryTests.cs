@@ -48,7 +48,7 @@ public sealed partial class ScheduledCanaryTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.True(elapsed < TimeSpan.FromSeconds(11), $"stopped after {elapsed} (host shutdown timeout is 10 s)");
         var log = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_temp.Path, "logs"), "benchdaemon-*.clef").Single());
-        Assert.Matches("\"Canary\":\"long\".*\"Status\":\"failed\".*\"Reason\":\"shutdown\"", log);
+        Assert.Matches("\"Canary\":\"long\".*\"Status\":\"interrupted\".*\"Reason\":\"shutdown\"", log);
 
         // The history is sound and holds no half run: the interrupted run is whole, or recorded as shut down.
         using var store = BenchDaemon.History.HistoryStore.OpenRead(Path.Combine(_temp.Path, BenchDaemon.History.HistoryOptions.DefaultFileName));
