@@ -5,6 +5,7 @@
 # bursty and bimodal noise (and two harder variants: bursts lasting minutes, modes lasting 30 min).
 # Usage: bench/regression/run.sh [series-per-step-scenario] [stationary-runs-per-series] [confirmation-runs] [suspicion-z] [false-alarm-run-length] [gap-minutes] [persist-runs]
 # (the last five default to the daemon's Regression defaults; stationary rows use a tenth of the series)
+# SIM_KINDS=Independent,Correlated (NoiseKind names) limits the run to those kinds of noise (quick iterations).
 # Markdown goes to stdout and to bench/regression/results/simulation-<UTC date>.md.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
