@@ -95,15 +95,27 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             "BenchDaemonGpuThermalThrottling gpu=0 uuid=GPU-fake-0000",
             "BenchDaemonGpuPowerThrottling gpu=0 uuid=GPU-fake-0000",
         ];
-        var alerts = (await prometheus.AlertsAsync()).GetProperty("alerts").EnumerateArray().ToList();
-        foreach (var want in expected)
+        static bool Active(List<JsonElement> alerts, string want)
         {
             var parts = want.Split(' ');
-            Assert.True(
-                alerts.Any(a => a.GetProperty("labels").GetProperty("alertname").GetString() == parts[0]
-                    && parts.Skip(1).All(p => a.GetProperty("labels").TryGetProperty(p[..p.IndexOf('=', StringComparison.Ordinal)], out var v)
-                        && v.GetString() == p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..])),
-                $"no active alert {want}; active: {string.Join("; ", alerts.Select(a => a.GetProperty("labels").ToString()))}");
+            return alerts.Any(a => a.GetProperty("labels").GetProperty("alertname").GetString() == parts[0]
+                && parts.Skip(1).All(p => a.GetProperty("labels").TryGetProperty(p[..p.IndexOf('=', StringComparison.Ordinal)], out var v)
+                    && v.GetString() == p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]));
+        }
+
+        // The verdict may open a few runs after every query has data (a loaded machine slows the
+        // runs), and a rule's first evaluation after it takes one interval: poll for a while.
+        var alerts = (await prometheus.AlertsAsync()).GetProperty("alerts").EnumerateArray().ToList();
+        var alertWatch = Stopwatch.StartNew();
+        while (!expected.All(want => Active(alerts, want)) && alertWatch.Elapsed < s_dataTimeout)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            alerts = (await prometheus.AlertsAsync()).GetProperty("alerts").EnumerateArray().ToList();
+        }
+
+        foreach (var want in expected)
+        {
+            Assert.True(Active(alerts, want), $"no active alert {want} after {alertWatch.Elapsed} more; active: {string.Join("; ", alerts.Select(a => a.GetProperty("labels").ToString()))}\n\ndaemon:\n{daemon.StandardOutput}");
         }
     }
 

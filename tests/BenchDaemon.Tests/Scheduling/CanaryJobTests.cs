@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Specialized;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Models;
@@ -34,7 +35,13 @@ public sealed class CanaryJobTests : IDisposable
         await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, DateTimeOffset.UtcNow));
 
         await scheduler.Start();
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        // Two whole executions (about 5 s; longer on a loaded machine), then stop during the next.
+        var deadline = Stopwatch.StartNew();
+        while (executions.Executions.Count < 2 && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
         _harness.Lifetime.StopApplication(); // cancels the run in progress
         await scheduler.Shutdown(waitForJobsToComplete: true);
 
