@@ -14,10 +14,11 @@ namespace BenchDaemon.Scheduling;
 /// other's measurements), a bounded wait queue per device, the guards, and every result to
 /// the sinks. Runs go to worker processes (<see cref="ICanaryExecutor"/>); a canary's built-in models
 /// are prepared (generated on first use) before its runs and that time is not counted against the
-/// duty budget. The running canary is cancelled on shutdown and recorded as <c>failed: shutdown</c>.
+/// duty budget. The running canary is cancelled on shutdown and recorded as <c>interrupted: shutdown</c>.
 /// </summary>
 public sealed partial class CanaryCoordinator : IDisposable
 {
+    private readonly ConcurrentDictionary<string, bool> _fired = new(StringComparer.Ordinal);
     private readonly ICanaryExecutor _executor;
     private readonly CanaryGuards _guards;
     private readonly CanaryResultSink _sink;
@@ -104,6 +105,8 @@ public sealed partial class CanaryCoordinator : IDisposable
         {
             return; // removed by a reload after this firing was planned
         }
+
+        _fired.TryAdd(name, true);
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.ApplicationStopping);
         var token = stopping.Token;
@@ -196,8 +199,11 @@ public sealed partial class CanaryCoordinator : IDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="name"/> has finished a run since the daemon started.</summary>
-    public bool HasRun(string name) => _lastDuration.ContainsKey(name);
+    /// <summary>
+    /// Whether a scheduled firing of <paramref name="name"/> has come since the daemon started,
+    /// whether or not its run has finished (it may still wait for its lane).
+    /// </summary>
+    public bool HasFired(string name) => _fired.ContainsKey(name);
 
     /// <summary>The confirmation runs waiting for their time (tests wait on them).</summary>
     internal IReadOnlyCollection<Task> PendingConfirmations => [.. _confirmations.Values];

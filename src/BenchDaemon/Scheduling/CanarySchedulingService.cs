@@ -135,8 +135,10 @@ public sealed partial class CanarySchedulingService(
     /// <summary>
     /// Moves the canaries fitted to the duty budget to <paramref name="interval"/>: each keeps its
     /// place in the round (its next firing moves by the change of interval, never into the past).
-    /// A canary that has not run yet keeps its first firing: a new user sees every canary measure
-    /// once within the first round, whatever the first run of another taught the planner.
+    /// A canary whose first firing has not come yet keeps it: a new user sees every canary measure
+    /// once within the first round, whatever the first run of another taught the planner. One
+    /// that has fired (its run may still be waiting for the lane) moves like the others, so its
+    /// second firing is not left at the old interval.
     /// </summary>
     public async Task ReplanAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
@@ -166,7 +168,7 @@ public sealed partial class CanarySchedulingService(
                 var replanned = canary with { Schedule = canary.Schedule with { Interval = interval } };
                 var key = new TriggerKey(canary.Name, CanaryJob.Group);
                 var next = (await scheduler.GetTrigger(key, cancellationToken))?.GetNextFireTimeUtc() ?? now;
-                var start = coordinator.HasRun(canary.Name) ? next + (interval - canary.Schedule.Interval) : next;
+                var start = coordinator.HasFired(canary.Name) ? next + (interval - canary.Schedule.Interval) : next;
                 await scheduler.RescheduleJob(key, CanarySchedules.Trigger(replanned, start > now ? start : now), cancellationToken);
                 updated.Add(replanned);
             }

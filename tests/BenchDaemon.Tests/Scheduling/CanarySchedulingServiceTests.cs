@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using BenchDaemon.Scheduling;
+using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -64,14 +65,23 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
         using var service = new CanarySchedulingService(_factory, _harness.Coordinator, _harness.Sink, _ => Task.FromResult<IReadOnlyList<CanaryDefinition>>([]), _time, NullLogger<CanarySchedulingService>.Instance);
         var fifteen = TimeSpan.FromMinutes(15);
         CanaryDefinition Fitted(string name) => TestCanaries.Cpu(name, _harness.Mlp, interval: fifteen) is var c ? c with { Schedule = c.Schedule with { FitDutyBudget = true } } : null!;
-        await service.ScheduleAsync([Fitted("a"), Fitted("b"), Fitted("new"), TestCanaries.Cpu("user", _harness.Mlp, interval: fifteen)], CancellationToken.None);
+        // "busy" measures for a second: its first firing has come, its run has not finished when
+        // the re-plan comes (as when the planner learns from another canary's first run).
+        var slow = _harness.Write("slow.onnx", TinyModels.Slow(8));
+        var busyCanary = TestCanaries.Cpu("busy", slow, TestCanaries.Quick(minDuration: TimeSpan.FromSeconds(1)), interval: fifteen);
+        await service.ScheduleAsync([Fitted("a"), Fitted("b"), Fitted("new"), busyCanary with { Schedule = busyCanary.Schedule with { FitDutyBudget = true } }, TestCanaries.Cpu("user", _harness.Mlp, interval: fifteen)], CancellationToken.None);
         await _harness.Coordinator.RunAsync("a", CancellationToken.None);
         await _harness.Coordinator.RunAsync("b", CancellationToken.None);
         var nextA = (await Trigger("a"))!.GetNextFireTimeUtc()!.Value;
         var nextB = (await Trigger("b"))!.GetNextFireTimeUtc()!.Value;
         var firstNew = (await Trigger("new"))!.GetNextFireTimeUtc()!.Value;
+        var nextBusy = (await Trigger("busy"))!.GetNextFireTimeUtc()!.Value;
+        var busyRun = _harness.Coordinator.RunAsync("busy", CancellationToken.None);
 
         await service.ReplanAsync(TimeSpan.FromMinutes(63), CancellationToken.None);
+        Assert.False(busyRun.IsCompleted, "the busy canary's run finished before the re-plan: the test no longer shows a run in progress");
+        await busyRun;
+        Assert.Equal(nextBusy + TimeSpan.FromMinutes(48), (await Trigger("busy"))!.StartTimeUtc);
 
         var a = (ISimpleTrigger)(await Trigger("a"))!;
         Assert.Equal(TimeSpan.FromMinutes(63), a.RepeatInterval);
