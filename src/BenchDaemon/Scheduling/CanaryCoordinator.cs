@@ -191,6 +191,7 @@ public sealed partial class CanaryCoordinator : IDisposable
             if (canary.Schedule.FitDutyBudget && !token.IsCancellationRequested)
             {
                 _planner?.Observe(canary, busy, [.. Volatile.Read(ref _canaries).Values.Where(c => c.Schedule.FitDutyBudget)]);
+                _duty.Stretch(_planner?.Planned);
             }
         }
         finally

@@ -65,7 +65,7 @@ public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSam
         if (duty.WouldExceed(expectedDuration, guard.DutyFraction))
         {
             return (ReasonCodes.DutyBudget, string.Create(CultureInfo.InvariantCulture,
-                $"duty budget: canaries used {duty.UsedFraction():P1} of the last hour; another {expectedDuration.TotalSeconds:F0} s would pass the {guard.DutyFraction:P1} limit"));
+                $"duty budget: canaries used {duty.UsedFraction():P1} of the last {(duty.Window == DutyCycle.MinimumWindow ? "hour" : $"{duty.Window.TotalMinutes:F0} minutes")}; another {expectedDuration.TotalSeconds:F0} s would pass the {guard.DutyFraction:P1} limit"));
         }
 
         if (canary.Device.GpuIndex is not { } index)

@@ -332,7 +332,7 @@ public static class TelemetryCatalogue
 
     public static readonly MetricDefinition CanaryDuty = new(
         "benchdaemon_canary_duty", MetricKind.Gauge, MetricUnit.Ratio,
-        "Share of the last hour spent running canaries (the duty-budget guard's measure).");
+        "Share of the duty window (the last hour, or the default canaries' planned interval when longer) spent running canaries (the duty-budget guard's measure).");
 
     public static readonly MetricDefinition CanaryStartDelay = new(
         "benchdaemon_canary_start_delay", MetricKind.Histogram, MetricUnit.Seconds,

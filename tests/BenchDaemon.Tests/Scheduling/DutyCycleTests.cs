@@ -85,4 +85,27 @@ public sealed class DutyCycleTests
         Assert.Equal(60.0 / 3600, duty.UsedFraction(), 12);
         Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(13), TwoPercent));
     }
+
+    [Fact]
+    public void Stretch_PlannedIntervalOverAnHour_RunsCountOverItAndItsBudgetGrows()
+    {
+        var duty = new DutyCycle(_time);
+        duty.Add(TimeSpan.FromSeconds(64));
+        duty.Add(TimeSpan.FromSeconds(43));
+        Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(11), TwoPercent)); // 118 s > 72 s of an hour
+
+        duty.Stretch(TimeSpan.FromMinutes(134)); // nine tenths of it: 120.6 minutes, 2 % of which is 144.7 s
+        Assert.Equal(TimeSpan.FromMinutes(134) * DutyCycle.StretchShare, duty.Window);
+        Assert.False(duty.WouldExceed(TimeSpan.FromSeconds(11), TwoPercent));
+        Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(40), TwoPercent));
+
+        _time.Advance(TimeSpan.FromMinutes(61)); // past an hour, within the stretched window: still counted
+        Assert.True(duty.WouldExceed(TimeSpan.FromSeconds(40), TwoPercent));
+
+        duty.Stretch(null); // no plan (or one under an hour): back to the hour, and those runs are out of it
+        Assert.Equal(DutyCycle.MinimumWindow, duty.Window);
+        Assert.False(duty.WouldExceed(TimeSpan.FromSeconds(40), TwoPercent));
+        duty.Stretch(TimeSpan.FromMinutes(65)); // nine tenths of 65 minutes is under an hour
+        Assert.Equal(DutyCycle.MinimumWindow, duty.Window);
+    }
 }
