@@ -186,6 +186,13 @@ for c in canaries:
         print(f"| {c} | {med(q)} | {sum(r['status'] == 'ok' for r in q)}/{len(q)} | {eq} | {med(k)} | not opened | – | – |")
 print()
 
+fc = lambda p: [r["result"].get("foreignCpus") for r in runs if phase(r["ts"]) == p and r["result"].get("foreignCpus") is not None]
+print("Other processes' CPU use during the runs (`foreignCpus`, median): " + ", ".join(
+    f"{p} {statistics.median(fc(p)):.2f} CPUs" if fc(p) else f"{p} –" for p in ("quiet", "competitor", "clear")) + ".")
+held = [l for l in open(f"{work}/daemon.log", errors="replace") if " held: ratio " in l]
+print(f"Verdicts held as host-wide shifts (`Regression:HostShiftHold`, the daemon's log): {len(held)}.")
+print()
+
 quiet_eps = [e for e in episodes(regs) if phase(e[1]) == "quiet"]
 if quiet_eps:
     print("Episodes in the quiet phase:")

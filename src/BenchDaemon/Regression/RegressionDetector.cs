@@ -553,6 +553,13 @@ public static class RegressionDetector
 
     private static double Orient(double value, DetectorSettings settings) => settings.HigherIsWorse ? Math.Log(value) : -Math.Log(value);
 
+    /// <summary>The median of <paramref name="values"/> (0 when there are none).</summary>
+    internal static double Median(IReadOnlyCollection<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values.Count == 0 ? 0 : Quantile(new Sample(values.ToArray()), 0.5);
+    }
+
     private static double Quantile(Sample sample, double p) => SimpleQuantileEstimator.Instance.Quantile(sample, p).NominalValue;
 
     /// <summary>A scheduled run and the confirmation re-runs that followed it.</summary>

@@ -28,6 +28,8 @@ public sealed partial class RegressionMonitor(
     private readonly Lock _lock = new();
     private readonly Dictionary<Key, Entry> _entries = [];
     private readonly Dictionary<(string Canary, int Batch), ConfirmationRequest> _requests = [];
+    private readonly Dictionary<LaneKey, LaneMark> _lane = [];
+    private readonly Dictionary<(string Series, string Metric), OpenRegression> _held = [];
     private ITimer? _refresh;
 
     /// <summary>
@@ -143,8 +145,8 @@ public sealed partial class RegressionMonitor(
             {
                 ConfirmationGap = settings.ConfirmationGap,
             };
-            var verdict = RegressionDetector.Evaluate(draws, open?.Open, detector);
             var now = timeProvider.GetUtcNow();
+            var verdict = HoldHostShift(canary, result, series, metric, RegressionDetector.Evaluate(draws, open?.Open, detector), draws, runs, detector, settings.HostShiftHold, now);
             switch (verdict.State)
             {
                 case RegressionState.Opened:
@@ -192,6 +194,96 @@ public sealed partial class RegressionMonitor(
             var metrics = string.Join(", ", asking);
             LogConfirmationWanted(logger, result.Canary, result.Batch, due, metrics);
         }
+    }
+
+    /// <summary>
+    /// Holds back a verdict that is the host's, not the software's: at least half of the other
+    /// canaries of the lane (two or more, judged since the verdict's first persisting run) shifted
+    /// the same way by half the minimum effect, and other processes did not use
+    /// <see cref="VisibleForeignCpus"/> more CPUs during the persisting runs than during the
+    /// baseline. Such a shift (a hypervisor or a neighbour's memory traffic slowing every canary
+    /// for a minute or two) opens only once it has lasted <paramref name="hold"/>, dated from its
+    /// start; one some canaries do not share, or one another process's CPU use explains (a
+    /// competitor on the canaries' CPUs), opens at once.
+    /// </summary>
+    private Verdict HoldHostShift(CanaryDefinition canary, CanaryResult result, string series, string metric, Verdict verdict, List<Draw> draws, List<StoredRun> runs, DetectorSettings detector, TimeSpan hold, DateTimeOffset now)
+    {
+        var key = (series, metric);
+        OpenRegression? held;
+        lock (_lock)
+        {
+            held = _held.GetValueOrDefault(key);
+        }
+
+        if (held is not null)
+        {
+            // A held shift is followed against the baseline frozen when it was first held (the
+            // gate's rolling baseline would take it in after a dozen runs), and ends only when
+            // the series is back, as an open regression clears.
+            var follow = RegressionDetector.Evaluate(draws, held, detector);
+            if (follow.State == RegressionState.Open)
+            {
+                verdict = new Verdict(RegressionState.Opened, follow.Ratio, follow.RatioLower, follow.RatioUpper, verdict.Evidence, verdict.Threshold, held) { Persisted = verdict.Persisted };
+            }
+            else
+            {
+                held = null;
+                lock (_lock)
+                {
+                    _held.Remove(key);
+                }
+            }
+        }
+
+        var shifted = verdict.Ratio is { } ratio && (detector.HigherIsWorse ? ratio : 1 / ratio) >= 1 + (detector.MinimumEffect / 2);
+        lock (_lock)
+        {
+            _lane[new LaneKey(canary.Device, result.Canary, result.Batch, metric)] = new LaneMark(result.StartedAt, shifted);
+        }
+
+        if (verdict.State != RegressionState.Opened || hold <= TimeSpan.Zero || verdict.Regression is not { } opening)
+        {
+            return verdict;
+        }
+
+        int others, along;
+        lock (_lock)
+        {
+            var marks = _lane
+                .Where(e => e.Key.Device == canary.Device && e.Key.Metric == metric && !(e.Key.Canary == result.Canary && e.Key.Batch == result.Batch) && e.Value.Time >= opening.StartTime)
+                .Select(e => e.Value)
+                .ToList();
+            others = marks.Count;
+            along = marks.Count(m => m.Shifted);
+        }
+
+        var scheduled = runs.Where(r => !r.Confirmation).ToList();
+        var during = scheduled.Where(r => r.Id >= opening.StartRunId).Select(r => r.Result.ForeignCpus ?? 0).ToList();
+        var before = scheduled.Where(r => r.Id < opening.StartRunId).TakeLast(detector.BaselineWindow).Select(r => r.Result.ForeignCpus ?? 0).ToList();
+        var visible = RegressionDetector.Median(during) - RegressionDetector.Median(before) >= VisibleForeignCpus;
+        if (others < 2 || along * 2 < others || visible || now - opening.StartTime >= hold)
+        {
+            // Someone's work, or a shift the lane does not share, or one that outlasted the
+            // hold: it opens, dated from where it began.
+            lock (_lock)
+            {
+                _held.Remove(key);
+            }
+
+            return verdict;
+        }
+
+        if (held is null)
+        {
+            lock (_lock)
+            {
+                _held[key] = opening;
+            }
+
+            LogHeld(logger, result.Canary, result.Batch, metric, verdict.Ratio ?? double.NaN, along, others, opening.StartTime + hold);
+        }
+
+        return new Verdict(RegressionState.Suspected, verdict.Ratio, verdict.RatioLower, verdict.RatioUpper, verdict.Evidence, verdict.Threshold, null) { Persisted = verdict.Persisted };
     }
 
     /// <summary>After an environment change: the canary's verdicts restart (its old series' regressions were closed).</summary>
@@ -296,6 +388,14 @@ public sealed partial class RegressionMonitor(
         ["startRun"] = verdict.Regression?.StartRunId,
     };
 
+    /// <summary>More CPUs than during the baseline that other processes must use during a shift for it to be theirs (<see cref="HoldHostShift"/>).</summary>
+    public const double VisibleForeignCpus = 0.25;
+
+    private readonly record struct LaneKey(DeviceRef Device, string Canary, int Batch, string Metric);
+
+    /// <summary>The newest judged run of a series on a lane: when it started and whether its verdict's ratio was worse by half the minimum effect.</summary>
+    private sealed record LaneMark(DateTimeOffset Time, bool Shifted);
+
     private readonly record struct Key(string Canary, string Model, string Provider, string Precision, int Batch, string Metric);
 
     private sealed record Entry(bool Active, double? Ratio, double? Lower, double? Upper, DateTimeOffset? Start);
@@ -311,6 +411,9 @@ public sealed partial class RegressionMonitor(
 
     [LoggerMessage(EventId = 625, Level = LogLevel.Debug, Message = "Canary {Canary} batch {Batch}: the regression gate wants a confirmation re-run not before {NotBefore:O} ({Metrics})")]
     private static partial void LogConfirmationWanted(ILogger logger, string canary, int batch, DateTimeOffset notBefore, string metrics);
+
+    [LoggerMessage(EventId = 626, Level = LogLevel.Information, Message = "Regression of {Canary} batch {Batch} {Metric} held: ratio {Ratio:F3}, and {Along} of the {Others} other canaries of its lane shifted with it while no other process used the CPUs (the host, not the software); it opens if it still holds at {Until:O}")]
+    private static partial void LogHeld(ILogger logger, string canary, int batch, string metric, double ratio, int along, int others, DateTimeOffset until);
 
     [LoggerMessage(EventId = 623, Level = LogLevel.Information, Message = "Open regressions of {Canary} batch {Batch} closed: its environment changed")]
     private static partial void LogEnvironmentClosed(ILogger logger, string canary, int batch);

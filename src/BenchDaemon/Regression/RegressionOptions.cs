@@ -57,6 +57,15 @@ public sealed class RegressionOptions
     [Range(1, RegressionDetector.MaxPersistRuns)]
     public int ClearRuns { get; set; } = DetectorSettings.DefaultClearRuns;
 
+    /// <summary>
+    /// How long a verdict is held back when every canary of its lane shifted with it and no other
+    /// process's CPU use explains it — the host's own slowdown (a hypervisor, a neighbour's memory
+    /// traffic), not the software's; a shift that lasts longer opens, dated from its start.
+    /// 0 opens such shifts at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan HostShiftHold { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Fewest runs between two change points of the history tier (report, history).</summary>
     [Range(2, 1000)]
     public int ChangePointMinimumSegment { get; set; } = 10;

@@ -221,7 +221,14 @@ public sealed partial class CanaryCoordinator : IDisposable
             result = result with { Status = CanaryStatus.Interrupted };
         }
 
-        if (result.LatencySeconds is not null && CanaryGuards.Disturbance(canary, before, _guards.Snapshot()) is { } disturbance)
+        if (result.LatencySeconds is null)
+        {
+            return result;
+        }
+
+        var after = _guards.Snapshot();
+        result = result with { ForeignCpus = CanaryGuards.ForeignCpus(canary, before, after) };
+        if (CanaryGuards.Disturbance(canary, before, after) is { } disturbance)
         {
             LogDisturbed(_logger, canary.Name, batch, disturbance);
             result = result with { Disturbed = true, Disturbance = disturbance };

@@ -30,6 +30,34 @@ public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSam
     /// </summary>
     public static string? Disturbance(CanaryDefinition canary, ProbeSnapshot start, ProbeSnapshot end)
     {
+        if (Foreign(canary, start, end) is not { } over)
+        {
+            return null;
+        }
+
+        var before = start.ForeignCpuUtilization ?? 0;
+        if (over.Share - before > DisturbedCpuRise)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"other processes took {over.Share:P0} of the CPUs during the run, {before:P0} as it started");
+        }
+
+        return over.Steal > DisturbedSteal
+            ? string.Create(CultureInfo.InvariantCulture, $"the hypervisor stole {over.Steal:P0} of the CPU time during the run")
+            : null;
+    }
+
+    /// <summary>
+    /// CPUs other processes kept busy on average between <paramref name="start"/> and
+    /// <paramref name="end"/> (their share of all CPUs times the CPUs the host has), for a CPU
+    /// canary; null for a GPU canary or a run shorter than one probe interval.
+    /// </summary>
+    public static double? ForeignCpus(CanaryDefinition canary, ProbeSnapshot start, ProbeSnapshot end) =>
+        Foreign(canary, start, end) is { } over ? over.Share * over.Cpus : null;
+
+    // Other processes' share of all CPUs over the run (this daemon and its workers excluded), the
+    // hypervisor's stolen share, and the CPUs counted.
+    private static (double Share, double Steal, int Cpus)? Foreign(CanaryDefinition canary, ProbeSnapshot start, ProbeSnapshot end)
+    {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(end);
@@ -44,17 +72,8 @@ public sealed class CanaryGuards(IOptionsMonitor<GuardOptions> options, ProbeSam
             return null;
         }
 
-        var foreign = Math.Max(0, (b.Total.Busy - a.Total.Busy) - (selfEnd - selfStart)) / total;
-        var before = start.ForeignCpuUtilization ?? 0;
-        if (foreign - before > DisturbedCpuRise)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"other processes took {foreign:P0} of the CPUs during the run, {before:P0} as it started");
-        }
-
-        var steal = (b.Total.Steal - a.Total.Steal) / total;
-        return steal > DisturbedSteal
-            ? string.Create(CultureInfo.InvariantCulture, $"the hypervisor stole {steal:P0} of the CPU time during the run")
-            : null;
+        var share = Math.Max(0, (b.Total.Busy - a.Total.Busy) - (selfEnd - selfStart)) / total;
+        return (share, (b.Total.Steal - a.Total.Steal) / total, Math.Max(1, b.Cores.Count));
     }
 
     /// <summary>Null when the canary may run, else why not.</summary>

@@ -176,6 +176,13 @@ public sealed record CanaryResult
     /// <summary>What disturbed the run, in words; null when it was not disturbed.</summary>
     public string? Disturbance { get; init; }
 
+    /// <summary>
+    /// CPUs other processes kept busy, on average, while the run measured (the daemon's probes;
+    /// CPU canaries only, null otherwise): the regression gate tells a slowdown someone else's
+    /// work explains from one the whole host shares with no visible cause.
+    /// </summary>
+    public double? ForeignCpus { get; init; }
+
     /// <summary>The ONNX Runtime version that ran the canary (the worker's); null when the run never reached a worker.</summary>
     public string? OnnxRuntimeVersion { get; init; }
 

@@ -171,6 +171,131 @@ public sealed class RegressionMonitorTests : IDisposable
         Assert.Equal(2, store.Runs("gpu-canary").Select(r => r.Series).Distinct().Count());
     }
 
+    [Fact]
+    public void HostShift_EveryCanaryOfTheLaneSlowerForTwoMinutesWithNoOtherProcess_OpensNothing()
+    {
+        // The live experiment's weather (bench/README.md): a 2-core VM slowed four canaries
+        // every 30 s by 40 % at once for a few minutes, with no process to show for it.
+        var lane = Lane();
+        for (var round = 0; round < 40; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        for (var round = 40; round < 46; round++)
+        {
+            Round(lane, round, r => 1.4);
+        }
+
+        for (var round = 46; round < 60; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        using var store = HistoryStore.OpenRead(_database.Path);
+        Assert.Empty(store.Regressions());
+        Assert.All(lane, c => Assert.DoesNotContain(Collect(c.Name), e => e.Key.Metric == "benchdaemon_regression_active" && e.Value != 0));
+    }
+
+    [Fact]
+    public void HostShift_LastingPastTheHold_OpensDatedFromItsStart()
+    {
+        var lane = Lane();
+        for (var round = 0; round < 40; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        var shiftStart = RoundTime(40, 0);
+        var opened = -1;
+        for (var round = 40; round < 70 && opened < 0; round++)
+        {
+            Round(lane, round, r => 1.4);
+            using var store = HistoryStore.OpenRead(_database.Path);
+            if (store.Regressions(canary: "lane-0").Any(r => r.Metric == RegressionMetrics.LatencyP50))
+            {
+                opened = round;
+            }
+        }
+
+        // Held for the default ten minutes (20 rounds of 30 s), then open from the first slow run.
+        Assert.True(opened is >= 40 + 20 and <= 40 + 23, $"opened in round {opened}");
+        using (var store = HistoryStore.OpenRead(_database.Path))
+        {
+            var regression = store.Regressions(canary: "lane-0").Single(r => r.Metric == RegressionMetrics.LatencyP50);
+            Assert.InRange(regression.Open.StartTime, shiftStart, shiftStart + TimeSpan.FromMinutes(1.5));
+        }
+    }
+
+    [Fact]
+    public void HostShift_ACompetitorOnTheCpusExplainsIt_OpensWithinThreeRuns()
+    {
+        // The same shift, but another process keeps a CPU busy while it lasts: someone's work,
+        // which users want to hear about at once.
+        var lane = Lane();
+        for (var round = 0; round < 40; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        var opened = -1;
+        for (var round = 40; round < 46 && opened < 0; round++)
+        {
+            Round(lane, round, r => 1.4, foreignCpus: 0.5);
+            if (lane.All(c => Collect(c.Name).GetValueOrDefault(("benchdaemon_regression_active", RegressionMetrics.LatencyP50)) == 1))
+            {
+                opened = round;
+            }
+        }
+
+        Assert.InRange(opened, 40, 42);
+    }
+
+    [Fact]
+    public void HostShift_OneCanaryAloneSlower_OpensWithinThreeRuns()
+    {
+        var lane = Lane();
+        for (var round = 0; round < 40; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        var opened = -1;
+        for (var round = 40; round < 46 && opened < 0; round++)
+        {
+            Round(lane, round, r => r.Name == "lane-2" ? 1.4 : 1.0);
+            using var store = HistoryStore.OpenRead(_database.Path);
+            if (store.Regressions(canary: "lane-2").Any())
+            {
+                opened = round;
+            }
+        }
+
+        Assert.InRange(opened, 40, 42);
+        using (var store = HistoryStore.OpenRead(_database.Path))
+        {
+            Assert.DoesNotContain(store.Regressions(), r => r.Canary != "lane-2");
+        }
+    }
+
+    // Four CPU canaries at different levels, one lane.
+    private static CanaryDefinition[] Lane() => [.. Enumerable.Range(0, 4).Select(i => Canary($"lane-{i}", "CPU"))];
+
+    // Every canary of the lane once, 5 s apart, rounds 30 s apart; each at its level times factor,
+    // with the run-to-run noise of a quiet host (±1 %).
+    private void Round(CanaryDefinition[] lane, int round, Func<CanaryDefinition, double> factor, double foreignCpus = 0)
+    {
+        for (var i = 0; i < lane.Length; i++)
+        {
+            _time.SetUtcNow(RoundTime(round, i));
+            var level = 0.001 * (i + 1) * factor(lane[i]) * (1 + (0.01 * ((round + i) % 3)));
+            var result = Runs.Level(lane[i].Name, _time.GetUtcNow(), level, seed: round) with { Provider = "CPU", ForeignCpus = foreignCpus };
+            _results.Publish(lane[i], result, false);
+        }
+    }
+
+    private static DateTimeOffset RoundTime(int round, int index) => s_start + TimeSpan.FromSeconds((30 * round) + (5 * index));
+
     private static readonly TimeSpan Cadence = TimeSpan.FromMinutes(15);
 
     private static BenchDaemon.Workers.WorkerRuntime Runtime => new(new BenchDaemon.Workers.RuntimeDescription("1.0.0", ["CPUExecutionProvider"], null));
@@ -189,11 +314,11 @@ public sealed class RegressionMonitorTests : IDisposable
         return _monitor.Next(canary.Name, result.Batch) is { } due && due.NotBefore <= _time.GetUtcNow();
     }
 
-    private Dictionary<(string Metric, string Label), double> Collect()
+    private Dictionary<(string Metric, string Label), double> Collect(string? canary = null)
     {
         var writer = new RecordingWriter();
         _monitor.Collect(writer);
-        return writer.Values.ToDictionary(v => (v.Metric, v.Labels[^1]), v => v.Value);
+        return writer.Values.Where(v => canary is null || v.Labels[0] == canary).ToDictionary(v => (v.Metric, v.Labels[^1]), v => v.Value);
     }
 
     private static CanaryDefinition Canary(string name, string provider) => new(
