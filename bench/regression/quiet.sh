@@ -17,7 +17,7 @@
 # Usage: bench/regression/quiet.sh   (environment: QUIET_MINUTES=30 COMPETITOR_MINUTES=4
 #        CLEAR_MINUTES=5 INTERVAL=3 CPU=0 PORT=19849 SKIP_BUILD=0)
 # Output: Markdown on stdout and in bench/regression/results/quiet-<UTC>.md, the samples in
-#         quiet-<UTC>.csv beside it.
+#         quiet-<UTC>.csv and the daemon's log in quiet-<UTC>.log.gz beside it.
 set -euo pipefail
 export LC_ALL=C
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -43,6 +43,7 @@ cleanup() {
     [ -n "$competitor" ] && kill "$competitor" 2>/dev/null || true
     [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
     if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+    [ -s "$work/daemon.log" ] && gzip -c "$work/daemon.log" > "$out.log.gz"
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -261,7 +261,10 @@ public sealed partial class RegressionMonitor(
         var during = scheduled.Where(r => r.Id >= opening.StartRunId).Select(r => r.Result.ForeignCpus ?? 0).ToList();
         var before = scheduled.Where(r => r.Id < opening.StartRunId).TakeLast(detector.BaselineWindow).Select(r => r.Result.ForeignCpus ?? 0).ToList();
         var visible = RegressionDetector.Median(during) - RegressionDetector.Median(before) >= VisibleForeignCpus;
-        if (others < 2 || along * 2 < others || visible || now - opening.StartTime >= hold)
+        // A shift already held stays the lane's while it is followed: the others may be back
+        // before it is (its run straddled the end of the shift), which does not make it its own.
+        var laneWide = held is not null || (others >= 2 && along * 2 >= others);
+        if (!laneWide || visible || now - opening.StartTime >= hold)
         {
             // Someone's work, or a shift the lane does not share, or one that outlasted the
             // hold: it opens, dated from where it began.

@@ -198,6 +198,34 @@ public sealed class RegressionMonitorTests : IDisposable
     }
 
     [Fact]
+    public void HostShift_EndingWhileOneCanaryIsHalfwayBack_OpensNothing()
+    {
+        // The live experiment's end of a shift: the last canary of the round measured across the
+        // end of it (10 % slow) after the others were back; it is the same host shift, not a
+        // regression of its own.
+        var lane = Lane();
+        for (var round = 0; round < 40; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        for (var round = 40; round < 46; round++)
+        {
+            Round(lane, round, r => 1.4);
+        }
+
+        Round(lane, 46, c => c == lane[^1] ? 1.1 : 1.0);
+        Round(lane, 47, c => c == lane[^1] ? 1.05 : 1.0);
+        for (var round = 48; round < 60; round++)
+        {
+            Round(lane, round, r => 1.0);
+        }
+
+        using var store = HistoryStore.OpenRead(_database.Path);
+        Assert.Empty(store.Regressions());
+    }
+
+    [Fact]
     public void HostShift_LastingPastTheHold_OpensDatedFromItsStart()
     {
         var lane = Lane();
