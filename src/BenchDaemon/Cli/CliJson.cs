@@ -1,17 +1,11 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using BenchDaemon.History;
 
 namespace BenchDaemon.Cli;
 
-/// <summary>The JSON settings of every <c>--json</c> output: camelCase, indented, enums as strings.</summary>
+/// <summary>The JSON settings of every <c>--json</c> output: the stored results' form, indented.</summary>
 public static class CliJson
 {
-    /// <summary>Shared serializer options.</summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    /// <summary>Shared serializer options: <see cref="HistoryJson.Options"/> with indentation.</summary>
+    public static JsonSerializerOptions Options { get; } = new(HistoryJson.Options) { WriteIndented = true };
 }

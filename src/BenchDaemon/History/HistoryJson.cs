@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 
 namespace BenchDaemon.History;
 
-/// <summary>The JSON form of stored results and fingerprints: that of <c>once --json</c>, compact.</summary>
+/// <summary>
+/// The JSON form of stored results and fingerprints, and of every <c>--json</c> output (which
+/// indents it: <c>CliJson</c>).
+/// </summary>
 public static class HistoryJson
 {
     /// <summary>camelCase, enums as camelCase strings, no indentation.</summary>

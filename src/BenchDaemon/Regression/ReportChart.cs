@@ -1,4 +1,5 @@
 using System.Globalization;
+using BenchDaemon.Workloads.Studies;
 using SkiaSharp;
 
 namespace BenchDaemon.Regression;
@@ -49,7 +50,7 @@ public static class ReportChart
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        using var typeface = Typeface();
+        using var typeface = ChartFont.Load() ?? SKTypeface.Default;
         using var font = new SKFont(typeface, 14);
         using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var grid = new SKPaint { Color = new SKColor(0xdd, 0xdd, 0xdd), StrokeWidth = 1 };
@@ -126,28 +127,6 @@ public static class ReportChart
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         using var file = File.Create(path);
         data.SaveTo(file);
-    }
-
-    // The bundled Skia has no fontconfig: find a common TrueType font, else labels are not drawn.
-    private static SKTypeface Typeface()
-    {
-        string[] candidates =
-        [
-            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/TTF/DejaVuSans.ttf",
-            "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-            "/usr/share/fonts/liberation-sans/LiberationSans-Regular.ttf",
-        ];
-        foreach (var candidate in candidates.Where(File.Exists))
-        {
-            if (SKTypeface.FromFile(candidate) is { } typeface)
-            {
-                return typeface;
-            }
-        }
-
-        return SKFontManager.Default.MatchFamily("sans-serif") ?? SKTypeface.Default;
     }
 
     private static string FormatSeconds(double seconds) => seconds switch

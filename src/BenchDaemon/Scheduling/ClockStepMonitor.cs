@@ -107,7 +107,7 @@ public sealed partial class ClockStepMonitor(
         }
     }
 
-    [LoggerMessage(EventId = 430, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 435, Level = LogLevel.Warning,
         Message = "The wall clock stepped {Direction} by {Step}; the {Count} canary schedules are re-planned from the new time (no burst of missed runs, no pause). Durations use the monotonic clock and are not affected.")]
     private static partial void LogStepped(ILogger logger, string direction, TimeSpan step, int count);
 }

@@ -4,7 +4,7 @@ namespace BenchDaemon.Telemetry;
 
 /// <summary>
 /// Publishes the catalogue through prometheus-net's own API (exact names, types and units;
-/// see DESIGN.md on why its MeterAdapter is not used). Values are pulled from the
+/// docs/metrics.md says why its MeterAdapter is not used). Values are pulled from the
 /// <see cref="IMetricSource"/>s right before each scrape; a series a source stops writing
 /// is unpublished, so a vanished device or file does not leave a frozen value behind.
 /// Histograms are pushed by <see cref="TelemetryRecorder"/> into the same registry.

@@ -12,7 +12,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
-/// Runs one canary at one batch size with the measurement protocol of DESIGN.md, through the
+/// Runs one canary at one batch size with the measurement protocol of docs/canaries.md, through the
 /// engine that handles it — <see cref="OnnxRuntimeEngine"/> for ONNX models (files and built-in),
 /// <see cref="CudaCanaryRunner"/> for the CUDA micro-canaries — which share one
 /// <see cref="MeasuredWindow"/>. Every failure becomes a <see cref="CanaryResult"/> with a reason;

@@ -1,6 +1,6 @@
 namespace BenchDaemon.Workloads.Canaries;
 
-/// <summary>How a canary run ended (DESIGN.md, measurement protocol step 5).</summary>
+/// <summary>How a canary run ended (docs/canaries.md, measurement protocol step 7).</summary>
 public enum CanaryStatus
 {
     /// <summary>Measured, spread within the target.</summary>

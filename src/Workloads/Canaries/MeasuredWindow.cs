@@ -6,7 +6,7 @@ using BenchDaemon.Probes.Nvml;
 namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
-/// The measured window every engine shares (DESIGN.md, measurement protocol steps 2–5): warm-up
+/// The measured window every engine shares (docs/canaries.md, measurement protocol steps 3–5): warm-up
 /// until latencies settle; then the measured loop, with the energy counters, the process's CPU
 /// time and the GPUs' clocks read at its edges (clocks also on every probe tick in between); then
 /// the statistics and the verdict. A call is any function that does one iteration and returns its

@@ -5,7 +5,7 @@ using Pragmastat;
 namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
-/// Warm-up and measurement of the canary protocol (DESIGN.md), shared by the ONNX canaries and
+/// Warm-up and measurement of the canary protocol (docs/canaries.md), shared by the ONNX canaries and
 /// the CUDA micro-canaries: a call is any function that does one iteration and returns its
 /// latency in seconds.
 /// </summary>

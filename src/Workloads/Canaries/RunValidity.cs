@@ -7,7 +7,7 @@ using Pragmastat;
 namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
-/// Whether a measured run is a precise estimate (DESIGN.md, measurement protocol step 5; issue
+/// Whether a measured run is a precise estimate (docs/canaries.md, measurement protocol step 7; issue
 /// G3): <c>ok</c> when the 95 % confidence interval of its median latency is within
 /// <see cref="MeasureOptions.MedianPrecision"/>, the medians of its three consecutive windows
 /// agree within <see cref="MeasureOptions.WindowAgreement"/> (perf_analyzer's stability rule)

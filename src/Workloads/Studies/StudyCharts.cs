@@ -22,7 +22,7 @@ public static class StudyCharts
         new(0xbc, 0xbd, 0x22), new(0x17, 0xbe, 0xcf),
     ];
 
-    private static readonly Lazy<SKTypeface?> s_typeface = new(FindTypeface);
+    private static readonly Lazy<SKTypeface?> s_typeface = new(ChartFont.Load);
 
     /// <summary>One line (or set of points) of a chart.</summary>
     public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
@@ -187,27 +187,4 @@ public static class StudyCharts
         Math.Abs(value) >= 1000 ? value.ToString("N0", CultureInfo.InvariantCulture)
         : Math.Abs(value) >= 10 ? value.ToString("0.#", CultureInfo.InvariantCulture)
         : value.ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static SKTypeface? FindTypeface()
-    {
-        string[] candidates =
-        [
-            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-            "/usr/share/fonts/TTF/DejaVuSans.ttf",
-            "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-            "/usr/share/fonts/liberation-sans/LiberationSans-Regular.ttf",
-            "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-        ];
-        foreach (var file in candidates.Where(File.Exists))
-        {
-            if (SKTypeface.FromFile(file) is { } typeface)
-            {
-                return typeface;
-            }
-        }
-
-        var fallback = SKTypeface.Default;
-        return fallback is not null && fallback.GlyphCount > 0 ? fallback : null;
-    }
 }

@@ -723,7 +723,7 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
 
             if (faults.CacheCorruptions > 0)
             {
-                Assert.True(log.Count(e => e.Id == 1201 && e.Model == "resnet-mini") >= faults.CacheCorruptions, "a corrupted cache file was not regenerated");
+                Assert.True(log.Count(e => e.Id == 1301 && e.Model == "resnet-mini") >= faults.CacheCorruptions, "a corrupted cache file was not regenerated");
             }
 
             Assert.Equal(faults.SighupsApplied, log.Count(e => e.Id == 431 && e.Trigger == "SIGHUP"));
@@ -794,7 +794,7 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
             text.Append(inv, $"- scrapes of /metrics ok {scrapesOk}/{scrapesTried}, /healthz ok {healthOk}/{healthTried}\n");
             text.Append(inv, $"- reloads: SIGHUP applied {log.Count(e => e.Id == 431 && e.Trigger == "SIGHUP")} (valid files sent {faults.SighupsApplied}, the last one the freeze), refused {log.Count(e => e.Id == 430 && e.Trigger == "SIGHUP")} (broken files sent {faults.SighupsRefused}); ");
             text.Append(inv, $"file-change reloads applied {log.Count(e => e.Id == 431 && e.Trigger == "file change")}, refused {log.Count(e => e.Id == 430 && e.Trigger == "file change")}\n");
-            text.Append(inv, $"- faults: model replaced by garbage {faults.ModelsGarbled}×, built-in cache file corrupted {faults.CacheCorruptions}× (regenerated {log.Count(e => e.Id == 1201)}×), ");
+            text.Append(inv, $"- faults: model replaced by garbage {faults.ModelsGarbled}×, built-in cache file corrupted {faults.CacheCorruptions}× (regenerated {log.Count(e => e.Id == 1301)}×), ");
             text.Append(inv, $"history locked {s_lock.TotalSeconds:F0} s {faults.HistoryLocks}× (writes waited; refused {Count(610)}), OTLP collector down 15 s {faults.OtlpOutages}× ({otlpPosts} posts received while up)\n");
             var errors = log.Where(e => e.Level is "Error" or "Fatal").GroupBy(e => $"{e.Id} {e.Source}").Select(g => $"{g.Key} ×{g.Count()}");
             text.Append("- error events: ").Append(string.Join(", ", errors)).Append('\n');

@@ -85,7 +85,7 @@ public sealed class ModelZooTests : IDisposable
         Assert.Equal(path, fromNewInstance);
         Assert.Equal(s_longAgo, File.GetLastWriteTimeUtc(path));
         Assert.Equal(original, File.ReadAllBytes(path));
-        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1300);
         Assert.DoesNotContain(_logger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
     }
 
@@ -146,7 +146,7 @@ public sealed class ModelZooTests : IDisposable
         var paths = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => zoo.GetPath(Tiny, Precision.INT8))));
 
         Assert.Single(paths.Distinct());
-        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1200);
+        Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 1300);
         Assert.Empty(Directory.GetFileSystemEntries(zoo.ModelsDirectory, "*.tmp"));
     }
 
