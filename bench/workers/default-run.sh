@@ -75,7 +75,9 @@ metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" || true)
   echo "|---|---|"
   awk -F, 'NR > 1 && $1 >= 30 && $1 <= 60 {s=$2} NR > 1 {if ($2 > p) p = $2; if ($7 > n) n = $7; last=$1} END {printf "| daemon RSS 30-60 s after start | %.1f MiB |\n| daemon peak RSS | %.1f MiB |\n| node_exporter peak RSS | %.1f MiB |\n| duration | %d s |\n", s/1024, p/1024, n/1024, last}' "$OUT.csv"
   # Steady state: the daemon alone (no worker running), after the first round of the defaults.
-  awk -F, 'NR > 1 && $8 >= 1 && $4 == 0 {v[++n]=$2} END {if (n) {asort(v); printf "| daemon RSS, steady (median with no worker running, after the first round; %d samples) | %.1f MiB |\n", n, v[int((n+1)/2)]/1024}}' "$OUT.csv"
+  # (sort, not gawk's asort: Debian's default awk is mawk.)
+  awk -F, 'NR > 1 && $8 >= 1 && $4 == 0 {print $2}' "$OUT.csv" | sort -n \
+    | awk '{v[++n]=$1} END {if (n) printf "| daemon RSS, steady (median with no worker running, after the first round; %d samples) | %.1f MiB |\n", n, v[int((n+1)/2)]/1024}'
   awk -F, 'NR > 1 {if ($6 > m) m = $6} END {printf "| largest worker RSS sampled | %.1f MiB |\n", m/1024}' "$OUT.csv"
   printf '%s\n' "$metrics" | awk '/^benchdaemon_worker_peak_resident_memory_bytes/ {printf "| worker peak of the last request (%s) | %.1f MiB |\n", $1, $2/1048576}'
   echo
