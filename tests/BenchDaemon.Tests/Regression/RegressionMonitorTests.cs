@@ -176,21 +176,9 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         // The live experiment's weather (bench/README.md): a 2-core VM slowed four canaries
         // every 30 s by 40 % at once for a few minutes, with no process to show for it.
-        var lane = Lane();
-        for (var round = 0; round < 40; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
-
-        for (var round = 40; round < 46; round++)
-        {
-            Round(lane, round, r => 1.4);
-        }
-
-        for (var round = 46; round < 60; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
+        var lane = QuietLane();
+        Rounds(lane, 40, 46, r => 1.4);
+        Rounds(lane, 46, 60, r => 1.0);
 
         using var store = HistoryStore.OpenRead(_database.Path);
         Assert.Empty(store.Regressions());
@@ -203,23 +191,11 @@ public sealed class RegressionMonitorTests : IDisposable
         // The live experiment's end of a shift: the last canary of the round measured across the
         // end of it (10 % slow) after the others were back; it is the same host shift, not a
         // regression of its own.
-        var lane = Lane();
-        for (var round = 0; round < 40; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
-
-        for (var round = 40; round < 46; round++)
-        {
-            Round(lane, round, r => 1.4);
-        }
-
+        var lane = QuietLane();
+        Rounds(lane, 40, 46, r => 1.4);
         Round(lane, 46, c => c == lane[^1] ? 1.1 : 1.0);
         Round(lane, 47, c => c == lane[^1] ? 1.05 : 1.0);
-        for (var round = 48; round < 60; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
+        Rounds(lane, 48, 60, r => 1.0);
 
         using var store = HistoryStore.OpenRead(_database.Path);
         Assert.Empty(store.Regressions());
@@ -228,12 +204,7 @@ public sealed class RegressionMonitorTests : IDisposable
     [Fact]
     public void HostShift_LastingPastTheHold_OpensDatedFromItsStart()
     {
-        var lane = Lane();
-        for (var round = 0; round < 40; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
-
+        var lane = QuietLane();
         var shiftStart = RoundTime(40, 0);
         var opened = -1;
         for (var round = 40; round < 70 && opened < 0; round++)
@@ -260,12 +231,7 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         // The same shift, but another process keeps a CPU busy while it lasts: someone's work,
         // which users want to hear about at once.
-        var lane = Lane();
-        for (var round = 0; round < 40; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
-
+        var lane = QuietLane();
         var opened = -1;
         for (var round = 40; round < 46 && opened < 0; round++)
         {
@@ -282,12 +248,7 @@ public sealed class RegressionMonitorTests : IDisposable
     [Fact]
     public void HostShift_OneCanaryAloneSlower_OpensWithinThreeRuns()
     {
-        var lane = Lane();
-        for (var round = 0; round < 40; round++)
-        {
-            Round(lane, round, r => 1.0);
-        }
-
+        var lane = QuietLane();
         var opened = -1;
         for (var round = 40; round < 46 && opened < 0; round++)
         {
@@ -308,6 +269,22 @@ public sealed class RegressionMonitorTests : IDisposable
 
     // Four CPU canaries at different levels, one lane.
     private static CanaryDefinition[] Lane() => [.. Enumerable.Range(0, 4).Select(i => Canary($"lane-{i}", "CPU"))];
+
+    // The lane after 40 quiet rounds (20 minutes): its baselines learnt.
+    private CanaryDefinition[] QuietLane()
+    {
+        var lane = Lane();
+        Rounds(lane, 0, 40, r => 1.0);
+        return lane;
+    }
+
+    private void Rounds(CanaryDefinition[] lane, int from, int to, Func<CanaryDefinition, double> factor)
+    {
+        for (var round = from; round < to; round++)
+        {
+            Round(lane, round, factor);
+        }
+    }
 
     // Every canary of the lane once, 5 s apart, rounds 30 s apart; each at its level times factor,
     // with the run-to-run noise of a quiet host (±1 %).
