@@ -417,19 +417,40 @@ public static partial class ConfigurationPreflight
     private static string DescribeConversionFailure(string value, string typeName)
     {
         var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
+        var quoted = Quote(value);
         if (type is { IsEnum: true })
         {
-            return $"'{value}' is not one of {string.Join(", ", Enum.GetNames(type))}";
+            return $"{quoted} is not one of {string.Join(", ", Enum.GetNames(type))}";
         }
 
         return typeName switch
         {
-            "System.TimeSpan" => $"'{value}' is not a time span (write hh:mm:ss, for example 00:00:05)",
-            "System.Boolean" => $"'{value}' is not true or false",
-            "System.Uri" => $"'{value}' is not a URL",
-            "System.Int32" or "System.Int64" => $"'{value}' is not a whole number",
-            _ => string.Create(CultureInfo.InvariantCulture, $"'{value}' cannot be read as {typeName}"),
+            "System.TimeSpan" => $"{quoted} is not a time span (write hh:mm:ss, for example 00:00:05)",
+            "System.Boolean" => $"{quoted} is not true or false",
+            "System.Uri" => $"{quoted} is not a URL",
+            "System.Int32" or "System.Int64" => $"{quoted} is not a whole number",
+            _ => string.Create(CultureInfo.InvariantCulture, $"{quoted} cannot be read as {typeName}"),
         };
+    }
+
+    // The value as given, in quotes, with line breaks and other control characters escaped, so
+    // the error stays one line (a journal entry, a CLI's last line).
+    private static string Quote(string value)
+    {
+        var text = new System.Text.StringBuilder(value.Length + 2).Append('\'');
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '\r' => text.Append("\\r"),
+                '\n' => text.Append("\\n"),
+                '\t' => text.Append("\\t"),
+                _ when char.IsControl(c) => text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => text.Append(c),
+            };
+        }
+
+        return text.Append('\'').ToString();
     }
 
     [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]

@@ -32,4 +32,23 @@ public sealed class MetricsOptions
     /// Unset: plain HTTP without authentication. docs/security.md.
     /// </summary>
     public string? WebConfigFile { get; set; }
+
+    /// <summary>Default of <see cref="LatencyBucketsPerDecade"/>.</summary>
+    public const int DefaultLatencyBucketsPerDecade = 3;
+
+    /// <summary>
+    /// Resolution of the latency histogram (<c>benchdaemon_canary_latency_seconds</c>): bucket
+    /// bounds per power of ten, evenly spaced on a log scale and rounded to two significant
+    /// figures (3: 1, 2.2, 4.6 ms…; 24: 10 % apart). Every node with the same value has
+    /// the same bounds, so a fleet's histograms add up; the exact quantiles of each run are in
+    /// <c>benchdaemon_canary_last_latency_seconds</c> and the history whatever this is.
+    /// docs/metrics.md, "Series per node", gives the cost.
+    /// </summary>
+    public int LatencyBucketsPerDecade { get; set; } = DefaultLatencyBucketsPerDecade;
+
+    /// <summary>Lowest latency bucket bound; faster calls share the first bucket.</summary>
+    public TimeSpan LatencyBucketMin { get; set; } = TimeSpan.FromTicks(1_000); // 100 µs
+
+    /// <summary>Highest finite latency bucket bound; slower calls count only in <c>+Inf</c>.</summary>
+    public TimeSpan LatencyBucketMax { get; set; } = TimeSpan.FromSeconds(60);
 }

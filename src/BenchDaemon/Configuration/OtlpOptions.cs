@@ -27,4 +27,11 @@ public sealed class OtlpOptions
     /// <summary>How long one export may take before it is abandoned, so a slow collector never holds the daemon.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>Explicit</c> (the buckets of /metrics) or <c>Exponential</c> (base-2 exponential histograms; docs/fleet.md).</summary>
+    public OtlpHistograms Histograms { get; set; } = OtlpHistograms.Explicit;
+
+    /// <summary>Most buckets of one exponential histogram data point (OpenTelemetry's default 160); the scale drops until the values fit.</summary>
+    [Range(2, 1024)]
+    public int ExponentialMaxBuckets { get; set; } = 160;
 }

@@ -187,6 +187,7 @@ public static class DaemonHost
             reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.Value.Interval.TotalMilliseconds;
             reader.PeriodicExportingMetricReaderOptions.ExportTimeoutMilliseconds = (int)options.Value.Timeout.TotalMilliseconds;
         });
+        services.ConfigureOpenTelemetryMeterProvider((sp, builder) => OtlpSettings.AddHistogramView(builder, sp.GetRequiredService<IOptions<OtlpOptions>>().Value));
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("benchdaemon", serviceVersion: BuildInfoSource.Version, serviceInstanceId: Environment.MachineName))
             .WithMetrics(metrics => metrics

@@ -1,5 +1,8 @@
 using BenchDaemon.Configuration;
+using System.Diagnostics.Metrics;
+using BenchDaemon.Telemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 
 namespace BenchDaemon.Hosting;
 
@@ -15,6 +18,27 @@ public static class OtlpSettings
         exporter.Endpoint = MetricsEndpoint(options);
         exporter.TimeoutMilliseconds = (int)options.Timeout.TotalMilliseconds;
         exporter.Headers = string.Join(',', options.Headers.Select(h => $"{h.Key}={Uri.EscapeDataString(h.Value)}"));
+    }
+
+    /// <summary>
+    /// With <see cref="OtlpHistograms.Exponential"/>, the daemon's histograms are aggregated as
+    /// base-2 exponential histograms of at most <see cref="OtlpOptions.ExponentialMaxBuckets"/>
+    /// buckets (the view overrides the explicit bucket advice); otherwise nothing changes.
+    /// </summary>
+    public static MeterProviderBuilder AddHistogramView(MeterProviderBuilder builder, OtlpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Histograms != OtlpHistograms.Exponential)
+        {
+            return builder;
+        }
+
+        var maxSize = options.ExponentialMaxBuckets;
+        return builder.AddView(instrument =>
+            instrument.Meter.Name == OtlpMetricSink.MeterName && instrument is Histogram<double>
+                ? new Base2ExponentialBucketHistogramConfiguration { MaxSize = maxSize }
+                : null);
     }
 
     /// <summary>

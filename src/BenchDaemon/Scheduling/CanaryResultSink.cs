@@ -21,6 +21,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
     private readonly Dictionary<(string Canary, int Batch), CanaryResult> _latest = [];
     private readonly Dictionary<string, double> _lastSuccess = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _lastRun = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _firings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queueDepth = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _schedulePeriod = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failing = new(StringComparer.Ordinal);
@@ -99,6 +100,16 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         }
     }
 
+    /// <summary>Counts a scheduled firing of <paramref name="canary"/>.</summary>
+    public void RecordFiring(string canary)
+    {
+        ArgumentNullException.ThrowIfNull(canary);
+        lock (_lock)
+        {
+            _firings[canary] = _firings.GetValueOrDefault(canary) + 1;
+        }
+    }
+
     /// <summary>Counts a run that never started (dropped or refused by a guard).</summary>
     public void RecordSkip(CanaryDefinition canary, string code, string reason)
     {
@@ -109,7 +120,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         }
     }
 
-    /// <summary>Forgets canaries not in <paramref name="names"/> (removed by a reload), so their series leave /metrics.</summary>
+    /// <summary>Forgets canaries not in <paramref name="names"/> (removed by a reload), so their series leave /metrics, latency histograms included.</summary>
     public void Retain(IReadOnlyCollection<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
@@ -131,12 +142,15 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
                 _failing.Remove(name);
             }
 
-            foreach (var name in _lastSuccess.Keys.Concat(_lastRun.Keys).Where(n => !keep.Contains(n)).ToList())
+            foreach (var name in _lastSuccess.Keys.Concat(_lastRun.Keys).Concat(_firings.Keys).Where(n => !keep.Contains(n)).ToList())
             {
                 _lastSuccess.Remove(name);
                 _lastRun.Remove(name);
+                _firings.Remove(name);
             }
         }
+
+        recorder.Remove(TelemetryCatalogue.CanaryLatency, labels => !keep.Contains(labels[0]));
     }
 
     /// <summary>
@@ -186,6 +200,11 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
             foreach (var (canary, time) in _lastRun)
             {
                 writer.Write(TelemetryCatalogue.CanaryLastRun, time, canary);
+            }
+
+            foreach (var (canary, firings) in _firings)
+            {
+                writer.Write(TelemetryCatalogue.CanaryFirings, firings, canary);
             }
 
             foreach (var (canary, seconds) in _schedulePeriod)

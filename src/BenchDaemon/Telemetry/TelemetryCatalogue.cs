@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BenchDaemon.Telemetry;
 
 /// <summary>
@@ -233,17 +235,40 @@ public static class TelemetryCatalogue
     private static readonly string[] s_canaryLabels = ["canary", "model", "provider", "precision", "batch"];
 
     /// <summary>
-    /// Latency buckets: 10 % apart from 50 µs to 60 s (148 buckets). With histogram_quantile's
-    /// linear interpolation inside a bucket, a 5 % shift of a canary's latency moves its
-    /// estimated quantiles by about 5 %, at any model's scale.
+    /// Latency bucket bounds: <paramref name="perDecade"/> bounds per power of ten at
+    /// 10^(k/perDecade) seconds, rounded to two significant figures, from <paramref name="min"/>
+    /// to <paramref name="max"/>. The bounds lie on one grid whatever the range, so nodes with the
+    /// same resolution share every bound their ranges share (a fleet's histograms add up).
     /// </summary>
-    public static IReadOnlyList<double> LatencyBuckets { get; } = Enumerable.Range(0, 148).Select(i => 50e-6 * Math.Pow(1.1, i)).ToArray();
+    public static IReadOnlyList<double> LatencyBuckets(int perDecade, TimeSpan min, TimeSpan max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perDecade, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(min, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, min);
+        // A hair of tolerance, so a range given at a grid point (100 µs, 10 s) includes it.
+        var first = (int)Math.Ceiling((perDecade * Math.Log10(min.TotalSeconds)) - 1e-9);
+        var last = (int)Math.Floor((perDecade * Math.Log10(max.TotalSeconds)) + 1e-9);
+        var bounds = new List<double>(Math.Max(0, last - first + 1));
+        for (var k = first; k <= last; k++)
+        {
+            var exact = Math.Pow(10, (double)k / perDecade);
+            var scale = Math.Pow(10, Math.Floor(Math.Log10(exact) + 1e-9) - 1);
+            // Two significant figures: 1.8e-3, not 1.7782794100389228e-3 (shorter /metrics lines, readable le labels).
+            bounds.Add(double.Parse((Math.Round(exact / scale) * scale).ToString("G2", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        }
+
+        return bounds;
+    }
+
+    /// <summary>The default latency buckets (<see cref="Configuration.MetricsOptions"/>): 3 per decade from 100 µs to 60 s (1, 2.2, 4.6…).</summary>
+    public static IReadOnlyList<double> DefaultLatencyBuckets { get; } = LatencyBuckets(
+        Configuration.MetricsOptions.DefaultLatencyBucketsPerDecade, new Configuration.MetricsOptions().LatencyBucketMin, new Configuration.MetricsOptions().LatencyBucketMax);
 
     public static readonly MetricDefinition CanaryLatency = new(
         "benchdaemon_canary_latency", MetricKind.Histogram, MetricUnit.Seconds,
         "Per-call inference latency of every measured iteration of a canary.", s_canaryLabels)
     {
-        Buckets = LatencyBuckets,
+        Buckets = DefaultLatencyBuckets,
     };
 
     public static readonly MetricDefinition CanaryLastLatency = new(
@@ -334,10 +359,14 @@ public static class TelemetryCatalogue
         "benchdaemon_canary_duty", MetricKind.Gauge, MetricUnit.Ratio,
         "Share of the duty window (the last hour, or the default canaries' planned interval when longer) spent running canaries (the duty-budget guard's measure).");
 
+    public static readonly MetricDefinition CanaryFirings = new(
+        "benchdaemon_canary_firings", MetricKind.Counter, MetricUnit.None,
+        "Scheduled firings of a canary (a firing that a guard then refuses counts too; benchdaemon_canary_runs_total says what became of it).",
+        "canary");
+
     public static readonly MetricDefinition CanaryStartDelay = new(
         "benchdaemon_canary_start_delay", MetricKind.Histogram, MetricUnit.Seconds,
-        "How late a scheduled canary firing started against its planned time (before jitter and queueing): the scheduler's own jitter.",
-        "canary")
+        "How late scheduled canary firings started against their planned time (before jitter and queueing): the scheduler's own jitter, one histogram for all canaries.")
     {
         Buckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60],
     };
@@ -468,7 +497,7 @@ public static class TelemetryCatalogue
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
         CanaryFlops, CanaryPeakRatio, CanaryBandwidth, CanaryEnergyPerFlop,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
-        CanaryDuty, CanaryStartDelay, CanaryQueueDepth,
+        CanaryDuty, CanaryFirings, CanaryStartDelay, CanaryQueueDepth,
         StudyThroughput, StudyAse, StudySpeedup, StudyEnergyPerSample, StudyCells, StudyLastRun,
         RegressionActive, RegressionRatio, RegressionRatioLower, RegressionRatioUpper, RegressionStart, EnvironmentChange,
         HistoryRuns, HistoryWriteErrors,

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using BenchDaemon.Configuration;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace BenchDaemon.Telemetry;
@@ -18,13 +20,55 @@ public sealed class TelemetryRecorder : IDisposable
     private readonly Meter? _meter;
     private readonly Dictionary<MetricDefinition, (Prometheus.Histogram Prometheus, Histogram<double>? Otlp)> _histograms = [];
     private readonly Lock _lock = new();
+    private readonly IReadOnlyList<double> _latencyBuckets;
 
-    /// <summary>Records into <paramref name="registry"/> and, with a <paramref name="meterFactory"/>, into the <see cref="OtlpMetricSink.MeterName"/> meter.</summary>
-    public TelemetryRecorder(CollectorRegistry registry, IMeterFactory? meterFactory = null)
+    /// <summary>
+    /// Records into <paramref name="registry"/> and, with a <paramref name="meterFactory"/>, into
+    /// the <see cref="OtlpMetricSink.MeterName"/> meter; the latency histogram's resolution comes
+    /// from <paramref name="metrics"/> (the default without).
+    /// </summary>
+    public TelemetryRecorder(CollectorRegistry registry, IMeterFactory? meterFactory = null, IOptions<MetricsOptions>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         _factory = (MetricFactory)Metrics.WithCustomRegistry(registry);
         _meter = meterFactory?.Create(OtlpMetricSink.MeterName, BuildInfoSource.Version);
+        _latencyBuckets = metrics?.Value is { } options
+            ? TelemetryCatalogue.LatencyBuckets(options.LatencyBucketsPerDecade, options.LatencyBucketMin, options.LatencyBucketMax)
+            : TelemetryCatalogue.DefaultLatencyBuckets;
+    }
+
+    /// <summary>The bucket bounds the histogram <paramref name="metric"/> is exported with.</summary>
+    public IReadOnlyList<double> Buckets(MetricDefinition metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return ReferenceEquals(metric, TelemetryCatalogue.CanaryLatency) ? _latencyBuckets : metric.Buckets;
+    }
+
+    /// <summary>
+    /// Removes the series of the histogram <paramref name="metric"/> whose label values
+    /// <paramref name="remove"/> picks, from /metrics (a removed canary's histogram goes with it).
+    /// OTLP keeps exporting a cumulative series until the daemon restarts (OpenTelemetry .NET
+    /// cannot forget one); its value no longer changes.
+    /// </summary>
+    public void Remove(MetricDefinition metric, Func<string[], bool> remove)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        ArgumentNullException.ThrowIfNull(remove);
+        Prometheus.Histogram histogram;
+        lock (_lock)
+        {
+            if (!_histograms.TryGetValue(metric, out var instruments))
+            {
+                return;
+            }
+
+            histogram = instruments.Prometheus;
+        }
+
+        foreach (var labels in histogram.GetAllLabelValues().Where(remove).ToList())
+        {
+            histogram.RemoveLabelled(labels);
+        }
     }
 
     /// <summary>Records <paramref name="values"/>, each standing for <paramref name="weight"/> observations, into the histogram <paramref name="metric"/>.</summary>
@@ -73,14 +117,16 @@ public sealed class TelemetryRecorder : IDisposable
         {
             if (!_histograms.TryGetValue(metric, out var instruments))
             {
+                var buckets = Buckets(metric);
                 var prometheus = _factory.CreateHistogram(metric.PrometheusName, metric.Help, new HistogramConfiguration
                 {
                     LabelNames = metric.Labels,
-                    Buckets = [.. metric.Buckets],
+                    Buckets = [.. buckets],
                     SuppressInitialValue = true,
                 });
-                // The same bucket bounds as /metrics, given to the SDK as advice.
-                var otlp = _meter?.CreateHistogram(metric.Name, metric.OtlpUnit, metric.Help, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = metric.Buckets });
+                // The same bucket bounds as /metrics, given to the SDK as advice (an exponential
+                // histogram view, Otlp:Histograms=Exponential, takes precedence).
+                var otlp = _meter?.CreateHistogram(metric.Name, metric.OtlpUnit, metric.Help, tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
                 instruments = (prometheus, otlp);
                 _histograms[metric] = instruments;
             }

@@ -30,7 +30,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "otlp interval zero", """{ "Otlp": { "Interval": "00:00:00" } }""", "Otlp:Interval: must be between 00:00:01 and 1.00:00:00" },
         { "boolean not boolean", """{ "Otlp": { "Enabled": "yes" } }""", "Otlp:Enabled: 'yes' is not true or false" },
         { "endpoint not a url", """{ "Otlp": { "Endpoint": "::not a url::" } }""", "Otlp:Endpoint: '::not a url::' is not an absolute http:// or https:// URL" },
-        { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has CacheDuration, Listen, WebConfigFile" },
+        { "unknown key (typo)", """{ "Metrics": { "Listn": ":9847" } }""", "Metrics:Listn: unknown key; Metrics has CacheDuration, LatencyBucketMax, LatencyBucketMin, LatencyBucketsPerDecade, Listen, WebConfigFile" },
         { "unknown section", """{ "Metric": { "Listen": ":9847" } }""", "Metric: unknown section; known sections are Metrics, State, Probes, Otlp, Logs, OnnxRuntime, Cuda, Workers, Guards, History, Regression, Defaults, Canaries, Studies, Serilog" },
         { "object where value expected", """{ "Metrics": { "Listen": { "Port": 1 } } }""", "Metrics:Listen: expected a single value, found an object or array" },
         { "gpu energy interval too short", """{ "Probes": { "Gpu": { "EnergyInterval": "00:00:00.500" } } }""", "Probes:Gpu:EnergyInterval: must be between 00:00:01 and 01:00:00" },
@@ -52,6 +52,10 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "pcie with precision", """{ "Canaries": [ { "Name": "p", "Model": "cuda:pcie", "Precision": "FP16" } ] }""", "Canaries:0:Precision: cuda:pcie copies bytes and has no precision" },
         { "gemm with batch sizes", """{ "Canaries": [ { "Name": "g", "Model": "cuda:gemm", "BatchSizes": [1, 8] } ] }""", "Canaries:0:BatchSizes: CUDA micro-canaries run at batch 1 only" },
         { "gemm on tensorrt", """{ "Canaries": [ { "Name": "g", "Model": "cuda:gemm", "Provider": "TensorRT" } ] }""", "Canaries:0:Provider: CUDA micro-canaries run on the CUDA driver; 'TensorRT' is not valid" },
+        { "line break in a value", """{ "Metrics": { "CacheDuration": "line\r\nbreak" } }""", "Metrics:CacheDuration: 'line\\r\\nbreak' is not a time span" },
+        { "latency buckets per decade zero", """{ "Metrics": { "LatencyBucketsPerDecade": 0 } }""", "Metrics:LatencyBucketsPerDecade: 0 is outside 1-24" },
+        { "latency bucket range reversed", """{ "Metrics": { "LatencyBucketMin": "00:00:02", "LatencyBucketMax": "00:00:01" } }""", "Metrics:LatencyBucketMin and LatencyBucketMax: 00:00:02 to 00:00:01 is not a range" },
+        { "otlp histograms unknown", """{ "Otlp": { "Histograms": "Native" } }""", "Otlp:Histograms: 'Native' is not one of Explicit, Exponential" },
         { "gemm unknown precision", """{ "Canaries": [ { "Name": "g", "Model": "cuda:gemm", "Precision": "FP4" } ] }""", "Canaries:0:Precision: 'FP4' is not one of FP32, FP16, INT8, TF32, BF16, FP8" },
     };
 

@@ -74,7 +74,7 @@ public sealed class ConfigMutationTests(Xunit.Abstractions.ITestOutputHelper out
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)
             {
                 Assert.False(string.IsNullOrWhiteSpace(problem.Key) && !problem.Message.Contains(':', StringComparison.Ordinal), $"mutant {i}: {problem.Message}");
-                Assert.DoesNotContain('\n', problem.Message);
+                Assert.False(problem.Message.Contains('\n', StringComparison.Ordinal), $"mutant {i}: a message of more than one line: {problem.Message}\n{File.ReadAllText(path)}");
                 rejected++;
             }
             catch (Exception ex)

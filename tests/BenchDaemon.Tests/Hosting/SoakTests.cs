@@ -825,7 +825,7 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
     [GeneratedRegex("""^benchdaemon_canary_runs_total\{canary="(?<c>[^"]*)",status="(?<s>[^"]*)",reason="(?<r>[^"]*)"\} (?<v>\S+)$""", RegexOptions.Multiline)]
     private static partial Regex RunsPattern();
 
-    [GeneratedRegex("""^benchdaemon_canary_start_delay_seconds_count\{canary="(?<c>[^"]*)"\} (?<v>\S+)$""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^benchdaemon_canary_firings_total\{canary="(?<c>[^"]*)"\} (?<v>\S+)$""", RegexOptions.Multiline)]
     private static partial Regex FiringsPattern();
 
     [GeneratedRegex("""^benchdaemon_canary_queue_depth\{device="[^"]*"\} (?<v>\S+)$""", RegexOptions.Multiline)]

@@ -28,7 +28,7 @@ public sealed class CanaryJobTests : IDisposable
             ["quartz.jobStore.type"] = "Quartz.Simpl.RAMJobStore, Quartz",
             ["quartz.threadPool.maxConcurrency"] = "8",
         }).GetScheduler();
-        scheduler.JobFactory = new CanaryJobFactory(_harness.Coordinator, _harness.Recorder, _harness.Time);
+        scheduler.JobFactory = new CanaryJobFactory(_harness.Coordinator, _harness.Recorder, _harness.Sink, _harness.Time);
         var executions = new ExecutionRecorder();
         scheduler.ListenerManager.AddJobListener(executions, GroupMatcher<JobKey>.GroupEquals(CanaryJob.Group));
         using var runs = new CanaryRunRecorder(name);

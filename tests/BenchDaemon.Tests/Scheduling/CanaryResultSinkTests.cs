@@ -35,6 +35,26 @@ public sealed class CanaryResultSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Retain_CanaryRemovedByAReload_EverySeriesOfItLeavesHistogramIncluded()
+    {
+        var measured = Result(CanaryStatus.Ok, null, null) with { LatencySeconds = LatencyStatistics.From([0.001, 0.002]), Samples = [0.001, 0.002] };
+        _harness.Sink.RecordFiring("gemm");
+        _harness.Sink.RecordFiring("kept");
+        _harness.Sink.Record(measured);
+        _harness.Sink.Record(measured with { Canary = "kept" });
+        var before = await _harness.ScrapeAsync();
+        Assert.Contains("benchdaemon_canary_latency_seconds_count{canary=\"gemm\"", before, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_canary_firings_total{canary=\"gemm\"} 1", before, StringComparison.Ordinal);
+
+        _harness.Sink.Retain(["kept"]);
+
+        var after = await _harness.ScrapeAsync();
+        Assert.DoesNotContain("canary=\"gemm\"", after, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_canary_latency_seconds_count{canary=\"kept\"", after, StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_canary_firings_total{canary=\"kept\"} 1", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [Trait("Category", "Fault")]
     public void Record_SameFailureAtEveryFiring_OneWarningThenOneLineWhenItMeasuresAgain()
     {
