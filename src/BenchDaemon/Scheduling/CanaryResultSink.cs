@@ -60,11 +60,19 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         if (logger.IsEnabled(LogLevel.Information))
         {
             var precision = result.Precision.ToString();
-            var reason = result.Reason ?? string.Empty;
-            var p50 = result.LatencySeconds?.P50 ?? double.NaN;
-            var p99 = result.LatencySeconds?.P99 ?? double.NaN;
-            LogResult(logger, result.Canary, result.Model, result.Provider, precision, result.Batch, status, reason,
-                result.Iterations, p50, p99, result.ThroughputSamplesPerSecond ?? double.NaN, result.EnergyJoulesPerSample ?? double.NaN);
+            if (result.LatencySeconds is { } latency)
+            {
+                var reason = result.Reason is { Length: > 0 } why ? $" ({why})" : string.Empty;
+                var p50 = Readable.Duration(latency.P50);
+                var p99 = Readable.Duration(latency.P99);
+                var throughput = Readable.PerSecond(result.ThroughputSamplesPerSecond, "samples");
+                var energy = Readable.JoulesPerSample(result.EnergyJoulesPerSample);
+                LogResult(logger, result.Canary, result.Model, result.Provider, precision, result.Batch, status, reason, p50, p99, throughput, energy, result.Iterations);
+            }
+            else
+            {
+                LogNotMeasured(logger, result.Canary, result.Model, result.Provider, precision, result.Batch, status, result.Reason ?? result.ReasonCode ?? "-");
+            }
         }
     }
 
@@ -270,7 +278,10 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
     private static partial void LogMeasuresAgain(ILogger logger, string canary, string reasonCode);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information,
-        Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} {Reason} iterations {Iterations} p50 {P50Seconds} p99 {P99Seconds} throughput {SamplesPerSecond} J/sample {JoulesPerSample}")]
+        Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status}{Reason}; p50 {P50}, p99 {P99}, {Throughput}, energy {Energy}, {Iterations} iterations")]
     private static partial void LogResult(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason,
-        int iterations, double p50Seconds, double p99Seconds, double samplesPerSecond, double joulesPerSample);
+        string p50, string p99, string throughput, string energy, int iterations);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} ({Reason})")]
+    private static partial void LogNotMeasured(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason);
 }

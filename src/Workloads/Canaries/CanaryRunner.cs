@@ -116,7 +116,12 @@ public sealed partial class CanaryRunner
             activity?.SetStatus(ActivityStatusCode.Error, result.Reason);
         }
 
-        LogFinished(_logger, result.Canary, result.Batch, result.Status, result.Reason ?? "-", result.LatencySeconds?.P50 ?? double.NaN);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            var p50 = Readable.Duration(result.LatencySeconds?.P50);
+            LogFinished(_logger, result.Canary, result.Batch, result.Status, result.Reason ?? "-", p50);
+        }
+
         return result;
     }
 
@@ -168,6 +173,6 @@ public sealed partial class CanaryRunner
     /// <summary>How long past the budget a call may run before it is terminated: a quarter of the budget, at least one second.</summary>
     public static TimeSpan HardStopGrace(TimeSpan budget) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, budget.Ticks / 4));
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: {Status} ({Reason}), p50 {P50} s")]
-    private static partial void LogFinished(ILogger logger, string canary, int batch, CanaryStatus status, string reason, double p50);
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Canary {Canary} batch {Batch}: {Status} ({Reason}), p50 {P50}")]
+    private static partial void LogFinished(ILogger logger, string canary, int batch, CanaryStatus status, string reason, string p50);
 }

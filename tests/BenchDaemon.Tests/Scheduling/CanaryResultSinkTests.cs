@@ -80,6 +80,24 @@ public sealed class CanaryResultSinkTests : IDisposable
     }
 
     [Fact]
+    public void Record_MeasuredAndSkipped_OneReadableLineEach()
+    {
+        var logger = new FakeLogger<CanaryResultSink>();
+        var sink = new CanaryResultSink(_harness.Recorder, _harness.Duty, TimeProvider.System, logger);
+        var latency = LatencyStatistics.From([0.0489095335]) with { P50 = 0.0489095335, P99 = 0.0577 };
+
+        sink.Record(Result(CanaryStatus.Ok, null, null) with { LatencySeconds = latency, ThroughputSamplesPerSecond = 20.3, Iterations = 120 });
+        sink.Record(Result(CanaryStatus.Skipped, ReasonCodes.CpuBusy, "CPU busy: utilisation by other processes 99 % is above 80 %"));
+
+        Assert.Equal(
+            [
+                "Canary result gemm cuda:gemm CUDA FP32 batch 1: ok; p50 48.9 ms, p99 57.7 ms, 20.3 samples/s, energy n/a, 120 iterations",
+                "Canary result gemm cuda:gemm CUDA FP32 batch 1: skipped (CPU busy: utilisation by other processes 99 % is above 80 %)",
+            ],
+            logger.Collector.GetSnapshot().Where(r => r.Id.Id is 400 or 403).Select(r => r.Message));
+    }
+
+    [Fact]
     public void Record_GuardSkip_NoWarning()
     {
         var logger = new FakeLogger<CanaryResultSink>();
