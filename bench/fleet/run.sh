@@ -172,14 +172,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $BENCHDAEMON_DIR ]]; then
-  source_note="a prebuilt daemon (BENCHDAEMON_DIR; not checked against the tree, which is at commit $commit)"
-elif [[ -n $(git -C "$REPO_ROOT" status --porcelain -- src 2>/dev/null) ]]; then
-  source_note="working tree at commit $commit, with uncommitted changes under src/"
-else
-  source_note="commit $commit"
-fi
+# shellcheck source=bench/lib/source-note.sh
+source "$REPO_ROOT/bench/lib/source-note.sh"
+source_note=$(source_note "$REPO_ROOT" "$BENCHDAEMON_DIR")
 command_line="NODES=$NODES DURATION_MINUTES=$DURATION_MINUTES SAMPLE_SECONDS=$SAMPLE_SECONDS CANARIES=$CANARIES"
 command_line+=" CANARY_INTERVAL=$CANARY_INTERVAL CANARY_JITTER=$CANARY_JITTER SCRAPE_INTERVAL=$SCRAPE_INTERVAL EVALUATION_INTERVAL=$EVALUATION_INTERVAL"
 command_line+=" ALERT_FOR=$ALERT_FOR FAST_MODEL=$FAST_MODEL SLOW_MODEL=$SLOW_MODEL START_BATCH=$START_BATCH PORT_BASE=$PORT_BASE"

@@ -137,14 +137,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # What the daemon is built from, taken before the build: others may be editing src/.
-commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $BENCHDAEMON_DIR ]]; then
-  source_note="a prebuilt daemon (BENCHDAEMON_DIR; not checked against the tree)"
-elif [[ -n $(git -C "$REPO_ROOT" status --porcelain -- src 2>/dev/null) ]]; then
-  source_note="working tree at commit $commit, with uncommitted changes under src/"
-else
-  source_note="commit $commit"
-fi
+# shellcheck source=bench/lib/source-note.sh
+source "$REPO_ROOT/bench/lib/source-note.sh"
+source_note=$(source_note "$REPO_ROOT" "$BENCHDAEMON_DIR")
 # ---------------------------------------------------------------------------------------------
 # Build and model
 # ---------------------------------------------------------------------------------------------
