@@ -172,8 +172,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=bench/lib/source-note.sh
-source "$REPO_ROOT/bench/lib/source-note.sh"
+# shellcheck source=bench/lib/daemon.sh
+source "$REPO_ROOT/bench/lib/daemon.sh"
 source_note=$(source_note "$REPO_ROOT" "$BENCHDAEMON_DIR")
 command_line="NODES=$NODES DURATION_MINUTES=$DURATION_MINUTES SAMPLE_SECONDS=$SAMPLE_SECONDS CANARIES=$CANARIES"
 command_line+=" CANARY_INTERVAL=$CANARY_INTERVAL CANARY_JITTER=$CANARY_JITTER SCRAPE_INTERVAL=$SCRAPE_INTERVAL EVALUATION_INTERVAL=$EVALUATION_INTERVAL"
@@ -184,17 +184,7 @@ command_line+=" bench/fleet/run.sh"
 # ---------------------------------------------------------------------------------------------
 # Build, fake NVML, models
 # ---------------------------------------------------------------------------------------------
-if [[ -n $BENCHDAEMON_DIR ]]; then
-  BD=$BENCHDAEMON_DIR/benchdaemon
-else
-  # --artifacts-path keeps bin/ and obj/ of the working tree untouched, so a build running
-  # beside this one is not disturbed.
-  log "publishing src/BenchDaemon (Release)"
-  dotnet publish "$REPO_ROOT/src/BenchDaemon" -c Release -o "$TMP/benchdaemon" --artifacts-path "$TMP/artifacts" \
-    -nologo -v:q >"$TMP/publish.log" 2>&1 || { cat "$TMP/publish.log" >&2; die "dotnet publish failed"; }
-  BD=$TMP/benchdaemon/benchdaemon
-fi
-[[ -x $BD ]] || die "no benchdaemon executable at $BD"
+publish_daemon "$REPO_ROOT" "$TMP" "$BENCHDAEMON_DIR"
 
 mkdir -p "$TMP/nvml"
 gcc -shared -fPIC -O1 -o "$TMP/nvml/libnvidia-ml.so.1" "$REPO_ROOT/tests/Probes.Tests/FakeNvml/fake_nvml.c" 2>"$TMP/nvml/gcc.log" \

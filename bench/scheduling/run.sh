@@ -137,23 +137,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # What the daemon is built from, taken before the build: others may be editing src/.
-# shellcheck source=bench/lib/source-note.sh
-source "$REPO_ROOT/bench/lib/source-note.sh"
+# shellcheck source=bench/lib/daemon.sh
+source "$REPO_ROOT/bench/lib/daemon.sh"
 source_note=$(source_note "$REPO_ROOT" "$BENCHDAEMON_DIR")
 # ---------------------------------------------------------------------------------------------
 # Build and model
 # ---------------------------------------------------------------------------------------------
-if [[ -n $BENCHDAEMON_DIR ]]; then
-  BD=$BENCHDAEMON_DIR/benchdaemon
-else
-  # --artifacts-path keeps bin/ and obj/ of the working tree untouched, so a build running
-  # beside this one is not disturbed.
-  log "publishing src/BenchDaemon (Release)"
-  dotnet publish "$REPO_ROOT/src/BenchDaemon" -c Release -o "$TMP/benchdaemon" --artifacts-path "$TMP/artifacts" \
-    -nologo -v:q >"$TMP/publish.log" 2>&1 || { cat "$TMP/publish.log" >&2; die "dotnet publish failed"; }
-  BD=$TMP/benchdaemon/benchdaemon
-fi
-[[ -x $BD ]] || die "no benchdaemon executable at $BD"
+publish_daemon "$REPO_ROOT" "$TMP" "$BENCHDAEMON_DIR"
 if [[ $CEILING == 1 && $PARTS == *scrape* ]]; then
   log "publishing bench/scheduling/CachedBody (Release)"
   dotnet publish "$SCRIPT_DIR/CachedBody" -c Release -o "$TMP/cached-body" --artifacts-path "$TMP/artifacts" \
