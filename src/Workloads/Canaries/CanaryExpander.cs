@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Workloads.Onnx;
 
 namespace BenchDaemon.Workloads.Canaries;
 
@@ -196,12 +197,14 @@ public static class CanaryExpander
                     continue;
                 }
 
-                if (!CheckPrecisions(key, o, [o.Model], [o.Precision], $"{key}:Precision", errors))
+                var filePrecision = ModelRef.Parse(o.Model).Kind == ModelKind.File ? OnnxModelPrecision.TryRead(o.Model) : null;
+                var precision = o.Precision ?? filePrecision ?? Precision.FP32;
+                if (!CheckPrecisions(key, o, [o.Model], [precision], $"{key}:Precision", errors))
                 {
                     continue;
                 }
 
-                canaries.Add(Definition(o, o.Name, o.Model, o.Provider, o.Precision));
+                canaries.Add(Definition(o, o.Name, o.Model, o.Provider, precision, filePrecision));
                 continue;
             }
 
@@ -223,7 +226,7 @@ public static class CanaryExpander
             }
 
             var providers = o.Matrix.Providers.Count > 0 ? o.Matrix.Providers : [o.Provider];
-            var precisions = o.Matrix.Precisions.Count > 0 ? o.Matrix.Precisions : [o.Precision];
+            var precisions = o.Matrix.Precisions.Count > 0 ? o.Matrix.Precisions : [o.Precision ?? Precision.FP32];
             if (!CheckPrecisions(key, o, o.Matrix.Models, precisions, o.Matrix.Precisions.Count > 0 ? $"{key}:Matrix:Precisions" : $"{key}:Precision", errors))
             {
                 continue;
@@ -352,11 +355,17 @@ public static class CanaryExpander
         string.Equals(provider, CudaProvider, StringComparison.OrdinalIgnoreCase)
         || string.Equals(provider, "CUDAExecutionProvider", StringComparison.Ordinal);
 
-    private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision)
+    private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision, Precision? filePrecision = null)
     {
         var cuda = CudaModels.IsCuda(model);
         var variants = new Dictionary<Precision, string>(o.Variants);
-        if (ModelRef.Parse(model).Kind == ModelKind.File)
+        if (filePrecision is { } own && own != Precision.FP32 && own == precision)
+        {
+            // The file is the precision asked for (a quantized or float16 export): it is the
+            // model to run, not an FP32 reference; drift needs Variants:FP32.
+            variants.TryAdd(precision, model);
+        }
+        else if (ModelRef.Parse(model).Kind == ModelKind.File)
         {
             variants.TryAdd(Precision.FP32, model);
         }

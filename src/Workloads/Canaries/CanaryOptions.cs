@@ -38,8 +38,12 @@ public sealed class CanaryOptions
     /// <summary>Options passed to the execution provider as they are (for example <c>device_id</c>).</summary>
     public Dictionary<string, string> ProviderOptions { get; set; } = [];
 
-    /// <summary>Requested precision.</summary>
-    public Precision Precision { get; set; } = Precision.FP32;
+    /// <summary>
+    /// Requested precision. Unset: the precision of the model file, read from its graph
+    /// (quantization operators: INT8; float16 weights or inputs: FP16; else FP32), and FP32 for
+    /// built-in models and matrices.
+    /// </summary>
+    public Precision? Precision { get; set; }
 
     /// <summary>Batch sizes; one result per batch size. Unset: <c>[1]</c>.</summary>
     /// <remarks>Null by default because the configuration binder appends to an existing list.</remarks>

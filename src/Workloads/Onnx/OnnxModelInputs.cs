@@ -46,7 +46,7 @@ public static class OnnxModelInputs
     }
 
     // Calls onField for each length-delimited field up to end; a field it does not consume is skipped.
-    private static void Walk(Stream stream, long end, Func<int, long, bool> onField)
+    internal static void Walk(Stream stream, long end, Func<int, long, bool> onField)
     {
         while (stream.Position < end)
         {
@@ -78,7 +78,7 @@ public static class OnnxModelInputs
         }
     }
 
-    private static ulong ReadVarint(Stream stream)
+    internal static ulong ReadVarint(Stream stream)
     {
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)

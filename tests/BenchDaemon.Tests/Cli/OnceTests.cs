@@ -54,6 +54,23 @@ public sealed class OnceTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_OnlyModelOfAQuantizedFile_RunsAsInt8NotSkipped()
+    {
+        var int8 = Model("user.int8.onnx", BenchDaemon.Workloads.Models.Quantization.QdqQuantizer.Quantize(TinyModels.Mlp(), new BenchDaemon.Workloads.Models.Quantization.QuantizationOptions()));
+        var config = Config($$"""{ "Canaries": [ { "Name": "user", "Model": "{{int8}}", "Threads": 1, "Measure": {{Quick}} } ] }""");
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("once", "--json", "--config", config);
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var result = Assert.Single(json.RootElement.EnumerateArray().ToList());
+        Assert.Equal("INT8", result.GetProperty("precision").GetString());
+        Assert.Contains(result.GetProperty("status").GetString(), new[] { "ok", "unstable" });
+        // No FP32 reference was given, so there is nothing to drift from.
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("drift").ValueKind);
+    }
+
+    [Fact]
     public async Task Once_FailedCanary_Exits1AndTableSaysWhy()
     {
         var config = Config($$"""{ "Canaries": [ { "Name": "gone", "Model": "{{Path.Combine(_temp.Path, "absent.onnx")}}" } ] }""");
