@@ -197,7 +197,14 @@ public static class CanaryExpander
                     continue;
                 }
 
-                var filePrecision = ModelRef.Parse(o.Model).Kind == ModelKind.File ? OnnxModelPrecision.TryRead(o.Model) : null;
+                var isFile = ModelRef.Parse(o.Model).Kind == ModelKind.File;
+                if (isFile && o.BatchSizes is { Count: > 0 } configured && FixedShapeProblem(o.Model, configured) is { } problem)
+                {
+                    errors.Add(($"{key}:BatchSizes", problem));
+                    continue;
+                }
+
+                var filePrecision = isFile ? OnnxModelPrecision.TryRead(o.Model) : null;
                 var precision = o.Precision ?? filePrecision ?? Precision.FP32;
                 if (!CheckPrecisions(key, o, [o.Model], [precision], $"{key}:Precision", errors))
                 {
@@ -354,6 +361,38 @@ public static class CanaryExpander
     private static bool IsCudaProvider(string provider) =>
         string.Equals(provider, CudaProvider, StringComparison.OrdinalIgnoreCase)
         || string.Equals(provider, "CUDAExecutionProvider", StringComparison.Ordinal);
+
+    // A model none of whose inputs has a symbolic first dimension runs at its own shapes only: a
+    // batch size other than its fixed first dimension cannot apply to it. An unreadable file is
+    // left to the run, which fails with its reason.
+    private static string? FixedShapeProblem(string path, IReadOnlyList<int> batchSizes)
+    {
+        IReadOnlyList<ModelInput> inputs;
+        try
+        {
+            inputs = OnnxModelInputs.Read(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+
+        var batched = inputs.Where(i => i.Dimensions.Count > 0).ToList();
+        if (batched.Count == 0 || batched.Any(i => i.Dimensions[0] < 0))
+        {
+            return null;
+        }
+
+        var first = batched.Select(i => i.Dimensions[0]).Distinct().ToList();
+        if (first.Count == 1 && batchSizes.All(b => b == first[0]))
+        {
+            return null;
+        }
+
+        var shapes = string.Join(", ", batched.Take(3).Select(i => $"{i.Name} [{string.Join(", ", i.Dimensions)}]"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[{string.Join(", ", batchSizes)}] cannot apply: no input of {Path.GetFileName(path)} has a symbolic first dimension ({shapes}); leave BatchSizes unset to run it at its own shapes");
+    }
 
     private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision, Precision? filePrecision = null)
     {

@@ -5,7 +5,7 @@ namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
 /// Builds input tensors from a model's input metadata: the first dimension, when symbolic,
-/// is the batch; other symbolic dimensions take their value from the canary's <c>Inputs</c>;
+/// is the batch (a fixed one keeps its size); other symbolic dimensions take their value from the canary's <c>Inputs</c>;
 /// data is deterministic for a seed. Integer inputs follow BERT-style conventions by name:
 /// <c>*mask*</c> → 1, <c>*type*</c>/<c>*segment*</c> → 0, <c>*position*</c> → 0, 1, 2…,
 /// anything else → token ids in [0, <c>vocab</c>) (default <see cref="DefaultVocabulary"/>).
@@ -53,12 +53,11 @@ public static class InputGenerator
                 var symbol = i < meta.SymbolicDimensions.Length ? meta.SymbolicDimensions[i] : string.Empty;
                 if (dims[i] >= 0)
                 {
+                    // A fixed size stays as declared, the first dimension too: the batch applies
+                    // to inputs whose first dimension is symbolic (a Resize's scales, a fixed
+                    // [3, 4, 5] test input keep their shapes; the configuration check refuses
+                    // BatchSizes for a model with no symbolic first dimension).
                     shape[i] = dims[i];
-                    if (i == 0 && dims[i] != batch)
-                    {
-                        throw new CanaryInputException($"input '{name}' has a fixed batch dimension of {dims[i]}; batch size {batch} cannot run (export the model with a dynamic batch dimension)");
-                    }
-
                     continue;
                 }
 

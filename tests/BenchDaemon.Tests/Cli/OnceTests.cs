@@ -71,6 +71,25 @@ public sealed class OnceTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_OnlyModelOfAFixedShapeModel_RunsAtItsOwnShapes()
+    {
+        var shape = new BenchDaemon.Workloads.Models.Graph.OnnxDim[] { 3, 4, 5 };
+        var model = Model("fixed.onnx", new BenchDaemon.Workloads.Models.Graph.OnnxModelBuilder("fixed")
+            .Input("x", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, shape)
+            .Output("y", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, shape)
+            .Node("Relu", ["x"], ["y"])
+            .ToBytes());
+        var config = Config($$"""{ "Canaries": [ { "Name": "fixed", "Model": "{{model}}", "Threads": 1, "Measure": {{Quick}} } ] }""");
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("once", "--json", "--config", config);
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var result = Assert.Single(json.RootElement.EnumerateArray().ToList());
+        Assert.Contains(result.GetProperty("status").GetString(), new[] { "ok", "unstable" });
+    }
+
+    [Fact]
     public async Task Once_FailedCanary_Exits1AndTableSaysWhy()
     {
         var config = Config($$"""{ "Canaries": [ { "Name": "gone", "Model": "{{Path.Combine(_temp.Path, "absent.onnx")}}" } ] }""");

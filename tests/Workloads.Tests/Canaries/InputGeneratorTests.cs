@@ -59,17 +59,21 @@ public sealed class InputGeneratorTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
-    public void Shapes_FixedBatchDimension_RefusesOtherBatch()
+    public void Shapes_FixedFirstDimensions_KeptAsDeclaredTheBatchGoesToSymbolicOnes()
     {
-        var path = _models.Write("fixed.onnx", new OnnxModelBuilder("fixed")
-            .Input("x", OnnxElementType.Float, 1, 4)
-            .Output("y", OnnxElementType.Float, 1, 4)
+        var path = _models.Write("mixed.onnx", new OnnxModelBuilder("mixed")
+            .Input("x", OnnxElementType.Float, 3, 4, 5)
+            .Input("scales", OnnxElementType.Float, 4)
+            .Input("tokens", OnnxElementType.Int64, OnnxDim.Symbolic("batch"), 6)
+            .Output("y", OnnxElementType.Float, 3, 4, 5)
             .Node("Identity", ["x"], ["y"])
             .ToBytes());
         using var session = new InferenceSession(path);
 
-        var ex = Assert.Throws<CanaryInputException>(() => InputGenerator.Shapes(session.InputMetadata, 8, new Dictionary<string, long>()));
+        var shapes = InputGenerator.Shapes(session.InputMetadata, 8, new Dictionary<string, long>());
 
-        Assert.Contains("fixed batch dimension of 1; batch size 8 cannot run", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([3L, 4, 5], shapes["x"]);
+        Assert.Equal([4L], shapes["scales"]);
+        Assert.Equal([8L, 6], shapes["tokens"]);
     }
 }
