@@ -11,8 +11,8 @@ namespace BenchDaemon.Workloads.Onnx;
 public static class OnnxModelInputs
 {
     // ModelProto.graph = 7; GraphProto.input = 11 (onnx.proto).
-    private const int GraphField = 7;
-    private const int InputField = 11;
+    internal const int GraphField = 7;
+    internal const int InputField = 11;
 
     /// <summary>The graph inputs of the model at <paramref name="path"/>, in order.</summary>
     /// <exception cref="InvalidDataException">The file is not a readable ONNX model.</exception>

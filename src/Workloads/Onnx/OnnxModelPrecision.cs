@@ -12,12 +12,10 @@ namespace BenchDaemon.Workloads.Onnx;
 /// </summary>
 public static class OnnxModelPrecision
 {
-    // onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, initializer = 5, input = 11,
-    // output = 12; NodeProto.op_type = 4; TensorProto.data_type = 2; TensorProto.DataType FLOAT16 = 10.
-    private const int GraphField = 7;
+    // onnx.proto: GraphProto.node = 1, initializer = 5, output = 12 (graph and input: OnnxModelInputs);
+    // TensorProto.data_type = 2; TensorProto.DataType FLOAT16 = 10.
     private const int NodeField = 1;
     private const int InitializerField = 5;
-    private const int InputField = 11;
     private const int OutputField = 12;
     private const int DataTypeField = 2;
     private const int Float16 = 10;
@@ -39,7 +37,7 @@ public static class OnnxModelPrecision
         var half = false;
         OnnxModelInputs.Walk(stream, stream.Length, (field, length) =>
         {
-            if (field != GraphField)
+            if (field != OnnxModelInputs.GraphField)
             {
                 return false;
             }
@@ -57,7 +55,7 @@ public static class OnnxModelPrecision
                     case InitializerField when !half:
                         half = DataType(stream, stream.Position + graphLength) == Float16;
                         return false;
-                    case InputField or OutputField when !half:
+                    case OnnxModelInputs.InputField or OutputField when !half:
                         var bytes = new byte[graphLength];
                         stream.ReadExactly(bytes);
                         half = ValueInfoProto.Parser.ParseFrom(bytes).Type?.TensorType?.ElemType == Float16;

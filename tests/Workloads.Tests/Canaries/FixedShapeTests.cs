@@ -6,9 +6,9 @@ namespace BenchDaemon.Workloads.Tests.Canaries;
 /// <summary>Models with fixed first dimensions: they run at their own shapes; BatchSizes they cannot take are refused when the configuration is checked.</summary>
 public sealed class FixedShapeTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("benchdaemon-shapes-").FullName;
+    private readonly ModelFiles _models = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _models.Dispose();
 
     [Fact]
     public void Expand_FixedShapeModelWithBatchSizes_RefusedNamingTheKeyAndTheShape()
@@ -40,8 +40,7 @@ public sealed class FixedShapeTests : IDisposable
     [Fact]
     public void Expand_SymbolicBatchBesideAFixedInput_AnyBatchSizes()
     {
-        var path = Path.Combine(_directory, "resize.onnx");
-        File.WriteAllBytes(path, new OnnxModelBuilder("resize")
+        var path = _models.Write("resize.onnx", new OnnxModelBuilder("resize")
             .Input("x", OnnxElementType.Float, OnnxDim.Symbolic("batch"), 3, 8, 8)
             .Input("scales", OnnxElementType.Float, 4)
             .Output("y", OnnxElementType.Float, OnnxDim.Symbolic("batch"), 3, 8, 8)
@@ -55,9 +54,7 @@ public sealed class FixedShapeTests : IDisposable
 
     private string Write(string name, params long[] dims)
     {
-        var path = Path.Combine(_directory, name);
         var shape = dims.Select(d => (OnnxDim)d).ToArray();
-        File.WriteAllBytes(path, new OnnxModelBuilder("fixed").Input("x", OnnxElementType.Float, shape).Output("y", OnnxElementType.Float, shape).Node("Identity", ["x"], ["y"]).ToBytes());
-        return path;
+        return _models.Write(name, new OnnxModelBuilder("fixed").Input("x", OnnxElementType.Float, shape).Output("y", OnnxElementType.Float, shape).Node("Identity", ["x"], ["y"]).ToBytes());
     }
 }

@@ -2,20 +2,21 @@ using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Models.Quantization;
 using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Tests.Canaries;
 
 namespace BenchDaemon.Workloads.Tests.Onnx;
 
 public sealed class OnnxModelPrecisionTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("benchdaemon-precision-").FullName;
+    private readonly ModelFiles _models = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    [Fact]
-    public void Read_Float32Model_FP32() => Assert.Equal(Precision.FP32, OnnxModelPrecision.Read(Write("fp32.onnx", TinyModels.Mlp())));
+    public void Dispose() => _models.Dispose();
 
     [Fact]
-    public void Read_Float16WeightsAndInputs_FP16() => Assert.Equal(Precision.FP16, OnnxModelPrecision.Read(Write("fp16.onnx", TinyModels.Mlp(float16: true))));
+    public void Read_Float32Model_FP32() => Assert.Equal(Precision.FP32, OnnxModelPrecision.Read(_models.Mlp));
+
+    [Fact]
+    public void Read_Float16WeightsAndInputs_FP16() => Assert.Equal(Precision.FP16, OnnxModelPrecision.Read(_models.MlpFp16));
 
     [Fact]
     public void Read_QdqQuantizedModel_INT8() =>
@@ -24,7 +25,7 @@ public sealed class OnnxModelPrecisionTests : IDisposable
     [Fact]
     public void TryRead_MissingOrNotAModel_Null()
     {
-        Assert.Null(OnnxModelPrecision.TryRead(Path.Combine(_directory, "absent.onnx")));
+        Assert.Null(OnnxModelPrecision.TryRead(Path.Combine(_models.Directory, "absent.onnx")));
         Assert.Null(OnnxModelPrecision.TryRead(Write("text.onnx", "not a model at all\n"u8.ToArray())));
     }
 
@@ -47,7 +48,7 @@ public sealed class OnnxModelPrecisionTests : IDisposable
     [Fact]
     public void Expand_Fp32FileAndAnInt8Variant_UnchangedFp32Reference()
     {
-        var fp32 = Write("m.onnx", TinyModels.Mlp());
+        var fp32 = _models.Mlp;
         var int8 = Write("m.int8.onnx", QdqQuantizer.Quantize(TinyModels.Mlp(), new QuantizationOptions()));
 
         var (canaries, errors) = CanaryExpander.Expand([new CanaryOptions { Name = "m", Model = fp32, Precision = Precision.INT8, Variants = new() { [Precision.INT8] = int8 } }]);
@@ -58,10 +59,5 @@ public sealed class OnnxModelPrecisionTests : IDisposable
         Assert.Equal(int8, canary.Variants[Precision.INT8]);
     }
 
-    private string Write(string name, byte[] bytes)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    private string Write(string name, byte[] bytes) => _models.Write(name, bytes);
 }
