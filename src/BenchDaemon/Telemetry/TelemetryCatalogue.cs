@@ -260,9 +260,15 @@ public static class TelemetryCatalogue
         return bounds;
     }
 
+    /// <summary>The latency buckets <paramref name="options"/> configure (<c>Metrics:LatencyBucket*</c>).</summary>
+    public static IReadOnlyList<double> LatencyBuckets(Configuration.MetricsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return LatencyBuckets(options.LatencyBucketsPerDecade, options.LatencyBucketMin, options.LatencyBucketMax);
+    }
+
     /// <summary>The default latency buckets (<see cref="Configuration.MetricsOptions"/>): 3 per decade from 100 µs to 60 s (1, 2.2, 4.6…).</summary>
-    public static IReadOnlyList<double> DefaultLatencyBuckets { get; } = LatencyBuckets(
-        Configuration.MetricsOptions.DefaultLatencyBucketsPerDecade, new Configuration.MetricsOptions().LatencyBucketMin, new Configuration.MetricsOptions().LatencyBucketMax);
+    public static IReadOnlyList<double> DefaultLatencyBuckets { get; } = LatencyBuckets(new Configuration.MetricsOptions());
 
     public static readonly MetricDefinition CanaryLatency = new(
         "benchdaemon_canary_latency", MetricKind.Histogram, MetricUnit.Seconds,

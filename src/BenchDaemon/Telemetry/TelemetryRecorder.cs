@@ -32,9 +32,7 @@ public sealed class TelemetryRecorder : IDisposable
         ArgumentNullException.ThrowIfNull(registry);
         _factory = (MetricFactory)Metrics.WithCustomRegistry(registry);
         _meter = meterFactory?.Create(OtlpMetricSink.MeterName, BuildInfoSource.Version);
-        _latencyBuckets = metrics?.Value is { } options
-            ? TelemetryCatalogue.LatencyBuckets(options.LatencyBucketsPerDecade, options.LatencyBucketMin, options.LatencyBucketMax)
-            : TelemetryCatalogue.DefaultLatencyBuckets;
+        _latencyBuckets = metrics?.Value is { } options ? TelemetryCatalogue.LatencyBuckets(options) : TelemetryCatalogue.DefaultLatencyBuckets;
     }
 
     /// <summary>The bucket bounds the histogram <paramref name="metric"/> is exported with.</summary>

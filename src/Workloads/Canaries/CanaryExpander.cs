@@ -197,14 +197,15 @@ public static class CanaryExpander
                     continue;
                 }
 
-                var isFile = ModelRef.Parse(o.Model).Kind == ModelKind.File;
-                if (isFile && o.BatchSizes is { Count: > 0 } configured && FixedShapeProblem(o.Model, configured) is { } problem)
+                // One pass over a model file: its inputs for the batch check, its precision for the default.
+                var graph = ModelRef.Parse(o.Model).Kind == ModelKind.File ? OnnxModelPrecision.TryReadGraph(o.Model) : null;
+                if (graph is { } read && o.BatchSizes is { Count: > 0 } configured && FixedShapeProblem(o.Model, read.Inputs, configured) is { } problem)
                 {
                     errors.Add(($"{key}:BatchSizes", problem));
                     continue;
                 }
 
-                var filePrecision = isFile ? OnnxModelPrecision.TryRead(o.Model) : null;
+                var filePrecision = graph?.Precision;
                 var precision = o.Precision ?? filePrecision ?? Precision.FP32;
                 if (!CheckPrecisions(key, o, [o.Model], [precision], $"{key}:Precision", errors))
                 {
@@ -363,20 +364,9 @@ public static class CanaryExpander
         || string.Equals(provider, "CUDAExecutionProvider", StringComparison.Ordinal);
 
     // A model none of whose inputs has a symbolic first dimension runs at its own shapes only: a
-    // batch size other than its fixed first dimension cannot apply to it. An unreadable file is
-    // left to the run, which fails with its reason.
-    private static string? FixedShapeProblem(string path, IReadOnlyList<int> batchSizes)
+    // batch size other than its fixed first dimension cannot apply to it.
+    private static string? FixedShapeProblem(string path, IReadOnlyList<ModelInput> inputs, IReadOnlyList<int> batchSizes)
     {
-        IReadOnlyList<ModelInput> inputs;
-        try
-        {
-            inputs = OnnxModelInputs.Read(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
-        {
-            return null;
-        }
-
         var batched = inputs.Where(i => i.Dimensions.Count > 0).ToList();
         if (batched.Count == 0 || batched.Any(i => i.Dimensions[0] < 0))
         {

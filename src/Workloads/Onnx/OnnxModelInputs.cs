@@ -4,23 +4,35 @@ using BenchDaemon.Workloads.Models.Graph.Proto;
 namespace BenchDaemon.Workloads.Onnx;
 
 /// <summary>
-/// Reads a model's graph inputs (names and declared shapes) from its file without loading the
-/// model: the protobuf is walked field by field and everything but the inputs is skipped with a
-/// seek, so a 440 MB model costs a few reads. TensorRT's optimisation profile is built from it.
+/// Reads a model's graph inputs (names and declared shapes), and on request the precision the
+/// graph is (<see cref="OnnxModelPrecision"/>), from its file without loading the model: the
+/// protobuf is walked field by field and everything else is skipped with a seek, so a 440 MB
+/// model costs a few reads. TensorRT's optimisation profile and the configuration check use it.
 /// </summary>
 public static class OnnxModelInputs
 {
-    // ModelProto.graph = 7; GraphProto.input = 11 (onnx.proto).
-    internal const int GraphField = 7;
-    internal const int InputField = 11;
+    // onnx.proto: ModelProto.graph = 7; GraphProto.node = 1, initializer = 5, input = 11, output = 12.
+    private const int GraphField = 7;
+    private const int NodeField = 1;
+    private const int InitializerField = 5;
+    private const int InputField = 11;
+    private const int OutputField = 12;
 
     /// <summary>The graph inputs of the model at <paramref name="path"/>, in order.</summary>
     /// <exception cref="InvalidDataException">The file is not a readable ONNX model.</exception>
-    public static IReadOnlyList<ModelInput> Read(string path)
+    public static IReadOnlyList<ModelInput> Read(string path) => Read(path, withPrecision: false).Inputs;
+
+    /// <summary>The graph inputs and the precision of the model at <paramref name="path"/>, in one pass over the file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX model.</exception>
+    public static (IReadOnlyList<ModelInput> Inputs, Precision Precision) ReadWithPrecision(string path) => Read(path, withPrecision: true);
+
+    private static (IReadOnlyList<ModelInput> Inputs, Precision Precision) Read(string path, bool withPrecision)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         var inputs = new List<ModelInput>();
+        var integer = false;
+        var half = false;
         Walk(stream, stream.Length, (field, length) =>
         {
             if (field != GraphField)
@@ -30,55 +42,106 @@ public static class OnnxModelInputs
 
             Walk(stream, stream.Position + length, (graphField, graphLength) =>
             {
-                if (graphField != InputField)
+                switch (graphField)
                 {
-                    return false;
+                    case InputField:
+                        var input = ValueInfoProto.Parser.ParseFrom(ReadBytes(stream, graphLength));
+                        inputs.Add(ToInput(input));
+                        half |= withPrecision && OnnxModelPrecision.IsHalf(input);
+                        return true;
+                    case OutputField when withPrecision && !half:
+                        half = OnnxModelPrecision.IsHalf(ValueInfoProto.Parser.ParseFrom(ReadBytes(stream, graphLength)));
+                        return true;
+                    case NodeField when withPrecision && !integer:
+                        integer = OnnxModelPrecision.IsIntegerOperator(NodeProto.Parser.ParseFrom(ReadBytes(stream, graphLength)).OpType);
+                        return true;
+                    case InitializerField when withPrecision && !half:
+                        half = OnnxModelPrecision.IsHalf(TensorDataType(stream, stream.Position + graphLength));
+                        return false;
+                    default:
+                        return false;
                 }
-
-                var bytes = new byte[graphLength];
-                stream.ReadExactly(bytes);
-                inputs.Add(ToInput(ValueInfoProto.Parser.ParseFrom(bytes)));
-                return true;
             });
             return true;
         });
-        return inputs;
+        return (inputs, integer ? Precision.INT8 : half ? Precision.FP16 : Precision.FP32);
     }
 
-    // Calls onField for each length-delimited field up to end; a field it does not consume is skipped.
-    internal static void Walk(Stream stream, long end, Func<int, long, bool> onField)
+    private static byte[] ReadBytes(Stream stream, long length)
+    {
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    // TensorProto.data_type (field 2) without reading the tensor's data (dims come first, the raw data last).
+    private static long TensorDataType(Stream stream, long end)
     {
         while (stream.Position < end)
         {
             var tag = ReadVarint(stream);
-            var field = (int)(tag >> 3);
-            switch ((int)(tag & 7))
+            if ((tag & 7) == 0)
             {
-                case 0:
-                    ReadVarint(stream);
-                    break;
-                case 1:
-                    stream.Seek(8, SeekOrigin.Current);
-                    break;
-                case 2:
-                    var length = (long)ReadVarint(stream);
-                    var start = stream.Position;
-                    if (!onField(field, length))
-                    {
-                        stream.Seek(start + length, SeekOrigin.Begin);
-                    }
+                var value = ReadVarint(stream);
+                if ((tag >> 3) == 2)
+                {
+                    return (long)value;
+                }
+            }
+            else
+            {
+                Skip(stream, tag);
+            }
+        }
 
-                    break;
-                case 5:
-                    stream.Seek(4, SeekOrigin.Current);
-                    break;
-                default:
-                    throw new InvalidDataException($"not an ONNX model: wire type {tag & 7} at byte {stream.Position}");
+        return 0;
+    }
+
+    // Calls onField for each length-delimited field up to end; a field it does not consume is skipped.
+    private static void Walk(Stream stream, long end, Func<int, long, bool> onField)
+    {
+        while (stream.Position < end)
+        {
+            var tag = ReadVarint(stream);
+            if ((tag & 7) == 2)
+            {
+                var length = (long)ReadVarint(stream);
+                var start = stream.Position;
+                if (!onField((int)(tag >> 3), length))
+                {
+                    stream.Seek(start + length, SeekOrigin.Begin);
+                }
+            }
+            else
+            {
+                Skip(stream, tag);
             }
         }
     }
 
-    internal static ulong ReadVarint(Stream stream)
+    // Skips the value of a field that is not length-delimited.
+    private static void Skip(Stream stream, ulong tag)
+    {
+        switch ((int)(tag & 7))
+        {
+            case 0:
+                ReadVarint(stream);
+                break;
+            case 1:
+                stream.Seek(8, SeekOrigin.Current);
+                break;
+            case 2:
+                stream.Seek((long)ReadVarint(stream), SeekOrigin.Current);
+                break;
+            case 5:
+                stream.Seek(4, SeekOrigin.Current);
+                break;
+            default:
+                throw new InvalidDataException($"not an ONNX model: wire type {tag & 7} at byte {stream.Position}");
+        }
+    }
+
+    private static ulong ReadVarint(Stream stream)
     {
         ulong value = 0;
         for (var shift = 0; shift < 64; shift += 7)
