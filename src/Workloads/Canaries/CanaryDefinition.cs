@@ -25,6 +25,8 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <param name="MemoryLimitMegabytes">The worker's memory limit for this canary; null: <c>Workers:MemoryLimitMegabytes</c>.</param>
 /// <param name="CustomOpLibraries">Shared libraries of custom operators registered with every session of this canary.</param>
 /// <param name="GpuIo">Where a GPU canary's inputs and outputs live while measured.</param>
+/// <param name="TestData">The test data set directory whose inputs feed the model and whose expected outputs are checked, or null.</param>
+/// <param name="Tolerance">How far outputs may be from the test data's expected outputs.</param>
 public sealed record CanaryDefinition(
     string Name,
     string Model,
@@ -46,7 +48,9 @@ public sealed record CanaryDefinition(
     CanaryRegressionOptions? Regression = null,
     int? MemoryLimitMegabytes = null,
     IReadOnlyList<string>? CustomOpLibraries = null,
-    GpuIo GpuIo = GpuIo.Device)
+    GpuIo GpuIo = GpuIo.Device,
+    string? TestData = null,
+    Tolerance? Tolerance = null)
 {
     /// <summary>The model, read: a file, a built-in model or a CUDA micro-canary.</summary>
     [JsonIgnore]

@@ -123,6 +123,8 @@ public static class CanaryExpander
                 errors.Add(($"{key}:InputFiles:{input}", "must name a .npy file"));
             }
 
+            ValidateTestData(key, o, errors);
+
             foreach (var (option, _) in o.ProviderOptions.Where(v => v.Value is null))
             {
                 errors.Add(($"{key}:ProviderOptions:{option}", "has no value"));
@@ -212,7 +214,10 @@ public static class CanaryExpander
                     continue;
                 }
 
-                canaries.Add(Definition(o, o.Name, o.Model, o.Provider, precision, filePrecision));
+                if (TryDefinition($"{key}:TestData", errors, () => Definition(o, o.Name, o.Model, o.Provider, precision, filePrecision, graph?.Inputs)) is { } single)
+                {
+                    canaries.Add(single);
+                }
                 continue;
             }
 
@@ -249,7 +254,10 @@ public static class CanaryExpander
                     {
                         var label = ModelRef.Parse(model) is { Kind: ModelKind.Cuda } cuda ? cuda.Name[ModelRef.CudaPrefix.Length..] : ModelLabel(model);
                         var name = string.Join('-', o.Name, label, provider.ToLowerInvariant(), precision.ToString().ToLowerInvariant());
-                        canaries.Add(Definition(o, name, model, provider, precision));
+                        if (TryDefinition($"{key}:Matrix:Models", errors, () => Definition(o, name, model, provider, precision)) is { } expanded)
+                        {
+                            canaries.Add(expanded);
+                        }
                     }
                 }
             }
@@ -384,9 +392,100 @@ public static class CanaryExpander
             $"[{string.Join(", ", batchSizes)}] cannot apply: no input of {Path.GetFileName(path)} has a symbolic first dimension ({shapes}); leave BatchSizes unset to run it at its own shapes");
     }
 
-    private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision, Precision? filePrecision = null)
+    /// <summary>The value of <c>TestData</c> that turns the automatic use of a test data set off.</summary>
+    public const string NoTestData = "none";
+
+    private static void ValidateTestData(string key, CanaryOptions o, List<(string, string)> errors)
+    {
+        if (o.Tolerance is { } tolerance)
+        {
+            if (tolerance.Absolute is { } absolute && !(double.IsFinite(absolute) && absolute >= 0))
+            {
+                errors.Add(($"{key}:Tolerance:Absolute", $"{absolute.ToString(CultureInfo.InvariantCulture)} must be zero or more"));
+            }
+
+            if (tolerance.Relative is { } relative && !(double.IsFinite(relative) && relative >= 0))
+            {
+                errors.Add(($"{key}:Tolerance:Relative", $"{relative.ToString(CultureInfo.InvariantCulture)} must be zero or more"));
+            }
+        }
+
+        if (o.TestData is not { } directory || string.Equals(directory.Trim(), NoTestData, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            errors.Add(($"{key}:TestData", $"must name a test data directory (input_0.pb…), or be '{NoTestData}'"));
+        }
+        else if (o.InputFiles.Count > 0 || o.ImageInput is not null)
+        {
+            errors.Add(($"{key}:TestData", "give TestData, InputFiles or ImageInput, not two of them: each decides the inputs"));
+        }
+        else if (o.Matrix is { Models.Count: > 1 })
+        {
+            errors.Add(($"{key}:TestData", "a test data set belongs to one model; a Matrix of several models finds each model's test_data_set_0 beside it"));
+        }
+        else if (!Directory.Exists(directory))
+        {
+            errors.Add(($"{key}:TestData", $"'{directory}' is not a directory"));
+        }
+        else if (!File.Exists(Path.Combine(directory, "input_0.pb")))
+        {
+            errors.Add(($"{key}:TestData", $"'{directory}' holds no input_0.pb (a test data set has input_0.pb, input_1.pb… and optionally output_0.pb…)"));
+        }
+    }
+
+    // The test data set a file model uses: the configured one, or the first test_data_set_N
+    // beside the model unless the inputs come from elsewhere or the user said none.
+    private static string? TestDataFor(CanaryOptions o, string model)
+    {
+        if (ModelRef.Parse(model).Kind != ModelKind.File)
+        {
+            return null;
+        }
+
+        if (o.TestData is { } configured)
+        {
+            return string.Equals(configured.Trim(), NoTestData, StringComparison.OrdinalIgnoreCase) ? null : Path.GetFullPath(configured);
+        }
+
+        return o.InputFiles.Count == 0 && o.ImageInput is null ? Onnx.TestDataSet.Find(model) : null;
+    }
+
+    // BatchSizes unset with a test data set: the data's own batch (1 when the model has no
+    // symbolic first dimension).
+    private static int[] DefaultBatchSizes(string? testData, string model, IReadOnlyList<ModelInput>? inputs)
+    {
+        if (testData is null || !File.Exists(model))
+        {
+            return [1];
+        }
+
+        inputs ??= Onnx.OnnxModelInputs.Read(model);
+        return Onnx.TestDataSet.Batch(testData, inputs) is { } batch ? [checked((int)Math.Clamp(batch, 1, MaxBatchSize))] : [1];
+    }
+
+    // A test data set that cannot be read is the configuration's problem, said at the check.
+    private static CanaryDefinition? TryDefinition(string errorKey, List<(string, string)> errors, Func<CanaryDefinition> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add((errorKey, $"the test data set cannot be read: {ex.Message}"));
+            return null;
+        }
+    }
+
+    private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision, Precision? filePrecision = null, IReadOnlyList<ModelInput>? inputs = null)
     {
         var cuda = CudaModels.IsCuda(model);
+        var testData = TestDataFor(o, model);
+        var tolerance = Tolerance.Default(precision, provider);
         var variants = new Dictionary<Precision, string>(o.Variants);
         if (filePrecision is { } own && own != Precision.FP32 && own == precision)
         {
@@ -406,7 +505,7 @@ public static class CanaryExpander
             cuda ? CudaProvider : provider.Trim(),
             new Dictionary<string, string>(o.ProviderOptions, StringComparer.Ordinal),
             precision,
-            [.. o.BatchSizes ?? [1]],
+            o.BatchSizes is { } batchSizes ? [.. batchSizes] : DefaultBatchSizes(testData, model, inputs),
             o.Threads,
             o.GraphOptimization,
             new Dictionary<string, long>(o.Inputs, StringComparer.OrdinalIgnoreCase),
@@ -420,7 +519,9 @@ public static class CanaryExpander
             o.Regression,
             o.MemoryLimitMegabytes,
             o.CustomOpLibraries.Count > 0 ? [.. o.CustomOpLibraries] : null,
-            o.GpuIo);
+            o.GpuIo,
+            testData,
+            new Tolerance(o.Tolerance?.Absolute ?? tolerance.Absolute, o.Tolerance?.Relative ?? tolerance.Relative));
     }
 
     private static void ValidateMeasure(string key, MeasureOptions m, List<(string, string)> errors)

@@ -68,6 +68,18 @@ public sealed class CanaryOptions
     public Dictionary<string, string> InputFiles { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// A test data set directory (<c>input_0.pb</c>, <c>input_1.pb</c>… and, where present,
+    /// <c>output_0.pb</c>…: serialized ONNX values, as <c>onnxruntime_perf_test</c> reads them) whose
+    /// inputs feed the model and whose expected outputs every run is checked against. Unset: the
+    /// first <c>test_data_set_N</c> directory beside the model is used when there is one (and
+    /// <see cref="InputFiles"/> are not given); <c>none</c>: never.
+    /// </summary>
+    public string? TestData { get; set; }
+
+    /// <summary>How far a run's outputs may be from the test data's expected outputs (see <see cref="ToleranceOptions"/>).</summary>
+    public ToleranceOptions Tolerance { get; set; } = new();
+
+    /// <summary>
     /// For image models: feed the float NCHW input through the real serving pipeline each
     /// call — JPEG decode, resize, centre crop, normalise — from a generated JPEG of this size
     /// class, and time that stage apart from inference. Unset: no preprocessing stage.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -41,16 +42,19 @@ public static class InputGenerator
                 continue;
             }
 
-            if (!meta.IsTensor || meta.IsString)
+            if (meta.OnnxValueType == OnnxValueType.ONNX_TYPE_MAP)
             {
-                throw new CanaryInputException($"input '{name}' is a {(meta.IsString ? "string tensor" : meta.OnnxValueType.ToString())}; only numeric tensors can be generated");
+                shapes[name] = [MapEntries];
+                continue;
             }
 
-            var dims = meta.Dimensions;
+            var tensor = Innermost(meta) ?? throw new CanaryInputException(
+                $"input '{name}' is {Describe(meta)}, whose values cannot be generated; give them in a test data set (test_data_set_0/input_K.pb beside the model, or TestData)");
+            var dims = tensor.Dimensions;
             var shape = new long[dims.Length];
             for (var i = 0; i < dims.Length; i++)
             {
-                var symbol = i < meta.SymbolicDimensions.Length ? meta.SymbolicDimensions[i] : string.Empty;
+                var symbol = i < tensor.SymbolicDimensions.Length ? tensor.SymbolicDimensions[i] : string.Empty;
                 if (dims[i] >= 0)
                 {
                     // A fixed size stays as declared, the first dimension too: the batch applies
@@ -142,7 +146,7 @@ public static class InputGenerator
     }
 
     /// <summary>Allocates and fills the input tensors (from <paramref name="files"/> where given); the caller disposes them.</summary>
-    public static Dictionary<string, OrtValue> Create(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, long[]> shapes, IReadOnlyDictionary<string, long> dimensions, int seed, IReadOnlyDictionary<string, NpyArray>? files = null)
+    public static Dictionary<string, OrtValue> Create(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, long[]> shapes, IReadOnlyDictionary<string, long> dimensions, int seed, IReadOnlyDictionary<string, NpyArray>? files = null, IReadOnlyDictionary<string, Onnx.InputHint>? hints = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(shapes);
@@ -156,9 +160,15 @@ public static class InputGenerator
             {
                 var shape = shapes[name];
                 var random = new Models.SplitMix64(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index++));
+                if (files is null || !files.TryGetValue(name, out var file))
+                {
+                    var generator = new Generator(vocabulary, dimensions.ContainsKey(VocabularyKey), random);
+                    values[name] = generator.Make(meta, name, shape, hints?.GetValueOrDefault(name));
+                    continue;
+                }
+
                 var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, meta.ElementDataType, shape);
                 values[name] = value;
-                if (files is not null && files.TryGetValue(name, out var file))
                 {
                     // A batch-1 file is repeated to fill the batch.
                     var target = value.GetTensorMutableRawData();
@@ -166,10 +176,6 @@ public static class InputGenerator
                     {
                         file.Data.CopyTo(target[offset..]);
                     }
-                }
-                else
-                {
-                    Fill(value, meta.ElementDataType, name, shape, vocabulary, random);
                 }
             }
 
@@ -186,50 +192,213 @@ public static class InputGenerator
         }
     }
 
-    private static void Fill(OrtValue value, TensorElementType type, string name, long[] shape, long vocabulary, Models.SplitMix64 random)
-    {
-        var lower = name.ToLowerInvariant();
-        var lastDim = shape.Length == 0 ? 1 : Math.Max(1, shape[^1]);
-        long IntegerAt(long i) =>
-            lower.Contains("mask", StringComparison.Ordinal) ? 1
-            : lower.Contains("type", StringComparison.Ordinal) || lower.Contains("segment", StringComparison.Ordinal) ? 0
-            : lower.Contains("position", StringComparison.Ordinal) ? i % lastDim
-            : (long)(random.NextDouble() * vocabulary);
+    /// <summary>Entries of a generated map input.</summary>
+    public const int MapEntries = 4;
 
-        switch (type)
+    /// <summary>Elements of a generated sequence input.</summary>
+    public const int SequenceLength = 2;
+
+    // The tensor inside an input: itself, or the element of an optional or a sequence.
+    private static NodeMetadata? Innermost(NodeMetadata meta) => meta.OnnxValueType switch
+    {
+        OnnxValueType.ONNX_TYPE_TENSOR => meta,
+        OnnxValueType.ONNX_TYPE_OPTIONAL => Innermost(meta.AsOptionalMetadata().ElementMeta),
+        OnnxValueType.ONNX_TYPE_SEQUENCE => Innermost(meta.AsSequenceMetadata().ElementMeta),
+        _ => null,
+    };
+
+    private static string Describe(NodeMetadata meta) => meta.OnnxValueType switch
+    {
+        OnnxValueType.ONNX_TYPE_TENSOR => $"a tensor of {meta.ElementDataType}",
+        OnnxValueType.ONNX_TYPE_SEQUENCE => $"a sequence of {Describe(meta.AsSequenceMetadata().ElementMeta)}",
+        OnnxValueType.ONNX_TYPE_OPTIONAL => $"an optional {Describe(meta.AsOptionalMetadata().ElementMeta)}",
+        OnnxValueType.ONNX_TYPE_MAP => $"a map from {meta.AsMapMetadata().KeyDataType} to {Describe(meta.AsMapMetadata().ValueMetadata)}",
+        var other => $"a value of type {other}",
+    };
+
+    // Builds one generated value of any ONNX type; shape is that of the innermost tensor (the
+    // entries of a map).
+    private sealed class Generator(long vocabulary, bool userVocabulary, Models.SplitMix64 random)
+    {
+        public OrtValue Make(NodeMetadata meta, string name, long[] shape, Onnx.InputHint? hint)
         {
-            case TensorElementType.Float:
-                FillEach(value.GetTensorMutableDataAsSpan<float>(), _ => (float)random.NextSignedDouble());
-                break;
-            case TensorElementType.Double:
-                FillEach(value.GetTensorMutableDataAsSpan<double>(), _ => random.NextSignedDouble());
-                break;
-            case TensorElementType.Float16:
-                FillEach(value.GetTensorMutableDataAsSpan<Float16>(), _ => (Float16)(float)random.NextSignedDouble());
-                break;
-            case TensorElementType.BFloat16:
-                FillEach(value.GetTensorMutableDataAsSpan<BFloat16>(), _ => (BFloat16)(float)random.NextSignedDouble());
-                break;
-            case TensorElementType.Int64:
-                FillEach(value.GetTensorMutableDataAsSpan<long>(), IntegerAt);
-                break;
-            case TensorElementType.Int32:
-                FillEach(value.GetTensorMutableDataAsSpan<int>(), i => (int)IntegerAt(i));
-                break;
-            case TensorElementType.Int16:
-                FillEach(value.GetTensorMutableDataAsSpan<short>(), i => (short)Math.Min(IntegerAt(i), short.MaxValue));
-                break;
-            case TensorElementType.Int8:
-                FillEach(value.GetTensorMutableDataAsSpan<sbyte>(), _ => (sbyte)(random.NextDouble() * 255 - 128));
-                break;
-            case TensorElementType.UInt8:
-                FillEach(value.GetTensorMutableDataAsSpan<byte>(), _ => (byte)(random.NextDouble() * 256));
-                break;
-            case TensorElementType.Bool:
-                FillEach(value.GetTensorMutableDataAsSpan<bool>(), _ => true);
-                break;
-            default:
-                throw new CanaryInputException($"input '{name}' has element type {type}, which cannot be generated");
+            switch (meta.OnnxValueType)
+            {
+                case OnnxValueType.ONNX_TYPE_TENSOR:
+                    return Tensor(meta.ElementDataType, name, shape, hint);
+                case OnnxValueType.ONNX_TYPE_OPTIONAL:
+                    // Present: the value inside is what the graph computes with.
+                    return Make(meta.AsOptionalMetadata().ElementMeta, name, shape, hint);
+                case OnnxValueType.ONNX_TYPE_SEQUENCE:
+                    var items = new List<OrtValue>();
+                    try
+                    {
+                        for (var i = 0; i < SequenceLength; i++)
+                        {
+                            items.Add(Make(meta.AsSequenceMetadata().ElementMeta, name, shape, hint));
+                        }
+
+                        // On success the sequence owns the elements and the list is emptied.
+                        return OrtValue.CreateSequence(items);
+                    }
+                    finally
+                    {
+                        foreach (var item in items)
+                        {
+                            item.Dispose();
+                        }
+                    }
+
+                case OnnxValueType.ONNX_TYPE_MAP:
+                    var map = meta.AsMapMetadata();
+                    var keys = Keys(map.KeyDataType, name, shape[0]);
+                    OrtValue? values = null;
+                    try
+                    {
+                        var valueMeta = map.ValueMetadata;
+                        if (!valueMeta.IsTensor)
+                        {
+                            throw new CanaryInputException($"input '{name}' is a map whose values are {Describe(valueMeta)}; only maps of tensors can be generated");
+                        }
+
+                        values = Tensor(valueMeta.ElementDataType, name, shape, null);
+                        return OrtValue.CreateMap(ref keys, ref values);
+                    }
+                    finally
+                    {
+                        keys?.Dispose();
+                        values?.Dispose();
+                    }
+
+                default:
+                    throw new CanaryInputException($"input '{name}' is {Describe(meta)}, whose values cannot be generated");
+            }
+        }
+
+        private OrtValue Keys(TensorElementType type, string name, long count)
+        {
+            if (type == TensorElementType.String)
+            {
+                var strings = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [count]);
+                for (var i = 0; i < count; i++)
+                {
+                    strings.StringTensorSetElementAt(string.Create(CultureInfo.InvariantCulture, $"k{i}").AsSpan(), i);
+                }
+
+                return strings;
+            }
+
+            // Distinct keys 0, 1, 2… in the key's integer type.
+            var keys = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, [count]);
+            try
+            {
+                Fill(keys, type, name, [count], Onnx.InputHint.Of((i, _) => i, "map keys"));
+                return keys;
+            }
+            catch
+            {
+                keys.Dispose();
+                throw;
+            }
+        }
+
+        private OrtValue Tensor(TensorElementType type, string name, long[] shape, Onnx.InputHint? hint)
+        {
+            if (type == TensorElementType.String)
+            {
+                var count = shape.Aggregate(1L, (a, d) => a * d);
+                var strings = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
+                for (var i = 0; i < count; i++)
+                {
+                    strings.StringTensorSetElementAt(string.Create(CultureInfo.InvariantCulture, $"w{(long)(random.NextDouble() * vocabulary)}").AsSpan(), (int)i);
+                }
+
+                return strings;
+            }
+
+            var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, shape);
+            try
+            {
+                Fill(value, type, name, shape, hint);
+                return value;
+            }
+            catch
+            {
+                value.Dispose();
+                throw;
+            }
+        }
+
+        private void Fill(OrtValue value, TensorElementType type, string name, long[] shape, Onnx.InputHint? hint)
+        {
+            var lower = name.ToLowerInvariant();
+            var lastDim = shape.Length == 0 ? 1 : Math.Max(1, shape[^1]);
+            var count = shape.Aggregate(1L, (a, d) => a * d);
+            var span = hint is { Value: null } range ? range.Upper - range.Lower : 0;
+            var exact = hint?.Value;
+
+            // BERT-style conventions by name, then the graph's range (an embedding table's rows,
+            // a non-zero divisor) unless Inputs:vocab bounds token ids.
+            long IntegerAt(long i)
+            {
+                if (exact is not null)
+                {
+                    return (long)exact(i, count);
+                }
+
+                var v = lower.Contains("mask", StringComparison.Ordinal) ? 1
+                    : lower.Contains("type", StringComparison.Ordinal) || lower.Contains("segment", StringComparison.Ordinal) ? 0
+                    : lower.Contains("position", StringComparison.Ordinal) ? i % lastDim
+                    : (long)(random.NextDouble() * (span > 0 && !userVocabulary ? span : vocabulary));
+                return span > 0 ? hint!.Lower + ((((v - hint.Lower) % span) + span) % span) : v;
+            }
+
+            double FloatAt(long i) => exact is not null ? exact(i, count) : random.NextSignedDouble();
+
+            switch (type)
+            {
+                case TensorElementType.Float:
+                    FillEach(value.GetTensorMutableDataAsSpan<float>(), i => (float)FloatAt(i));
+                    break;
+                case TensorElementType.Double:
+                    FillEach(value.GetTensorMutableDataAsSpan<double>(), FloatAt);
+                    break;
+                case TensorElementType.Float16:
+                    FillEach(value.GetTensorMutableDataAsSpan<Float16>(), i => (Float16)(float)FloatAt(i));
+                    break;
+                case TensorElementType.BFloat16:
+                    FillEach(value.GetTensorMutableDataAsSpan<BFloat16>(), i => (BFloat16)(float)FloatAt(i));
+                    break;
+                case TensorElementType.Int64:
+                    FillEach(value.GetTensorMutableDataAsSpan<long>(), IntegerAt);
+                    break;
+                case TensorElementType.UInt64:
+                    FillEach(value.GetTensorMutableDataAsSpan<ulong>(), i => (ulong)Math.Max(0, IntegerAt(i)));
+                    break;
+                case TensorElementType.Int32:
+                    FillEach(value.GetTensorMutableDataAsSpan<int>(), i => (int)Math.Clamp(IntegerAt(i), int.MinValue, int.MaxValue));
+                    break;
+                case TensorElementType.UInt32:
+                    FillEach(value.GetTensorMutableDataAsSpan<uint>(), i => (uint)Math.Clamp(IntegerAt(i), 0, uint.MaxValue));
+                    break;
+                case TensorElementType.Int16:
+                    FillEach(value.GetTensorMutableDataAsSpan<short>(), i => (short)Math.Clamp(IntegerAt(i), short.MinValue, short.MaxValue));
+                    break;
+                case TensorElementType.UInt16:
+                    FillEach(value.GetTensorMutableDataAsSpan<ushort>(), i => (ushort)Math.Clamp(IntegerAt(i), 0, ushort.MaxValue));
+                    break;
+                case TensorElementType.Int8:
+                    FillEach(value.GetTensorMutableDataAsSpan<sbyte>(), i => hint is null ? (sbyte)(random.NextDouble() * 255 - 128) : (sbyte)Math.Clamp(IntegerAt(i), sbyte.MinValue, sbyte.MaxValue));
+                    break;
+                case TensorElementType.UInt8:
+                    FillEach(value.GetTensorMutableDataAsSpan<byte>(), i => hint is null ? (byte)(random.NextDouble() * 256) : (byte)Math.Clamp(IntegerAt(i), 0, byte.MaxValue));
+                    break;
+                case TensorElementType.Bool:
+                    FillEach(value.GetTensorMutableDataAsSpan<bool>(), _ => true);
+                    break;
+                default:
+                    throw new CanaryInputException($"input '{name}' has element type {type}, which cannot be generated");
+            }
         }
     }
 

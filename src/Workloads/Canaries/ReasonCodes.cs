@@ -19,6 +19,9 @@ public static class ReasonCodes
     public const string RuntimeError = "runtime_error";
     public const string OutOfMemory = "out_of_memory";
     public const string NonFiniteOutput = "non_finite_output";
+
+    /// <summary>The outputs differ from the test data set's expected outputs beyond the tolerance (the reason names the worst element).</summary>
+    public const string WrongResult = "wrong_result";
     public const string Timeout = "timeout";
     public const string Shutdown = "shutdown";
     /// <summary>Before G3: the coefficient of variation was above its limit. No longer given; kept for stored runs and dashboards.</summary>

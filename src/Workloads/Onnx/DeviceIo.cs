@@ -71,6 +71,14 @@ internal sealed unsafe class DeviceIo : IDisposable
             io.MakeContextCurrent();
             foreach (var (name, host) in hostInputs)
             {
+                // Sequences, maps and string tensors cannot live in device memory: ONNX Runtime
+                // takes them from the host (and copies what a GPU kernel needs itself).
+                if (!OnDevice(host))
+                {
+                    binding.BindInput(name, host);
+                    continue;
+                }
+
                 var info = host.GetTensorTypeAndShape();
                 var value = OrtValue.CreateAllocatedTensorValue(io._allocator, info.ElementDataType, info.Shape);
                 io._inputs.Add((name, host, value, Bytes(info)));
@@ -80,7 +88,7 @@ internal sealed unsafe class DeviceIo : IDisposable
             io.CopyInputsToDevice();
             foreach (var name in session.OutputNames)
             {
-                binding.BindOutputToDevice(name, io._memory);
+                binding.BindOutputToDevice(name, OnDevice(session.OutputMetadata[name]) ? io._memory : OrtMemoryInfo.DefaultInstance);
             }
 
             return io;
@@ -109,9 +117,9 @@ internal sealed unsafe class DeviceIo : IDisposable
         binding.ClearBoundOutputs();
         foreach (var name in session.OutputNames)
         {
-            if (!shapes.TryGetValue(name, out var info))
+            if (!shapes.TryGetValue(name, out var info) || info.ElementDataType == TensorElementType.String)
             {
-                binding.BindOutputToDevice(name, _memory);
+                binding.BindOutputToDevice(name, OnDevice(session.OutputMetadata[name]) ? _memory : OrtMemoryInfo.DefaultInstance);
                 continue;
             }
 
@@ -121,6 +129,11 @@ internal sealed unsafe class DeviceIo : IDisposable
             binding.BindOutput(name, device);
         }
     }
+
+    private static bool OnDevice(OrtValue value) =>
+        value.IsTensor && value.GetTensorTypeAndShape().ElementDataType != TensorElementType.String;
+
+    private static bool OnDevice(NodeMetadata meta) => meta.IsTensor && !meta.IsString;
 
     /// <summary>Host → device copy of every input (synchronous).</summary>
     public void CopyInputsToDevice()

@@ -67,6 +67,79 @@ public static class OnnxModelInputs
         return (inputs, integer ? Precision.INT8 : half ? Precision.FP16 : Precision.FP32);
     }
 
+    /// <summary>
+    /// The top-level graph's nodes and the shapes of its initializers (their data skipped), for
+    /// reading what the graph does with its inputs (<see cref="InputHints"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX model.</exception>
+    internal static (IReadOnlyList<NodeProto> Nodes, IReadOnlyDictionary<string, long[]> Initializers) ReadStructure(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var nodes = new List<NodeProto>();
+        var initializers = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        Walk(stream, stream.Length, (field, length) =>
+        {
+            if (field != GraphField)
+            {
+                return false;
+            }
+
+            Walk(stream, stream.Position + length, (graphField, graphLength) =>
+            {
+                switch (graphField)
+                {
+                    case NodeField:
+                        nodes.Add(NodeProto.Parser.ParseFrom(ReadBytes(stream, graphLength)));
+                        return true;
+                    case InitializerField:
+                        var (name, dims) = TensorHeader(stream, stream.Position + graphLength);
+                        initializers[name] = dims;
+                        return false;
+                    default:
+                        return false;
+                }
+            });
+            return true;
+        });
+        return (nodes, initializers);
+    }
+
+    // TensorProto.name (field 8) and dims (field 1, packed or not), skipping the data.
+    private static (string Name, long[] Dims) TensorHeader(Stream stream, long end)
+    {
+        var name = string.Empty;
+        var dims = new List<long>();
+        while (stream.Position < end)
+        {
+            var tag = ReadVarint(stream);
+            var field = (int)(tag >> 3);
+            if (field == 1 && (tag & 7) == 0)
+            {
+                dims.Add((long)ReadVarint(stream));
+            }
+            else if (field == 1 && (tag & 7) == 2)
+            {
+                var packedLength = (long)ReadVarint(stream);
+                var packedEnd = stream.Position + packedLength;
+                while (stream.Position < packedEnd)
+                {
+                    dims.Add((long)ReadVarint(stream));
+                }
+            }
+            else if (field == 8 && (tag & 7) == 2)
+            {
+                name = System.Text.Encoding.UTF8.GetString(ReadBytes(stream, (long)ReadVarint(stream)));
+            }
+            else
+            {
+                Skip(stream, tag);
+            }
+        }
+
+        return (name, [.. dims]);
+    }
+
     private static byte[] ReadBytes(Stream stream, long length)
     {
         var bytes = new byte[length];
@@ -168,6 +241,7 @@ public static class OnnxModelInputs
         return new ModelInput(
             info.Name,
             [.. dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1)],
-            [.. dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : string.Empty)]);
+            [.. dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? d.DimParam : string.Empty)],
+            info.Type is null || info.Type.ValueCase == TypeProto.ValueOneofCase.TensorType);
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
     private readonly string? _stateDirectory;
     private readonly ConcurrentDictionary<string, ((long Length, DateTime Modified) Stamp, string Digest)> _digests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Canary, string Path), string> _mismatchesLogged = new();
+    private readonly ConcurrentDictionary<(string Canary, int Batch), byte> _comparisonSkipLogged = new();
 
     /// <summary>An engine over <paramref name="runtime"/>; built-in models come from <paramref name="zoo"/> (none without it).</summary>
     /// <param name="runtime">The ONNX Runtime of this process.</param>
@@ -164,11 +165,30 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
             ProviderFallback = ExecutionProviders.IsCpu(canary.Provider) ? false : fallback,
         };
 
-        var files = canary.InputFiles.ToDictionary(f => f.Key, f => NpyArray.Read(f.Value), StringComparer.Ordinal);
-        var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs, files);
-        var inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed, files);
+        // Inputs: a test data set's (its expected outputs checked after the run), else .npy files
+        // and generated data.
+        var testData = canary.TestData is { } dataDirectory ? TestDataSet.Load(dataDirectory, session) : null;
+        Dictionary<string, OrtValue> inputs;
+        ImageStage? stage = null;
+        var compare = false;
+        if (testData is not null)
+        {
+            (inputs, compare) = TestInputs(testData, session.InputMetadata, batch);
+            if (!compare && testData.Outputs.Count > 0 && _comparisonSkipLogged.TryAdd((canary.Name, batch), 0))
+            {
+                LogComparisonSkipped(_logger, canary.Name, batch, testData.Directory);
+            }
+        }
+        else
+        {
+            var files = canary.InputFiles.ToDictionary(f => f.Key, f => NpyArray.Read(f.Value), StringComparer.Ordinal);
+            var shapes = InputGenerator.Shapes(session.InputMetadata, batch, canary.Inputs, files);
+            inputs = InputGenerator.Create(session.InputMetadata, shapes, canary.Inputs, canary.Seed, files, IndexHints(canary, modelPath, shapes));
+            stage = canary.ImageInput is { } sizeClass ? ImageStage.Create(session.InputMetadata, inputs, shapes, sizeClass) : null;
+        }
+
         var outputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        var stage = canary.ImageInput is { } sizeClass ? ImageStage.Create(session.InputMetadata, inputs, shapes, sizeClass) : null;
+        var optionalOutputs = session.OutputMetadata.Where(o => o.Value.OnnxValueType == OnnxValueType.ONNX_TYPE_OPTIONAL).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
 
         // A GPU provider's inputs and outputs live in the GPU's memory (IOBinding with device
         // tensors), so the loop times inference; end to end (or with an image stage, whose
@@ -223,15 +243,21 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
 
             try
             {
-                // First call: let ONNX Runtime allocate outputs, then pre-allocate and bind them.
+                // First call: let ONNX Runtime allocate outputs, then pre-allocate and bind them —
+                // unless an output is optional: an empty optional cannot be read through ONNX
+                // Runtime's managed API (wrapping it crashes the process), so such a graph's
+                // outputs stay ONNX Runtime's to allocate and are never read from the binding.
                 var firstStart = Stopwatch.GetTimestamp();
                 session.RunWithBinding(runOptions, binding);
                 if (deviceIo is not null)
                 {
                     binding.SynchronizeBoundOutputs();
-                    deviceIo.BindPreallocatedOutputs(session, binding);
+                    if (optionalOutputs.Count == 0)
+                    {
+                        deviceIo.BindPreallocatedOutputs(session, binding);
+                    }
                 }
-                else
+                else if (optionalOutputs.Count == 0)
                 {
                     BindPreallocatedOutputs(session, binding, outputs);
                 }
@@ -279,13 +305,39 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                     outputs = deviceIo.HostOutputs;
                 }
 
-                CheckFinite(outputs);
+                // With optional outputs, the others are read from one more call that asks for them alone.
+                using var fetched = optionalOutputs.Count > 0 ? FetchedOutputs.Run(session, runOptions, inputs, optionalOutputs) : null;
+                var hostOutputs = fetched?.Tensors ?? outputs;
+
+                // Expected outputs are the stronger check (NaN where NaN is expected is right);
+                // without them, a NaN or infinity is wrong on its face.
+                if (compare && testData!.Outputs.Count > 0)
+                {
+                    var expected = testData.Outputs.Where(e => !optionalOutputs.Contains(e.Key)).ToDictionary(StringComparer.Ordinal);
+                    if (expected.Count < testData.Outputs.Count && _comparisonSkipLogged.TryAdd((canary.Name, -1), 0) && _logger.IsEnabled(LogLevel.Information))
+                    {
+                        var names = string.Join(", ", optionalOutputs);
+                        LogOptionalNotCompared(_logger, canary.Name, names);
+                    }
+
+                    var tolerance = canary.Tolerance ?? Tolerance.Default(canary.Precision, canary.Provider);
+                    var actual = fetched?.All ?? ActualOutputs(binding, outputs);
+                    if (OutputComparison.Compare(expected, actual, tolerance.Absolute, tolerance.Relative, Path.GetFileName(testData.Directory)) is { } wrong)
+                    {
+                        throw new CanaryInputException(ReasonCodes.WrongResult, wrong);
+                    }
+                }
+                else
+                {
+                    CheckFinite(hostOutputs);
+                }
+
                 DriftResult? drift = null;
                 if (canary.Precision != Precision.FP32)
                 {
                     using (s_activities.StartActivity("drift"))
                     {
-                        drift = MeasureDrift(canary, inputs, outputs);
+                        drift = MeasureDrift(canary, inputs, hostOutputs);
                     }
                 }
 
@@ -580,6 +632,134 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         }
     }
 
+    // What the graph does with each input, so generated indices, shapes and divisors are valid.
+    // A graph that cannot be read for it (it loaded, so this is rare) gets plain generated data.
+    private Dictionary<string, InputHint>? IndexHints(CanaryDefinition canary, string modelPath, IReadOnlyDictionary<string, long[]> shapes)
+    {
+        try
+        {
+            return InputHints.For(modelPath, shapes);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            LogHintsUnavailable(_logger, canary.Name, modelPath, ex.Message);
+            return null;
+        }
+    }
+
+    // A test data set's inputs; a set of batch 1 is repeated to a larger batch, and then its
+    // expected outputs (those of batch 1) are not compared.
+    private static (Dictionary<string, OrtValue> Inputs, bool Comparable) TestInputs(TestDataSet data, IReadOnlyDictionary<string, NodeMetadata> declared, int batch)
+    {
+        static bool Batched(NodeMetadata meta, OnnxData value) =>
+            meta.IsTensor && meta.Dimensions is [< 0, ..] && value is TensorData { Shape.Length: > 0 };
+
+        var batches = data.Inputs.Where(i => Batched(declared[i.Key], i.Value)).Select(i => ((TensorData)i.Value).Shape[0]).Distinct().ToList();
+        var dataBatch = batches.Count == 1 ? batches[0] : (long?)null;
+        if (batches.Count > 1)
+        {
+            throw new CanaryInputException($"test data {data.Directory}: the inputs disagree on the batch ({string.Join(", ", batches)})");
+        }
+
+        var repeat = dataBatch is { } b && b != batch;
+        if (repeat && dataBatch != 1)
+        {
+            throw new CanaryInputException($"test data {data.Directory} has batch {dataBatch}; batch {batch} cannot be built from it (a set of batch 1 is repeated; leave BatchSizes unset to run at the data's batch)");
+        }
+
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, value) in data.Inputs)
+            {
+                var fed = repeat && Batched(declared[name], value) ? ((TensorData)value).Repeat(batch).CreateTensor() : value.ToOrtValue();
+                if (fed is not null)
+                {
+                    values[name] = fed;
+                }
+            }
+
+            return (values, !repeat);
+        }
+        catch
+        {
+            foreach (var value in values.Values)
+            {
+                value.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    // The outputs that are not optional, from one call that asks for them alone (ONNX Runtime
+    // allocates them on the host); nothing when every output is optional.
+    private sealed class FetchedOutputs : IDisposable
+    {
+        private readonly IDisposableReadOnlyCollection<OrtValue>? _values;
+
+        private FetchedOutputs(IDisposableReadOnlyCollection<OrtValue>? values, string[] names)
+        {
+            _values = values;
+            var i = 0;
+            foreach (var value in values ?? (IEnumerable<OrtValue>)[])
+            {
+                var name = names[i++];
+                All[name] = OnnxData.FromOrtValue(value);
+                if (value.OnnxType == OnnxValueType.ONNX_TYPE_TENSOR)
+                {
+                    Tensors[name] = value;
+                }
+            }
+        }
+
+        public Dictionary<string, OrtValue> Tensors { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, OnnxData> All { get; } = new(StringComparer.Ordinal);
+
+        public static FetchedOutputs Run(InferenceSession session, RunOptions runOptions, Dictionary<string, OrtValue> inputs, HashSet<string> optional)
+        {
+            var names = session.OutputNames.Where(n => !optional.Contains(n)).ToArray();
+            var values = names.Length == 0 ? null : session.Run(runOptions, [.. inputs.Keys], [.. inputs.Values], names);
+            try
+            {
+                return new FetchedOutputs(values, names);
+            }
+            catch
+            {
+                values?.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose() => _values?.Dispose();
+    }
+
+    // Every output of the last call in managed memory: the host tensors, and what ONNX Runtime
+    // allocated itself (sequences, maps, optionals).
+    private static Dictionary<string, OnnxData> ActualOutputs(OrtIoBinding binding, Dictionary<string, OrtValue> hostTensors)
+    {
+        var actual = new Dictionary<string, OnnxData>(StringComparer.Ordinal);
+        foreach (var (name, value) in hostTensors)
+        {
+            actual[name] = OnnxData.FromOrtValue(value);
+        }
+
+        using var produced = binding.GetOutputValues();
+        var names = binding.GetOutputNames();
+        var i = 0;
+        foreach (var value in produced)
+        {
+            var name = names[i++];
+            if (!actual.ContainsKey(name) && value.OnnxType != OnnxValueType.ONNX_TYPE_TENSOR)
+            {
+                actual[name] = OnnxData.FromOrtValue(value);
+            }
+        }
+
+        return actual;
+    }
+
     private static void CheckFinite(Dictionary<string, OrtValue> outputs)
     {
         foreach (var (name, value) in outputs)
@@ -643,6 +823,15 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Canary {Canary}: model file {Path} does not match its configured SHA-256 (expected {Expected}, found {Actual}); the canary is refused")]
     private static partial void LogIntegrityMismatch(ILogger logger, string canary, string path, string expected, string actual);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "Canary {Canary}: batch {Batch} repeats the batch-1 test data of {Directory}, so its expected outputs are not compared at this batch")]
+    private static partial void LogComparisonSkipped(ILogger logger, string canary, int batch, string directory);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "Canary {Canary}: the graph of {Path} could not be read for what its inputs index ({Error}); inputs are generated without it")]
+    private static partial void LogHintsUnavailable(ILogger logger, string canary, string path, string error);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "Canary {Canary}: the optional outputs {Outputs} are not compared with the test data (ONNX Runtime's managed API cannot read an empty optional); the other outputs are")]
+    private static partial void LogOptionalNotCompared(ILogger logger, string canary, string outputs);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Canary {Canary}: outputs do not match the reference {Reference} in type or size; drift not measured")]
     private static partial void LogDriftSkipped(ILogger logger, string canary, string reference);

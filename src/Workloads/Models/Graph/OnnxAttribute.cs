@@ -69,6 +69,21 @@ public sealed class OnnxAttribute
     public static OnnxAttribute Tensor(string name, long[] dims, ReadOnlySpan<byte> data) =>
         Tensor(name, OnnxTensors.Create(string.Empty, OnnxElementType.UInt8, dims, data));
 
+    /// <summary>A graph attribute: the body of a control-flow node (<see cref="OnnxModelBuilder.Subgraph"/>).</summary>
+    public static OnnxAttribute Graph(string name, OnnxModelBuilder body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var graph = body.BuildGraph();
+        return Create(name, AttributeProto.Types.AttributeType.Graph, a => a.G = graph);
+    }
+
+    /// <summary>A type attribute, such as <c>type</c> of an <c>Optional</c> that holds no value.</summary>
+    public static OnnxAttribute Type(string name, OnnxType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return Create(name, AttributeProto.Types.AttributeType.TypeProto, a => a.Tp = type.Proto.Clone());
+    }
+
     public override string ToString() => $"{Name}: {Proto.Type}";
 
     private static OnnxAttribute Tensor(string name, TensorProto tensor) =>

@@ -50,6 +50,7 @@ public sealed class OnnxModelBuilder
     private readonly List<NodeProto> _nodes = [];
     private readonly List<StringStringEntryProto> _metadata = [];
     private readonly HashSet<string> _defined = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _outer = new(StringComparer.Ordinal);
 
     private readonly long _storeStart;
     private long _initializerBytes;
@@ -110,25 +111,53 @@ public sealed class OnnxModelBuilder
         return this;
     }
 
-    /// <summary>Declares a graph input.</summary>
-    public OnnxModelBuilder Input(string name, OnnxElementType type, params OnnxDim[] dims)
+    /// <summary>Declares a tensor graph input.</summary>
+    public OnnxModelBuilder Input(string name, OnnxElementType type, params OnnxDim[] dims) =>
+        Input(name, TensorType(type, dims));
+
+    /// <summary>Declares a graph input of any type (a tensor, sequence, optional or map).</summary>
+    public OnnxModelBuilder Input(string name, OnnxType type)
     {
+        ArgumentNullException.ThrowIfNull(type);
         Define(name);
-        _inputs.Add(ValueInfo(name, type, dims));
+        _inputs.Add(new ValueInfoProto { Name = name, Type = type.Proto.Clone() });
         return this;
     }
 
-    /// <summary>Declares a graph output; it must be defined (by a node, input or initializer) before <see cref="ToBytes"/>.</summary>
-    public OnnxModelBuilder Output(string name, OnnxElementType type, params OnnxDim[] dims)
+    /// <summary>Declares a tensor graph output; it must be defined (by a node, input or initializer) before <see cref="ToBytes"/>.</summary>
+    public OnnxModelBuilder Output(string name, OnnxElementType type, params OnnxDim[] dims) =>
+        Output(name, TensorType(type, dims));
+
+    /// <summary>Declares a graph output of any type; it must be defined before <see cref="ToBytes"/>.</summary>
+    public OnnxModelBuilder Output(string name, OnnxType type)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(type);
         if (_outputs.Exists(o => o.Name == name))
         {
             throw new ArgumentException($"Output '{name}' is declared twice.", nameof(name));
         }
 
-        _outputs.Add(ValueInfo(name, type, dims));
+        _outputs.Add(new ValueInfoProto { Name = name, Type = type.Proto.Clone() });
         return this;
+    }
+
+    /// <summary>
+    /// Starts the body of a control-flow node (the <c>then_branch</c> of an <c>If</c>, the body
+    /// of a <c>Loop</c>): a graph whose nodes may read <paramref name="outerScope"/>, names
+    /// defined in the graph around it. Give it to <see cref="OnnxAttribute.Graph"/>.
+    /// </summary>
+    public static OnnxModelBuilder Subgraph(string graphName, params string[] outerScope)
+    {
+        ArgumentNullException.ThrowIfNull(outerScope);
+        var builder = new OnnxModelBuilder(graphName);
+        foreach (var name in outerScope)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(name, nameof(outerScope));
+            builder._outer.Add(name);
+        }
+
+        return builder;
     }
 
     /// <summary>Adds a FLOAT initializer.</summary>
@@ -186,7 +215,7 @@ public sealed class OnnxModelBuilder
 
         foreach (var input in inputs)
         {
-            if (input is null || (input.Length > 0 && !_defined.Contains(input)))
+            if (input is null || (input.Length > 0 && !_defined.Contains(input) && !_outer.Contains(input)))
             {
                 throw new ArgumentException(
                     $"Node '{name ?? opType}' reads '{input}', which no input, initializer or earlier node defines.",
@@ -326,11 +355,25 @@ public sealed class OnnxModelBuilder
         return count;
     }
 
+    /// <summary>The graph with its initializers, as a control-flow node's attribute holds it.</summary>
+    internal GraphProto BuildGraph()
+    {
+        var graph = BuildProto().Graph;
+
+        // The store holds the initializers as GraphProto field 5 records: read as a graph, they
+        // are its initializer list.
+        var stored = new byte[_initializerBytes];
+        _initializerStore.Position = _storeStart;
+        _initializerStore.ReadExactly(stored);
+        graph.Initializer.Add(GraphProto.Parser.ParseFrom(stored).Initializer);
+        return graph;
+    }
+
     private ModelProto BuildProto()
     {
         foreach (var output in _outputs)
         {
-            if (!_defined.Contains(output.Name))
+            if (!_defined.Contains(output.Name) && !_outer.Contains(output.Name))
             {
                 throw new InvalidOperationException($"Graph output '{output.Name}' is not produced by any node, input or initializer.");
             }
@@ -382,7 +425,7 @@ public sealed class OnnxModelBuilder
         }
     }
 
-    private static ValueInfoProto ValueInfo(string name, OnnxElementType type, OnnxDim[] dims)
+    private static OnnxType TensorType(OnnxElementType type, OnnxDim[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
         if (type == OnnxElementType.Undefined)
@@ -390,28 +433,7 @@ public sealed class OnnxModelBuilder
             throw new ArgumentOutOfRangeException(nameof(type), type, "A graph input or output needs an element type.");
         }
 
-        // An empty shape message (not a missing one) is what declares a scalar.
-        var shape = new TensorShapeProto();
-        foreach (var dim in dims)
-        {
-            var d = new TensorShapeProto.Types.Dimension();
-            if (dim.Size is { } size)
-            {
-                d.DimValue = size;
-            }
-            else if (dim.Symbol is { } symbol)
-            {
-                d.DimParam = symbol;
-            }
-
-            shape.Dim.Add(d);
-        }
-
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
-        };
+        return OnnxType.Tensor(type, dims);
     }
 
     // ONNX treats "ai.onnx" and "" as the same domain; write the canonical empty form.
