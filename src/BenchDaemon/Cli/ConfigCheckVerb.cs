@@ -11,11 +11,18 @@ using Spectre.Console;
 
 namespace BenchDaemon.Cli;
 
-/// <summary><c>benchdaemon config check</c>: validate and print the effective configuration, secrets redacted.</summary>
+/// <summary>
+/// <c>benchdaemon config check</c>: validate and print the effective configuration, secrets
+/// redacted. Warnings (a configuration that is valid but likely not meant) go to standard error,
+/// one line each, and leave the exit code 0.
+/// </summary>
 public static class ConfigCheckVerb
 {
     /// <summary>What replaces a secret in the output.</summary>
     public const string Redacted = Secrets.Redacted;
+
+    /// <summary>How a warning line on standard error starts; the key and the message follow.</summary>
+    public const string WarningPrefix = "benchdaemon: configuration warning: ";
 
     public static Task<int> ExecuteAsync(CliContext context, bool json)
     {
@@ -23,7 +30,13 @@ public static class ConfigCheckVerb
         var (services, loaded) = CommandServices.Build(context, LoggingMode.Quiet);
         using (services)
         {
-            var effective = Effective(services, loaded);
+            var warnings = new List<(string Key, string Problem)>();
+            var effective = Effective(services, loaded, warnings);
+            foreach (var (key, problem) in warnings)
+            {
+                context.Error.WriteLine($"{WarningPrefix}{key}: {problem}");
+            }
+
             if (json)
             {
                 context.Out.WriteLine(effective.ToJsonString(CliJson.Options));
@@ -31,7 +44,9 @@ public static class ConfigCheckVerb
             else
             {
                 var console = context.CreateConsole();
-                console.MarkupLine("[green]Configuration is valid.[/]");
+                console.MarkupLine(warnings.Count == 0
+                    ? "[green]Configuration is valid.[/]"
+                    : $"[green]Configuration is valid[/], [yellow]with {warnings.Count} {(warnings.Count == 1 ? "warning" : "warnings")}[/] (on standard error).");
                 var table = new Table().Border(TableBorder.Rounded);
                 table.AddColumn("key");
                 table.AddColumn("value");
@@ -47,8 +62,11 @@ public static class ConfigCheckVerb
         return Task.FromResult(ExitCodes.Ok);
     }
 
-    /// <summary>The effective configuration as JSON: every option with its value after all layers, secrets redacted.</summary>
-    public static JsonObject Effective(IServiceProvider services, LoadedConfiguration loaded)
+    /// <summary>
+    /// The effective configuration as JSON: every option with its value after all layers, secrets
+    /// redacted; the configuration's warnings are added to <paramref name="warnings"/>.
+    /// </summary>
+    public static JsonObject Effective(IServiceProvider services, LoadedConfiguration loaded, ICollection<(string Key, string Problem)>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(loaded);
@@ -72,7 +90,7 @@ public static class ConfigCheckVerb
 
         result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
             // The defaults depend on the providers a worker's ONNX Runtime reports.
-            ConfigurationPreflight.Canaries(loaded.Configuration, runtime.UsabilityOrNone).Select(c => new
+            ConfigurationPreflight.Canaries(loaded.Configuration, runtime.UsabilityOrNone, warnings).Select(c => new
             {
                 c.Name,
                 c.Model,

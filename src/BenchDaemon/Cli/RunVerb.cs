@@ -20,8 +20,12 @@ public static partial class RunVerb
         ArgumentNullException.ThrowIfNull(context);
         var loaded = ConfigurationLoader.Load(context.ConfigPath, context.Overrides);
         await using var app = DaemonHost.Build(loaded, context);
-        ConfigurationPreflight.Validate(app.Services, loaded.Configuration);
+        var warnings = ConfigurationPreflight.Validate(app.Services, loaded.Configuration);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BenchDaemon");
+        foreach (var (key, problem) in warnings)
+        {
+            LogConfigurationWarning(logger, key, problem);
+        }
 
         // SIGHUP reloads the configuration (canaries, guards); its default action would kill the daemon.
         var reloader = app.Services.GetRequiredService<ConfigurationReloader>();
@@ -71,6 +75,9 @@ public static partial class RunVerb
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "SIGHUP received: reloading the configuration")]
     private static partial void LogHangup(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Configuration warning: {Key}: {Problem}")]
+    private static partial void LogConfigurationWarning(ILogger logger, string key, string problem);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "BenchDaemon stopped")]
     private static partial void LogStopped(ILogger logger);

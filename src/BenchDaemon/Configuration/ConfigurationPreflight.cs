@@ -44,8 +44,11 @@ public static partial class ConfigurationPreflight
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
     private static readonly string[] s_librarySections = ["Serilog"];
 
-    /// <summary>Throws <see cref="ConfigurationException"/> for the first problem found.</summary>
-    public static void Validate(IServiceProvider services, IConfiguration configuration)
+    /// <summary>
+    /// Throws <see cref="ConfigurationException"/> for the first problem found; returns the
+    /// warnings, <c>(key, message)</c>, that leave the configuration valid.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Problem)> Validate(IServiceProvider services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -63,8 +66,10 @@ public static partial class ConfigurationPreflight
         Resolve<RegressionOptions>(services);
         CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
         CheckCuda(services.GetRequiredService<IOptions<CudaOptions>>().Value);
-        _ = Canaries(configuration);
+        var warnings = new List<(string Key, string Problem)>();
+        _ = Canaries(configuration, warnings: warnings);
         _ = Studies(configuration);
+        return warnings;
     }
 
     /// <summary>
@@ -110,9 +115,10 @@ public static partial class ConfigurationPreflight
     /// <summary>
     /// Binds and expands the <c>Canaries</c> array — or, when it names none and
     /// <c>Defaults:Canaries</c> is true, the built-in defaults for <paramref name="usability"/> —
-    /// and throws <see cref="ConfigurationException"/> for the first problem.
+    /// and throws <see cref="ConfigurationException"/> for the first problem. Warnings (a
+    /// combination that runs, but likely not as meant) are added to <paramref name="warnings"/>.
     /// </summary>
-    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration, ProviderUsabilityReport? usability = null)
+    public static IReadOnlyList<CanaryDefinition> Canaries(IConfiguration configuration, ProviderUsabilityReport? usability = null, ICollection<(string Key, string Problem)>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         List<CanaryOptions> options;
@@ -155,13 +161,18 @@ public static partial class ConfigurationPreflight
             }
         }
 
-        var (canaries, errors) = CanaryExpander.Expand(options);
-        if (errors.Count > 0)
+        var expansion = CanaryExpander.Expand(options);
+        if (expansion.Errors.Count > 0)
         {
-            throw new ConfigurationException(errors[0].Key, errors[0].Problem);
+            throw new ConfigurationException(expansion.Errors[0].Key, expansion.Errors[0].Problem);
         }
 
-        return canaries;
+        foreach (var warning in expansion.Warnings)
+        {
+            warnings?.Add(warning);
+        }
+
+        return expansion.Canaries;
     }
 
     private static void CheckOnnxRuntime(OnnxRuntimeOptions options)

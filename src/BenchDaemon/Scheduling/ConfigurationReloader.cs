@@ -85,13 +85,14 @@ public sealed partial class ConfigurationReloader(
         {
             LoadedConfiguration candidate;
             IReadOnlyList<Workloads.Canaries.CanaryDefinition> canaries;
+            var warnings = new List<(string Key, string Problem)>();
             try
             {
                 var (services, loaded) = CommandServices.Build(source with { Out = TextWriter.Null, Error = TextWriter.Null }, LoggingMode.Quiet);
                 await using (services)
                 {
                     candidate = loaded;
-                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, runtime.Current.UsabilityOrNone);
+                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, runtime.Current.UsabilityOrNone, warnings);
                 }
             }
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)
@@ -112,6 +113,11 @@ public sealed partial class ConfigurationReloader(
             await scheduling.ScheduleAsync(canaries, CancellationToken.None);
             _lastSuccessful = true;
             LogReloaded(logger, trigger, canaries.Count);
+            foreach (var (key, problem) in warnings)
+            {
+                LogWarning(logger, trigger, key, problem);
+            }
+
             return true;
         }
 #pragma warning disable CA1031 // A reload must never take the daemon down; the reason is logged.
@@ -148,6 +154,9 @@ public sealed partial class ConfigurationReloader(
 
     [LoggerMessage(EventId = 432, Level = LogLevel.Warning, Message = "Configuration section {Section} changed; it is read at start only and takes effect after a restart")]
     private static partial void LogNeedsRestart(ILogger logger, string section);
+
+    [LoggerMessage(EventId = 434, Level = LogLevel.Warning, Message = "Configuration reloaded ({Trigger}) with a warning: {Key}: {Problem}")]
+    private static partial void LogWarning(ILogger logger, string trigger, string key, string problem);
 
     [LoggerMessage(EventId = 433, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) failed; the running configuration stays in effect")]
     private static partial void LogReloadFailed(ILogger logger, string trigger, Exception exception);

@@ -33,6 +33,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IProces
     private readonly ConcurrentDictionary<(DeviceRef Lane, string Reason), long> _exits = new();
     private readonly ConcurrentDictionary<DeviceRef, long> _peaks = new();
     private readonly ConcurrentDictionary<WorkerProcess, byte> _retiring = new();
+    private readonly OnnxRuntimeRepeats _repeats = new();
     private readonly CancellationTokenSource _disposing = new();
     private volatile bool _disposed;
 
@@ -256,7 +257,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IProces
                 try
                 {
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
-                    slot.Worker = await WorkerProcess.StartAsync(_command, _settings, lane.ToString(), options.StartTimeout, _loggers, _timeProvider, linked.Token);
+                    slot.Worker = await WorkerProcess.StartAsync(_command, _settings, lane.ToString(), options.StartTimeout, _loggers, _repeats, _timeProvider, linked.Token);
                     _starts.AddOrUpdate(lane, 1, (_, n) => n + 1);
                 }
                 catch (WorkerStartException ex)

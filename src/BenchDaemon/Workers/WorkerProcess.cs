@@ -13,8 +13,8 @@ namespace BenchDaemon.Workers;
 /// The daemon's handle on one worker process: starts it, greets it, sends it requests one at a
 /// time and watches each — its memory every <see cref="PollInterval"/>, its time per phase, its
 /// death — turning every way it can end into a <see cref="WorkerOutcome"/>. Log events of the
-/// worker are logged here under their own category; lines on its standard error (ONNX Runtime's
-/// own log, a runtime crash message) are logged as warnings and kept to explain a crash.
+/// worker are logged here under their own category; lines on its standard error (what a native
+/// library prints, a runtime crash message) are logged as warnings and kept to explain a crash.
 /// </summary>
 internal sealed partial class WorkerProcess : IDisposable
 {
@@ -27,6 +27,7 @@ internal sealed partial class WorkerProcess : IDisposable
 
     private readonly Process _process;
     private readonly ILoggerFactory _loggers;
+    private readonly OnnxRuntimeRepeats _repeats;
     private readonly ILogger _logger;
     private readonly Channel<WorkerEvent> _events = Channel.CreateUnbounded<WorkerEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly TaskCompletionSource<HelloEvent> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,12 +42,13 @@ internal sealed partial class WorkerProcess : IDisposable
     private int _busy;
     private int _disposed;
 
-    private WorkerProcess(Process process, string lane, ILoggerFactory loggers, TimeProvider timeProvider)
+    private WorkerProcess(Process process, string lane, ILoggerFactory loggers, OnnxRuntimeRepeats repeats, TimeProvider timeProvider)
     {
         _process = process;
         _pid = process.Id;
         Lane = lane;
         _loggers = loggers;
+        _repeats = repeats;
         _timeProvider = timeProvider;
         _logger = loggers.CreateLogger<WorkerProcess>();
         _stdoutPump = Task.Run(PumpEventsAsync);
@@ -79,7 +81,7 @@ internal sealed partial class WorkerProcess : IDisposable
     /// Starts a worker for <paramref name="lane"/>, waits for its greeting and sends it
     /// <paramref name="settings"/>; throws <see cref="WorkerStartException"/> when it cannot.
     /// </summary>
-    public static async Task<WorkerProcess> StartAsync(WorkerCommand command, WorkerSettings settings, string lane, TimeSpan timeout, ILoggerFactory loggers, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<WorkerProcess> StartAsync(WorkerCommand command, WorkerSettings settings, string lane, TimeSpan timeout, ILoggerFactory loggers, OnnxRuntimeRepeats repeats, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(command.FileName)
         {
@@ -107,7 +109,7 @@ internal sealed partial class WorkerProcess : IDisposable
             throw new WorkerStartException($"cannot start {command.FileName}: {ex.Message}", ex);
         }
 
-        var worker = new WorkerProcess(process, lane, loggers, timeProvider);
+        var worker = new WorkerProcess(process, lane, loggers, repeats, timeProvider);
         try
         {
             var hello = await worker._hello.Task.WaitAsync(timeout, timeProvider, cancellationToken);
@@ -523,12 +525,14 @@ internal sealed partial class WorkerProcess : IDisposable
     }
 
     // The worker's event, logged here as if it had happened here: same category, level, event
-    // id, message template and properties, so structured sinks see the same event.
+    // id, message template and properties, so structured sinks see the same event; an ONNX
+    // Runtime warning logged before is a Debug line (OnnxRuntimeRepeats).
     private void Forward(LogEvent e)
     {
         Volatile.Write(ref _lastLine, e.Message);
         var logger = _loggers.CreateLogger(e.Category);
-        if (!logger.IsEnabled(e.Level))
+        var level = _repeats.LevelOf(e);
+        if (!logger.IsEnabled(level))
         {
             return;
         }
@@ -545,7 +549,7 @@ internal sealed partial class WorkerProcess : IDisposable
         }
 
         var message = e.Exception is null ? e.Message : e.Message + Environment.NewLine + e.Exception;
-        logger.Log(e.Level, new EventId(e.EventId, e.EventName), state, null, (_, _) => message);
+        logger.Log(level, new EventId(e.EventId, e.EventName), state, null, (_, _) => message);
     }
 
     private static object? FromJson(JsonElement value) => value.ValueKind switch

@@ -43,6 +43,10 @@ internal sealed class WorkerSession : IDisposable
             // windows only) would repeat it at every worker start.
             .AddFilter(typeof(GpuProbe).Namespace, LogLevel.Error)
             .AddProvider(new ProtocolLoggerProvider(output, settings.MinimumLevel)));
+        // ONNX Runtime's own log goes to the daemon as log events, not as coloured text on
+        // standard error: its environment is created here, before anything else touches it
+        // (OnnxRuntimeInfo, the model zoo's calibration, the usability check).
+        _ = OnnxRuntimeLog.Install(_loggers.CreateLogger(typeof(OnnxRuntimeLog).FullName!), settings.OnnxRuntime.LibraryPath);
         var time = TimeProvider.System;
         var probes = Options.Create(settings.Probes);
         _clockInterval = settings.Probes.Interval;

@@ -34,12 +34,16 @@ public static class CanaryExpander
     /// <summary>Largest value of a symbolic input dimension other than <c>vocab</c>.</summary>
     public const long MaxDimension = 1 << 20;
 
-    /// <summary>Expands and validates; returns the problems as <c>(key, message)</c> pairs, empty when valid.</summary>
-    public static (IReadOnlyList<CanaryDefinition> Canaries, IReadOnlyList<(string Key, string Problem)> Errors) Expand(IReadOnlyList<CanaryOptions> options)
+    /// <summary>
+    /// Expands and validates; returns the problems as <c>(key, message)</c> pairs, empty when
+    /// valid, and the warnings (a declared precision that contradicts the model file).
+    /// </summary>
+    public static CanaryExpansion Expand(IReadOnlyList<CanaryOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var canaries = new List<CanaryDefinition>();
         var errors = new List<(string, string)>();
+        var warnings = new List<(string, string)>();
         for (var i = 0; i < options.Count; i++)
         {
             var key = $"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}";
@@ -214,10 +218,16 @@ public static class CanaryExpander
                     continue;
                 }
 
-                if (TryDefinition($"{key}:TestData", errors, () => Definition(o, o.Name, o.Model, o.Provider, precision, filePrecision, graph?.Inputs)) is { } single)
+                if (TryDefinition($"{key}:TestData", errors, () => Definition(o, o.Name, o.Model, o.Provider, precision, filePrecision, graph?.Inputs)) is { } canary)
                 {
-                    canaries.Add(single);
+                    if (o.Precision is { } declared && filePrecision is { } own && PrecisionMismatch(canary, declared, own) is { } mismatch)
+                    {
+                        warnings.Add(($"{key}:Precision", mismatch));
+                    }
+
+                    canaries.Add(canary);
                 }
+
                 continue;
             }
 
@@ -268,7 +278,7 @@ public static class CanaryExpander
             errors.Add((CanaryOptions.SectionName, $"canary name '{duplicate.Key}' is used {duplicate.Count()} times; names must be unique"));
         }
 
-        return (canaries, errors);
+        return new CanaryExpansion(canaries, errors, warnings);
     }
 
     /// <summary>A short model label: the file name without extension, the built-in name, or the CUDA model as written.</summary>
@@ -479,6 +489,43 @@ public static class CanaryExpander
             errors.Add((errorKey, $"the test data set cannot be read: {ex.Message}"));
             return null;
         }
+    }
+
+    /// <summary>
+    /// Why a declared precision that is not the model file's will not run as meant, or null
+    /// where the configuration makes it meaningful: a variant of that precision, or TensorRT
+    /// building an FP32 file with its FP16 or INT8 option (OnnxRuntimeEngine's rules).
+    /// </summary>
+    private static string? PrecisionMismatch(CanaryDefinition canary, Precision declared, Precision own)
+    {
+        if (declared == own || (canary.Variants.TryGetValue(declared, out var variant) && !string.Equals(variant, canary.Model, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var tensorRt = ExecutionProviders.ToOrtName(canary.Provider) == ExecutionProviders.TensorRt;
+        if (tensorRt && own == Precision.FP32)
+        {
+            return null;
+        }
+
+        var graph = own switch
+        {
+            Precision.INT8 => "quantization operators",
+            Precision.FP16 => "float16 weights or inputs",
+            _ => "no quantization operators, no float16 weights",
+        };
+        var file = $"{Path.GetFileName(canary.Model)} is an {own} graph ({graph})";
+        if (declared == Precision.FP32)
+        {
+            return $"FP32, but {file}: it runs as it is, labelled FP32, and without drift; leave Precision unset to run it as {own}, or name the FP32 model in Variants:FP32";
+        }
+
+        var ways = own == Precision.FP32 ? $"Variants:{declared} or TensorRT" : $"Variants:{declared}";
+        var outcome = tensorRt
+            ? $"here TensorRT would build the {own} graph with its {declared} option and take it as the FP32 reference"
+            : $"as configured the canary is skipped ({ReasonCodes.PrecisionUnavailable})";
+        return $"{declared}, but {file}: it runs as {declared} only through {ways}; {outcome}";
     }
 
     private static CanaryDefinition Definition(CanaryOptions o, string name, string model, string provider, Precision precision, Precision? filePrecision = null, IReadOnlyList<ModelInput>? inputs = null)

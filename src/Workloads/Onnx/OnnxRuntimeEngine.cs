@@ -565,7 +565,10 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             InterOpNumThreads = 1,
             IntraOpNumThreads = canary.Threads,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            // ONNX Runtime's lines of this session go to the log under the canary's name, at the
+            // level the log asks for (OnnxRuntimeLog: warnings by default).
+            LogId = canary.Name,
+            LogSeverityLevel = OnnxRuntimeLog.SessionSeverity,
         };
         try
         {
@@ -780,7 +783,13 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         }
 
         // The reference runs on the CPU provider: FP32 on the CPU is the yardstick.
-        using var options = new SessionOptions { GraphOptimizationLevel = canary.GraphOptimization, IntraOpNumThreads = canary.Threads };
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = canary.GraphOptimization,
+            IntraOpNumThreads = canary.Threads,
+            LogId = canary.Name,
+            LogSeverityLevel = OnnxRuntimeLog.SessionSeverity,
+        };
         foreach (var library in canary.CustomOpLibraries ?? [])
         {
             options.RegisterCustomOpLibrary(library);

@@ -109,9 +109,11 @@ public sealed class OnnxRuntimeInfo
 
     /// <summary>
     /// Routes the managed API's imports of <c>onnxruntime</c> to <paramref name="path"/>. A
-    /// process can load only one ONNX Runtime, so this works once and before first use.
+    /// process can load only one ONNX Runtime, so this works once and before first use (also
+    /// before <see cref="OnnxRuntimeLog.Install"/> creates the environment); false when another
+    /// path was routed already.
     /// </summary>
-    private static bool UseLibrary(string path)
+    internal static bool UseLibrary(string path)
     {
         lock (s_resolverLock)
         {

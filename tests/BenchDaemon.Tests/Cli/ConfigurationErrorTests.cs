@@ -142,6 +142,45 @@ public sealed class ConfigurationErrorTests : IDisposable
         Assert.Contains("Probes:Interval: must be between", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ConfigCheck_PrecisionContradictsTheModelFile_WarnsNamingBothOnStderrAndExits0()
+    {
+        var config = PrecisionMismatchConfig();
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--config", config, "--set", $"State:Directory={_temp.Path}");
+        var (jsonExitCode, json, jsonStderr) = await InvokeAsync("config", "check", "--json", "--config", config, "--set", $"State:Directory={_temp.Path}");
+
+        Assert.Equal(ExitCodes.Ok, exitCode);
+        Assert.Contains("Configuration is valid, with 1 warning", stdout, StringComparison.Ordinal);
+        foreach (var lines in new[] { stderr, jsonStderr })
+        {
+            var line = Assert.Single(lines.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"{ConfigCheckVerb.WarningPrefix}Canaries:0:Precision: INT8, but mlp.onnx is an FP32 graph", line, StringComparison.Ordinal);
+            Assert.Contains("through Variants:INT8 or TensorRT", line, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ExitCodes.Ok, jsonExitCode);
+        Assert.Equal("INT8", System.Text.Json.Nodes.JsonNode.Parse(json)!["Canaries"]![0]!["Precision"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task RealProcess_PrecisionContradictsTheModelFile_DaemonStartsAndLogsTheWarning()
+    {
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", PrecisionMismatchConfig()]);
+
+        await daemon.WaitForOutputAsync(" started: metrics at ", TimeSpan.FromSeconds(60));
+
+        Assert.Contains("Configuration warning: Canaries:0:Precision: INT8, but mlp.onnx is an FP32 graph", daemon.StandardOutput, StringComparison.Ordinal);
+    }
+
+    // A canary that declares INT8 for an FP32 file, with no INT8 variant, on the CPU.
+    private string PrecisionMismatchConfig()
+    {
+        var model = System.IO.Path.Combine(_temp.Path, "mlp.onnx");
+        File.WriteAllBytes(model, Workloads.Models.TinyModels.Mlp());
+        return _temp.File("precision.json", $$"""{ "Canaries": [ { "Name": "m", "Model": "{{model}}", "Precision": "INT8", "Interval": "01:00:00" } ] }""");
+    }
+
     // Most cases share a valid state directory so that only the intended key is wrong.
     private string StateDirectory(string content) =>
         content.Contains("\"State\"", StringComparison.Ordinal) ? "" : _temp.Path;

@@ -8,6 +8,7 @@ using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Models;
+using BenchDaemon.Workloads.Models.Graph;
 using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -238,6 +239,35 @@ public sealed class WorkerPoolTests : IDisposable
         var line = Assert.Single(_logs.GetSnapshot(), r => r.Category == typeof(CanaryRunner).FullName && r.Id.Id == 300);
         Assert.StartsWith("Canary mlp batch 1: ", line.Message, StringComparison.Ordinal);
         Assert.Contains(line.StructuredState!, p => p.Key == "Canary" && p.Value == "mlp");
+    }
+
+    [Fact]
+    public async Task RunAsync_SessionWarnsInEachWorker_OnnxRuntimesLineLoggedOnceAsAWarningThenAtDebugAndNothingOnStandardError()
+    {
+        // A fresh worker per request: the line comes from two processes, as from two cycles.
+        using var pool = Pool(new WorkerOptions { IdleTimeout = TimeSpan.Zero });
+        var model = Path.Combine(_state.Path, "unused-initializer.onnx");
+        new OnnxModelBuilder("unused-initializer")
+            .Input("x", OnnxElementType.Float, "batch", 4)
+            .Output("y", OnnxElementType.Float, "batch", 4)
+            .Initializer("unused", [4], new float[] { 1, 2, 3, 4 })
+            .Node("Relu", ["x"], ["y"])
+            .Save(model);
+
+        var first = await pool.RunAsync(Canary("unused", model), 1, CancellationToken.None);
+        var second = await pool.RunAsync(Canary("unused", model), 1, CancellationToken.None);
+
+        Assert.NotNull(first.LatencySeconds);
+        Assert.NotNull(second.LatencySeconds);
+        Assert.Equal(2, Collect(pool)[(TelemetryCatalogue.WorkerStarts.PrometheusName, "cpu")]);
+        var lines = _logs.GetSnapshot().Where(r => r.Message.Contains("Removing initializer 'unused'", StringComparison.Ordinal)).ToList();
+        Assert.All(lines, r => Assert.Equal(typeof(OnnxRuntimeLog).FullName, r.Category));
+        var warning = Assert.Single(lines, r => r.Level == LogLevel.Warning);
+        Assert.Equal(OnnxRuntimeLog.LineEventId, warning.Id.Id);
+        Assert.StartsWith("ONNX Runtime (unused): Removing initializer 'unused'.", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(warning.StructuredState!, p => p.Key == "CodeLocation" && p.Value!.StartsWith("graph.cc:", StringComparison.Ordinal));
+        Assert.Contains(lines, r => r.Level == LogLevel.Debug);
+        Assert.DoesNotContain(_logs.GetSnapshot(), r => r.Category == "BenchDaemon.Workers.Output");
     }
 
     [Fact]

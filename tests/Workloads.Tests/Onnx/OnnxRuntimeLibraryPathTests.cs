@@ -12,13 +12,20 @@ public sealed class OnnxRuntimeLibraryPathTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [GpuPackageFact]
-    public async Task LibraryPath_ACopyElsewhere_IsLoadedAndItsProvidersAreListed()
+    public Task LibraryPath_ACopyElsewhere_IsLoadedAndItsProvidersAreListed() => LoadCopyAsync(logInstalledFirst: false);
+
+    // The worker creates the environment (OnnxRuntimeLog) before OnnxRuntimeInfo loads the
+    // library: the configured path must be the one loaded all the same.
+    [GpuPackageFact]
+    public Task LibraryPath_LogInstalledFirst_TheCopyIsStillTheLibraryLoaded() => LoadCopyAsync(logInstalledFirst: true);
+
+    private async Task LoadCopyAsync(bool logInstalledFirst)
     {
         var bundled = OnnxRuntimeBuild.ExpectedLibraryPath(null)!;
         var copy = Path.Combine(_root, "libonnxruntime.so.1.32.0");
         File.Copy(bundled, copy);
 
-        var start = new ProcessStartInfo("dotnet", ["exec", typeof(ChildProgram).Assembly.Location, "runtime", copy]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet", ["exec", typeof(ChildProgram).Assembly.Location, "runtime", copy, .. logInstalledFirst ? new[] { "log" } : []]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["LD_DEBUG"] = "files";
         using var child = Process.Start(start)!;
         var stdout = child.StandardOutput.ReadToEndAsync();

@@ -9,16 +9,30 @@ namespace BenchDaemon.Workloads.Tests.Support;
 /// BenchDaemon.Workloads.Tests.dll usability CUDA_DIRECTORY PROVIDER…</c>): does what the
 /// worker does before its first GPU canary — the provider usability check, which loads the
 /// (fake) CUDA libraries into the process — and prints the report as JSON. Loaded libraries
-/// cannot be unloaded, so this never happens in the test host. <c>runtime LIBRARY_PATH</c> loads
-/// ONNX Runtime from <c>OnnxRuntime:LibraryPath</c> (a process binds it once). The test runner never calls it.
+/// cannot be unloaded, so this never happens in the test host. <c>runtime LIBRARY_PATH [log]</c> loads
+/// ONNX Runtime from <c>OnnxRuntime:LibraryPath</c> (a process binds it once), with <c>log</c>
+/// after installing <see cref="OnnxRuntimeLog"/> as the worker does. <c>ortlog …</c> is
+/// <see cref="OrtLogChild"/> (ONNX Runtime's environment and its log are per process too).
+/// The test runner never calls it.
 /// </summary>
 public static class ChildProgram
 {
     public static int Main(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (args is ["runtime", var libraryPath])
+        if (args is ["ortlog", .. var rest])
         {
+            return OrtLogChild.Run(rest);
+        }
+
+        if (args is ["runtime", var libraryPath, .. var flags])
+        {
+            if (flags is ["log"] && !OnnxRuntimeLog.Install(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, libraryPath))
+            {
+                Console.Error.WriteLine("the log was not installed");
+                return 1;
+            }
+
             var runtime = new OnnxRuntimeInfo(Options.Create(new OnnxRuntimeOptions { LibraryPath = libraryPath }));
             Console.Out.WriteLine($"{runtime.Version} {string.Join(',', runtime.CompiledProviders)} {runtime.Error}");
             return 0;
