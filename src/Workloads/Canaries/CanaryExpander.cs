@@ -468,7 +468,8 @@ public static class CanaryExpander
     // symbolic first dimension).
     private static int[] DefaultBatchSizes(string? testData, string model, IReadOnlyList<ModelInput>? inputs)
     {
-        if (testData is null || !File.Exists(model))
+        // A configured set that is not one is said by ValidateTestData.
+        if (testData is null || !File.Exists(model) || !File.Exists(Path.Combine(testData, "input_0.pb")))
         {
             return [1];
         }
