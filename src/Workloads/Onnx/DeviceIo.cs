@@ -86,10 +86,7 @@ internal sealed unsafe class DeviceIo : IDisposable
             }
 
             io.CopyInputsToDevice();
-            foreach (var name in session.OutputNames)
-            {
-                binding.BindOutputToDevice(name, OnDevice(session.OutputMetadata[name]) ? io._memory : OrtMemoryInfo.DefaultInstance);
-            }
+            io.BindOutputs(session, binding);
 
             return io;
         }
@@ -117,7 +114,7 @@ internal sealed unsafe class DeviceIo : IDisposable
         binding.ClearBoundOutputs();
         foreach (var name in session.OutputNames)
         {
-            if (!shapes.TryGetValue(name, out var info) || info.ElementDataType == TensorElementType.String)
+            if (!shapes.TryGetValue(name, out var info) || info.ElementDataType == TensorElementType.String || session.InputMetadata.ContainsKey(name))
             {
                 binding.BindOutputToDevice(name, OnDevice(session.OutputMetadata[name]) ? _memory : OrtMemoryInfo.DefaultInstance);
                 continue;
@@ -127,6 +124,15 @@ internal sealed unsafe class DeviceIo : IDisposable
             var host = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, info.ElementDataType, info.Shape);
             _outputs.Add((name, host, device, Bytes(info)));
             binding.BindOutput(name, device);
+        }
+    }
+
+    /// <summary>Binds every output for ONNX Runtime to allocate: tensors in the GPU's memory, other values on the host.</summary>
+    public void BindOutputs(InferenceSession session, OrtIoBinding binding)
+    {
+        foreach (var name in session.OutputNames)
+        {
+            binding.BindOutputToDevice(name, OnDevice(session.OutputMetadata[name]) ? _memory : OrtMemoryInfo.DefaultInstance);
         }
     }
 

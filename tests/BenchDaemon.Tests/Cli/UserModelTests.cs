@@ -128,6 +128,44 @@ public sealed class UserModelTests : IDisposable
         Assert.Equal(1, result.GetProperty("batch").GetInt32());
     }
 
+    [Fact]
+    public async Task Once_SequenceOutputWithExpectedValues_HoldsOneCallsValuesNotEveryCalls()
+    {
+        // A sequence output bound once would grow by two tensors at every call of the window.
+        var model = Save("sequence-out", new OnnxModelBuilder("sequence-out")
+            .Input("x", OnnxElementType.Float, "N", 4)
+            .Output("s", OnnxType.Sequence(OnnxType.Tensor(OnnxElementType.Float, "N", 4)))
+            .Node("SequenceConstruct", ["x", "x"], ["s"]));
+        var data = Path.Combine(Path.GetDirectoryName(model)!, "test_data_set_0");
+        var x = Inputs();
+        var tensor = OnnxTestTensor.Of<float>(OnnxElementType.Float, [3, 4], x);
+        OnnxTestData.Write(Path.Combine(data, "input_0.pb"), "x", tensor);
+        OnnxTestData.WriteSequence(Path.Combine(data, "output_0.pb"), "s", [tensor, tensor]);
+
+        var result = await RunOnlyModelAsync(model);
+
+        AssertRan(result);
+    }
+
+    [Fact]
+    public async Task Once_AnOutputThatIsAnInput_IsComparedWithWhatWasFed()
+    {
+        var model = Save("pass-through", new OnnxModelBuilder("pass-through")
+            .Input("x", OnnxElementType.Float, "N", 4)
+            .Output("y", OnnxElementType.Float, "N", 4)
+            .Output("x", OnnxElementType.Float, "N", 4)
+            .Node("Relu", ["x"], ["y"]));
+        var data = Path.Combine(Path.GetDirectoryName(model)!, "test_data_set_0");
+        var x = Inputs();
+        OnnxTestData.Write(Path.Combine(data, "input_0.pb"), "x", OnnxTestTensor.Of<float>(OnnxElementType.Float, [3, 4], x));
+        OnnxTestData.Write(Path.Combine(data, "output_0.pb"), "y", OnnxTestTensor.Of<float>(OnnxElementType.Float, [3, 4], [.. x.Select(v => Math.Max(v, 0))]));
+        OnnxTestData.Write(Path.Combine(data, "output_1.pb"), "x", OnnxTestTensor.Of<float>(OnnxElementType.Float, [3, 4], x));
+
+        var result = await RunOnlyModelAsync(model);
+
+        AssertRan(result);
+    }
+
     private static float[] Inputs() => [.. Enumerable.Range(0, 12).Select(i => (i - 5) * 0.5f)];
 
     private static float[] Affine(float[] x) => [.. x.Select(v => (v * 2) + 1)];
