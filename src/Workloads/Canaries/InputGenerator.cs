@@ -33,6 +33,14 @@ public static class InputGenerator
 
         var symbols = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+
+        // A symbol that names some input's batch dimension is the batch wherever it appears
+        // (a square [N, N] input, or b [K, N] feeding a [M, K] × [K, N] product).
+        var batchSymbols = new HashSet<string>(
+            inputs.Values.Select(Innermost).OfType<NodeMetadata>()
+                .Where(m => m.Dimensions.Length > 0 && m.Dimensions[0] < 0 && m.SymbolicDimensions.Length > 0 && m.SymbolicDimensions[0].Length > 0)
+                .Select(m => m.SymbolicDimensions[0]),
+            StringComparer.Ordinal);
         foreach (var (name, meta) in inputs)
         {
             if (files.TryGetValue(name, out var file))
@@ -70,7 +78,7 @@ public static class InputGenerator
                     symbols.Add(symbol);
                 }
 
-                if (i == 0)
+                if (i == 0 || batchSymbols.Contains(symbol))
                 {
                     shape[i] = batch;
                 }

@@ -578,6 +578,10 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
         {
             throw new CanaryInputException(ReasonCodes.ModelInvalid, $"model file is not a valid ONNX model (truncated or not ONNX): {modelPath}", ex);
         }
+        catch (OnnxRuntimeException ex) when (OnnxRuntimeErrors.IsModelRejected(ex) && !OnnxRuntimeErrors.RefusedCpuFallback(ex))
+        {
+            throw new CanaryInputException(ReasonCodes.ModelInvalid, $"ONNX Runtime cannot load the model: {OnnxRuntimeErrors.FirstLine(ex.Message)}", ex);
+        }
     }
 
     private static SessionOptions SessionOptions(CanaryDefinition canary, bool disableFallback, TensorRtSettings? tensorRt, out string? precisionVia)
@@ -681,6 +685,37 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
     {
         static bool Batched(NodeMetadata meta, OnnxData value) =>
             meta.IsTensor && meta.Dimensions is [< 0, ..] && value is TensorData { Shape.Length: > 0 };
+
+        // A value that cannot be the input is said here, naming both, not by ONNX Runtime mid-run.
+        foreach (var (name, value) in data.Inputs)
+        {
+            var meta = declared[name];
+            if (value is TensorData tensor && meta.IsTensor)
+            {
+                var rank = meta.Dimensions.Length;
+                if (tensor.Type != meta.ElementDataType)
+                {
+                    throw new CanaryInputException($"test data {data.Directory}: input '{name}' holds {tensor.Describe()} but the model's input is a tensor of {meta.ElementDataType}");
+                }
+
+                if (rank > 0 && tensor.Shape.Length != rank)
+                {
+                    throw new CanaryInputException($"test data {data.Directory}: input '{name}' holds {tensor.Describe()} but the model's input has rank {rank}");
+                }
+
+                for (var d = 0; d < rank; d++)
+                {
+                    if (meta.Dimensions[d] >= 0 && meta.Dimensions[d] != tensor.Shape[d])
+                    {
+                        throw new CanaryInputException($"test data {data.Directory}: input '{name}' holds {tensor.Describe()} but the model's input has size {meta.Dimensions[d]} in dimension {d}");
+                    }
+                }
+            }
+            else if (value is TensorData && !meta.IsTensor && meta.OnnxValueType != OnnxValueType.ONNX_TYPE_OPTIONAL)
+            {
+                throw new CanaryInputException($"test data {data.Directory}: input '{name}' holds a tensor but the model's input is a {meta.OnnxValueType}");
+            }
+        }
 
         var batches = data.Inputs.Where(i => Batched(declared[i.Key], i.Value)).Select(i => ((TensorData)i.Value).Shape[0]).Distinct().ToList();
         var dataBatch = batches.Count == 1 ? batches[0] : (long?)null;

@@ -40,6 +40,21 @@ public static class OnnxRuntimeErrors
                || exception.Message.Contains("ParseFromString", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// True when ONNX Runtime refused the model itself while creating the session: it could not
+    /// load the graph (an IR version or opset newer than it reads, a name nothing defines, an
+    /// unknown operator or domain, mismatched types) or has no kernel for one of its nodes.
+    /// </summary>
+    public static bool IsModelRejected(OnnxRuntimeException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var message = exception.Message;
+        return !IsAllocationFailure(exception)
+               && (message.Contains("Load model from", StringComparison.Ordinal)
+                   || message.Contains("[ErrorCode:InvalidGraph]", StringComparison.Ordinal)
+                   || message.Contains("Could not find an implementation for", StringComparison.Ordinal));
+    }
+
     /// <summary>The first line of <paramref name="message"/>, at most 400 characters.</summary>
     public static string FirstLine(string message)
     {

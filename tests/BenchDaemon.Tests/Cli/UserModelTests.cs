@@ -117,6 +117,18 @@ public sealed class UserModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_TestDataOfTheWrongType_FailsAsInputErrorNamingBoth()
+    {
+        var model = AffineWithTestData(out var data);
+        OnnxTestData.Write(Path.Combine(data, "input_0.pb"), "x", OnnxTestTensor.Of<long>(OnnxElementType.Int64, [3, 4], new long[12]));
+
+        var result = await RunOnlyModelAsync(model, expectFailure: true);
+
+        Assert.Equal("input_error", result.GetProperty("reasonCode").GetString());
+        Assert.Contains("input 'x' holds tensor(Int64)[3, 4] but the model's input is a tensor of Float", result.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Once_TestDataNone_IgnoresTheSetBesideTheModel()
     {
         var model = AffineWithTestData(out var data);

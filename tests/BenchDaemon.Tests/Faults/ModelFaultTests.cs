@@ -63,7 +63,7 @@ public sealed partial class ModelFaultTests : IDisposable
             ("truncated", "model_invalid", $"model file is not a valid ONNX model (truncated or not ONNX): {truncated}"),
             ("garbage", "model_invalid", $"model file is not a valid ONNX model (truncated or not ONNX): {garbage}"),
             ("unreadable", "model_invalid", $"Access to the path '{unreadable}' is denied."),
-            ("opset", "runtime_error", "opset"),
+            ("opset", "model_invalid", "ONNX Runtime cannot load the model"),
             ("inputs", "input_error", "InputFiles:pixels is not an input of the model (inputs: input)"),
         };
         var text = await Scrape.UntilAsync(daemon, t => expected.All(e => Failed(t, e.Canary, e.Code) >= 2) && Measured(t, "swapped") >= 1 && Measured(t, "pinned") >= 1,

@@ -40,6 +40,24 @@ public sealed class InputGeneratorTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    public void Shapes_TheBatchSymbolElsewhere_TakesTheBatch()
+    {
+        // b's first dimension K is its batch; a's K must agree, or the product cannot run.
+        var bytes = new BenchDaemon.Workloads.Models.Graph.OnnxModelBuilder("mm")
+            .Input("a", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, 2, "K")
+            .Input("b", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, "K", "K")
+            .Output("y", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, 2, "K")
+            .Node("MatMul", ["a", "b"], ["y"])
+            .ToBytes();
+        using var session = new InferenceSession(bytes);
+
+        var shapes = InputGenerator.Shapes(session.InputMetadata, 3, new Dictionary<string, long>());
+
+        Assert.Equal([2L, 3L], shapes["a"]);
+        Assert.Equal([3L, 3L], shapes["b"]);
+    }
+
+    [Fact]
     public void Create_SameSeed_SameData_OtherSeed_OtherData()
     {
         using var session = new InferenceSession(_models.Mlp);
