@@ -25,7 +25,15 @@ public static class OnceVerb
         {
             // The defaults depend on the providers a worker's ONNX Runtime has: ask one.
             var description = await services.GetRequiredService<WorkerRuntime>().DescribeAsync(cancellationToken);
-            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, description.UsabilityOrNone);
+            var warnings = new List<(string Key, string Problem)>();
+            var canaries = ConfigurationPreflight.Canaries(loaded.Configuration, description.UsabilityOrNone, warnings);
+
+            // As `config check` says them: the run goes ahead.
+            foreach (var (key, problem) in warnings)
+            {
+                await context.Error.WriteLineAsync($"{ConfigCheckVerb.WarningPrefix}{key}: {problem}");
+            }
+
             if (canaries.Count == 0)
             {
                 await context.Out.WriteLineAsync(json ? "[]" : NoCanariesMessage);

@@ -54,6 +54,20 @@ public sealed class OnceTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_ADeclaredPrecisionTheFileIsNot_WarnsAsConfigCheckDoesAndRuns()
+    {
+        var model = Model("mlp.onnx", TinyModels.Mlp());
+        var config = Config($$"""{ "Canaries": [ { "Name": "mlp", "Model": "{{model}}", "Precision": "INT8", "Threads": 1, "Measure": {{Quick}} } ] }""");
+
+        var (exitCode, stdout, stderr) = await InvokeAsync("once", "--json", "--config", config);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains($"{ConfigCheckVerb.WarningPrefix}Canaries:0:Precision: INT8, but mlp.onnx is an FP32 graph", stderr, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("skipped", Assert.Single(json.RootElement.EnumerateArray().ToList()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Once_OnlyModelOfAQuantizedFile_RunsAsInt8NotSkipped()
     {
         var int8 = Model("user.int8.onnx", BenchDaemon.Workloads.Models.Quantization.QdqQuantizer.Quantize(TinyModels.Mlp(), new BenchDaemon.Workloads.Models.Quantization.QuantizationOptions()));
