@@ -523,9 +523,7 @@ public static class CanaryExpander
         }
 
         var ways = own == Precision.FP32 ? $"Variants:{declared} or TensorRT" : $"Variants:{declared}";
-        var outcome = tensorRt
-            ? $"here TensorRT would build the {own} graph with its {declared} option and take it as the FP32 reference"
-            : $"as configured the canary is skipped ({ReasonCodes.PrecisionUnavailable})";
+        var outcome = $"as configured the canary is skipped ({ReasonCodes.PrecisionUnavailable})";
         return $"{declared}, but {file}: it runs as {declared} only through {ways}; {outcome}";
     }
 
@@ -535,11 +533,17 @@ public static class CanaryExpander
         var testData = TestDataFor(o, model);
         var tolerance = Tolerance.Default(precision, provider);
         var variants = new Dictionary<Precision, string>(o.Variants);
-        if (filePrecision is { } own && own != Precision.FP32 && own == precision)
+        if (filePrecision is { } own && own != Precision.FP32)
         {
-            // The file is the precision asked for (a quantized or float16 export): it is the
-            // model to run, not an FP32 reference; drift needs Variants:FP32.
-            variants.TryAdd(precision, model);
+            // The file is a quantized or float16 export: the variant of its own precision, not an
+            // FP32 reference for drift or for TensorRT's FP16/INT8 option (drift needs
+            // Variants:FP32) — unless FP32 is what was asked for: then it runs as it is,
+            // labelled FP32 (the configuration check warns).
+            variants.TryAdd(own, model);
+            if (precision == Precision.FP32)
+            {
+                variants.TryAdd(Precision.FP32, model);
+            }
         }
         else if (ModelRef.Parse(model).Kind == ModelKind.File)
         {

@@ -64,13 +64,17 @@ public sealed class PrecisionWarningTests : IDisposable
     }
 
     [Fact]
-    public void Expand_Fp16OnTensorRtFromAnInt8File_WarnsThatTensorRtWouldTakeItAsTheReference()
+    public void Expand_Fp16OnTensorRtFromAnInt8File_WarnsItIsSkipped_TheFileIsNoFp32Reference()
     {
-        // TensorRT's FP16 option makes sense from an FP32 file only: this one is quantized.
+        // TensorRT's FP16 option makes sense from an FP32 file only: this one is quantized, so it
+        // is the INT8 variant, never the FP32 reference TensorRT's option would build from.
         var expansion = CanaryExpander.Expand([new CanaryOptions { Name = "m", Model = _int8, Provider = "TensorRT", Precision = Precision.FP16 }]);
 
         var (_, problem) = Assert.Single(expansion.Warnings);
-        Assert.Contains("TensorRT would build the INT8 graph with its FP16 option and take it as the FP32 reference", problem, StringComparison.Ordinal);
+        Assert.Contains("it runs as FP16 only through Variants:FP16; as configured the canary is skipped (precision_unavailable)", problem, StringComparison.Ordinal);
+        var canary = Assert.Single(expansion.Canaries);
+        Assert.Equal(_int8, canary.Variants[Precision.INT8]);
+        Assert.False(canary.Variants.ContainsKey(Precision.FP32));
     }
 
     public static TheoryData<string, string, Precision?, string?, string?> Meaningful => new()
