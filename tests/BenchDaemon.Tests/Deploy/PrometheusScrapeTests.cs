@@ -369,6 +369,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         "--set", "Probes:Gpu:ProcessMetrics=true",
         "--set", "Probes:Gpu:PcieInterval=00:00:01",
         "--set", "Probes:Gpu:EnergyInterval=00:00:01",
+        "--set", "Probes:Gpu:GpmInterval=00:00:01",
         "--set", $"Cuda:LibraryDirectory={FakeCudaLibraries.Full}",
     ];
 
@@ -396,6 +397,19 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             set 0 reasons {0x4 | 0x8}
             xid 0 79
             process 0 {Environment.ProcessId} 1073741824
+            procutil 0 {Environment.ProcessId} 50 5
+            set 0 gpm_supported 1
+            gpm 0 2 80
+            gpm 0 3 30
+            gpm 0 5 60
+            gpm 0 7 55
+            gpm 0 10 40
+            gpm 0 12 5
+            gpm 0 20 100
+            gpm 0 60 1000
+            set 0 nvlinks 2
+            set 0 nvlink_tx 1000
+            set 0 nvlink_replay 1
             """);
         return new()
         {

@@ -52,6 +52,29 @@ public static unsafe class FakeNvmlLibrary
 
     public static void AddProcess(int gpu, uint pid, ulong bytes) => ((delegate* unmanaged<int, uint, ulong, void>)Export("fake_nvml_add_process"))(gpu, pid, bytes);
 
+    public static void SetGpm(int gpu, int metric, double value) => Assert.Equal(0, ((delegate* unmanaged<int, int, double, int>)Export("fake_nvml_set_gpm"))(gpu, metric, value));
+
+    public static void SetGpmStatus(int gpu, int metric, int code) => Assert.Equal(0, ((delegate* unmanaged<int, int, int, int>)Export("fake_nvml_set_gpm_status"))(gpu, metric, code));
+
+    /// <summary>Emulates a driver built against a header whose GPM metrics array held <paramref name="entries"/> entries.</summary>
+    public static void SetGpmMax(int entries) => ((delegate* unmanaged<int, void>)Export("fake_nvml_set_gpm_max"))(entries);
+
+    /// <summary>GPM sample buffers allocated and not yet freed.</summary>
+    public static int GpmSamplesLive => ((delegate* unmanaged<int>)Export("fake_nvml_gpm_samples_live"))();
+
+    public static int GpmSampleCalls => ((delegate* unmanaged<int>)Export("fake_nvml_gpm_sample_calls"))();
+
+    /// <summary>sizeof(nvmlGpmMetric_t), sizeof(nvmlGpmMetricsGet_t) and offsetof(metrics) as the C compiler lays them out.</summary>
+    public static (int Metric, int MetricsGet, int MetricsOffset) GpmLayout => (
+        ((delegate* unmanaged<int>)Export("fake_nvml_gpm_metric_size"))(),
+        ((delegate* unmanaged<int>)Export("fake_nvml_gpm_metrics_get_size"))(),
+        ((delegate* unmanaged<int>)Export("fake_nvml_gpm_metrics_offset"))());
+
+    public static void SetProcessUtilization(int gpu, uint pid, uint smPercent, uint memoryPercent) =>
+        Assert.Equal(0, ((delegate* unmanaged<int, uint, uint, uint, int>)Export("fake_nvml_set_process_util"))(gpu, pid, smPercent, memoryPercent));
+
+    public static void RemoveProcess(int gpu, uint pid) => ((delegate* unmanaged<int, uint, void>)Export("fake_nvml_remove_process"))(gpu, pid);
+
     public static int InitCalls => ((delegate* unmanaged<int>)Export("fake_nvml_init_calls"))();
 
     public static int EnergyCalls => ((delegate* unmanaged<int>)Export("fake_nvml_energy_calls"))();
