@@ -380,6 +380,18 @@ public static class TelemetryCatalogue
         "benchdaemon_canary_energy_joules_per_sample", MetricKind.Gauge, MetricUnit.None,
         "Energy per sample (CPU package + DRAM + GPU counters) over a canary's last measured window.", s_canaryLabels);
 
+    public static readonly MetricDefinition CanaryGpuSmActive = new(
+        "benchdaemon_canary_gpu_sm_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of the GPU's SMs busy over a GPU canary's last measured window (NVML GPM; Hopper and newer).", [.. s_canaryLabels, "gpu"]);
+
+    public static readonly MetricDefinition CanaryGpuTensorActive = new(
+        "benchdaemon_canary_gpu_tensor_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of a GPU canary's last measured window its GPU ran tensor-core operations (NVML GPM): near 0 for an FP16 model that missed the tensor cores.", [.. s_canaryLabels, "gpu"]);
+
+    public static readonly MetricDefinition CanaryGpuDramActive = new(
+        "benchdaemon_canary_gpu_dram_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "DRAM bandwidth used over a GPU canary's last measured window against the maximum (NVML GPM): near 1 is memory-bound.", [.. s_canaryLabels, "gpu"]);
+
     public static readonly MetricDefinition CanaryFlops = new(
         "benchdaemon_canary_flops_per_second", MetricKind.Gauge, MetricUnit.None,
         "GEMM operations per second of a cuda:gemm canary's last run (2·n³ per call; integer operations for INT8).", s_canaryLabels);
@@ -573,6 +585,7 @@ public static class TelemetryCatalogue
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         ProviderUsable, ProviderUsabilityInfo,
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
+        CanaryGpuSmActive, CanaryGpuTensorActive, CanaryGpuDramActive,
         CanaryFlops, CanaryPeakRatio, CanaryBandwidth, CanaryEnergyPerFlop,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
         CanaryDuty, CanaryFirings, CanaryStartDelay, CanaryQueueDepth,

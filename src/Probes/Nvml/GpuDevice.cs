@@ -300,6 +300,27 @@ internal sealed unsafe class GpuDevice : IDisposable
         Log.GpmMetricNotSupported(_logger, Identity.Index, Identity.Uuid, metric, why);
     }
 
+    /// <summary>
+    /// A GPM reader of its own for a canary window, with its first sample taken now; null without GPM.
+    /// Its metrics do not disturb the GPM cadence's, which keeps its own pair of samples.
+    /// </summary>
+    public GpuGpmReader? OpenGpmWindow(long timestamp, double frequency)
+    {
+        if (!HasGpm || _lost || GpuGpmReader.TryCreate(Handle, null, out var reader) != NvmlReturn.Success)
+        {
+            return null;
+        }
+
+        var (code, _) = reader!.Sample(timestamp, frequency, static (_, _) => { });
+        if (code != NvmlReturn.Success)
+        {
+            reader.Dispose();
+            return null;
+        }
+
+        return reader;
+    }
+
     /// <summary>Frees the GPM sample buffers; called before nvmlShutdown.</summary>
     public void Dispose() => _gpmReader?.Dispose();
 

@@ -552,6 +552,16 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 
             var window = new GpuClockWindow(devices.Select(d => (d.Identity.Index, d.Identity.Uuid)), StopWindow);
             ReadWindowEdge(window);
+            var timestamp = _timeProvider.GetTimestamp();
+            window.GpmSession = _session;
+            foreach (var device in devices)
+            {
+                if (device.OpenGpmWindow(timestamp, _timeProvider.TimestampFrequency) is { } reader)
+                {
+                    window.GpmReaders[device.Identity.Index] = reader;
+                }
+            }
+
             lock (_windowsLock)
             {
                 _windows.Add(window);
@@ -576,6 +586,24 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         try
         {
             ReadWindowEdge(window);
+            // The second GPM sample of each GPU closes the window's interval (NVML needs it 100 ms after the first).
+            var timestamp = _timeProvider.GetTimestamp();
+            var sameSession = _session is not null && ReferenceEquals(_session, window.GpmSession);
+            foreach (var (index, reader) in window.GpmReaders)
+            {
+                // After a re-initialisation (GPU lost and back) the buffers died with the old session: neither used nor freed.
+                if (sameSession)
+                {
+                    if (reader.Sample(timestamp, _timeProvider.TimestampFrequency, static (_, _) => { }).Sample is { } gpm)
+                    {
+                        window.SetGpm(index, gpm);
+                    }
+
+                    reader.Dispose();
+                }
+            }
+
+            window.GpmReaders.Clear();
         }
         finally
         {

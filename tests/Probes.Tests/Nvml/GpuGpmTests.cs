@@ -204,4 +204,38 @@ public sealed class GpuGpmTests : IDisposable
         Assert.True(cost.MedianMicroseconds > 0);
         Assert.Equal(0.885, probe.Sample().Gpus[0].Gpm!.Get(GpuGpmMetric.SmActive)!.Value, 9);
     }
+
+    [Fact]
+    public void StartWindow_GpmGpu_SummaryCarriesTheWindowsActivityAndFreesItsBuffers()
+    {
+        FakeNvmlLibrary.SetCount(2);
+        Script(0);
+        var probe = Create();
+        var live = FakeNvmlLibrary.GpmSamplesLive;
+
+        var window = probe.StartWindow();
+        Assert.Equal(live + 2, FakeNvmlLibrary.GpmSamplesLive); // GPU 0 only
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var summary = window.Stop();
+
+        var gpm = summary[0].Gpm!;
+        Assert.Equal(2, gpm.IntervalSeconds, 6);
+        Assert.Equal(0.885, gpm.Get(GpuGpmMetric.SmActive)!.Value, 9);
+        Assert.Equal(0.64, gpm.Get(GpuGpmMetric.TensorActive));
+        Assert.Equal(0.42, gpm.Get(GpuGpmMetric.DramActive));
+        Assert.Null(summary[1].Gpm);
+        Assert.Equal(live, FakeNvmlLibrary.GpmSamplesLive);
+    }
+
+    [Fact]
+    public void StartWindow_ShorterThan100Ms_NoGpmForTheWindow()
+    {
+        Script(0);
+        var probe = Create();
+
+        var window = probe.StartWindow();
+        _time.Advance(TimeSpan.FromMilliseconds(80));
+
+        Assert.Null(Assert.Single(window.Stop()).Gpm);
+    }
 }
