@@ -109,6 +109,8 @@ public sealed class GpuMetricSource : IMetricSource
             WriteGpm(writer, gpm, index, id.Uuid);
         }
 
+        WriteMig(writer, gpu, index, id.Uuid);
+
         foreach (var link in gpu.Nvlinks ?? [])
         {
             var number = link.Link.ToString(CultureInfo.InvariantCulture);
@@ -175,6 +177,60 @@ public sealed class GpuMetricSource : IMetricSource
                 else
                 {
                     writer.Write(definition, value, index, uuid, label);
+                }
+            }
+        }
+    }
+
+    private static readonly (GpuGpmMetric Metric, MetricDefinition Definition, string? Pipe)[] s_migGpm =
+    [
+        (GpuGpmMetric.SmActive, TelemetryCatalogue.GpuMigSmActive, null),
+        (GpuGpmMetric.SmOccupancy, TelemetryCatalogue.GpuMigSmOccupancy, null),
+        (GpuGpmMetric.TensorActive, TelemetryCatalogue.GpuMigTensorActive, null),
+        (GpuGpmMetric.DramActive, TelemetryCatalogue.GpuMigDramActive, null),
+        (GpuGpmMetric.Fp16Active, TelemetryCatalogue.GpuMigPipeActive, "fp16"),
+        (GpuGpmMetric.Fp32Active, TelemetryCatalogue.GpuMigPipeActive, "fp32"),
+        (GpuGpmMetric.Fp64Active, TelemetryCatalogue.GpuMigPipeActive, "fp64"),
+        (GpuGpmMetric.IntegerActive, TelemetryCatalogue.GpuMigPipeActive, "integer"),
+    ];
+
+    private static void WriteMig(IMetricWriter writer, GpuSample gpu, string index, string uuid)
+    {
+        var profiles = new Dictionary<int, string>();
+        foreach (var mig in gpu.Mig ?? [])
+        {
+            var gi = mig.GpuInstance.ToString(CultureInfo.InvariantCulture);
+            writer.Write(TelemetryCatalogue.GpuMigInfo, 1, index, uuid, gi, mig.ComputeInstance.ToString(CultureInfo.InvariantCulture), mig.Profile, mig.Uuid);
+            // Memory belongs to the GPU instance: written once, from its first compute instance.
+            if (profiles.TryAdd(mig.GpuInstance, mig.GpuInstanceProfile))
+            {
+                Optional(writer, TelemetryCatalogue.GpuMigMemoryUsed, mig.MemoryUsedBytes, index, uuid, gi, mig.GpuInstanceProfile);
+                Optional(writer, TelemetryCatalogue.GpuMigMemoryTotal, mig.MemoryTotalBytes, index, uuid, gi, mig.GpuInstanceProfile);
+            }
+        }
+
+        foreach (var (instance, gpm) in gpu.MigGpm ?? new Dictionary<int, GpuGpmSample>())
+        {
+            if (!profiles.TryGetValue(instance, out var profile))
+            {
+                continue;
+            }
+
+            var gi = instance.ToString(CultureInfo.InvariantCulture);
+            foreach (var (metric, definition, pipe) in s_migGpm)
+            {
+                if (gpm.Get(metric) is not { } value)
+                {
+                    continue;
+                }
+
+                if (pipe is null)
+                {
+                    writer.Write(definition, value, index, uuid, gi, profile);
+                }
+                else
+                {
+                    writer.Write(definition, value, index, uuid, gi, profile, pipe);
                 }
             }
         }

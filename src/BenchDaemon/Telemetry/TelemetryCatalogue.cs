@@ -302,6 +302,40 @@ public static class TelemetryCatalogue
         "A compute process on the GPU and the container and Kubernetes pod its cgroup names (empty outside one); always 1. Join on pid for the per-process series.",
         "gpu", "uuid", "pid", "process", "container_id", "pod_uid");
 
+    public static readonly MetricDefinition GpuMigInfo = new(
+        "benchdaemon_gpu_mig", MetricKind.Gauge, MetricUnit.Info,
+        "A MIG device (compute instance) of a GPU in MIG mode: its GPU and compute instance ids, MIG profile and UUID; always 1.",
+        "gpu", "uuid", "gpu_instance", "compute_instance", "profile", "mig_uuid");
+
+    public static readonly MetricDefinition GpuMigMemoryUsed = new(
+        "benchdaemon_gpu_mig_memory_used", MetricKind.Gauge, MetricUnit.Bytes,
+        "Memory in use in a MIG GPU instance (its compute instances share it); profile is the GPU instance's MIG profile.",
+        "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigMemoryTotal = new(
+        "benchdaemon_gpu_mig_memory_total", MetricKind.Gauge, MetricUnit.Bytes,
+        "Memory of a MIG GPU instance.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigSmActive = new(
+        "benchdaemon_gpu_mig_sm_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance (nvmlGpmMigSampleGet): share of the instance's SMs busy over the GPM interval.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigSmOccupancy = new(
+        "benchdaemon_gpu_mig_sm_occupancy", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: resident warps against the maximum.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigTensorActive = new(
+        "benchdaemon_gpu_mig_tensor_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: share of the interval its SMs ran any tensor-core operation.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigDramActive = new(
+        "benchdaemon_gpu_mig_dram_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: DRAM bandwidth used against the instance's maximum.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigPipeActive = new(
+        "benchdaemon_gpu_mig_pipe_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: non-tensor arithmetic by pipe (fp16, fp32, fp64, integer).", "gpu", "uuid", "gpu_instance", "profile", "pipe");
+
     private static readonly string[] s_canaryLabels = ["canary", "model", "provider", "precision", "batch"];
 
     /// <summary>
@@ -581,6 +615,7 @@ public static class TelemetryCatalogue
         GpuEccErrors, GpuRetiredPages, GpuRemappedRows, GpuXidErrors, GpuProcessMemoryUsed, GpuProcessSmUtilization, GpuProcessEnergy, GpuProcessInfo,
         GpuGraphicsEngineActive, GpuSmActive, GpuSmOccupancy, GpuTensorActive, GpuTensorPipeActive, GpuPipeActive, GpuDramActive,
         GpuPcieTraffic, GpuNvlinkTraffic, GpuNvlinkActive, GpuNvlinkData, GpuNvlinkErrors,
+        GpuMigInfo, GpuMigMemoryUsed, GpuMigMemoryTotal, GpuMigSmActive, GpuMigSmOccupancy, GpuMigTensorActive, GpuMigDramActive, GpuMigPipeActive,
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         ProviderUsable, ProviderUsabilityInfo,

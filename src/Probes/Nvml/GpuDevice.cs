@@ -45,6 +45,10 @@ internal sealed unsafe class GpuDevice : IDisposable
     private int[] _nvlinks = [];
     private readonly bool[] _nvlinkErrorUnsupported = new bool[GpuNvlinkSample.ErrorCounters.Count];
     private volatile IReadOnlyList<GpuNvlinkSample>? _nvlink;
+    private readonly Lock _migLock = new();
+    private readonly Dictionary<int, GpuGpmReader> _migGpmReaders = [];
+    private volatile MigDevice[] _migDevices = [];
+    private volatile Dictionary<int, GpuGpmSample>? _migGpm;
     private volatile GpuGpmSample? _gpm;
 
     public GpuDevice(nint handle, GpuIdentity identity, GpuClocks maxClocks, ILogger logger, GpuErrorCounts errors)
@@ -114,6 +118,7 @@ internal sealed unsafe class GpuDevice : IDisposable
 
         device.InitializeGpm();
         device.DiscoverNvlinks();
+        device.DiscoverMig();
         return device;
     }
 
@@ -275,6 +280,133 @@ internal sealed unsafe class GpuDevice : IDisposable
         return value * 1024;
     }
 
+    private sealed record MigDevice(nint Handle, int GpuInstance, int ComputeInstance, string Uuid, string Profile);
+
+    /// <summary>True while the GPU is in MIG mode (read only: the probe never changes it).</summary>
+    public bool MigEnabled => _migDevices.Length > 0;
+
+    /// <summary>
+    /// Finds the MIG devices of a GPU in MIG mode (at initialisation and on the slow cadence, as
+    /// instances come and go). A GPU without MIG, or with MIG off, has none: no series, no log line.
+    /// </summary>
+    public void DiscoverMig()
+    {
+        if (_lost)
+        {
+            return;
+        }
+
+        uint current, pending, max;
+        NvmlReturn code;
+        try
+        {
+            code = NvmlNative.nvmlDeviceGetMigMode(Handle, &current, &pending);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return;
+        }
+
+        var devices = new List<MigDevice>();
+        if (code == NvmlReturn.Success && current == NvmlNative.MigEnabled
+            && NvmlNative.nvmlDeviceGetMaxMigDeviceCount(Handle, &max) == NvmlReturn.Success)
+        {
+            var text = stackalloc byte[96];
+            for (var i = 0u; i < max; i++)
+            {
+                nint mig;
+                uint gi, ci;
+                // NOT_FOUND: no MIG device at this index (instances need not be contiguous).
+                if (NvmlNative.nvmlDeviceGetMigDeviceHandleByIndex(Handle, i, &mig) != NvmlReturn.Success
+                    || NvmlNative.nvmlDeviceGetGpuInstanceId(mig, &gi) != NvmlReturn.Success
+                    || NvmlNative.nvmlDeviceGetComputeInstanceId(mig, &ci) != NvmlReturn.Success)
+                {
+                    continue;
+                }
+
+                var uuid = NvmlNative.nvmlDeviceGetUUID(mig, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : string.Empty;
+                var name = NvmlNative.nvmlDeviceGetName(mig, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : string.Empty;
+                devices.Add(new MigDevice(mig, (int)gi, (int)ci, uuid, GpuMigSample.ProfileOf(name)));
+            }
+        }
+        else if (code == NvmlReturn.GpuIsLost)
+        {
+            MarkLost();
+            return;
+        }
+
+        _migDevices = [.. devices.OrderBy(d => d.GpuInstance).ThenBy(d => d.ComputeInstance)];
+        lock (_migLock)
+        {
+            var instances = devices.Select(d => d.GpuInstance).ToHashSet();
+            foreach (var gone in _migGpmReaders.Keys.Where(gi => !instances.Contains(gi)).ToList())
+            {
+                _migGpmReaders[gone].Dispose();
+                _migGpmReaders.Remove(gone);
+            }
+
+            // GPM per GPU instance, read through the parent (nvmlGpmMigSampleGet).
+            if (_gpmReader is not null)
+            {
+                foreach (var gi in instances.Where(gi => !_migGpmReaders.ContainsKey(gi)))
+                {
+                    if (GpuGpmReader.TryCreate(Handle, (uint)gi, out var reader) == NvmlReturn.Success)
+                    {
+                        _migGpmReaders[gi] = reader!;
+                    }
+                }
+            }
+        }
+    }
+
+    private List<GpuMigSample>? ReadMig()
+    {
+        var devices = _migDevices;
+        if (devices.Length == 0)
+        {
+            return null;
+        }
+
+        var result = new List<GpuMigSample>(devices.Length);
+        foreach (var device in devices)
+        {
+            NvmlMemory memory;
+            var ok = NvmlNative.nvmlDeviceGetMemoryInfo(device.Handle, &memory) == NvmlReturn.Success;
+            result.Add(new GpuMigSample(device.GpuInstance, device.ComputeInstance, device.Uuid, device.Profile, ok ? (long)memory.Used : null, ok ? (long)memory.Total : null));
+        }
+
+        return result;
+    }
+
+    private void SampleMigGpm(long timestamp, double timestampFrequency)
+    {
+        lock (_migLock)
+        {
+            if (_migGpmReaders.Count == 0)
+            {
+                _migGpm = null;
+                return;
+            }
+
+            var samples = new Dictionary<int, GpuGpmSample>(_migGpm ?? []);
+            foreach (var gi in samples.Keys.Where(gi => !_migGpmReaders.ContainsKey(gi)).ToList())
+            {
+                samples.Remove(gi);
+            }
+
+            foreach (var (gi, reader) in _migGpmReaders)
+            {
+                var (code, sample) = reader.Sample(timestamp, timestampFrequency, GpmMetricUnsupported);
+                if (Check(GpuField.Gpm, code) && sample is not null)
+                {
+                    samples[gi] = sample;
+                }
+            }
+
+            _migGpm = samples;
+        }
+    }
+
     /// <summary>True when GPM samples are taken for this GPU.</summary>
     public bool HasGpm => _gpmReader is not null && !_unsupported[(int)GpuField.Gpm];
 
@@ -291,6 +423,8 @@ internal sealed unsafe class GpuDevice : IDisposable
         {
             _gpm = sample;
         }
+
+        SampleMigGpm(timestamp, timestampFrequency);
     }
 
     private void GpmMetricUnsupported(GpuGpmMetric metric, NvmlReturn code)
@@ -322,7 +456,19 @@ internal sealed unsafe class GpuDevice : IDisposable
     }
 
     /// <summary>Frees the GPM sample buffers; called before nvmlShutdown.</summary>
-    public void Dispose() => _gpmReader?.Dispose();
+    public void Dispose()
+    {
+        _gpmReader?.Dispose();
+        lock (_migLock)
+        {
+            foreach (var reader in _migGpmReaders.Values)
+            {
+                reader.Dispose();
+            }
+
+            _migGpmReaders.Clear();
+        }
+    }
 
     private static double? MaxClock(nint handle, int type)
     {
@@ -382,7 +528,7 @@ internal sealed unsafe class GpuDevice : IDisposable
             Identity, Up: true, EnergySource,
             gpuUtil, memUtil, used, free, reserved,
             power, CurrentEnergy(), clocks, MaxClocks, temperature, reasons, violations, performanceState,
-            _pcie, _ecc, processes, xids, _gpm, _nvlink);
+            _pcie, _ecc, processes, xids, _gpm, _nvlink, ReadMig(), _migGpm);
     }
 
     /// <summary>SM clock and clock-event reasons now, for canary windows.</summary>
@@ -887,6 +1033,7 @@ internal sealed unsafe class GpuDevice : IDisposable
         }
 
         _nvlink = ReadNvlinks();
+        DiscoverMig();
 
         _ecc = corrected is null && uncorrected is null && retiredSingle is null && remappedCorrectable is null
             ? null

@@ -26,6 +26,8 @@ namespace BenchDaemon.Probes.Nvml;
 /// <param name="XidErrors">Xid critical errors seen since the probe started, by Xid code.</param>
 /// <param name="Gpm">GPM profiling metrics over the last GPM interval (GPM cadence); null without GPM.</param>
 /// <param name="Nvlinks">NVLink state and counters per link (slow cadence); null without NVLink.</param>
+/// <param name="Mig">MIG devices and their GPU instance's memory, with MIG mode on; null otherwise.</param>
+/// <param name="MigGpm">GPM metrics per GPU instance id (nvmlGpmMigSampleGet), with MIG mode on and GPM.</param>
 public sealed record GpuSample(
     GpuIdentity Identity,
     bool Up,
@@ -48,7 +50,9 @@ public sealed record GpuSample(
     IReadOnlyList<GpuProcessMemory>? Processes = null,
     IReadOnlyDictionary<long, long>? XidErrors = null,
     GpuGpmSample? Gpm = null,
-    IReadOnlyList<GpuNvlinkSample>? Nvlinks = null)
+    IReadOnlyList<GpuNvlinkSample>? Nvlinks = null,
+    IReadOnlyList<GpuMigSample>? Mig = null,
+    IReadOnlyDictionary<int, GpuGpmSample>? MigGpm = null)
 {
     /// <summary>Names of the active clock-event reasons.</summary>
     public IReadOnlyList<string> ClockEventReasonNames => ClockEventReasons is { } bits ? GpuClockEvents.Names(bits) : [];

@@ -151,6 +151,24 @@ internal static unsafe partial class NvmlNative
     [LibraryImport(LibraryName)]
     public static partial NvmlReturn nvmlDeviceGetProcessUtilization(nint device, NvmlProcessUtilizationSample* utilization, uint* processSamplesCount, ulong lastSeenTimeStamp);
 
+    // MIG (nvml.h "Multi Instance GPU Management"); read only: the probe never changes MIG mode.
+    public const uint MigEnabled = 1; // NVML_DEVICE_MIG_ENABLE
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetMigMode(nint device, uint* currentMode, uint* pendingMode);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetMaxMigDeviceCount(nint device, uint* count);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetMigDeviceHandleByIndex(nint device, uint index, nint* migDevice);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetGpuInstanceId(nint device, uint* id);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetComputeInstanceId(nint device, uint* id);
+
     // NVLink (nvml.h "NvLink Methods"); NVML_NVLINK_MAX_LINKS links at most.
     public const int NvlinkMaxLinks = 36;
 

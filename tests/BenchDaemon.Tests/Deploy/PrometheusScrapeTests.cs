@@ -386,7 +386,11 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     private Dictionary<string, string> GpuEnvironment(int matmulMicroseconds)
     {
         var script = _temp.File("fake-nvml.script", $"""
-            count 1
+            count 2
+            set 1 gpm_supported 1
+            gpm 1 2 50
+            gpm 1 10 20
+            mig 1 1 0 3g.40gb 1073741824 42949672960
             set 0 energy_watts 300
             set 0 ecc_corr 3
             set 0 ecc_uncorr 1

@@ -72,7 +72,7 @@ public sealed partial class GpuProbeProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Metrics_GpmAndNvlinkOnGpu0Only_RatiosRatesCountersWithLabelsGpu1OmittedOneLogLine()
+    public async Task Metrics_GpmNvlinkAndMigOnGpu0Only_RatiosRatesCountersWithLabelsGpu1OmittedOneLogLine()
     {
         // nvmlGpmMetricId_t: 2 SM, 3 occupancy, 5 any tensor, 7 HMMA, 10 DRAM, 13 FP16, 20/21 PCIe, 60/61 NVLink (MiB/s).
         var environment = Script("""
@@ -93,11 +93,15 @@ public sealed partial class GpuProbeProcessTests : IDisposable
             set 0 nvlink_tx 10
             set 0 nvlink_rx 20
             set 0 nvlink_replay 3
+            mig 0 1 0 1g.10gb 1073741824 10737418240
+            mig 0 2 0 1c.2g.20gb 3221225472 21474836480
+            mig 0 2 1 1c.2g.20gb 3221225472 21474836480
             """);
         await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", "--set", "Probes:Gpu:GpmInterval=00:00:00.200"], environment);
 
         await WaitForSeriesAsync(daemon, "benchdaemon_gpu_sm_active_ratio{gpu=\"0\"");
-        var metrics = await WaitForSeriesAsync(daemon, "benchdaemon_gpu_nvlink_link_active{gpu=\"0\"");
+        await WaitForSeriesAsync(daemon, "benchdaemon_gpu_nvlink_link_active{gpu=\"0\"");
+        var metrics = await WaitForSeriesAsync(daemon, "benchdaemon_gpu_mig_sm_active_ratio{gpu=\"0\"");
 
         Assert.Equal(0.91, Value(metrics, "benchdaemon_gpu_sm_active_ratio", Gpu(0)));
         Assert.Equal(0.255, Value(metrics, "benchdaemon_gpu_sm_occupancy_ratio", Gpu(0)));
@@ -118,6 +122,14 @@ public sealed partial class GpuProbeProcessTests : IDisposable
         Assert.Equal(4, Value(metrics, "benchdaemon_gpu_nvlink_errors_total", Gpu(0, ",link=\"1\",type=\"replay\"")));
         Assert.DoesNotContain("type=\"recovery\"", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("benchdaemon_gpu_nvlink_link_active{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        // MIG mode: one info series per compute instance; memory and GPM per GPU instance, labelled with its profile.
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_mig_info", Gpu(0, ",gpu_instance=\"2\",compute_instance=\"1\",profile=\"1c.2g.20gb\",mig_uuid=\"MIG-fake-0000-2-1\"")));
+        Assert.Equal(3_221_225_472, Value(metrics, "benchdaemon_gpu_mig_memory_used_bytes", Gpu(0, ",gpu_instance=\"2\",profile=\"2g.20gb\"")));
+        Assert.Equal(10_737_418_240, Value(metrics, "benchdaemon_gpu_mig_memory_total_bytes", Gpu(0, ",gpu_instance=\"1\",profile=\"1g.10gb\"")));
+        Assert.Equal(0.92, Value(metrics, "benchdaemon_gpu_mig_sm_active_ratio", Gpu(0, ",gpu_instance=\"1\",profile=\"1g.10gb\"")), 9);
+        Assert.Equal(0.37, Value(metrics, "benchdaemon_gpu_mig_dram_active_ratio", Gpu(0, ",gpu_instance=\"2\",profile=\"2g.20gb\"")), 9);
+        Assert.Equal(2, Regex.Count(metrics, "(?m)^benchdaemon_gpu_mig_memory_used_bytes\\{"));
+        Assert.DoesNotContain("benchdaemon_gpu_mig_info{gpu=\"1\"", metrics, StringComparison.Ordinal);
         // GPU 1 has no GPM: no series, one log line, no probe error.
         Assert.DoesNotContain("benchdaemon_gpu_sm_active_ratio{gpu=\"1\"", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("benchdaemon_gpu_dram_active_ratio{gpu=\"1\"", metrics, StringComparison.Ordinal);

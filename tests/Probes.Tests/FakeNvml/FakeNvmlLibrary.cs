@@ -75,6 +75,15 @@ public static unsafe class FakeNvmlLibrary
 
     public static void RemoveProcess(int gpu, uint pid) => ((delegate* unmanaged<int, uint, void>)Export("fake_nvml_remove_process"))(gpu, pid);
 
+    public static void AddMig(int gpu, int gpuInstance, int computeInstance, string profile, ulong usedBytes, ulong totalBytes)
+    {
+        var name = Encoding.ASCII.GetBytes(profile + "\0");
+        fixed (byte* p = name)
+        {
+            Assert.Equal(0, ((delegate* unmanaged<int, int, int, byte*, ulong, ulong, int>)Export("fake_nvml_add_mig"))(gpu, gpuInstance, computeInstance, p, usedBytes, totalBytes));
+        }
+    }
+
     public static int InitCalls => ((delegate* unmanaged<int>)Export("fake_nvml_init_calls"))();
 
     public static int EnergyCalls => ((delegate* unmanaged<int>)Export("fake_nvml_energy_calls"))();

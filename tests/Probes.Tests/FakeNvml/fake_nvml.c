@@ -13,6 +13,9 @@
  * Processes: procutil GPU PID SM MEM gives a listed process its utilisation (percent; NVML reports only processes
  * with non-zero utilisation); procfile GPU PID PATH lists the process only while PATH exists (it "exits" when
  * the file is removed).
+ * MIG: mig GPU GI CI PROFILE USED_BYTES TOTAL_BYTES adds a MIG device and turns MIG mode on (set GPU mig_mode 0
+ * turns it off again); GPM of GPU instance GI (nvmlGpmMigSampleGet) reads the GPU's gpm values plus GI;
+ * nvmlDeviceGetProcessUtilization answers NOT_SUPPORTED in MIG mode, as NVML does.
  * Units are NVML's: mW, mJ, MHz, KB/s, percent. With energy_watts W (default 0) the energy
  * counter grows by that power over real time since the library was loaded, as a busy GPU's does. Written for this project's tests. */
 #include <stdio.h>
@@ -31,7 +34,7 @@ enum field {
     F_VIOLATION, F_PSTATE, F_PCIE_TX, F_PCIE_RX, F_LINK_GEN, F_LINK_MAX_GEN, F_LINK_WIDTH, F_LINK_MAX_WIDTH,
     F_ECC_MODE, F_ECC_CORR, F_ECC_UNCORR, F_RETIRED_SBE, F_RETIRED_DBE, F_REMAP_CORR, F_REMAP_UNC,
     F_REMAP_PENDING, F_REMAP_FAILURE, F_PROCESSES, F_EVENTS, F_ENERGY_WATTS, F_GPM_SUPPORTED, F_GPM_SAMPLE,
-    F_NVLINKS, F_NVLINK_DOWN, F_NVLINK_TX, F_NVLINK_RX, F_NVLINK_REPLAY, F_NVLINK_CRC, F_NVLINK_FIELDS, F_PROCESS_UTIL, F_COUNT
+    F_NVLINKS, F_NVLINK_DOWN, F_NVLINK_TX, F_NVLINK_RX, F_NVLINK_REPLAY, F_NVLINK_CRC, F_NVLINK_FIELDS, F_PROCESS_UTIL, F_MIG_MODE, F_COUNT
 };
 
 static const char *field_names[F_COUNT] = {
@@ -40,8 +43,11 @@ static const char *field_names[F_COUNT] = {
     "violation", "pstate", "pcie_tx", "pcie_rx", "link_gen", "link_max_gen", "link_width", "link_max_width",
     "ecc_mode", "ecc_corr", "ecc_uncorr", "retired_sbe", "retired_dbe", "remap_corr", "remap_unc",
     "remap_pending", "remap_failure", "processes", "events", "energy_watts", "gpm_supported", "gpm_sample",
-    "nvlinks", "nvlink_down", "nvlink_tx", "nvlink_rx", "nvlink_replay", "nvlink_crc", "nvlink_fields", "process_util"
+    "nvlinks", "nvlink_down", "nvlink_tx", "nvlink_rx", "nvlink_replay", "nvlink_crc", "nvlink_fields", "process_util", "mig_mode"
 };
+
+#define MAX_MIG 7
+struct mig { int gi, ci; char profile[32]; unsigned long long used, total; };
 
 #define GPM_METRIC_MAX 333
 
@@ -56,6 +62,8 @@ struct gpu {
     unsigned int proc_memutil[MAX_PROCS];
     char proc_file[MAX_PROCS][256];
     int proc_count;
+    struct mig mig[MAX_MIG];
+    int mig_count;
     double gpm_value[GPM_METRIC_MAX];
     int gpm_status[GPM_METRIC_MAX];
 };
@@ -154,6 +162,11 @@ void fake_nvml_remove_process(int gpu, unsigned int pid) {
         g->proc_count--; return;
     }
 }
+int fake_nvml_add_mig(int gpu, int gi, int ci, const char *profile, unsigned long long used, unsigned long long total) {
+    struct gpu *g = &gpus[gpu]; if (g->mig_count >= MAX_MIG) return -1;
+    struct mig *m = &g->mig[g->mig_count++]; m->gi = gi; m->ci = ci; snprintf(m->profile, sizeof m->profile, "%s", profile);
+    m->used = used; m->total = total; g->value[F_MIG_MODE] = 1; return 0;
+}
 int fake_nvml_init_calls(void) { return init_calls; }
 int fake_nvml_energy_calls(void) { return energy_calls; }
 int fake_nvml_initialised(void) { return initialised; }
@@ -164,7 +177,7 @@ static void run_script(void) {
     FILE *f = fopen(path, "r");
     if (!f) return;
     char cmd[32], name[64], file[256];
-    int gpu, ret; unsigned long long value; double dvalue;
+    int gpu, ret, mi; unsigned long long value, value2; double dvalue;
     while (fscanf(f, "%31s", cmd) == 1) {
         if (strcmp(cmd, "count") == 0 && fscanf(f, "%d", &gpu) == 1) gpu_count = gpu;
         else if (strcmp(cmd, "init") == 0 && fscanf(f, "%d", &gpu) == 1) init_result = gpu;
@@ -178,6 +191,7 @@ static void run_script(void) {
         else if (strcmp(cmd, "gpmmax") == 0 && fscanf(f, "%d", &gpu) == 1) gpm_max = gpu;
         else if (strcmp(cmd, "procutil") == 0 && fscanf(f, "%d %63s %llu %d", &gpu, name, &value, &ret) == 4) fake_nvml_set_process_util(gpu, (unsigned int)atoi(name), (unsigned int)value, (unsigned int)ret);
         else if (strcmp(cmd, "procfile") == 0 && fscanf(f, "%d %63s %255s", &gpu, name, file) == 3) fake_nvml_set_process_file(gpu, (unsigned int)atoi(name), file);
+        else if (strcmp(cmd, "mig") == 0 && fscanf(f, "%d %d %d %31s %llu %llu", &gpu, &ret, &mi, file, &value, &value2) == 6) fake_nvml_add_mig(gpu, ret, mi, file, value, value2);
         else if (strcmp(cmd, "process") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_add_process(gpu, (unsigned int)atoi(name), value);
     }
     fclose(f);
@@ -194,6 +208,11 @@ __attribute__((constructor)) static void load(void) { clock_gettime(CLOCK_MONOTO
 typedef void *nvmlDevice_t;
 #define DEV(i) ((nvmlDevice_t)(long)((i) + 1))
 #define IDX(d) ((int)(long)(d) - 1)
+/* MIG device handles: 0x1000 + 16 * gpu + slot, never a parent's. */
+#define MIGDEV(g, s) ((nvmlDevice_t)(long)(0x1000 + 16 * (g) + (s)))
+#define IS_MIG(d) ((long)(d) >= 0x1000)
+#define MIG_GPU(d) ((int)(((long)(d) - 0x1000) / 16))
+#define MIG_SLOT(d) ((int)(((long)(d) - 0x1000) % 16))
 #define NOT_INIT 1
 #define NOT_SUPPORTED 3
 #define INSUFFICIENT_SIZE 7
@@ -215,8 +234,18 @@ int nvmlSystemGetDriverVersion(char *v, unsigned int n) { snprintf(v, n, "580.95
 int nvmlSystemGetCudaDriverVersion_v2(int *v) { *v = 13000; return 0; }
 int nvmlDeviceGetCount_v2(unsigned int *c) { if (!initialised) return NOT_INIT; *c = (unsigned)gpu_count; return 0; }
 int nvmlDeviceGetHandleByIndex_v2(unsigned int i, nvmlDevice_t *d) { if ((int)i >= gpu_count) return 2; *d = DEV(i); return 0; }
-int nvmlDeviceGetUUID(nvmlDevice_t d, char *u, unsigned int n) { int r = check(d, -1); if (!r) snprintf(u, n, "GPU-fake-%04d", IDX(d)); return r; }
-int nvmlDeviceGetName(nvmlDevice_t d, char *u, unsigned int n) { int r = check(d, -1); if (!r) snprintf(u, n, "Fake H100 80GB HBM3"); return r; }
+static struct mig *mig_of(nvmlDevice_t d) {
+    if (!IS_MIG(d)) return NULL;
+    int g = MIG_GPU(d), sl = MIG_SLOT(d);
+    if (g < 0 || g >= gpu_count || sl >= gpus[g].mig_count || !gpus[g].value[F_MIG_MODE]) return NULL;
+    return &gpus[g].mig[sl];
+}
+int nvmlDeviceGetUUID(nvmlDevice_t d, char *u, unsigned int n) {
+    struct mig *m = mig_of(d); if (m) { snprintf(u, n, "MIG-fake-%04d-%d-%d", MIG_GPU(d), m->gi, m->ci); return 0; }
+    int r = check(d, -1); if (!r) snprintf(u, n, "GPU-fake-%04d", IDX(d)); return r; }
+int nvmlDeviceGetName(nvmlDevice_t d, char *u, unsigned int n) {
+    struct mig *m = mig_of(d); if (m) { snprintf(u, n, "Fake H100 80GB HBM3 MIG %s", m->profile); return 0; }
+    int r = check(d, -1); if (!r) snprintf(u, n, "Fake H100 80GB HBM3"); return r; }
 
 struct pci { char legacy[16]; unsigned int domain, bus, device, id, sub; char busId[32]; };
 int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, struct pci *p) {
@@ -228,6 +257,7 @@ int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned int *l) { int r = c
 struct mem1 { unsigned long long total, free, used; };
 struct mem2 { unsigned int version; unsigned long long total, reserved, free, used; };
 int nvmlDeviceGetMemoryInfo(nvmlDevice_t d, struct mem1 *m) {
+    struct mig *g = mig_of(d); if (g) { m->total = g->total; m->used = g->used; m->free = g->total - g->used; return 0; }
     int r = check(d, F_MEM_USED); if (r) return r; m->total = V(d, F_MEM_TOTAL); m->free = V(d, F_MEM_FREE); m->used = V(d, F_MEM_USED); return 0;
 }
 int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, struct mem2 *m) {
@@ -330,6 +360,14 @@ static int gpm_take(nvmlDevice_t d, int gi, struct gpm_sample *s) {
     s->gpu = IDX(d); s->gi = gi; s->filled = 1; s->serial = ++gpm_serial; gpm_sample_calls++; return 0;
 }
 int nvmlGpmSampleGet(nvmlDevice_t d, struct gpm_sample *s) { return gpm_take(d, -1, s); }
+int nvmlGpmMigSampleGet(nvmlDevice_t d, unsigned int gi, struct gpm_sample *s) {
+    int r = check(d, -1); if (r) return r;
+    if (!V(d, F_MIG_MODE)) return NOT_SUPPORTED;
+    struct gpu *g = &gpus[IDX(d)]; int found = 0;
+    for (int i = 0; i < g->mig_count; i++) if ((unsigned)g->mig[i].gi == gi) found = 1;
+    if (!found) return 6; /* NVML_ERROR_NOT_FOUND */
+    return gpm_take(d, (int)gi, s);
+}
 int nvmlGpmMetricsGet(struct gpm_metrics_get *m) {
     if (!initialised) return NOT_INIT;
     if (m->version != 1) return 25;
@@ -344,7 +382,7 @@ int nvmlGpmMetricsGet(struct gpm_metrics_get *m) {
         /* DMMA arrived after the 98-entry header: an older driver does not know it. */
         if (id == 8 && gpm_max <= 98) { m->metrics[i].nvmlReturn = NOT_SUPPORTED; continue; }
         m->metrics[i].nvmlReturn = g->gpm_status[id];
-        m->metrics[i].value = g->gpm_status[id] ? 0 : g->gpm_value[id];
+        m->metrics[i].value = g->gpm_status[id] ? 0 : g->gpm_value[id] + (a->gi >= 0 ? a->gi : 0);
     }
     return 0;
 }
@@ -383,6 +421,7 @@ struct proc_util { unsigned int pid; unsigned long long timeStamp; unsigned int 
 _Static_assert(sizeof(struct proc_util) == 32, "nvmlProcessUtilizationSample_t is 32 bytes");
 int nvmlDeviceGetProcessUtilization(nvmlDevice_t d, struct proc_util *u, unsigned int *count, unsigned long long last_seen) {
     int r = check(d, F_PROCESS_UTIL); if (r) return r;
+    if (V(d, F_MIG_MODE)) return NOT_SUPPORTED;
     struct gpu *g = &gpus[IDX(d)];
     struct timespec now; clock_gettime(CLOCK_REALTIME, &now);
     unsigned long long us = (unsigned long long)now.tv_sec * 1000000ULL + (unsigned long long)now.tv_nsec / 1000ULL;
@@ -398,3 +437,18 @@ int nvmlDeviceGetProcessUtilization(nvmlDevice_t d, struct proc_util *u, unsigne
     }
     *count = n; return 0;
 }
+
+/* ---- MIG (read only) ---- */
+int nvmlDeviceGetMigMode(nvmlDevice_t d, unsigned int *current, unsigned int *pending) {
+    int r = check(d, -1); if (r) return r;
+    *current = *pending = (unsigned)V(d, F_MIG_MODE); return 0;
+}
+int nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t d, unsigned int *count) { int r = check(d, -1); if (!r) *count = MAX_MIG; return r; }
+int nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t d, unsigned int index, nvmlDevice_t *mig) {
+    int r = check(d, -1); if (r) return r;
+    if (!V(d, F_MIG_MODE)) return NOT_SUPPORTED;
+    if (index >= (unsigned)gpus[IDX(d)].mig_count) return 6; /* NVML_ERROR_NOT_FOUND */
+    *mig = MIGDEV(IDX(d), (int)index); return 0;
+}
+int nvmlDeviceGetGpuInstanceId(nvmlDevice_t d, unsigned int *id) { struct mig *m = mig_of(d); if (!m) return 2; *id = (unsigned)m->gi; return 0; }
+int nvmlDeviceGetComputeInstanceId(nvmlDevice_t d, unsigned int *id) { struct mig *m = mig_of(d); if (!m) return 2; *id = (unsigned)m->ci; return 0; }
