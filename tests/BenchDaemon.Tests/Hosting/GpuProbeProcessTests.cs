@@ -200,6 +200,38 @@ public sealed partial class GpuProbeProcessTests : IDisposable
 
     [Fact]
     [Trait("Category", "Fault")]
+    public async Task Metrics_DriverWithoutGpmNvlinkMigOrProcessUtilization_BaseSeriesStayNewOnesOmittedLoggedOnce()
+    {
+        // A library without the newer entry points, scripted as a GPU that would have them all.
+        var environment = Script($"""
+            set 0 gpm_supported 1
+            gpm 0 2 90
+            set 0 nvlinks 4
+            mig 0 1 0 1g.10gb 1073741824 10737418240
+            set 0 mig_mode 0
+            process 0 {Environment.ProcessId} 1073741824
+            procutil 0 {Environment.ProcessId} 50 5
+            """);
+        await using var daemon = DaemonProcess.Start(_state.Path, [
+            "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.OldDriverPath}", "--set", "Probes:Gpu:ProcessMetrics=true",
+            "--set", "Probes:Gpu:EnergyInterval=00:00:01", "--set", "Probes:Gpu:GpmInterval=00:00:00.200", "--set", "Probes:Gpu:PcieInterval=00:00:01"], environment);
+
+        var metrics = await WaitForAsync(daemon, m => Samples(m) >= 5 && m.Contains("benchdaemon_gpu_power_watts{", StringComparison.Ordinal), "five probe ticks with GPU series");
+
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.Equal(123.456, Value(metrics, "benchdaemon_gpu_power_watts", Gpu(0)));
+        Assert.Contains($"benchdaemon_gpu_process_memory_used_bytes{{gpu=\"0\",uuid=\"GPU-fake-0000\",pid=\"{Environment.ProcessId}\",", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_sm_active_ratio", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_nvlink_", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_mig_", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_process_sm_utilization_ratio", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "no GPM profiling metrics (SM, tensor, DRAM activity): NVML_ERROR_FUNCTION_NOT_FOUND"));
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "ProcessUtilization not supported (NVML_ERROR_FUNCTION_NOT_FOUND"));
+        Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
     public async Task Run_NvmlLibraryMissing_KeepsRunningWithProbeDownAndReasonLogged()
     {
         var missing = Path.Combine(_state.Path, "no-driver", "libnvidia-ml.so.1");

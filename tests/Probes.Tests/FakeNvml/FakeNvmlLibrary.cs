@@ -16,11 +16,18 @@ public static unsafe class FakeNvmlLibrary
     public const int NotSupported = 3;
     public const int DriverNotLoaded = 9;
 
-    private static readonly Lazy<string> s_path = new(Compile);
+    private static readonly Lazy<string> s_path = new(() => Compile("libnvidia-ml.so.1", []));
+    private static readonly Lazy<string> s_oldDriverPath = new(() => Compile(System.IO.Path.Combine("old-driver", "libnvidia-ml.so.1"), ["-DFAKE_NVML_OLD_DRIVER"]));
     private static readonly Lazy<nint> s_handle = new(() => NativeLibrary.Load(s_path.Value));
 
     /// <summary>The compiled shared library.</summary>
     public static string Path => s_path.Value;
+
+    /// <summary>
+    /// The same fake without the GPM, NVLink, MIG, field-value and process-utilisation entry points, as an old
+    /// driver: for child processes only (this process binds its P/Invoke stubs to <see cref="Path"/>).
+    /// </summary>
+    public static string OldDriverPath => s_oldDriverPath.Value;
 
     public static void Reset() => ((delegate* unmanaged<void>)Export("fake_nvml_reset"))();
 
@@ -92,7 +99,7 @@ public static unsafe class FakeNvmlLibrary
 
     private static nint Export(string name) => NativeLibrary.GetExport(s_handle.Value, name);
 
-    private static string Compile()
+    private static string Compile(string name, string[] defines)
     {
         var source = System.IO.Path.Combine(AppContext.BaseDirectory, "FakeNvml", "fake_nvml.c");
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "benchdaemon-fake-nvml-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -108,8 +115,9 @@ public static unsafe class FakeNvmlLibrary
                 // Best effort: a leftover temp directory is harmless.
             }
         };
-        var output = System.IO.Path.Combine(directory, "libnvidia-ml.so.1");
-        BenchDaemon.TestSupport.CCompiler.Run(directory, ["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-parameter", "-o", output, source]);
+        var output = System.IO.Path.Combine(directory, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(output)!);
+        BenchDaemon.TestSupport.CCompiler.Run(directory, ["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-parameter", .. defines, "-o", output, source]);
 
         return output;
     }

@@ -330,6 +330,9 @@ int nvmlEventSetWait_v2(void *set, struct event_data *e, unsigned int timeout) {
 }
 int nvmlEventSetFree(void *set) { return 0; }
 
+/* Built with -DFAKE_NVML_OLD_DRIVER, the library lacks every entry point below, as a driver older than
+ * GPM (r520) and these calls does: the probe must find them missing and carry on. */
+#ifndef FAKE_NVML_OLD_DRIVER
 /* ---- GPM (nvml.h "GPM Functions"; struct layouts as the newest header declares them) ---- */
 struct gpm_sample { int magic, gpu, gi, filled; unsigned long long serial; };
 #define GPM_MAGIC 0x67706d
@@ -452,3 +455,4 @@ int nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t d, unsigned int index, nvml
 }
 int nvmlDeviceGetGpuInstanceId(nvmlDevice_t d, unsigned int *id) { struct mig *m = mig_of(d); if (!m) return 2; *id = (unsigned)m->gi; return 0; }
 int nvmlDeviceGetComputeInstanceId(nvmlDevice_t d, unsigned int *id) { struct mig *m = mig_of(d); if (!m) return 2; *id = (unsigned)m->ci; return 0; }
+#endif /* FAKE_NVML_OLD_DRIVER */
