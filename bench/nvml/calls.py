@@ -47,4 +47,38 @@ cost("GetCurrPcieLinkGeneration", lambda: n.nvmlDeviceGetCurrPcieLinkGeneration(
 cost("GetCurrPcieLinkWidth", lambda: n.nvmlDeviceGetCurrPcieLinkWidth(h))
 cost("GetTotalEccErrors corrected volatile", lambda: n.nvmlDeviceGetTotalEccErrors(h, n.NVML_MEMORY_ERROR_TYPE_CORRECTED, n.NVML_VOLATILE_ECC), 100)
 cost("GetRemappedRows", lambda: n.nvmlDeviceGetRemappedRows(h), 100)
+# G6: per-process utilisation (energy cadence with Probes:Gpu:ProcessMetrics) and NVLink.
+cost("GetProcessUtilization", lambda: n.nvmlDeviceGetProcessUtilization(h, 0), 100)
+cost("GetNvLinkState link 0", lambda: n.nvmlDeviceGetNvLinkState(h, 0))
+cost("GetNvLinkErrorCounter link 0 replay", lambda: n.nvmlDeviceGetNvLinkErrorCounter(h, 0, 0))
+cost("GetMigMode", lambda: n.nvmlDeviceGetMigMode(h))
+# G6: GPM, Hopper and newer. One sample, and one metrics computation between two samples 1 s apart.
+try:
+    support = n.nvmlGpmQueryDeviceSupport(h)
+    print("GPM supported:", bool(support.isSupportedDevice))
+    if support.isSupportedDevice:
+        s1, s2 = n.nvmlGpmSampleAlloc(), n.nvmlGpmSampleAlloc()
+        cost("GpmSampleGet", lambda: n.nvmlGpmSampleGet(h, s1), 200)
+        n.nvmlGpmSampleGet(h, s1)
+        time.sleep(1.0)
+        n.nvmlGpmSampleGet(h, s2)
+        ids = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 21, 60, 61]
+
+        def metrics_get():
+            mg = n.c_nvmlGpmMetricsGet_t()
+            mg.version = n.NVML_GPM_METRICS_GET_VERSION
+            mg.numMetrics = len(ids)
+            mg.sample1, mg.sample2 = s1, s2
+            for i, m in enumerate(ids):
+                mg.metrics[i].metricId = m
+            return n.nvmlGpmMetricsGet(mg)
+
+        cost("GpmMetricsGet (16 metrics)", metrics_get, 200)
+        mg = metrics_get()
+        for i, m in enumerate(ids):
+            print(f"  metric {m:3d}: return {mg.metrics[i].nvmlReturn} value {mg.metrics[i].value:.3f}")
+        n.nvmlGpmSampleFree(s1)
+        n.nvmlGpmSampleFree(s2)
+except n.NVMLError as e:
+    print("GPM:", e)
 n.nvmlShutdown()

@@ -250,6 +250,10 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
                     Optional(writer, TelemetryCatalogue.CanaryBandwidth, bandwidth, [.. labels, direction]);
                 }
 
+                // A GPU canary watches its own GPU only; a CPU canary watches every GPU (series only on a one-GPU host, bounded).
+                GpuActivity(writer, TelemetryCatalogue.CanaryGpuSmActive, result.GpuSmActive, labels);
+                GpuActivity(writer, TelemetryCatalogue.CanaryGpuTensorActive, result.GpuTensorActive, labels);
+                GpuActivity(writer, TelemetryCatalogue.CanaryGpuDramActive, result.GpuDramActive, labels);
                 Optional(writer, TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
                 Optional(writer, TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
                 Optional(writer, TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
@@ -257,6 +261,14 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
         }
 
         writer.Write(TelemetryCatalogue.CanaryDuty, duty.UsedFraction());
+    }
+
+    private static void GpuActivity(IMetricWriter writer, MetricDefinition metric, IReadOnlyDictionary<string, double>? perGpu, string[] labels)
+    {
+        if (perGpu is { Count: 1 } && perGpu.Single() is var (device, value) && device.StartsWith("gpu:", StringComparison.Ordinal))
+        {
+            Optional(writer, metric, value, [.. labels, device["gpu:".Length..]]);
+        }
     }
 
     private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, string[] labels)

@@ -104,6 +104,25 @@ public sealed class GpuMetricSource : IMetricSource
             Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedFailure, index, id.Uuid, "failure");
         }
 
+        if (gpu.Gpm is { } gpm)
+        {
+            WriteGpm(writer, gpm, index, id.Uuid);
+        }
+
+        WriteMig(writer, gpu, index, id.Uuid);
+
+        foreach (var link in gpu.Nvlinks ?? [])
+        {
+            var number = link.Link.ToString(CultureInfo.InvariantCulture);
+            writer.Write(TelemetryCatalogue.GpuNvlinkActive, link.Active ? 1 : 0, index, id.Uuid, number);
+            Optional(writer, TelemetryCatalogue.GpuNvlinkData, link.TransmitBytes, index, id.Uuid, number, "transmit");
+            Optional(writer, TelemetryCatalogue.GpuNvlinkData, link.ReceiveBytes, index, id.Uuid, number, "receive");
+            foreach (var (type, count) in link.Errors)
+            {
+                writer.Write(TelemetryCatalogue.GpuNvlinkErrors, count, index, id.Uuid, number, type);
+            }
+        }
+
         foreach (var (xid, count) in gpu.XidErrors ?? new Dictionary<long, long>())
         {
             writer.Write(TelemetryCatalogue.GpuXidErrors, count, index, id.Uuid, xid.ToString(CultureInfo.InvariantCulture));
@@ -111,9 +130,108 @@ public sealed class GpuMetricSource : IMetricSource
 
         if (_processMetrics)
         {
+            // A process that left the GPU is not written, so its series go with it (the sink unpublishes them).
             foreach (var process in gpu.Processes ?? [])
             {
-                Optional(writer, TelemetryCatalogue.GpuProcessMemoryUsed, process.UsedBytes, index, id.Uuid, process.Pid.ToString(CultureInfo.InvariantCulture), process.Name);
+                var pid = process.Pid.ToString(CultureInfo.InvariantCulture);
+                Optional(writer, TelemetryCatalogue.GpuProcessMemoryUsed, process.UsedBytes, index, id.Uuid, pid, process.Name);
+                Optional(writer, TelemetryCatalogue.GpuProcessSmUtilization, process.SmUtilization, index, id.Uuid, pid, process.Name);
+                Optional(writer, TelemetryCatalogue.GpuProcessEnergy, process.EnergyJoules, index, id.Uuid, pid, process.Name);
+                writer.Write(TelemetryCatalogue.GpuProcessInfo, 1, index, id.Uuid, pid, process.Name, process.ContainerId ?? string.Empty, process.PodUid ?? string.Empty);
+            }
+        }
+    }
+
+    // GPM metric → (catalogue metric, third label or null).
+    private static readonly (GpuGpmMetric Metric, MetricDefinition Definition, string? Label)[] s_gpm =
+    [
+        (GpuGpmMetric.GraphicsActive, TelemetryCatalogue.GpuGraphicsEngineActive, null),
+        (GpuGpmMetric.SmActive, TelemetryCatalogue.GpuSmActive, null),
+        (GpuGpmMetric.SmOccupancy, TelemetryCatalogue.GpuSmOccupancy, null),
+        (GpuGpmMetric.TensorActive, TelemetryCatalogue.GpuTensorActive, null),
+        (GpuGpmMetric.HmmaTensorActive, TelemetryCatalogue.GpuTensorPipeActive, "hmma"),
+        (GpuGpmMetric.ImmaTensorActive, TelemetryCatalogue.GpuTensorPipeActive, "imma"),
+        (GpuGpmMetric.DfmaTensorActive, TelemetryCatalogue.GpuTensorPipeActive, "dfma"),
+        (GpuGpmMetric.DmmaTensorActive, TelemetryCatalogue.GpuTensorPipeActive, "dmma"),
+        (GpuGpmMetric.Fp16Active, TelemetryCatalogue.GpuPipeActive, "fp16"),
+        (GpuGpmMetric.Fp32Active, TelemetryCatalogue.GpuPipeActive, "fp32"),
+        (GpuGpmMetric.Fp64Active, TelemetryCatalogue.GpuPipeActive, "fp64"),
+        (GpuGpmMetric.IntegerActive, TelemetryCatalogue.GpuPipeActive, "integer"),
+        (GpuGpmMetric.DramActive, TelemetryCatalogue.GpuDramActive, null),
+        (GpuGpmMetric.PcieTransmit, TelemetryCatalogue.GpuPcieTraffic, "transmit"),
+        (GpuGpmMetric.PcieReceive, TelemetryCatalogue.GpuPcieTraffic, "receive"),
+        (GpuGpmMetric.NvlinkTransmit, TelemetryCatalogue.GpuNvlinkTraffic, "transmit"),
+        (GpuGpmMetric.NvlinkReceive, TelemetryCatalogue.GpuNvlinkTraffic, "receive"),
+    ];
+
+    private static void WriteGpm(IMetricWriter writer, GpuGpmSample gpm, string index, string uuid)
+    {
+        foreach (var (metric, definition, label) in s_gpm)
+        {
+            if (gpm.Get(metric) is { } value)
+            {
+                if (label is null)
+                {
+                    writer.Write(definition, value, index, uuid);
+                }
+                else
+                {
+                    writer.Write(definition, value, index, uuid, label);
+                }
+            }
+        }
+    }
+
+    private static readonly (GpuGpmMetric Metric, MetricDefinition Definition, string? Pipe)[] s_migGpm =
+    [
+        (GpuGpmMetric.SmActive, TelemetryCatalogue.GpuMigSmActive, null),
+        (GpuGpmMetric.SmOccupancy, TelemetryCatalogue.GpuMigSmOccupancy, null),
+        (GpuGpmMetric.TensorActive, TelemetryCatalogue.GpuMigTensorActive, null),
+        (GpuGpmMetric.DramActive, TelemetryCatalogue.GpuMigDramActive, null),
+        (GpuGpmMetric.Fp16Active, TelemetryCatalogue.GpuMigPipeActive, "fp16"),
+        (GpuGpmMetric.Fp32Active, TelemetryCatalogue.GpuMigPipeActive, "fp32"),
+        (GpuGpmMetric.Fp64Active, TelemetryCatalogue.GpuMigPipeActive, "fp64"),
+        (GpuGpmMetric.IntegerActive, TelemetryCatalogue.GpuMigPipeActive, "integer"),
+    ];
+
+    private static void WriteMig(IMetricWriter writer, GpuSample gpu, string index, string uuid)
+    {
+        var profiles = new Dictionary<int, string>();
+        foreach (var mig in gpu.Mig ?? [])
+        {
+            var gi = mig.GpuInstance.ToString(CultureInfo.InvariantCulture);
+            writer.Write(TelemetryCatalogue.GpuMigInfo, 1, index, uuid, gi, mig.ComputeInstance.ToString(CultureInfo.InvariantCulture), mig.Profile, mig.Uuid);
+            // Memory belongs to the GPU instance: written once, from its first compute instance.
+            if (profiles.TryAdd(mig.GpuInstance, mig.GpuInstanceProfile))
+            {
+                Optional(writer, TelemetryCatalogue.GpuMigMemoryUsed, mig.MemoryUsedBytes, index, uuid, gi, mig.GpuInstanceProfile);
+                Optional(writer, TelemetryCatalogue.GpuMigMemoryTotal, mig.MemoryTotalBytes, index, uuid, gi, mig.GpuInstanceProfile);
+            }
+        }
+
+        foreach (var (instance, gpm) in gpu.MigGpm ?? new Dictionary<int, GpuGpmSample>())
+        {
+            if (!profiles.TryGetValue(instance, out var profile))
+            {
+                continue;
+            }
+
+            var gi = instance.ToString(CultureInfo.InvariantCulture);
+            foreach (var (metric, definition, pipe) in s_migGpm)
+            {
+                if (gpm.Get(metric) is not { } value)
+                {
+                    continue;
+                }
+
+                if (pipe is null)
+                {
+                    writer.Write(definition, value, index, uuid, gi, profile);
+                }
+                else
+                {
+                    writer.Write(definition, value, index, uuid, gi, profile, pipe);
+                }
             }
         }
     }

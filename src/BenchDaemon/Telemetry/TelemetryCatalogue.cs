@@ -232,6 +232,110 @@ public static class TelemetryCatalogue
         "benchdaemon_gpu_process_memory_used", MetricKind.Gauge, MetricUnit.Bytes,
         "GPU memory of each compute process (only with Probes:Gpu:ProcessMetrics).", "gpu", "uuid", "pid", "process");
 
+    public static readonly MetricDefinition GpuGraphicsEngineActive = new(
+        "benchdaemon_gpu_graphics_engine_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: share of the GPM interval during which any graphics or compute engine was active (NVML_GPM_METRIC_GRAPHICS_UTIL; Hopper and newer).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuSmActive = new(
+        "benchdaemon_gpu_sm_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: share of SMs busy, averaged over the GPM interval (NVML_GPM_METRIC_SM_UTIL; Hopper and newer).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuSmOccupancy = new(
+        "benchdaemon_gpu_sm_occupancy", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: resident warps against the theoretical maximum, averaged over the GPM interval (NVML_GPM_METRIC_SM_OCCUPANCY).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuTensorActive = new(
+        "benchdaemon_gpu_tensor_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: share of the GPM interval the SMs ran any tensor-core operation (NVML_GPM_METRIC_ANY_TENSOR_UTIL).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuTensorPipeActive = new(
+        "benchdaemon_gpu_tensor_pipe_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: share of the GPM interval the SMs ran tensor-core operations of one kind; pipe is hmma (FP16/BF16), imma (integer), dfma or dmma (FP64).",
+        "gpu", "uuid", "pipe");
+
+    public static readonly MetricDefinition GpuPipeActive = new(
+        "benchdaemon_gpu_pipe_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: share of the GPM interval the SMs ran non-tensor arithmetic of one kind; pipe is fp16, fp32, fp64 or integer.",
+        "gpu", "uuid", "pipe");
+
+    public static readonly MetricDefinition GpuDramActive = new(
+        "benchdaemon_gpu_dram_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM: DRAM bandwidth used against the theoretical maximum, averaged over the GPM interval (NVML_GPM_METRIC_DRAM_BW_UTIL).", s_gpuLabels);
+
+    public static readonly MetricDefinition GpuPcieTraffic = new(
+        "benchdaemon_gpu_pcie_traffic_bytes_per_second", MetricKind.Gauge, MetricUnit.None,
+        "GPM: PCIe traffic averaged over the GPM interval (NVML_GPM_METRIC_PCIE_TX/RX_PER_SEC); direction is transmit or receive.",
+        "gpu", "uuid", "direction");
+
+    public static readonly MetricDefinition GpuNvlinkTraffic = new(
+        "benchdaemon_gpu_nvlink_traffic_bytes_per_second", MetricKind.Gauge, MetricUnit.None,
+        "GPM: NVLink traffic over all links averaged over the GPM interval (NVML_GPM_METRIC_NVLINK_TOTAL_TX/RX_PER_SEC); direction is transmit or receive.",
+        "gpu", "uuid", "direction");
+
+    public static readonly MetricDefinition GpuNvlinkActive = new(
+        "benchdaemon_gpu_nvlink_link_active", MetricKind.Gauge, MetricUnit.None,
+        "1 while the NVLink is up, 0 while it is down (nvmlDeviceGetNvLinkState); only GPUs with NVLink, read every Probes:Gpu:PcieInterval.",
+        "gpu", "uuid", "link");
+
+    public static readonly MetricDefinition GpuNvlinkData = new(
+        "benchdaemon_gpu_nvlink_data", MetricKind.Counter, MetricUnit.Bytes,
+        "Data bytes over the NVLink since the driver loaded (NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX/RX, KiB → bytes); direction is transmit or receive.",
+        "gpu", "uuid", "link", "direction");
+
+    public static readonly MetricDefinition GpuNvlinkErrors = new(
+        "benchdaemon_gpu_nvlink_errors", MetricKind.Counter, MetricUnit.None,
+        "NVLink data-link error counters (nvmlDeviceGetNvLinkErrorCounter): type is replay, recovery, crc_flit, crc_data or ecc_data, those the GPU keeps.",
+        "gpu", "uuid", "link", "type");
+
+    public static readonly MetricDefinition GpuProcessSmUtilization = new(
+        "benchdaemon_gpu_process_sm_utilization", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of NVML's last sample period the compute process had kernels on the SMs (nvmlDeviceGetProcessUtilization; only with Probes:Gpu:ProcessMetrics; not under MIG).",
+        "gpu", "uuid", "pid", "process");
+
+    public static readonly MetricDefinition GpuProcessEnergy = new(
+        "benchdaemon_gpu_process_energy", MetricKind.Counter, MetricUnit.Joules,
+        "Estimated GPU energy of the compute process since the probe first saw it: each energy-cadence delta of the GPU's energy split by SM-utilisation share, as Kepler does (an estimate; only with Probes:Gpu:ProcessMetrics).",
+        "gpu", "uuid", "pid", "process");
+
+    public static readonly MetricDefinition GpuProcessInfo = new(
+        "benchdaemon_gpu_process", MetricKind.Gauge, MetricUnit.Info,
+        "A compute process on the GPU and the container and Kubernetes pod its cgroup names (empty outside one); always 1. Join on pid for the per-process series.",
+        "gpu", "uuid", "pid", "process", "container_id", "pod_uid");
+
+    public static readonly MetricDefinition GpuMigInfo = new(
+        "benchdaemon_gpu_mig", MetricKind.Gauge, MetricUnit.Info,
+        "A MIG device (compute instance) of a GPU in MIG mode: its GPU and compute instance ids, MIG profile and UUID; always 1.",
+        "gpu", "uuid", "gpu_instance", "compute_instance", "profile", "mig_uuid");
+
+    public static readonly MetricDefinition GpuMigMemoryUsed = new(
+        "benchdaemon_gpu_mig_memory_used", MetricKind.Gauge, MetricUnit.Bytes,
+        "Memory in use in a MIG GPU instance (its compute instances share it); profile is the GPU instance's MIG profile.",
+        "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigMemoryTotal = new(
+        "benchdaemon_gpu_mig_memory_total", MetricKind.Gauge, MetricUnit.Bytes,
+        "Memory of a MIG GPU instance.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigSmActive = new(
+        "benchdaemon_gpu_mig_sm_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance (nvmlGpmMigSampleGet): share of the instance's SMs busy over the GPM interval.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigSmOccupancy = new(
+        "benchdaemon_gpu_mig_sm_occupancy", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: resident warps against the maximum.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigTensorActive = new(
+        "benchdaemon_gpu_mig_tensor_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: share of the interval its SMs ran any tensor-core operation.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigDramActive = new(
+        "benchdaemon_gpu_mig_dram_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: DRAM bandwidth used against the instance's maximum.", "gpu", "uuid", "gpu_instance", "profile");
+
+    public static readonly MetricDefinition GpuMigPipeActive = new(
+        "benchdaemon_gpu_mig_pipe_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "GPM per MIG GPU instance: non-tensor arithmetic by pipe (fp16, fp32, fp64, integer).", "gpu", "uuid", "gpu_instance", "profile", "pipe");
+
     private static readonly string[] s_canaryLabels = ["canary", "model", "provider", "precision", "batch"];
 
     /// <summary>
@@ -309,6 +413,18 @@ public static class TelemetryCatalogue
     public static readonly MetricDefinition CanaryEnergyPerSample = new(
         "benchdaemon_canary_energy_joules_per_sample", MetricKind.Gauge, MetricUnit.None,
         "Energy per sample (CPU package + DRAM + GPU counters) over a canary's last measured window.", s_canaryLabels);
+
+    public static readonly MetricDefinition CanaryGpuSmActive = new(
+        "benchdaemon_canary_gpu_sm_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of the GPU's SMs busy over a GPU canary's last measured window (NVML GPM; Hopper and newer).", [.. s_canaryLabels, "gpu"]);
+
+    public static readonly MetricDefinition CanaryGpuTensorActive = new(
+        "benchdaemon_canary_gpu_tensor_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "Share of a GPU canary's last measured window its GPU ran tensor-core operations (NVML GPM): near 0 for an FP16 model that missed the tensor cores.", [.. s_canaryLabels, "gpu"]);
+
+    public static readonly MetricDefinition CanaryGpuDramActive = new(
+        "benchdaemon_canary_gpu_dram_active", MetricKind.Gauge, MetricUnit.Ratio,
+        "DRAM bandwidth used over a GPU canary's last measured window against the maximum (NVML GPM): near 1 is memory-bound.", [.. s_canaryLabels, "gpu"]);
 
     public static readonly MetricDefinition CanaryFlops = new(
         "benchdaemon_canary_flops_per_second", MetricKind.Gauge, MetricUnit.None,
@@ -496,11 +612,15 @@ public static class TelemetryCatalogue
         GpuMemoryUsed, GpuMemoryFree, GpuMemoryReserved, GpuPower, GpuEnergy, GpuClock, GpuClockMax, GpuTemperature,
         GpuClockEventActive, GpuClockEventSeconds, GpuPerformanceState, GpuPcieThroughput,
         GpuPcieLinkGeneration, GpuPcieLinkMaxGeneration, GpuPcieLinkWidth, GpuPcieLinkMaxWidth,
-        GpuEccErrors, GpuRetiredPages, GpuRemappedRows, GpuXidErrors, GpuProcessMemoryUsed,
+        GpuEccErrors, GpuRetiredPages, GpuRemappedRows, GpuXidErrors, GpuProcessMemoryUsed, GpuProcessSmUtilization, GpuProcessEnergy, GpuProcessInfo,
+        GpuGraphicsEngineActive, GpuSmActive, GpuSmOccupancy, GpuTensorActive, GpuTensorPipeActive, GpuPipeActive, GpuDramActive,
+        GpuPcieTraffic, GpuNvlinkTraffic, GpuNvlinkActive, GpuNvlinkData, GpuNvlinkErrors,
+        GpuMigInfo, GpuMigMemoryUsed, GpuMigMemoryTotal, GpuMigSmActive, GpuMigSmOccupancy, GpuMigTensorActive, GpuMigDramActive, GpuMigPipeActive,
         ProcessCpuSeconds, ProcessResidentMemory, ProcessVirtualMemory, ProcessStartTime, ProcessOpenFds, ProcessMaxFds, ProcessThreads,
         DotnetGcCollections, DotnetGcHeap, DotnetGcPause, DotnetThreadPoolThreads,
         ProviderUsable, ProviderUsabilityInfo,
         ModelInfo, CanaryLatency, CanaryLastLatency, CanaryStage, CanaryThroughput, CanaryEnergyPerSample, CanarySessionCreate,
+        CanaryGpuSmActive, CanaryGpuTensorActive, CanaryGpuDramActive,
         CanaryFlops, CanaryPeakRatio, CanaryBandwidth, CanaryEnergyPerFlop,
         CanaryDriftMaxAbsError, CanaryDriftCosine, CanaryDriftTop1, CanaryRuns, CanaryLastSuccess, CanaryLastRun, CanaryScheduleInterval,
         CanaryDuty, CanaryFirings, CanaryStartDelay, CanaryQueueDepth,

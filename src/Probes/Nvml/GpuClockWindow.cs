@@ -10,6 +10,7 @@ public sealed class GpuClockWindow
     private readonly Action<GpuClockWindow> _stop;
     private readonly Dictionary<int, Accumulator> _gpus = [];
     private readonly Lock _lock = new();
+    private readonly Dictionary<int, GpuGpmSample> _gpm = [];
     private IReadOnlyList<GpuClockWindowSummary>? _summary;
 
     internal GpuClockWindow(IEnumerable<(int Index, string Uuid)> gpus, Action<GpuClockWindow> stop)
@@ -23,6 +24,21 @@ public sealed class GpuClockWindow
 
     /// <summary>A window over no GPU (no probe, or a CPU workload): stops to an empty list.</summary>
     public static GpuClockWindow Empty() => new([], _ => { });
+
+    /// <summary>GPM readers opened at the window's start, one per GPU with GPM; the probe closes them at its end.</summary>
+    internal Dictionary<int, GpuGpmReader> GpmReaders { get; } = [];
+
+    /// <summary>The NVML session the readers belong to: after a re-initialisation their buffers are gone.</summary>
+    internal object? GpmSession { get; set; }
+
+    /// <summary>Records the GPM metrics of GPU <paramref name="index"/> over the window.</summary>
+    internal void SetGpm(int index, GpuGpmSample sample)
+    {
+        lock (_lock)
+        {
+            _gpm[index] = sample;
+        }
+    }
 
     /// <summary>The GPU indexes the window watches.</summary>
     public IReadOnlyCollection<int> Gpus => _gpus.Keys;
@@ -50,7 +66,7 @@ public sealed class GpuClockWindow
         _stop(this);
         lock (_lock)
         {
-            _summary ??= [.. _gpus.OrderBy(g => g.Key).Select(g => g.Value.Summary(g.Key))];
+            _summary ??= [.. _gpus.OrderBy(g => g.Key).Select(g => g.Value.Summary(g.Key) with { Gpm = _gpm.GetValueOrDefault(g.Key) })];
             return _summary;
         }
     }

@@ -11,4 +11,10 @@ public sealed record GpuClockWindowSummary(int Index, string Uuid, IReadOnlyList
 {
     /// <summary>The most GPU memory in use (all processes) at any reading of the window, bytes; null where unreadable.</summary>
     public long? MemoryUsedMaxBytes { get; init; }
+
+    /// <summary>
+    /// GPM profiling metrics between a GPM sample at each edge of the window (Hopper and newer); null
+    /// without GPM or for a window shorter than NVML's 100 ms between samples.
+    /// </summary>
+    public GpuGpmSample? Gpm { get; init; }
 }

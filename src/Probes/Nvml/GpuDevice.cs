@@ -9,7 +9,7 @@ namespace BenchDaemon.Probes.Nvml;
 /// energy and PCIe loops and canary windows read it from different threads; each field set is
 /// owned by one of them, energy by <see cref="_energyLock"/>.
 /// </summary>
-internal sealed unsafe class GpuDevice
+internal sealed unsafe class GpuDevice : IDisposable
 {
     // NVML_VALUE_NOT_AVAILABLE for unsigned long long fields (per-process memory in containers, MIG).
     private const ulong ValueNotAvailable = ulong.MaxValue;
@@ -23,7 +23,13 @@ internal sealed unsafe class GpuDevice
     private readonly Lock _energyLock = new();
     private readonly RaplEnergyAccumulator _energyCounter = new();
     private readonly Dictionary<long, long> _xids = [];
-    private readonly Dictionary<int, string> _processNames = [];
+    private readonly Dictionary<int, (string Name, CgroupIdentity Cgroup)> _processIdentities = [];
+    private readonly Lock _processLock = new();
+    private readonly Dictionary<int, (double SmUtilization, double EnergyJoules)> _processUsage = [];
+    private HashSet<int> _livePids = [];
+    private NvmlProcessUtilizationSample[] _utilizationBuffer = new NvmlProcessUtilizationSample[32];
+    private ulong _lastUtilizationTimestamp;
+    private double? _lastProcessEnergy;
     private NvmlProcessInfo[] _processBuffer = new NvmlProcessInfo[32];
     private double? _energyJoules;
     private double _integratedJoules;
@@ -35,9 +41,19 @@ internal sealed unsafe class GpuDevice
     private volatile Dictionary<string, double>? _violations;
     private readonly bool[] _policyUnsupported = new bool[GpuClockEvents.ViolationPolicies.Count];
     private bool _useThrottleReasonsName;
+    private GpuGpmReader? _gpmReader;
+    private int[] _nvlinks = [];
+    private readonly bool[] _nvlinkErrorUnsupported = new bool[GpuNvlinkSample.ErrorCounters.Count];
+    private volatile IReadOnlyList<GpuNvlinkSample>? _nvlink;
+    private readonly Lock _migLock = new();
+    private readonly Dictionary<int, GpuGpmReader> _migGpmReaders = [];
+    private volatile MigDevice[] _migDevices = [];
+    private volatile Dictionary<int, GpuGpmSample>? _migGpm;
+    private volatile GpuGpmSample? _gpm;
 
     public GpuDevice(nint handle, GpuIdentity identity, GpuClocks maxClocks, ILogger logger, GpuErrorCounts errors)
     {
+        ProcRoot = "/proc";
         _errors = errors;
         Handle = handle;
         Identity = identity;
@@ -51,13 +67,19 @@ internal sealed unsafe class GpuDevice
 
     public GpuClocks MaxClocks { get; }
 
+    /// <summary>Root of the proc file system, where process names and cgroups are read.</summary>
+    public string ProcRoot { get; init; }
+
+    /// <summary>Most compute processes reported per GPU with process metrics (those with the most memory).</summary>
+    public int ProcessLimit { get; init; } = GpuProbeOptions.DefaultProcessLimit;
+
     public bool Lost => _lost;
 
     /// <summary><c>counter</c> or <c>power_integration</c>, decided once at initialisation.</summary>
     public string EnergySource { get; private set; } = "counter";
 
     /// <summary>Reads identity and maximum clocks of GPU <paramref name="index"/>.</summary>
-    public static GpuDevice Create(int index, nint handle, string driver, string cuda, ILogger logger, GpuErrorCounts errors)
+    public static GpuDevice Create(int index, nint handle, string driver, string cuda, ILogger logger, GpuErrorCounts errors, string procRoot = "/proc", int processLimit = GpuProbeOptions.DefaultProcessLimit)
     {
         var text = stackalloc byte[96];
         var name = NvmlNative.nvmlDeviceGetName(handle, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : "unknown";
@@ -75,7 +97,7 @@ internal sealed unsafe class GpuDevice
         double? limitWatts = NvmlNative.nvmlDeviceGetEnforcedPowerLimit(handle, &limit) == NvmlReturn.Success ? limit / 1000.0 : null;
         var identity = new GpuIdentity(index, uuid, name, busId, driver, cuda, capability, total, limitWatts);
         var max = new GpuClocks(MaxClock(handle, NvmlNative.ClockSm), MaxClock(handle, NvmlNative.ClockMemory), MaxClock(handle, NvmlNative.ClockGraphics));
-        var device = new GpuDevice(handle, identity, max, logger, errors);
+        var device = new GpuDevice(handle, identity, max, logger, errors) { ProcRoot = procRoot, ProcessLimit = processLimit };
         if (uuidCode == NvmlReturn.GpuIsLost)
         {
             // Still lost at a re-initialisation (no reset yet): the loss was logged and counted when it happened.
@@ -94,7 +116,358 @@ internal sealed unsafe class GpuDevice
             Log.EnergyIntegrated(logger, index, uuid, why);
         }
 
+        device.InitializeGpm();
+        device.DiscoverNvlinks();
+        device.DiscoverMig();
         return device;
+    }
+
+    // GPM needs Hopper or newer and a driver from r520. Anything else is one log line and nothing
+    // more: not counted as a probe error, as a GPU without GPM is the common case, not a fault.
+    private void InitializeGpm()
+    {
+        var code = GpuGpmReader.QuerySupport(Handle);
+        if (code == NvmlReturn.Success)
+        {
+            code = GpuGpmReader.TryCreate(Handle, null, out _gpmReader);
+        }
+
+        if (code == NvmlReturn.GpuIsLost)
+        {
+            MarkLost();
+        }
+        else if (code != NvmlReturn.Success)
+        {
+            _unsupported[(int)GpuField.Gpm] = true;
+            var why = NvmlErrors.Describe(code);
+            Log.GpmUnavailable(_logger, Identity.Index, Identity.Uuid, why);
+        }
+    }
+
+    // A GPU without NVLink (every PCIe board) answers NOT_SUPPORTED for link 0: no series, no log line,
+    // as for MIG. Links are found once; a link that is down still answers, with state disabled.
+    private void DiscoverNvlinks()
+    {
+        var links = new List<int>();
+        for (var link = 0; link < NvmlNative.NvlinkMaxLinks; link++)
+        {
+            int active;
+            NvmlReturn code;
+            try
+            {
+                code = NvmlNative.nvmlDeviceGetNvLinkState(Handle, (uint)link, &active);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                return;
+            }
+
+            if (code == NvmlReturn.Success)
+            {
+                links.Add(link);
+            }
+            else if (code == NvmlReturn.GpuIsLost)
+            {
+                MarkLost();
+                return;
+            }
+            else if (link == 0 && code == NvmlReturn.NotSupported)
+            {
+                return;
+            }
+        }
+
+        _nvlinks = [.. links];
+    }
+
+    /// <summary>NVLink state, data counters and error counters of every link (the slow cadence); null without NVLink.</summary>
+    private List<GpuNvlinkSample>? ReadNvlinks()
+    {
+        if (_nvlinks.Length == 0 || _unsupported[(int)GpuField.Nvlink])
+        {
+            return null;
+        }
+
+        var links = _nvlinks;
+        var result = new List<GpuNvlinkSample>(links.Length);
+        // One nvmlDeviceGetFieldValues call for both directions of every link.
+        var fields = new NvmlFieldValue[links.Length * 2];
+        for (var i = 0; i < links.Length; i++)
+        {
+            fields[2 * i] = new NvmlFieldValue { FieldId = NvmlNative.FieldNvlinkThroughputDataTx, ScopeId = (uint)links[i] };
+            fields[(2 * i) + 1] = new NvmlFieldValue { FieldId = NvmlNative.FieldNvlinkThroughputDataRx, ScopeId = (uint)links[i] };
+        }
+
+        var haveThroughput = false;
+        if (!_unsupported[(int)GpuField.NvlinkThroughput])
+        {
+            NvmlReturn code;
+            fixed (NvmlFieldValue* values = fields)
+            {
+                try
+                {
+                    code = NvmlNative.nvmlDeviceGetFieldValues(Handle, fields.Length, values);
+                }
+                catch (EntryPointNotFoundException)
+                {
+                    code = NvmlReturn.FunctionNotFound;
+                }
+            }
+
+            haveThroughput = Check(GpuField.NvlinkThroughput, code);
+        }
+
+        for (var i = 0; i < links.Length; i++)
+        {
+            var link = links[i];
+            int active;
+            if (!Check(GpuField.Nvlink, NvmlNative.nvmlDeviceGetNvLinkState(Handle, (uint)link, &active)))
+            {
+                return null;
+            }
+
+            var errors = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var c = 0; c < GpuNvlinkSample.ErrorCounters.Count; c++)
+            {
+                if (_nvlinkErrorUnsupported[c])
+                {
+                    continue;
+                }
+
+                var (name, counter) = GpuNvlinkSample.ErrorCounters[c];
+                ulong value;
+                var code = NvmlNative.nvmlDeviceGetNvLinkErrorCounter(Handle, (uint)link, counter, &value);
+                if (code == NvmlReturn.Success)
+                {
+                    errors[name] = (long)value;
+                }
+                else if (NvmlErrors.Classify(code) == NvmlOutcome.NotSupported || code == NvmlReturn.InvalidArgument)
+                {
+                    // A counter this GPU's links do not keep (newer NVLink generations dropped some): stop asking.
+                    _nvlinkErrorUnsupported[c] = true;
+                }
+            }
+
+            result.Add(new GpuNvlinkSample(
+                link,
+                active == 1,
+                haveThroughput ? FieldKibibytes(fields[2 * i]) : null,
+                haveThroughput ? FieldKibibytes(fields[(2 * i) + 1]) : null,
+                errors));
+        }
+
+        return result;
+    }
+
+    // The throughput counters are KiB; nvmlValue_t is a union read by its valueType.
+    private static double? FieldKibibytes(in NvmlFieldValue field)
+    {
+        if (field.Return != NvmlReturn.Success)
+        {
+            return null;
+        }
+
+        double? value = field.ValueType switch
+        {
+            0 => BitConverter.UInt64BitsToDouble(field.Value),
+            1 => (uint)field.Value,
+            2 or 3 => field.Value,
+            4 => (long)field.Value,
+            5 => (int)(uint)field.Value,
+            6 => (ushort)field.Value,
+            _ => null,
+        };
+        return value * 1024;
+    }
+
+    private sealed record MigDevice(nint Handle, int GpuInstance, int ComputeInstance, string Uuid, string Profile);
+
+    /// <summary>True while the GPU is in MIG mode (read only: the probe never changes it).</summary>
+    public bool MigEnabled => _migDevices.Length > 0;
+
+    /// <summary>
+    /// Finds the MIG devices of a GPU in MIG mode (at initialisation and on the slow cadence, as
+    /// instances come and go). A GPU without MIG, or with MIG off, has none: no series, no log line.
+    /// </summary>
+    public void DiscoverMig()
+    {
+        if (_lost)
+        {
+            return;
+        }
+
+        uint current, pending, max;
+        NvmlReturn code;
+        try
+        {
+            code = NvmlNative.nvmlDeviceGetMigMode(Handle, &current, &pending);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return;
+        }
+
+        var devices = new List<MigDevice>();
+        if (code == NvmlReturn.Success && current == NvmlNative.MigEnabled
+            && NvmlNative.nvmlDeviceGetMaxMigDeviceCount(Handle, &max) == NvmlReturn.Success)
+        {
+            var text = stackalloc byte[96];
+            for (var i = 0u; i < max; i++)
+            {
+                nint mig;
+                uint gi, ci;
+                // NOT_FOUND: no MIG device at this index (instances need not be contiguous).
+                if (NvmlNative.nvmlDeviceGetMigDeviceHandleByIndex(Handle, i, &mig) != NvmlReturn.Success
+                    || NvmlNative.nvmlDeviceGetGpuInstanceId(mig, &gi) != NvmlReturn.Success
+                    || NvmlNative.nvmlDeviceGetComputeInstanceId(mig, &ci) != NvmlReturn.Success)
+                {
+                    continue;
+                }
+
+                var uuid = NvmlNative.nvmlDeviceGetUUID(mig, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : string.Empty;
+                var name = NvmlNative.nvmlDeviceGetName(mig, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : string.Empty;
+                devices.Add(new MigDevice(mig, (int)gi, (int)ci, uuid, GpuMigSample.ProfileOf(name)));
+            }
+        }
+        else if (code == NvmlReturn.GpuIsLost)
+        {
+            MarkLost();
+            return;
+        }
+
+        _migDevices = [.. devices.OrderBy(d => d.GpuInstance).ThenBy(d => d.ComputeInstance)];
+        lock (_migLock)
+        {
+            var instances = devices.Select(d => d.GpuInstance).ToHashSet();
+            foreach (var gone in _migGpmReaders.Keys.Where(gi => !instances.Contains(gi)).ToList())
+            {
+                _migGpmReaders[gone].Dispose();
+                _migGpmReaders.Remove(gone);
+            }
+
+            // GPM per GPU instance, read through the parent (nvmlGpmMigSampleGet).
+            if (_gpmReader is not null)
+            {
+                foreach (var gi in instances.Where(gi => !_migGpmReaders.ContainsKey(gi)))
+                {
+                    if (GpuGpmReader.TryCreate(Handle, (uint)gi, out var reader) == NvmlReturn.Success)
+                    {
+                        _migGpmReaders[gi] = reader!;
+                    }
+                }
+            }
+        }
+    }
+
+    private List<GpuMigSample>? ReadMig()
+    {
+        var devices = _migDevices;
+        if (devices.Length == 0)
+        {
+            return null;
+        }
+
+        var result = new List<GpuMigSample>(devices.Length);
+        foreach (var device in devices)
+        {
+            NvmlMemory memory;
+            var ok = NvmlNative.nvmlDeviceGetMemoryInfo(device.Handle, &memory) == NvmlReturn.Success;
+            result.Add(new GpuMigSample(device.GpuInstance, device.ComputeInstance, device.Uuid, device.Profile, ok ? (long)memory.Used : null, ok ? (long)memory.Total : null));
+        }
+
+        return result;
+    }
+
+    private void SampleMigGpm(long timestamp, double timestampFrequency)
+    {
+        lock (_migLock)
+        {
+            if (_migGpmReaders.Count == 0)
+            {
+                _migGpm = null;
+                return;
+            }
+
+            var samples = new Dictionary<int, GpuGpmSample>(_migGpm ?? []);
+            foreach (var gi in samples.Keys.Where(gi => !_migGpmReaders.ContainsKey(gi)).ToList())
+            {
+                samples.Remove(gi);
+            }
+
+            foreach (var (gi, reader) in _migGpmReaders)
+            {
+                var (code, sample) = reader.Sample(timestamp, timestampFrequency, GpmMetricUnsupported);
+                if (Check(GpuField.Gpm, code) && sample is not null)
+                {
+                    samples[gi] = sample;
+                }
+            }
+
+            _migGpm = samples;
+        }
+    }
+
+    /// <summary>True when GPM samples are taken for this GPU.</summary>
+    public bool HasGpm => _gpmReader is not null && !_unsupported[(int)GpuField.Gpm];
+
+    /// <summary>Takes a GPM sample and keeps the metrics since the previous one (the GPM cadence).</summary>
+    public void SampleGpm(long timestamp, double timestampFrequency)
+    {
+        if (_lost || _gpmReader is not { } reader || _unsupported[(int)GpuField.Gpm])
+        {
+            return;
+        }
+
+        var (code, sample) = reader.Sample(timestamp, timestampFrequency, GpmMetricUnsupported);
+        if (Check(GpuField.Gpm, code) && sample is not null)
+        {
+            _gpm = sample;
+        }
+
+        SampleMigGpm(timestamp, timestampFrequency);
+    }
+
+    private void GpmMetricUnsupported(GpuGpmMetric metric, NvmlReturn code)
+    {
+        _errors.Add(GpuErrorCounts.NotSupported);
+        var why = NvmlErrors.Describe(code);
+        Log.GpmMetricNotSupported(_logger, Identity.Index, Identity.Uuid, metric, why);
+    }
+
+    /// <summary>
+    /// A GPM reader of its own for a canary window, with its first sample taken now; null without GPM.
+    /// Its metrics do not disturb the GPM cadence's, which keeps its own pair of samples.
+    /// </summary>
+    public GpuGpmReader? OpenGpmWindow(long timestamp, double frequency)
+    {
+        if (!HasGpm || _lost || GpuGpmReader.TryCreate(Handle, null, out var reader) != NvmlReturn.Success)
+        {
+            return null;
+        }
+
+        var (code, _) = reader!.Sample(timestamp, frequency, static (_, _) => { });
+        if (code != NvmlReturn.Success)
+        {
+            reader.Dispose();
+            return null;
+        }
+
+        return reader;
+    }
+
+    /// <summary>Frees the GPM sample buffers; called before nvmlShutdown.</summary>
+    public void Dispose()
+    {
+        _gpmReader?.Dispose();
+        lock (_migLock)
+        {
+            foreach (var reader in _migGpmReaders.Values)
+            {
+                reader.Dispose();
+            }
+
+            _migGpmReaders.Clear();
+        }
     }
 
     private static double? MaxClock(nint handle, int type)
@@ -155,7 +528,7 @@ internal sealed unsafe class GpuDevice
             Identity, Up: true, EnergySource,
             gpuUtil, memUtil, used, free, reserved,
             power, CurrentEnergy(), clocks, MaxClocks, temperature, reasons, violations, performanceState,
-            _pcie, _ecc, processes, xids);
+            _pcie, _ecc, processes, xids, _gpm, _nvlink, ReadMig(), _migGpm);
     }
 
     /// <summary>SM clock and clock-event reasons now, for canary windows.</summary>
@@ -346,27 +719,60 @@ internal sealed unsafe class GpuDevice
             }
 
             var list = new List<GpuProcessMemory>((int)count);
+            var live = new HashSet<int>((int)count);
             for (var i = 0; i < count; i++)
             {
                 var info = _processBuffer[i];
                 var pid = (int)info.Pid;
-                list.Add(new GpuProcessMemory(pid, names ? ProcessName(pid) : string.Empty, info.UsedGpuMemory == ValueNotAvailable ? null : (long)info.UsedGpuMemory));
+                live.Add(pid);
+                var used = info.UsedGpuMemory == ValueNotAvailable ? (long?)null : (long)info.UsedGpuMemory;
+                if (!names)
+                {
+                    list.Add(new GpuProcessMemory(pid, string.Empty, used));
+                    continue;
+                }
+
+                var (name, cgroup) = ProcessIdentity(pid);
+                double? sm = null, energy = null;
+                lock (_processLock)
+                {
+                    if (_processUsage.TryGetValue(pid, out var usage))
+                    {
+                        (sm, energy) = (usage.SmUtilization, usage.EnergyJoules);
+                    }
+                }
+
+                list.Add(new GpuProcessMemory(pid, name, used, sm, energy, cgroup.ContainerId, cgroup.PodUid));
+            }
+
+            lock (_processLock)
+            {
+                _livePids = live;
+            }
+
+            if (names && list.Count > ProcessLimit)
+            {
+                // Bounded cardinality: the processes holding the most memory.
+                list = [.. list.OrderByDescending(p => p.UsedBytes ?? 0).ThenBy(p => p.Pid).Take(ProcessLimit)];
             }
 
             return list;
         }
     }
 
-    private string ProcessName(int pid)
+    private (string Name, CgroupIdentity Cgroup) ProcessIdentity(int pid)
     {
-        if (_processNames.TryGetValue(pid, out var name))
+        if (_processIdentities.TryGetValue(pid, out var identity))
         {
-            return name;
+            return identity;
         }
 
+        var directory = Path.Combine(ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string name;
+        CgroupIdentity cgroup;
         try
         {
-            name = File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+            name = File.ReadAllText(Path.Combine(directory, "comm")).TrimEnd('\n');
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -374,13 +780,134 @@ internal sealed unsafe class GpuDevice
             name = "unknown";
         }
 
-        if (_processNames.Count > 4096)
+        try
         {
-            _processNames.Clear();
+            cgroup = CgroupParser.Parse(File.ReadAllText(Path.Combine(directory, "cgroup")));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            cgroup = CgroupIdentity.None;
         }
 
-        _processNames[pid] = name;
-        return name;
+        if (_processIdentities.Count > 4096)
+        {
+            _processIdentities.Clear();
+        }
+
+        identity = (name, cgroup);
+        _processIdentities[pid] = identity;
+        return identity;
+    }
+
+    /// <summary>
+    /// Per-process SM utilisation since the last call (nvmlDeviceGetProcessUtilization) and the GPU's energy
+    /// since then split by each process's share of the summed SM utilisation (the energy cadence, with
+    /// <c>Probes:Gpu:ProcessMetrics</c>). The estimate charges idle power to whichever processes ran, and
+    /// nothing while none did; processes that left the compute list lose their state.
+    /// </summary>
+    public void SampleProcessUsage()
+    {
+        if (_lost)
+        {
+            return;
+        }
+
+        var utilization = ReadProcessUtilization();
+        var energy = CurrentEnergy();
+        lock (_processLock)
+        {
+            foreach (var pid in _processUsage.Keys.Where(p => !_livePids.Contains(p)).ToList())
+            {
+                _processUsage.Remove(pid);
+                _processIdentities.Remove(pid);
+            }
+
+            if (utilization is null)
+            {
+                _lastProcessEnergy = energy;
+                return;
+            }
+
+            var total = 0.0;
+            foreach (var pid in _livePids)
+            {
+                total += utilization.TryGetValue(pid, out var u) ? u.Sum : 0;
+            }
+
+            var delta = energy is { } now && _lastProcessEnergy is { } before && now >= before ? now - before : 0;
+            foreach (var pid in _livePids)
+            {
+                var (sum, latest) = utilization.TryGetValue(pid, out var u) ? u : (0, 0);
+                var previous = _processUsage.GetValueOrDefault(pid);
+                // NVML lists only processes with non-zero utilisation in the period: absent means 0.
+                var share = total > 0 ? delta * sum / total : 0;
+                _processUsage[pid] = (latest / 100.0, previous.EnergyJoules + share);
+            }
+
+            _lastProcessEnergy = energy;
+        }
+    }
+
+    private Dictionary<int, (double Sum, uint Latest)>? ReadProcessUtilization()
+    {
+        if (_unsupported[(int)GpuField.ProcessUtilization])
+        {
+            return null;
+        }
+
+        var result = new Dictionary<int, (double Sum, uint Latest)>();
+        while (true)
+        {
+            var count = (uint)_utilizationBuffer.Length;
+            NvmlReturn code;
+            fixed (NvmlProcessUtilizationSample* samples = _utilizationBuffer)
+            {
+                try
+                {
+                    code = NvmlNative.nvmlDeviceGetProcessUtilization(Handle, samples, &count, _lastUtilizationTimestamp);
+                }
+                catch (EntryPointNotFoundException)
+                {
+                    code = NvmlReturn.FunctionNotFound;
+                }
+            }
+
+            if (code == NvmlReturn.InsufficientSize && count > _utilizationBuffer.Length && count < 65536)
+            {
+                _utilizationBuffer = new NvmlProcessUtilizationSample[count + 8];
+                continue;
+            }
+
+            // NOT_FOUND: no process had utilisation since the last read.
+            if (code == NvmlReturn.NotFound)
+            {
+                Check(GpuField.ProcessUtilization, NvmlReturn.Success);
+                return result;
+            }
+
+            if (!Check(GpuField.ProcessUtilization, code))
+            {
+                return null;
+            }
+
+            var latestTimestamp = new Dictionary<int, ulong>();
+            for (var i = 0; i < count; i++)
+            {
+                var sample = _utilizationBuffer[i];
+                var pid = (int)sample.Pid;
+                var (sum, latest) = result.GetValueOrDefault(pid);
+                if (sample.TimeStamp >= latestTimestamp.GetValueOrDefault(pid))
+                {
+                    latest = Math.Min(sample.SmUtil, 100u);
+                    latestTimestamp[pid] = sample.TimeStamp;
+                }
+
+                result[pid] = (sum + Math.Min(sample.SmUtil, 100u), latest);
+                _lastUtilizationTimestamp = Math.Max(_lastUtilizationTimestamp, sample.TimeStamp);
+            }
+
+            return result;
+        }
     }
 
     /// <summary>Reads NVML's energy counter now (or returns the integrated value); null where unreadable.</summary>
@@ -504,6 +1031,9 @@ internal sealed unsafe class GpuDevice
                 (remappedCorrectable, remappedUncorrectable, remappedPending, remappedFailure) = (corr, unc, isPending, failure);
             }
         }
+
+        _nvlink = ReadNvlinks();
+        DiscoverMig();
 
         _ecc = corrected is null && uncorrected is null && retiredSingle is null && remappedCorrectable is null
             ? null

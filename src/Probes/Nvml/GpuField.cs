@@ -22,4 +22,8 @@ internal enum GpuField
     RetiredPages,
     RemappedRows,
     XidEvents,
+    Gpm,
+    Nvlink,
+    NvlinkThroughput,
+    ProcessUtilization,
 }

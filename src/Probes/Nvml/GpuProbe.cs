@@ -20,6 +20,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
     private const string AllLost = "every GPU is lost (NVML_ERROR_GPU_IS_LOST)";
 
     private readonly GpuProbeOptions _options;
+    private readonly string _procRoot;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<GpuProbe> _logger;
     // Readers: every sampling path. Writer: initialisation and shutdown.
@@ -41,6 +42,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value.Gpu ?? new GpuProbeOptions();
+        _procRoot = options.Value.ProcRoot;
         _timeProvider = timeProvider;
         _logger = logger;
         _retryDelay = _options.RetryInitial;
@@ -72,6 +74,9 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 
     /// <summary>The configured PCIe cadence.</summary>
     public TimeSpan PcieInterval => _options.PcieInterval;
+
+    /// <summary>The configured GPM cadence: each GPM sample closes the interval the previous one opened.</summary>
+    public TimeSpan GpmInterval => _options.GpmInterval;
 
     /// <inheritdoc />
     public IReadOnlyList<GpuIdentity> Gpus
@@ -186,7 +191,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
                     continue;
                 }
 
-                devices.Add(GpuDevice.Create(i, handle, driver, cuda, _logger, _errors));
+                devices.Add(GpuDevice.Create(i, handle, driver, cuda, _logger, _errors, _procRoot, _options.ProcessLimit));
             }
 
             if (devices.Count == 0)
@@ -281,6 +286,12 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         {
             _ = NvmlNative.nvmlEventSetFree(_eventSet);
             _eventSet = 0;
+        }
+
+        // GPM sample buffers are freed while NVML is still initialised.
+        foreach (var device in _devices)
+        {
+            device.Dispose();
         }
 
         _session?.Dispose();
@@ -411,7 +422,10 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         }
     }
 
-    /// <summary>Reads every GPU's energy counter and cumulative clock-event times (the energy cadence; milliseconds per GPU).</summary>
+    /// <summary>
+    /// Reads every GPU's energy counter and cumulative clock-event times (the energy cadence; milliseconds per GPU)
+    /// and, with process metrics, each process's SM utilisation and energy share.
+    /// </summary>
     public void SampleEnergy()
     {
         _ = ReadEnergy();
@@ -426,6 +440,10 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
             foreach (var device in _devices)
             {
                 device.SampleViolations();
+                if (_options.ProcessMetrics)
+                {
+                    device.SampleProcessUsage();
+                }
             }
         }
         finally
@@ -488,6 +506,32 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes a GPM sample of every GPU that supports GPM and keeps the metrics since the previous sample
+    /// (the GPM cadence, <c>Probes:Gpu:GpmInterval</c>). GPUs without GPM cost nothing here.
+    /// </summary>
+    public void SampleGpm()
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        _lifecycle.EnterReadLock();
+        try
+        {
+            var timestamp = _timeProvider.GetTimestamp();
+            foreach (var device in _devices)
+            {
+                device.SampleGpm(timestamp, _timeProvider.TimestampFrequency);
+            }
+        }
+        finally
+        {
+            _lifecycle.ExitReadLock();
+        }
+    }
+
     /// <inheritdoc />
     public GpuClockWindow StartWindow(IReadOnlyCollection<int>? gpuIndexes = null)
     {
@@ -508,6 +552,16 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
 
             var window = new GpuClockWindow(devices.Select(d => (d.Identity.Index, d.Identity.Uuid)), StopWindow);
             ReadWindowEdge(window);
+            var timestamp = _timeProvider.GetTimestamp();
+            window.GpmSession = _session;
+            foreach (var device in devices)
+            {
+                if (device.OpenGpmWindow(timestamp, _timeProvider.TimestampFrequency) is { } reader)
+                {
+                    window.GpmReaders[device.Identity.Index] = reader;
+                }
+            }
+
             lock (_windowsLock)
             {
                 _windows.Add(window);
@@ -532,6 +586,24 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         try
         {
             ReadWindowEdge(window);
+            // The second GPM sample of each GPU closes the window's interval (NVML needs it 100 ms after the first).
+            var timestamp = _timeProvider.GetTimestamp();
+            var sameSession = _session is not null && ReferenceEquals(_session, window.GpmSession);
+            foreach (var (index, reader) in window.GpmReaders)
+            {
+                // After a re-initialisation (GPU lost and back) the buffers died with the old session: neither used nor freed.
+                if (sameSession)
+                {
+                    if (reader.Sample(timestamp, _timeProvider.TimestampFrequency, static (_, _) => { }).Sample is { } gpm)
+                    {
+                        window.SetGpm(index, gpm);
+                    }
+
+                    reader.Dispose();
+                }
+            }
+
+            window.GpmReaders.Clear();
         }
         finally
         {
@@ -576,11 +648,24 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
                     Time("energy_read", iterations, () => device.ReadEnergy()),
                     Time("violation_sample", Math.Min(iterations, 200), device.SampleViolations),
                     Time("pcie_sample", slowIterations, device.SampleSlow),
+                };
+                if (device.HasGpm)
+                {
+                    // Each call takes one GPM sample and computes the metrics against the previous one: a clock
+                    // one second ahead per call keeps the reader from dropping samples closer than 100 ms.
+                    var clock = _timeProvider.GetTimestamp();
+                    costs.Add(Time("gpm_sample", Math.Min(iterations, 200), () => device.SampleGpm(clock += (long)frequency, frequency)));
+                }
+
+                costs.AddRange(
+                [
                     Time("xid_event_poll", iterations, DrainXidEvents),
+                    // Per-process SM utilisation and the energy split (energy cadence, with Probes:Gpu:ProcessMetrics).
+                    Time("process_sample", iterations, device.SampleProcessUsage),
                     Time("utilization_call", iterations, () => SingleCall(device, 0)),
                     Time("power_call", iterations, () => SingleCall(device, 1)),
                     Time("temperature_call", iterations, () => SingleCall(device, 2)),
-                };
+                ]);
                 results.Add(new GpuBenchmarkGpu(device.Identity.Index, device.Identity.Uuid, device.Identity.Name, costs));
             }
 

@@ -12,6 +12,12 @@ public sealed class GpuProbeOptions
     /// <summary>Default PCIe cadence: each PCIe throughput call blocks for about 20 ms while NVML samples the link.</summary>
     public static readonly TimeSpan DefaultPcieInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>Default GPM cadence: the interval each set of GPM profiling metrics averages over.</summary>
+    public static readonly TimeSpan DefaultGpmInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default most compute processes reported per GPU with process metrics.</summary>
+    public const int DefaultProcessLimit = 32;
+
     /// <summary>Default first wait before retrying a failed NVML initialisation.</summary>
     public static readonly TimeSpan DefaultRetryInitial = TimeSpan.FromSeconds(10);
 
@@ -30,8 +36,24 @@ public sealed class GpuProbeOptions
     /// <summary>How often PCIe throughput, link state, ECC and retired/remapped memory are read. 1 s – 1 h.</summary>
     public TimeSpan PcieInterval { get; set; } = DefaultPcieInterval;
 
-    /// <summary>Export GPU memory per compute process (labels pid and process). Off by default to bound cardinality.</summary>
+    /// <summary>
+    /// How often a GPM sample is taken on GPUs with GPM (Hopper and newer); each set of GPM metrics averages
+    /// over one interval. 200 ms (NVML needs two samples more than 100 ms apart) – 1 h.
+    /// </summary>
+    public TimeSpan GpmInterval { get; set; } = DefaultGpmInterval;
+
+    /// <summary>
+    /// Export per compute process (labels pid and process) its GPU memory, SM utilisation, estimated energy and
+    /// its container and Kubernetes pod (read from <c>/proc/&lt;pid&gt;/cgroup</c> under <c>Probes:ProcRoot</c>).
+    /// Off by default to bound cardinality; at most <see cref="ProcessLimit"/> processes per GPU.
+    /// </summary>
     public bool ProcessMetrics { get; set; }
+
+    /// <summary>
+    /// With <see cref="ProcessMetrics"/>: the most compute processes reported per GPU (those with the most
+    /// GPU memory), bounding the per-process series. 1 – 1024.
+    /// </summary>
+    public int ProcessLimit { get; set; } = DefaultProcessLimit;
 
     /// <summary>First wait before NVML initialisation is retried after a failure; doubles up to <see cref="RetryMax"/>. 1 s – 1 h.</summary>
     public TimeSpan RetryInitial { get; set; } = DefaultRetryInitial;

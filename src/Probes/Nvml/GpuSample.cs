@@ -24,6 +24,10 @@ namespace BenchDaemon.Probes.Nvml;
 /// <param name="ClockEventReasons">Bit mask of active clock-event reasons (<see cref="GpuClockEvents"/>).</param>
 /// <param name="ViolationSeconds">Cumulative seconds each policy held clocks down, by label (<see cref="GpuClockEvents.ViolationPolicies"/>).</param>
 /// <param name="XidErrors">Xid critical errors seen since the probe started, by Xid code.</param>
+/// <param name="Gpm">GPM profiling metrics over the last GPM interval (GPM cadence); null without GPM.</param>
+/// <param name="Nvlinks">NVLink state and counters per link (slow cadence); null without NVLink.</param>
+/// <param name="Mig">MIG devices and their GPU instance's memory, with MIG mode on; null otherwise.</param>
+/// <param name="MigGpm">GPM metrics per GPU instance id (nvmlGpmMigSampleGet), with MIG mode on and GPM.</param>
 public sealed record GpuSample(
     GpuIdentity Identity,
     bool Up,
@@ -44,7 +48,11 @@ public sealed record GpuSample(
     GpuPcieSample? Pcie = null,
     GpuEccCounts? Ecc = null,
     IReadOnlyList<GpuProcessMemory>? Processes = null,
-    IReadOnlyDictionary<long, long>? XidErrors = null)
+    IReadOnlyDictionary<long, long>? XidErrors = null,
+    GpuGpmSample? Gpm = null,
+    IReadOnlyList<GpuNvlinkSample>? Nvlinks = null,
+    IReadOnlyList<GpuMigSample>? Mig = null,
+    IReadOnlyDictionary<int, GpuGpmSample>? MigGpm = null)
 {
     /// <summary>Names of the active clock-event reasons.</summary>
     public IReadOnlyList<string> ClockEventReasonNames => ClockEventReasons is { } bits ? GpuClockEvents.Names(bits) : [];

@@ -6,7 +6,7 @@ namespace BenchDaemon.Probes.Nvml;
 /// <summary>
 /// The GPU probe's slow loops, each on its own timer so none delays the 1 s tick: the energy
 /// counter (<c>Probes:Gpu:EnergyInterval</c>), PCIe and memory health (<c>Probes:Gpu:PcieInterval</c>)
-/// and, while the probe is down, the initialisation retry (checked every second, paced by the back-off).
+/// GPM profiling metrics (<c>Probes:Gpu:GpmInterval</c>) and, while the probe is down, the initialisation retry (checked every second, paced by the back-off).
 /// </summary>
 public sealed partial class GpuSampler(GpuProbe probe, TimeProvider timeProvider, ILogger<GpuSampler> logger) : BackgroundService
 {
@@ -27,6 +27,7 @@ public sealed partial class GpuSampler(GpuProbe probe, TimeProvider timeProvider
         Task.WhenAll(
             Loop(probe.EnergyInterval, probe.SampleEnergy, stoppingToken),
             Loop(probe.PcieInterval, probe.SampleSlow, stoppingToken),
+            Loop(probe.GpmInterval, probe.SampleGpm, stoppingToken),
             Loop(s_retryCheck, () => probe.RetryIfDue(), stoppingToken));
 
     private async Task Loop(TimeSpan period, Action tick, CancellationToken stoppingToken)

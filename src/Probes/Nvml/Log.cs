@@ -39,6 +39,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "GPU {Index} ({Uuid}): Xid {Xid} reported by the driver.")]
     public static partial void Xid(ILogger logger, int index, string uuid, long xid);
 
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Information,
+        Message = "GPU {Index} ({Uuid}): GPM metric {Metric} not reported ({Reason}); omitted for this GPU (logged once).")]
+    public static partial void GpmMetricNotSupported(ILogger logger, int index, string uuid, GpuGpmMetric metric, string reason);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information,
+        Message = "GPU {Index} ({Uuid}): no GPM profiling metrics (SM, tensor, DRAM activity): {Reason}. They are omitted for this GPU (logged once).")]
+    public static partial void GpmUnavailable(ILogger logger, int index, string uuid, string reason);
+
     [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "GPU {Index}: cannot get its NVML handle: {Reason}; it is skipped.")]
     public static partial void HandleFailed(ILogger logger, int index, string reason);
 }

@@ -147,4 +147,61 @@ internal static unsafe partial class NvmlNative
 
     [LibraryImport(LibraryName)]
     public static partial NvmlReturn nvmlEventSetFree(nint set);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetProcessUtilization(nint device, NvmlProcessUtilizationSample* utilization, uint* processSamplesCount, ulong lastSeenTimeStamp);
+
+    // MIG (nvml.h "Multi Instance GPU Management"); read only: the probe never changes MIG mode.
+    public const uint MigEnabled = 1; // NVML_DEVICE_MIG_ENABLE
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetMigMode(nint device, uint* currentMode, uint* pendingMode);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetMaxMigDeviceCount(nint device, uint* count);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetMigDeviceHandleByIndex(nint device, uint index, nint* migDevice);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetGpuInstanceId(nint device, uint* id);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetComputeInstanceId(nint device, uint* id);
+
+    // NVLink (nvml.h "NvLink Methods"); NVML_NVLINK_MAX_LINKS links at most.
+    public const int NvlinkMaxLinks = 36;
+
+    // nvmlFieldValue_t field ids: NVLink data throughput counters in KiB, link in scopeId.
+    public const uint FieldNvlinkThroughputDataTx = 138;
+    public const uint FieldNvlinkThroughputDataRx = 139;
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetNvLinkState(nint device, uint link, int* isActive);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetNvLinkErrorCounter(nint device, uint link, int counter, ulong* counterValue);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlDeviceGetFieldValues(nint device, int valuesCount, NvmlFieldValue* values);
+
+    // GPM (GPU performance monitoring, Hopper and newer; drivers from r520). nvml.h, "GPM Functions".
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlGpmQueryDeviceSupport(nint device, NvmlGpmSupport* support);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlGpmSampleAlloc(nint* sample);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlGpmSampleFree(nint sample);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlGpmSampleGet(nint device, nint sample);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlGpmMigSampleGet(nint device, uint gpuInstanceId, nint sample);
+
+    [LibraryImport(LibraryName)]
+    public static partial NvmlReturn nvmlGpmMetricsGet(NvmlGpmMetricsGet* metricsGet);
 }

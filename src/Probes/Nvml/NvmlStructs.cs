@@ -60,6 +60,18 @@ internal struct NvmlProcessInfo
     public uint ComputeInstanceId;
 }
 
+/// <summary><c>nvmlProcessUtilizationSample_t</c>: 32 bytes, percent values over NVML's last sample period.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlProcessUtilizationSample
+{
+    public uint Pid;
+    public ulong TimeStamp; // CPU timestamp, microseconds
+    public uint SmUtil;
+    public uint MemUtil;
+    public uint EncUtil;
+    public uint DecUtil;
+}
+
 /// <summary><c>nvmlViolationTime_t</c>: nanoseconds a clock policy held clocks down.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct NvmlViolationTime
@@ -77,5 +89,76 @@ internal struct NvmlEventData
     public ulong EventData;
     public uint GpuInstanceId;
     public uint ComputeInstanceId;
+}
+/// <summary><c>nvmlFieldValue_t</c>: 40 bytes, the <c>nvmlValue_t</c> union (8 bytes) at offset 32.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlFieldValue
+{
+    public uint FieldId;
+    public uint ScopeId;
+    public long Timestamp;
+    public long LatencyMicroseconds;
+    public int ValueType;
+    public NvmlReturn Return;
+    public ulong Value;
+}
+
+/// <summary><c>nvmlGpmSupport_t</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlGpmSupport
+{
+    /// <summary><c>NVML_GPM_SUPPORT_VERSION</c>.</summary>
+    public const uint CurrentVersion = 1;
+
+    public uint Version;
+    public uint IsSupportedDevice;
+}
+
+/// <summary><c>nvmlGpmMetric_t</c>: 40 bytes on 64-bit Linux, <see cref="Value"/> at offset 8.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlGpmMetric
+{
+    public uint MetricId;
+    public NvmlReturn Return;
+    public double Value;
+    public nint ShortName;
+    public nint LongName;
+    public nint Unit;
+}
+
+/// <summary>
+/// <c>nvmlGpmMetricsGet_t</c> with the largest metrics array any header declared
+/// (<c>NVML_GPM_METRIC_MAX</c> = 333 since CUDA 13.2.1; 98 in NVML 12.0–12.8, 210 in 13.1.2). The
+/// version stayed 1 while the array grew, so a driver built against a shorter array reads only
+/// <see cref="NumMetrics"/> entries: the probe asks for far fewer than 98 and never more.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct NvmlGpmMetricsGet
+{
+    /// <summary><c>NVML_GPM_METRICS_GET_VERSION</c> (unchanged since the first GPM header).</summary>
+    public const uint CurrentVersion = 1;
+
+    /// <summary><c>NVML_GPM_METRIC_MAX</c> of the newest header.</summary>
+    public const int MaxMetrics = 333;
+
+    /// <summary><c>NVML_GPM_METRIC_MAX</c> of the oldest GPM header (NVML 12.0–12.8): the most the probe may ask for.</summary>
+    public const int OldestMaxMetrics = 98;
+
+    public uint Version;
+    public uint NumMetrics;
+    public nint Sample1;
+    public nint Sample2;
+
+    // nvmlGpmMetric_t metrics[NVML_GPM_METRIC_MAX]; a fixed buffer of bytes because C# has no fixed arrays of structs.
+    private fixed byte _metrics[MaxMetrics * 40];
+
+    /// <summary>Entry <paramref name="index"/> of the metrics array; the struct must not move (a local or pinned).</summary>
+    public NvmlGpmMetric* Metric(int index)
+    {
+        fixed (byte* first = _metrics)
+        {
+            return (NvmlGpmMetric*)first + index;
+        }
+    }
 }
 #pragma warning restore CA1815, CA1051

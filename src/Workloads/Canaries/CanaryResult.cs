@@ -117,6 +117,21 @@ public sealed record CanaryResult
     public IReadOnlyDictionary<string, double>? GpuMemoryPeakBytes { get; init; }
 
     /// <summary>
+    /// Share of SMs busy over the measured window, per GPU (NVML GPM, a sample at each edge; Hopper and
+    /// newer); null without GPM or for a window under 100 ms. See docs/gpu-activity.md.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? GpuSmActive { get; init; }
+
+    /// <summary>Share of the window the SMs ran any tensor-core operation, per GPU (GPM); 0 for an FP16 canary that missed the tensor cores.</summary>
+    public IReadOnlyDictionary<string, double>? GpuTensorActive { get; init; }
+
+    /// <summary>Share of the window the SMs ran FP16/BF16 tensor-core (HMMA) operations, per GPU (GPM).</summary>
+    public IReadOnlyDictionary<string, double>? GpuHmmaTensorActive { get; init; }
+
+    /// <summary>DRAM bandwidth used over the window against the theoretical maximum, per GPU (GPM): near 1 is memory-bound.</summary>
+    public IReadOnlyDictionary<string, double>? GpuDramActive { get; init; }
+
+    /// <summary>
     /// Seconds of the first inference, outside the measurement: where ONNX Runtime sizes the
     /// outputs, TensorRT builds its engine on a cache miss and CUDA graphs are captured. For GPU
     /// providers it is set-up (not part of the budget); for the CPU provider the first warm-up call.

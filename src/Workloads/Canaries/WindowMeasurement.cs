@@ -58,6 +58,10 @@ public sealed record WindowMeasurement(
             GpuSmClockHertz = MeasuredWindow.GpuMap(GpuClocks, g => g.SmClockMeanHertz),
             GpuSmClockMinHertz = MeasuredWindow.GpuMap(GpuClocks, g => g.SmClockMinHertz),
             GpuMemoryPeakBytes = MeasuredWindow.GpuMap(GpuClocks, g => (double?)g.MemoryUsedMaxBytes),
+            GpuSmActive = MeasuredWindow.GpuMap(GpuClocks, g => g.Gpm?.Get(GpuGpmMetric.SmActive)),
+            GpuTensorActive = MeasuredWindow.GpuMap(GpuClocks, g => g.Gpm?.Get(GpuGpmMetric.TensorActive)),
+            GpuHmmaTensorActive = MeasuredWindow.GpuMap(GpuClocks, g => g.Gpm?.Get(GpuGpmMetric.HmmaTensorActive)),
+            GpuDramActive = MeasuredWindow.GpuMap(GpuClocks, g => g.Gpm?.Get(GpuGpmMetric.DramActive)),
             Samples = Samples,
         };
     }

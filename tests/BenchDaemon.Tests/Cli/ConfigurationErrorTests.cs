@@ -35,7 +35,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "object where value expected", """{ "Metrics": { "Listen": { "Port": 1 } } }""", "Metrics:Listen: expected a single value, found an object or array" },
         { "gpu energy interval too short", """{ "Probes": { "Gpu": { "EnergyInterval": "00:00:00.500" } } }""", "Probes:Gpu:EnergyInterval: must be between 00:00:01 and 01:00:00" },
         { "gpu retry max below initial", """{ "Probes": { "Gpu": { "RetryInitial": "00:01:00", "RetryMax": "00:00:10" } } }""", "Probes:Gpu:RetryMax: must not be shorter than Probes:Gpu:RetryInitial" },
-        { "gpu unknown key", """{ "Probes": { "Gpu": { "LibaryPath": "/x" } } }""", "Probes:Gpu:LibaryPath: unknown key; Probes:Gpu has Enabled, EnergyInterval, LibraryPath, PcieInterval, ProcessMetrics, RetryInitial, RetryMax" },
+        { "gpu unknown key", """{ "Probes": { "Gpu": { "LibaryPath": "/x" } } }""", "Probes:Gpu:LibaryPath: unknown key; Probes:Gpu has Enabled, EnergyInterval, GpmInterval, LibraryPath, PcieInterval, ProcessLimit, ProcessMetrics, RetryInitial, RetryMax" },
         { "malformed json", "{ \"Metrics\": { \"Listen\": \":9847\", } ", "malformed JSON at line 1" },
         { "json array at root", "[1, 2, 3]", "configuration file must hold a JSON object, not array" },
         { "empty file", string.Empty, "malformed JSON" },

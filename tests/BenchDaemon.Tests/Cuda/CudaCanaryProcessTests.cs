@@ -83,6 +83,49 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_Json_GemmOnAGpmGpu_WindowReportsSmTensorAndDramActivity()
+    {
+        // The worker's own GPU probe takes a GPM sample at each edge of the measured window (over 100 ms here).
+        var config = Config("""
+            { "Canaries": [
+              { "Name": "bf16", "Model": "cuda:gemm", "Precision": "BF16", "Size": 1024, "Measure": { "MinIterations": 20, "MinDuration": "00:00:00.300", "WarmupMinIterations": 2, "WarmupMaxIterations": 5, "Budget": "00:00:10" } }
+            ] }
+            """);
+        var script = _temp.File("fake-nvml.script", """
+            set 0 gpm_supported 1
+            gpm 0 2 93
+            gpm 0 5 81
+            gpm 0 7 80
+            gpm 0 10 22
+            """);
+        var environment = new Dictionary<string, string>
+        {
+            ["FAKE_CUBLAS_MATMUL_US"] = "2000",
+            ["FAKE_NVML_SCRIPT"] = script,
+            ["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID",
+            ["FAKE_CUDA_LOG"] = LogPath,
+            ["CUDA_HOME"] = FakeCudaLibraries.Empty,
+        };
+        string[] args =
+        [
+            "once", "--json", "--config", config,
+            "--set", $"State:Directory={_temp.Path}",
+            "--set", "Defaults:Canaries=false",
+            "--set", $"Cuda:LibraryDirectory={FakeCudaLibraries.Full}",
+            "--set", $"Probes:Gpu:LibraryPath={BenchDaemon.Probes.Tests.FakeNvml.FakeNvmlLibrary.Path}",
+        ];
+
+        var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(args, environment, TimeSpan.FromSeconds(120));
+
+        Assert.True(exitCode == 0, stderr + stdout);
+        var bf16 = Results(stdout)["bf16"];
+        Assert.Equal(0.93, bf16.GetProperty("gpuSmActive").GetProperty("gpu:0").GetDouble(), 9);
+        Assert.Equal(0.81, bf16.GetProperty("gpuTensorActive").GetProperty("gpu:0").GetDouble(), 9);
+        Assert.Equal(0.80, bf16.GetProperty("gpuHmmaTensorActive").GetProperty("gpu:0").GetDouble(), 9);
+        Assert.Equal(0.22, bf16.GetProperty("gpuDramActive").GetProperty("gpu:0").GetDouble(), 9);
+    }
+
+    [Fact]
     public async Task Once_Table_PrintsTflopsGbsAndPeakShare()
     {
         var config = Config($$"""

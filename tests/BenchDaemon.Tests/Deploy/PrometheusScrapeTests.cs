@@ -369,6 +369,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         "--set", "Probes:Gpu:ProcessMetrics=true",
         "--set", "Probes:Gpu:PcieInterval=00:00:01",
         "--set", "Probes:Gpu:EnergyInterval=00:00:01",
+        "--set", "Probes:Gpu:GpmInterval=00:00:01",
         "--set", $"Cuda:LibraryDirectory={FakeCudaLibraries.Full}",
     ];
 
@@ -385,7 +386,11 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     private Dictionary<string, string> GpuEnvironment(int matmulMicroseconds)
     {
         var script = _temp.File("fake-nvml.script", $"""
-            count 1
+            count 2
+            set 1 gpm_supported 1
+            gpm 1 2 50
+            gpm 1 10 20
+            mig 1 1 0 3g.40gb 1073741824 42949672960
             set 0 energy_watts 300
             set 0 ecc_corr 3
             set 0 ecc_uncorr 1
@@ -396,6 +401,19 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             set 0 reasons {0x4 | 0x8}
             xid 0 79
             process 0 {Environment.ProcessId} 1073741824
+            procutil 0 {Environment.ProcessId} 50 5
+            set 0 gpm_supported 1
+            gpm 0 2 80
+            gpm 0 3 30
+            gpm 0 5 60
+            gpm 0 7 55
+            gpm 0 10 40
+            gpm 0 12 5
+            gpm 0 20 100
+            gpm 0 60 1000
+            set 0 nvlinks 2
+            set 0 nvlink_tx 1000
+            set 0 nvlink_replay 1
             """);
         return new()
         {

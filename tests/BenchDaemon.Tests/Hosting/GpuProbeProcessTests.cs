@@ -72,6 +72,165 @@ public sealed partial class GpuProbeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_GpmNvlinkAndMigOnGpu0Only_RatiosRatesCountersWithLabelsGpu1OmittedOneLogLine()
+    {
+        // nvmlGpmMetricId_t: 2 SM, 3 occupancy, 5 any tensor, 7 HMMA, 10 DRAM, 13 FP16, 20/21 PCIe, 60/61 NVLink (MiB/s).
+        var environment = Script("""
+            count 2
+            set 0 gpm_supported 1
+            gpm 0 2 91
+            gpm 0 3 25.5
+            gpm 0 5 70
+            gpm 0 7 68
+            gpm 0 10 35
+            gpm 0 13 4
+            gpm 0 20 100
+            gpm 0 21 50
+            gpm 0 60 1024
+            gpm 0 61 512
+            set 0 nvlinks 2
+            set 0 nvlink_down 2
+            set 0 nvlink_tx 10
+            set 0 nvlink_rx 20
+            set 0 nvlink_replay 3
+            mig 0 1 0 1g.10gb 1073741824 10737418240
+            mig 0 2 0 1c.2g.20gb 3221225472 21474836480
+            mig 0 2 1 1c.2g.20gb 3221225472 21474836480
+            """);
+        await using var daemon = DaemonProcess.Start(_state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", "--set", "Probes:Gpu:GpmInterval=00:00:00.200"], environment);
+
+        await WaitForSeriesAsync(daemon, "benchdaemon_gpu_sm_active_ratio{gpu=\"0\"");
+        await WaitForSeriesAsync(daemon, "benchdaemon_gpu_nvlink_link_active{gpu=\"0\"");
+        var metrics = await WaitForSeriesAsync(daemon, "benchdaemon_gpu_mig_sm_active_ratio{gpu=\"0\"");
+
+        Assert.Equal(0.91, Value(metrics, "benchdaemon_gpu_sm_active_ratio", Gpu(0)));
+        Assert.Equal(0.255, Value(metrics, "benchdaemon_gpu_sm_occupancy_ratio", Gpu(0)));
+        Assert.Equal(0.7, Value(metrics, "benchdaemon_gpu_tensor_active_ratio", Gpu(0)));
+        Assert.Equal(0.68, Value(metrics, "benchdaemon_gpu_tensor_pipe_active_ratio", Gpu(0, ",pipe=\"hmma\"")));
+        Assert.Equal(0, Value(metrics, "benchdaemon_gpu_tensor_pipe_active_ratio", Gpu(0, ",pipe=\"imma\"")));
+        Assert.Equal(0.04, Value(metrics, "benchdaemon_gpu_pipe_active_ratio", Gpu(0, ",pipe=\"fp16\"")));
+        Assert.Equal(0.35, Value(metrics, "benchdaemon_gpu_dram_active_ratio", Gpu(0)));
+        Assert.Equal(100 * 1_048_576, Value(metrics, "benchdaemon_gpu_pcie_traffic_bytes_per_second", Gpu(0, ",direction=\"transmit\"")));
+        Assert.Equal(50 * 1_048_576, Value(metrics, "benchdaemon_gpu_pcie_traffic_bytes_per_second", Gpu(0, ",direction=\"receive\"")));
+        Assert.Equal(1024 * 1_048_576, Value(metrics, "benchdaemon_gpu_nvlink_traffic_bytes_per_second", Gpu(0, ",direction=\"receive\"")));
+        Assert.Equal(512 * 1_048_576, Value(metrics, "benchdaemon_gpu_nvlink_traffic_bytes_per_second", Gpu(0, ",direction=\"transmit\"")));
+        // NVLink per link: state, data counters (KiB → bytes), the error counters the links keep.
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_nvlink_link_active", Gpu(0, ",link=\"0\"")));
+        Assert.Equal(0, Value(metrics, "benchdaemon_gpu_nvlink_link_active", Gpu(0, ",link=\"1\"")));
+        Assert.Equal(11 * 1024, Value(metrics, "benchdaemon_gpu_nvlink_data_bytes_total", Gpu(0, ",link=\"1\",direction=\"transmit\"")));
+        Assert.Equal(20 * 1024, Value(metrics, "benchdaemon_gpu_nvlink_data_bytes_total", Gpu(0, ",link=\"0\",direction=\"receive\"")));
+        Assert.Equal(4, Value(metrics, "benchdaemon_gpu_nvlink_errors_total", Gpu(0, ",link=\"1\",type=\"replay\"")));
+        Assert.DoesNotContain("type=\"recovery\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_nvlink_link_active{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        // MIG mode: one info series per compute instance; memory and GPM per GPU instance, labelled with its profile.
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_mig_info", Gpu(0, ",gpu_instance=\"2\",compute_instance=\"1\",profile=\"1c.2g.20gb\",mig_uuid=\"MIG-fake-0000-2-1\"")));
+        Assert.Equal(3_221_225_472, Value(metrics, "benchdaemon_gpu_mig_memory_used_bytes", Gpu(0, ",gpu_instance=\"2\",profile=\"2g.20gb\"")));
+        Assert.Equal(10_737_418_240, Value(metrics, "benchdaemon_gpu_mig_memory_total_bytes", Gpu(0, ",gpu_instance=\"1\",profile=\"1g.10gb\"")));
+        Assert.Equal(0.92, Value(metrics, "benchdaemon_gpu_mig_sm_active_ratio", Gpu(0, ",gpu_instance=\"1\",profile=\"1g.10gb\"")), 9);
+        Assert.Equal(0.37, Value(metrics, "benchdaemon_gpu_mig_dram_active_ratio", Gpu(0, ",gpu_instance=\"2\",profile=\"2g.20gb\"")), 9);
+        Assert.Equal(2, Regex.Count(metrics, "(?m)^benchdaemon_gpu_mig_memory_used_bytes\\{"));
+        Assert.DoesNotContain("benchdaemon_gpu_mig_info{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        // GPU 1 has no GPM: no series, one log line, no probe error.
+        Assert.DoesNotContain("benchdaemon_gpu_sm_active_ratio{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_dram_active_ratio{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_pipe_active_ratio{gpu=\"1\"", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "no GPM profiling metrics"));
+        Assert.DoesNotContain("reason=\"not_supported\"", metrics, StringComparison.Ordinal);
+
+        var (exitCode, output) = await Promtool.RunAsync(metrics, "check", "metrics");
+        Assert.True(exitCode == 0, $"promtool exit {exitCode}: {output}");
+        Assert.Equal(string.Empty, output.Trim());
+    }
+
+    [Fact]
+    public async Task Metrics_ProcessMetrics_UtilisationEnergyContainerPodAndAnExitedProcessTakesItsSeries()
+    {
+        // A proc root holding the host's files the daemon reads and two GPU processes: one in a
+        // Kubernetes pod (cgroup v1, cgroupfs driver), one on the host (cgroup v2).
+        var proc = Directory.CreateDirectory(Path.Combine(_state.Path, "proc")).FullName;
+        foreach (var entry in new[] { "stat", "meminfo", "loadavg", "pressure", "self" })
+        {
+            File.CreateSymbolicLink(Path.Combine(proc, entry), Path.Combine("/proc", entry));
+        }
+
+        const string Container = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
+        const string Pod = "0e2f8c1a-3b4d-4e5f-8a9b-1c2d3e4f5a6b";
+        WriteProcess(proc, 4242, "python3", $"11:memory:/kubepods/burstable/pod{Pod}/{Container}\n0::/\n");
+        WriteProcess(proc, 5151, "ollama", "0::/user.slice/user-1000.slice/session-3.scope\n");
+        var alive = _state.File("pid-4242-alive", string.Empty);
+        var environment = Script($"""
+            set 0 energy_watts 400
+            process 0 4242 2147483648
+            process 0 5151 1073741824
+            procutil 0 4242 75 10
+            procutil 0 5151 25 5
+            procfile 0 4242 {alive}
+            """);
+        await using var daemon = DaemonProcess.Start(_state.Path, [
+            "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", "--set", "Probes:Gpu:ProcessMetrics=true",
+            "--set", "Probes:Gpu:EnergyInterval=00:00:01", "--set", $"Probes:ProcRoot={proc}"], environment);
+
+        const string Busy = "benchdaemon_gpu_process_energy_joules_total{gpu=\"0\",uuid=\"GPU-fake-0000\",pid=\"4242\",process=\"python3\"}";
+        var metrics = await WaitForAsync(daemon, m => m.Contains(Busy, StringComparison.Ordinal) && Value(m, "benchdaemon_gpu_process_energy_joules_total", Gpu(0, ",pid=\"4242\",process=\"python3\"")) > 0, "an energy share for process 4242");
+
+        Assert.Equal(0.75, Value(metrics, "benchdaemon_gpu_process_sm_utilization_ratio", Gpu(0, ",pid=\"4242\",process=\"python3\"")));
+        Assert.Equal(0.25, Value(metrics, "benchdaemon_gpu_process_sm_utilization_ratio", Gpu(0, ",pid=\"5151\",process=\"ollama\"")));
+        Assert.Equal(2_147_483_648, Value(metrics, "benchdaemon_gpu_process_memory_used_bytes", Gpu(0, ",pid=\"4242\",process=\"python3\"")));
+        // Every energy tick splits the GPU's energy by the SM shares, 75 : 25, so the totals keep that ratio.
+        var busy = Value(metrics, "benchdaemon_gpu_process_energy_joules_total", Gpu(0, ",pid=\"4242\",process=\"python3\""));
+        var idle = Value(metrics, "benchdaemon_gpu_process_energy_joules_total", Gpu(0, ",pid=\"5151\",process=\"ollama\""));
+        Assert.Equal(3.0, busy / idle, 6);
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_process_info", Gpu(0, $",pid=\"4242\",process=\"python3\",container_id=\"{Container}\",pod_uid=\"{Pod}\"")));
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_process_info", Gpu(0, ",pid=\"5151\",process=\"ollama\",container_id=\"\",pod_uid=\"\"")));
+        var (exitCode, output) = await Promtool.RunAsync(metrics, "check", "metrics");
+        Assert.True(exitCode == 0, $"promtool exit {exitCode}: {output}");
+
+        // The process exits: every one of its series goes, the other process's stay.
+        File.Delete(alive);
+        var after = await WaitForAsync(daemon, m => !m.Contains("pid=\"4242\"", StringComparison.Ordinal), "the series of process 4242 to go");
+        Assert.Contains("benchdaemon_gpu_process_sm_utilization_ratio{gpu=\"0\",uuid=\"GPU-fake-0000\",pid=\"5151\"", after, StringComparison.Ordinal);
+    }
+
+    private static void WriteProcess(string proc, int pid, string comm, string cgroup)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(proc, pid.ToString(CultureInfo.InvariantCulture))).FullName;
+        File.WriteAllText(Path.Combine(directory, "comm"), comm + "\n");
+        File.WriteAllText(Path.Combine(directory, "cgroup"), cgroup);
+    }
+
+    [Fact]
+    [Trait("Category", "Fault")]
+    public async Task Metrics_DriverWithoutGpmNvlinkMigOrProcessUtilization_BaseSeriesStayNewOnesOmittedLoggedOnce()
+    {
+        // A library without the newer entry points, scripted as a GPU that would have them all.
+        var environment = Script($"""
+            set 0 gpm_supported 1
+            gpm 0 2 90
+            set 0 nvlinks 4
+            mig 0 1 0 1g.10gb 1073741824 10737418240
+            set 0 mig_mode 0
+            process 0 {Environment.ProcessId} 1073741824
+            procutil 0 {Environment.ProcessId} 50 5
+            """);
+        await using var daemon = DaemonProcess.Start(_state.Path, [
+            "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.OldDriverPath}", "--set", "Probes:Gpu:ProcessMetrics=true",
+            "--set", "Probes:Gpu:EnergyInterval=00:00:01", "--set", "Probes:Gpu:GpmInterval=00:00:00.200", "--set", "Probes:Gpu:PcieInterval=00:00:01"], environment);
+
+        var metrics = await WaitForAsync(daemon, m => Samples(m) >= 5 && m.Contains("benchdaemon_gpu_power_watts{", StringComparison.Ordinal), "five probe ticks with GPU series");
+
+        Assert.Equal(1, Value(metrics, "benchdaemon_gpu_probe_up", string.Empty));
+        Assert.Equal(123.456, Value(metrics, "benchdaemon_gpu_power_watts", Gpu(0)));
+        Assert.Contains($"benchdaemon_gpu_process_memory_used_bytes{{gpu=\"0\",uuid=\"GPU-fake-0000\",pid=\"{Environment.ProcessId}\",", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_sm_active_ratio", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_nvlink_", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_mig_", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("benchdaemon_gpu_process_sm_utilization_ratio", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "no GPM profiling metrics (SM, tensor, DRAM activity): NVML_ERROR_FUNCTION_NOT_FOUND"));
+        Assert.Equal(1, Occurrences(daemon.StandardOutput, "ProcessUtilization not supported (NVML_ERROR_FUNCTION_NOT_FOUND"));
+        Assert.Contains("\"status\":\"Healthy\"", await daemon.WaitForAsync("/healthz", s_startTimeout), StringComparison.Ordinal);
+    }
+
+    [Fact]
     [Trait("Category", "Fault")]
     public async Task Run_NvmlLibraryMissing_KeepsRunningWithProbeDownAndReasonLogged()
     {
@@ -203,7 +362,7 @@ public sealed partial class GpuProbeProcessTests : IDisposable
     {
         var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(
             ["probe", "--gpu-benchmark", "--iterations", "50", "--json", "--set", $"State:Directory={_state.Path}", "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}"],
-            Script("count 2\n"));
+            Script("count 2\nset 0 gpm_supported 1\n"));
 
         Assert.True(exitCode == 0, stderr);
         using var json = JsonDocument.Parse(stdout);
@@ -212,6 +371,9 @@ public sealed partial class GpuProbeProcessTests : IDisposable
         var fast = gpus[0].GetProperty("costs").EnumerateArray().Single(c => c.GetProperty("operation").GetString() == "fast_sample");
         Assert.Equal(50, fast.GetProperty("iterations").GetInt32());
         Assert.True(fast.GetProperty("p99Microseconds").GetDouble() >= fast.GetProperty("medianMicroseconds").GetDouble());
+        // GPM only where the GPU has it (GPU 0 scripted so).
+        Assert.Contains(gpus[0].GetProperty("costs").EnumerateArray(), c => c.GetProperty("operation").GetString() == "gpm_sample");
+        Assert.DoesNotContain(gpus[1].GetProperty("costs").EnumerateArray(), c => c.GetProperty("operation").GetString() == "gpm_sample");
     }
 
     [Fact]

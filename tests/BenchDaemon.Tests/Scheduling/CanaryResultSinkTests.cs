@@ -35,6 +35,30 @@ public sealed class CanaryResultSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_GpuCanaryWithGpmWindow_ActivityGaugesWithItsGpuCpuCanaryOverSeveralGpusNone()
+    {
+        var stats = LatencyStatistics.From([0.001, 0.002]);
+        var gpu = Result(CanaryStatus.Ok, null, null) with
+        {
+            LatencySeconds = stats,
+            Samples = [0.001, 0.002],
+            GpuSmActive = new Dictionary<string, double> { ["gpu:3"] = 0.9 },
+            GpuTensorActive = new Dictionary<string, double> { ["gpu:3"] = 0.75 },
+            GpuDramActive = new Dictionary<string, double> { ["gpu:3"] = 0.2 },
+        };
+        var cpu = gpu with { Canary = "cpu", GpuSmActive = new Dictionary<string, double> { ["gpu:0"] = 0.1, ["gpu:1"] = 0.2 } };
+        _harness.Sink.Record(gpu);
+        _harness.Sink.Record(cpu);
+
+        var text = await _harness.ScrapeAsync();
+
+        Assert.Matches("benchdaemon_canary_gpu_sm_active_ratio\\{canary=\"gemm\",[^}]*,gpu=\"3\"\\} 0.9\n", text);
+        Assert.Matches("benchdaemon_canary_gpu_tensor_active_ratio\\{canary=\"gemm\",[^}]*,gpu=\"3\"\\} 0.75\n", text);
+        Assert.Matches("benchdaemon_canary_gpu_dram_active_ratio\\{canary=\"gemm\",[^}]*,gpu=\"3\"\\} 0.2\n", text);
+        Assert.DoesNotContain("benchdaemon_canary_gpu_sm_active_ratio{canary=\"cpu\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retain_CanaryRemovedByAReload_EverySeriesOfItLeavesHistogramIncluded()
     {
         var measured = Result(CanaryStatus.Ok, null, null) with { LatencySeconds = LatencyStatistics.From([0.001, 0.002]), Samples = [0.001, 0.002] };

@@ -16,11 +16,18 @@ public static unsafe class FakeNvmlLibrary
     public const int NotSupported = 3;
     public const int DriverNotLoaded = 9;
 
-    private static readonly Lazy<string> s_path = new(Compile);
+    private static readonly Lazy<string> s_path = new(() => Compile("libnvidia-ml.so.1", []));
+    private static readonly Lazy<string> s_oldDriverPath = new(() => Compile(System.IO.Path.Combine("old-driver", "libnvidia-ml.so.1"), ["-DFAKE_NVML_OLD_DRIVER"]));
     private static readonly Lazy<nint> s_handle = new(() => NativeLibrary.Load(s_path.Value));
 
     /// <summary>The compiled shared library.</summary>
     public static string Path => s_path.Value;
+
+    /// <summary>
+    /// The same fake without the GPM, NVLink, MIG, field-value and process-utilisation entry points, as an old
+    /// driver: for child processes only (this process binds its P/Invoke stubs to <see cref="Path"/>).
+    /// </summary>
+    public static string OldDriverPath => s_oldDriverPath.Value;
 
     public static void Reset() => ((delegate* unmanaged<void>)Export("fake_nvml_reset"))();
 
@@ -52,6 +59,38 @@ public static unsafe class FakeNvmlLibrary
 
     public static void AddProcess(int gpu, uint pid, ulong bytes) => ((delegate* unmanaged<int, uint, ulong, void>)Export("fake_nvml_add_process"))(gpu, pid, bytes);
 
+    public static void SetGpm(int gpu, int metric, double value) => Assert.Equal(0, ((delegate* unmanaged<int, int, double, int>)Export("fake_nvml_set_gpm"))(gpu, metric, value));
+
+    public static void SetGpmStatus(int gpu, int metric, int code) => Assert.Equal(0, ((delegate* unmanaged<int, int, int, int>)Export("fake_nvml_set_gpm_status"))(gpu, metric, code));
+
+    /// <summary>Emulates a driver built against a header whose GPM metrics array held <paramref name="entries"/> entries.</summary>
+    public static void SetGpmMax(int entries) => ((delegate* unmanaged<int, void>)Export("fake_nvml_set_gpm_max"))(entries);
+
+    /// <summary>GPM sample buffers allocated and not yet freed.</summary>
+    public static int GpmSamplesLive => ((delegate* unmanaged<int>)Export("fake_nvml_gpm_samples_live"))();
+
+    public static int GpmSampleCalls => ((delegate* unmanaged<int>)Export("fake_nvml_gpm_sample_calls"))();
+
+    /// <summary>sizeof(nvmlGpmMetric_t), sizeof(nvmlGpmMetricsGet_t) and offsetof(metrics) as the C compiler lays them out.</summary>
+    public static (int Metric, int MetricsGet, int MetricsOffset) GpmLayout => (
+        ((delegate* unmanaged<int>)Export("fake_nvml_gpm_metric_size"))(),
+        ((delegate* unmanaged<int>)Export("fake_nvml_gpm_metrics_get_size"))(),
+        ((delegate* unmanaged<int>)Export("fake_nvml_gpm_metrics_offset"))());
+
+    public static void SetProcessUtilization(int gpu, uint pid, uint smPercent, uint memoryPercent) =>
+        Assert.Equal(0, ((delegate* unmanaged<int, uint, uint, uint, int>)Export("fake_nvml_set_process_util"))(gpu, pid, smPercent, memoryPercent));
+
+    public static void RemoveProcess(int gpu, uint pid) => ((delegate* unmanaged<int, uint, void>)Export("fake_nvml_remove_process"))(gpu, pid);
+
+    public static void AddMig(int gpu, int gpuInstance, int computeInstance, string profile, ulong usedBytes, ulong totalBytes)
+    {
+        var name = Encoding.ASCII.GetBytes(profile + "\0");
+        fixed (byte* p = name)
+        {
+            Assert.Equal(0, ((delegate* unmanaged<int, int, int, byte*, ulong, ulong, int>)Export("fake_nvml_add_mig"))(gpu, gpuInstance, computeInstance, p, usedBytes, totalBytes));
+        }
+    }
+
     public static int InitCalls => ((delegate* unmanaged<int>)Export("fake_nvml_init_calls"))();
 
     public static int EnergyCalls => ((delegate* unmanaged<int>)Export("fake_nvml_energy_calls"))();
@@ -60,7 +99,7 @@ public static unsafe class FakeNvmlLibrary
 
     private static nint Export(string name) => NativeLibrary.GetExport(s_handle.Value, name);
 
-    private static string Compile()
+    private static string Compile(string name, string[] defines)
     {
         var source = System.IO.Path.Combine(AppContext.BaseDirectory, "FakeNvml", "fake_nvml.c");
         var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "benchdaemon-fake-nvml-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -76,8 +115,9 @@ public static unsafe class FakeNvmlLibrary
                 // Best effort: a leftover temp directory is harmless.
             }
         };
-        var output = System.IO.Path.Combine(directory, "libnvidia-ml.so.1");
-        BenchDaemon.TestSupport.CCompiler.Run(directory, ["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-parameter", "-o", output, source]);
+        var output = System.IO.Path.Combine(directory, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(output)!);
+        BenchDaemon.TestSupport.CCompiler.Run(directory, ["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-Wno-unused-parameter", .. defines, "-o", output, source]);
 
         return output;
     }

@@ -3,6 +3,19 @@
  * through a file named by FAKE_NVML_SCRIPT read at nvmlInit_v2 (child processes), with lines
  *   count N | init RET | set GPU FIELD VALUE | status GPU FIELD RET | lost GPU 0/1 | xid GPU CODE | process GPU PID BYTES
  *   | lostfile GPU PATH (the GPU answers NVML_ERROR_GPU_IS_LOST while PATH exists: a child process loses a GPU mid-run)
+ *   | gpm GPU METRIC_ID VALUE (a GPM metric's value, percent or MiB/s) | gpmstatus GPU METRIC_ID RET | gpmmax N
+ * GPM: set GPU gpm_supported 1 makes a GPU answer nvmlGpmQueryDeviceSupport with support (default: not
+ * supported, as before Hopper); gpmmax N emulates a driver built against a header whose metrics array
+ * held N entries (98 in NVML 12.0-12.8, 333 since CUDA 13.2.1): it rejects numMetrics > N.
+ * NVLink: set GPU nvlinks N gives a GPU N links (default 0: NOT_SUPPORTED, a PCIe board); nvlink_down is a bit
+ * mask of links that are down; link L counts nvlink_tx + L, nvlink_rx + L KiB, nvlink_replay + L replays and
+ * nvlink_crc + L data CRC errors; the other error counters answer NOT_SUPPORTED, as on newer links.
+ * Processes: procutil GPU PID SM MEM gives a listed process its utilisation (percent; NVML reports only processes
+ * with non-zero utilisation); procfile GPU PID PATH lists the process only while PATH exists (it "exits" when
+ * the file is removed).
+ * MIG: mig GPU GI CI PROFILE USED_BYTES TOTAL_BYTES adds a MIG device and turns MIG mode on (set GPU mig_mode 0
+ * turns it off again); GPM of GPU instance GI (nvmlGpmMigSampleGet) reads the GPU's gpm values plus GI;
+ * nvmlDeviceGetProcessUtilization answers NOT_SUPPORTED in MIG mode, as NVML does.
  * Units are NVML's: mW, mJ, MHz, KB/s, percent. With energy_watts W (default 0) the energy
  * counter grows by that power over real time since the library was loaded, as a busy GPU's does. Written for this project's tests. */
 #include <stdio.h>
@@ -20,7 +33,8 @@ enum field {
     F_ENERGY, F_CLOCK_SM, F_CLOCK_MEM, F_CLOCK_GR, F_MAX_SM, F_MAX_MEM, F_MAX_GR, F_TEMP, F_REASONS,
     F_VIOLATION, F_PSTATE, F_PCIE_TX, F_PCIE_RX, F_LINK_GEN, F_LINK_MAX_GEN, F_LINK_WIDTH, F_LINK_MAX_WIDTH,
     F_ECC_MODE, F_ECC_CORR, F_ECC_UNCORR, F_RETIRED_SBE, F_RETIRED_DBE, F_REMAP_CORR, F_REMAP_UNC,
-    F_REMAP_PENDING, F_REMAP_FAILURE, F_PROCESSES, F_EVENTS, F_ENERGY_WATTS, F_COUNT
+    F_REMAP_PENDING, F_REMAP_FAILURE, F_PROCESSES, F_EVENTS, F_ENERGY_WATTS, F_GPM_SUPPORTED, F_GPM_SAMPLE,
+    F_NVLINKS, F_NVLINK_DOWN, F_NVLINK_TX, F_NVLINK_RX, F_NVLINK_REPLAY, F_NVLINK_CRC, F_NVLINK_FIELDS, F_PROCESS_UTIL, F_MIG_MODE, F_COUNT
 };
 
 static const char *field_names[F_COUNT] = {
@@ -28,8 +42,14 @@ static const char *field_names[F_COUNT] = {
     "energy", "clock_sm", "clock_mem", "clock_gr", "max_sm", "max_mem", "max_gr", "temp", "reasons",
     "violation", "pstate", "pcie_tx", "pcie_rx", "link_gen", "link_max_gen", "link_width", "link_max_width",
     "ecc_mode", "ecc_corr", "ecc_uncorr", "retired_sbe", "retired_dbe", "remap_corr", "remap_unc",
-    "remap_pending", "remap_failure", "processes", "events", "energy_watts"
+    "remap_pending", "remap_failure", "processes", "events", "energy_watts", "gpm_supported", "gpm_sample",
+    "nvlinks", "nvlink_down", "nvlink_tx", "nvlink_rx", "nvlink_replay", "nvlink_crc", "nvlink_fields", "process_util", "mig_mode"
 };
+
+#define MAX_MIG 7
+struct mig { int gi, ci; char profile[32]; unsigned long long used, total; };
+
+#define GPM_METRIC_MAX 333
 
 struct gpu {
     unsigned long long value[F_COUNT];
@@ -38,7 +58,14 @@ struct gpu {
     char lost_file[256];
     unsigned int proc_pid[MAX_PROCS];
     unsigned long long proc_mem[MAX_PROCS];
+    unsigned int proc_sm[MAX_PROCS];
+    unsigned int proc_memutil[MAX_PROCS];
+    char proc_file[MAX_PROCS][256];
     int proc_count;
+    struct mig mig[MAX_MIG];
+    int mig_count;
+    double gpm_value[GPM_METRIC_MAX];
+    int gpm_status[GPM_METRIC_MAX];
 };
 
 struct event { int gpu; unsigned long long xid; };
@@ -52,6 +79,9 @@ static int energy_calls = 0;
 static struct event events[MAX_EVENTS];
 static int event_count = 0;
 static int registered[MAX_GPUS];
+static int gpm_max = GPM_METRIC_MAX;
+static int gpm_samples_live = 0;
+static int gpm_sample_calls = 0;
 
 static void defaults(void) {
     memset(gpus, 0, sizeof gpus);
@@ -71,6 +101,10 @@ static void defaults(void) {
         v[F_REMAP_PENDING] = 0; v[F_REMAP_FAILURE] = 0;
     }
     gpu_count = 1; init_result = 0; event_count = 0; init_calls = 0; energy_calls = 0;
+    gpm_max = GPM_METRIC_MAX; gpm_sample_calls = 0;
+    for (int i = 0; i < MAX_GPUS; i++)
+        for (int m = 0; m < GPM_METRIC_MAX; m++)
+            gpus[i].gpm_status[m] = (m >= 1 && m <= 13) || m == 20 || m == 21 || m == 60 || m == 61 ? 0 : 2;
 }
 
 static int field_index(const char *name) {
@@ -95,6 +129,44 @@ void fake_nvml_push_xid(int gpu, unsigned long long xid) {
 void fake_nvml_add_process(int gpu, unsigned int pid, unsigned long long bytes) {
     struct gpu *g = &gpus[gpu]; if (g->proc_count < MAX_PROCS) { g->proc_pid[g->proc_count] = pid; g->proc_mem[g->proc_count] = bytes; g->proc_count++; }
 }
+int fake_nvml_set_gpm(int gpu, int metric, double value) {
+    if (gpu < 0 || gpu >= MAX_GPUS || metric < 0 || metric >= GPM_METRIC_MAX) return -1;
+    gpus[gpu].gpm_value[metric] = value; return 0;
+}
+int fake_nvml_set_gpm_status(int gpu, int metric, int ret) {
+    if (gpu < 0 || gpu >= MAX_GPUS || metric < 0 || metric >= GPM_METRIC_MAX) return -1;
+    gpus[gpu].gpm_status[metric] = ret; return 0;
+}
+void fake_nvml_set_gpm_max(int n) { gpm_max = n; }
+int fake_nvml_gpm_samples_live(void) { return gpm_samples_live; }
+int fake_nvml_gpm_sample_calls(void) { return gpm_sample_calls; }
+int fake_nvml_set_process_util(int gpu, unsigned int pid, unsigned int sm, unsigned int mem) {
+    struct gpu *g = &gpus[gpu];
+    for (int i = 0; i < g->proc_count; i++) if (g->proc_pid[i] == pid) { g->proc_sm[i] = sm; g->proc_memutil[i] = mem; return 0; }
+    return -1;
+}
+int fake_nvml_set_process_file(int gpu, unsigned int pid, const char *path) {
+    struct gpu *g = &gpus[gpu];
+    for (int i = 0; i < g->proc_count; i++) if (g->proc_pid[i] == pid) { snprintf(g->proc_file[i], sizeof g->proc_file[i], "%s", path); return 0; }
+    return -1;
+}
+void fake_nvml_remove_process(int gpu, unsigned int pid) {
+    struct gpu *g = &gpus[gpu];
+    for (int i = 0; i < g->proc_count; i++) {
+        if (g->proc_pid[i] != pid) continue;
+        for (int j = i; j < g->proc_count - 1; j++) {
+            g->proc_pid[j] = g->proc_pid[j + 1]; g->proc_mem[j] = g->proc_mem[j + 1];
+            g->proc_sm[j] = g->proc_sm[j + 1]; g->proc_memutil[j] = g->proc_memutil[j + 1];
+            memcpy(g->proc_file[j], g->proc_file[j + 1], sizeof g->proc_file[j]);
+        }
+        g->proc_count--; return;
+    }
+}
+int fake_nvml_add_mig(int gpu, int gi, int ci, const char *profile, unsigned long long used, unsigned long long total) {
+    struct gpu *g = &gpus[gpu]; if (g->mig_count >= MAX_MIG) return -1;
+    struct mig *m = &g->mig[g->mig_count++]; m->gi = gi; m->ci = ci; snprintf(m->profile, sizeof m->profile, "%s", profile);
+    m->used = used; m->total = total; g->value[F_MIG_MODE] = 1; return 0;
+}
 int fake_nvml_init_calls(void) { return init_calls; }
 int fake_nvml_energy_calls(void) { return energy_calls; }
 int fake_nvml_initialised(void) { return initialised; }
@@ -105,7 +177,7 @@ static void run_script(void) {
     FILE *f = fopen(path, "r");
     if (!f) return;
     char cmd[32], name[64], file[256];
-    int gpu; unsigned long long value;
+    int gpu, ret, mi; unsigned long long value, value2; double dvalue;
     while (fscanf(f, "%31s", cmd) == 1) {
         if (strcmp(cmd, "count") == 0 && fscanf(f, "%d", &gpu) == 1) gpu_count = gpu;
         else if (strcmp(cmd, "init") == 0 && fscanf(f, "%d", &gpu) == 1) init_result = gpu;
@@ -114,6 +186,12 @@ static void run_script(void) {
         else if (strcmp(cmd, "lost") == 0 && fscanf(f, "%d %llu", &gpu, &value) == 2) fake_nvml_set_lost(gpu, (int)value);
         else if (strcmp(cmd, "xid") == 0 && fscanf(f, "%d %llu", &gpu, &value) == 2) fake_nvml_push_xid(gpu, value);
         else if (strcmp(cmd, "lostfile") == 0 && fscanf(f, "%d %255s", &gpu, file) == 2 && gpu >= 0 && gpu < MAX_GPUS) snprintf(gpus[gpu].lost_file, sizeof gpus[gpu].lost_file, "%s", file);
+        else if (strcmp(cmd, "gpm") == 0 && fscanf(f, "%d %llu %lf", &gpu, &value, &dvalue) == 3) fake_nvml_set_gpm(gpu, (int)value, dvalue);
+        else if (strcmp(cmd, "gpmstatus") == 0 && fscanf(f, "%d %llu %d", &gpu, &value, &ret) == 3) fake_nvml_set_gpm_status(gpu, (int)value, ret);
+        else if (strcmp(cmd, "gpmmax") == 0 && fscanf(f, "%d", &gpu) == 1) gpm_max = gpu;
+        else if (strcmp(cmd, "procutil") == 0 && fscanf(f, "%d %63s %llu %d", &gpu, name, &value, &ret) == 4) fake_nvml_set_process_util(gpu, (unsigned int)atoi(name), (unsigned int)value, (unsigned int)ret);
+        else if (strcmp(cmd, "procfile") == 0 && fscanf(f, "%d %63s %255s", &gpu, name, file) == 3) fake_nvml_set_process_file(gpu, (unsigned int)atoi(name), file);
+        else if (strcmp(cmd, "mig") == 0 && fscanf(f, "%d %d %d %31s %llu %llu", &gpu, &ret, &mi, file, &value, &value2) == 6) fake_nvml_add_mig(gpu, ret, mi, file, value, value2);
         else if (strcmp(cmd, "process") == 0 && fscanf(f, "%d %63s %llu", &gpu, name, &value) == 3) fake_nvml_add_process(gpu, (unsigned int)atoi(name), value);
     }
     fclose(f);
@@ -130,6 +208,11 @@ __attribute__((constructor)) static void load(void) { clock_gettime(CLOCK_MONOTO
 typedef void *nvmlDevice_t;
 #define DEV(i) ((nvmlDevice_t)(long)((i) + 1))
 #define IDX(d) ((int)(long)(d) - 1)
+/* MIG device handles: 0x1000 + 16 * gpu + slot, never a parent's. */
+#define MIGDEV(g, s) ((nvmlDevice_t)(long)(0x1000 + 16 * (g) + (s)))
+#define IS_MIG(d) ((long)(d) >= 0x1000)
+#define MIG_GPU(d) ((int)(((long)(d) - 0x1000) / 16))
+#define MIG_SLOT(d) ((int)(((long)(d) - 0x1000) % 16))
 #define NOT_INIT 1
 #define NOT_SUPPORTED 3
 #define INSUFFICIENT_SIZE 7
@@ -151,8 +234,18 @@ int nvmlSystemGetDriverVersion(char *v, unsigned int n) { snprintf(v, n, "580.95
 int nvmlSystemGetCudaDriverVersion_v2(int *v) { *v = 13000; return 0; }
 int nvmlDeviceGetCount_v2(unsigned int *c) { if (!initialised) return NOT_INIT; *c = (unsigned)gpu_count; return 0; }
 int nvmlDeviceGetHandleByIndex_v2(unsigned int i, nvmlDevice_t *d) { if ((int)i >= gpu_count) return 2; *d = DEV(i); return 0; }
-int nvmlDeviceGetUUID(nvmlDevice_t d, char *u, unsigned int n) { int r = check(d, -1); if (!r) snprintf(u, n, "GPU-fake-%04d", IDX(d)); return r; }
-int nvmlDeviceGetName(nvmlDevice_t d, char *u, unsigned int n) { int r = check(d, -1); if (!r) snprintf(u, n, "Fake H100 80GB HBM3"); return r; }
+static struct mig *mig_of(nvmlDevice_t d) {
+    if (!IS_MIG(d)) return NULL;
+    int g = MIG_GPU(d), sl = MIG_SLOT(d);
+    if (g < 0 || g >= gpu_count || sl >= gpus[g].mig_count || !gpus[g].value[F_MIG_MODE]) return NULL;
+    return &gpus[g].mig[sl];
+}
+int nvmlDeviceGetUUID(nvmlDevice_t d, char *u, unsigned int n) {
+    struct mig *m = mig_of(d); if (m) { snprintf(u, n, "MIG-fake-%04d-%d-%d", MIG_GPU(d), m->gi, m->ci); return 0; }
+    int r = check(d, -1); if (!r) snprintf(u, n, "GPU-fake-%04d", IDX(d)); return r; }
+int nvmlDeviceGetName(nvmlDevice_t d, char *u, unsigned int n) {
+    struct mig *m = mig_of(d); if (m) { snprintf(u, n, "Fake H100 80GB HBM3 MIG %s", m->profile); return 0; }
+    int r = check(d, -1); if (!r) snprintf(u, n, "Fake H100 80GB HBM3"); return r; }
 
 struct pci { char legacy[16]; unsigned int domain, bus, device, id, sub; char busId[32]; };
 int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, struct pci *p) {
@@ -164,6 +257,7 @@ int nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t d, unsigned int *l) { int r = c
 struct mem1 { unsigned long long total, free, used; };
 struct mem2 { unsigned int version; unsigned long long total, reserved, free, used; };
 int nvmlDeviceGetMemoryInfo(nvmlDevice_t d, struct mem1 *m) {
+    struct mig *g = mig_of(d); if (g) { m->total = g->total; m->used = g->used; m->free = g->total - g->used; return 0; }
     int r = check(d, F_MEM_USED); if (r) return r; m->total = V(d, F_MEM_TOTAL); m->free = V(d, F_MEM_FREE); m->used = V(d, F_MEM_USED); return 0;
 }
 int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, struct mem2 *m) {
@@ -207,13 +301,20 @@ int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *c, unsigned int *u, 
     int r = check(d, F_REMAP_CORR); if (r) return r;
     *c = (unsigned)V(d, F_REMAP_CORR); *u = (unsigned)V(d, F_REMAP_UNC); *p = (unsigned)V(d, F_REMAP_PENDING); *f = (unsigned)V(d, F_REMAP_FAILURE); return 0;
 }
+static int proc_listed(struct gpu *g, int i) { return !g->proc_file[i][0] || access(g->proc_file[i], F_OK) == 0; }
 struct proc { unsigned int pid; unsigned long long mem; unsigned int gi, ci; };
 int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t d, unsigned int *count, struct proc *infos) {
     int r = check(d, F_PROCESSES); if (r) return r;
     struct gpu *g = &gpus[IDX(d)];
-    if (*count < (unsigned)g->proc_count) { *count = (unsigned)g->proc_count; return INSUFFICIENT_SIZE; }
-    for (int i = 0; i < g->proc_count; i++) { infos[i].pid = g->proc_pid[i]; infos[i].mem = g->proc_mem[i]; infos[i].gi = infos[i].ci = 0xFFFFFFFF; }
-    *count = (unsigned)g->proc_count; return 0;
+    unsigned int n = 0;
+    for (int i = 0; i < g->proc_count; i++) if (proc_listed(g, i)) n++;
+    if (*count < n) { *count = n; return INSUFFICIENT_SIZE; }
+    n = 0;
+    for (int i = 0; i < g->proc_count; i++) {
+        if (!proc_listed(g, i)) continue;
+        infos[n].pid = g->proc_pid[i]; infos[n].mem = g->proc_mem[i]; infos[n].gi = infos[n].ci = 0xFFFFFFFF; n++;
+    }
+    *count = n; return 0;
 }
 int nvmlEventSetCreate(void **set) { if (!initialised) return NOT_INIT; *set = (void *)0x5e7; return 0; }
 int nvmlDeviceRegisterEvents(nvmlDevice_t d, unsigned long long types, void *set) { int r = check(d, F_EVENTS); if (!r) registered[IDX(d)] = 1; return r; }
@@ -228,3 +329,130 @@ int nvmlEventSetWait_v2(void *set, struct event_data *e, unsigned int timeout) {
     return TIMEOUT;
 }
 int nvmlEventSetFree(void *set) { return 0; }
+
+/* Built with -DFAKE_NVML_OLD_DRIVER, the library lacks every entry point below, as a driver older than
+ * GPM (r520) and these calls does: the probe must find them missing and carry on. */
+#ifndef FAKE_NVML_OLD_DRIVER
+/* ---- GPM (nvml.h "GPM Functions"; struct layouts as the newest header declares them) ---- */
+struct gpm_sample { int magic, gpu, gi, filled; unsigned long long serial; };
+#define GPM_MAGIC 0x67706d
+static unsigned long long gpm_serial = 0;
+struct gpm_metric { unsigned int metricId; int nvmlReturn; double value; struct { char *shortName, *longName, *unit; } metricInfo; };
+struct gpm_metrics_get { unsigned int version, numMetrics; struct gpm_sample *sample1, *sample2; struct gpm_metric metrics[GPM_METRIC_MAX]; };
+struct gpm_support { unsigned int version, isSupportedDevice; };
+_Static_assert(sizeof(struct gpm_metric) == 40, "nvmlGpmMetric_t is 40 bytes");
+_Static_assert(sizeof(struct gpm_metrics_get) == 13344, "nvmlGpmMetricsGet_t is 13344 bytes with 333 metrics");
+int fake_nvml_gpm_metric_size(void) { return (int)sizeof(struct gpm_metric); }
+int fake_nvml_gpm_metrics_get_size(void) { return (int)sizeof(struct gpm_metrics_get); }
+int fake_nvml_gpm_metrics_offset(void) { return (int)__builtin_offsetof(struct gpm_metrics_get, metrics); }
+
+int nvmlGpmQueryDeviceSupport(nvmlDevice_t d, struct gpm_support *s) {
+    int r = check(d, -1); if (r) return r;
+    if (s->version != 1) return 25;
+    s->isSupportedDevice = V(d, F_GPM_SUPPORTED) ? 1 : 0; return 0;
+}
+int nvmlGpmSampleAlloc(struct gpm_sample **s) {
+    if (!initialised) return NOT_INIT;
+    *s = calloc(1, sizeof **s); (*s)->magic = GPM_MAGIC; gpm_samples_live++; return 0;
+}
+int nvmlGpmSampleFree(struct gpm_sample *s) { if (!s || s->magic != GPM_MAGIC) return 2; s->magic = 0; free(s); gpm_samples_live--; return 0; }
+static int gpm_take(nvmlDevice_t d, int gi, struct gpm_sample *s) {
+    int r = check(d, F_GPM_SAMPLE); if (r) return r;
+    if (!s || s->magic != GPM_MAGIC) return 2;
+    if (!V(d, F_GPM_SUPPORTED)) return NOT_SUPPORTED;
+    s->gpu = IDX(d); s->gi = gi; s->filled = 1; s->serial = ++gpm_serial; gpm_sample_calls++; return 0;
+}
+int nvmlGpmSampleGet(nvmlDevice_t d, struct gpm_sample *s) { return gpm_take(d, -1, s); }
+int nvmlGpmMigSampleGet(nvmlDevice_t d, unsigned int gi, struct gpm_sample *s) {
+    int r = check(d, -1); if (r) return r;
+    if (!V(d, F_MIG_MODE)) return NOT_SUPPORTED;
+    struct gpu *g = &gpus[IDX(d)]; int found = 0;
+    for (int i = 0; i < g->mig_count; i++) if ((unsigned)g->mig[i].gi == gi) found = 1;
+    if (!found) return 6; /* NVML_ERROR_NOT_FOUND */
+    return gpm_take(d, (int)gi, s);
+}
+int nvmlGpmMetricsGet(struct gpm_metrics_get *m) {
+    if (!initialised) return NOT_INIT;
+    if (m->version != 1) return 25;
+    if (m->numMetrics > (unsigned)gpm_max) return 2; /* a shorter array than the caller's request */
+    struct gpm_sample *a = m->sample1, *b = m->sample2;
+    if (!a || !b || a->magic != GPM_MAGIC || b->magic != GPM_MAGIC || !a->filled || !b->filled) return 2;
+    if (a == b || a->gpu != b->gpu || a->gi != b->gi || a->serial >= b->serial) return 2;
+    struct gpu *g = &gpus[a->gpu];
+    for (unsigned int i = 0; i < m->numMetrics; i++) {
+        unsigned int id = m->metrics[i].metricId;
+        if (id >= (unsigned)gpm_max || id >= GPM_METRIC_MAX) { m->metrics[i].nvmlReturn = 2; continue; }
+        /* DMMA arrived after the 98-entry header: an older driver does not know it. */
+        if (id == 8 && gpm_max <= 98) { m->metrics[i].nvmlReturn = NOT_SUPPORTED; continue; }
+        m->metrics[i].nvmlReturn = g->gpm_status[id];
+        m->metrics[i].value = g->gpm_status[id] ? 0 : g->gpm_value[id] + (a->gi >= 0 ? a->gi : 0);
+    }
+    return 0;
+}
+
+/* ---- NVLink (nvml.h "NvLink Methods", nvmlDeviceGetFieldValues) ---- */
+int nvmlDeviceGetNvLinkState(nvmlDevice_t d, unsigned int link, int *active) {
+    int r = check(d, -1); if (r) return r;
+    if (V(d, F_NVLINKS) == 0) return NOT_SUPPORTED;
+    if (link >= V(d, F_NVLINKS)) return 2;
+    *active = (V(d, F_NVLINK_DOWN) >> link) & 1 ? 0 : 1; return 0;
+}
+int nvmlDeviceGetNvLinkErrorCounter(nvmlDevice_t d, unsigned int link, int counter, unsigned long long *value) {
+    int r = check(d, -1); if (r) return r;
+    if (V(d, F_NVLINKS) == 0) return NOT_SUPPORTED;
+    if (link >= V(d, F_NVLINKS)) return 2;
+    if (counter == 0) { *value = V(d, F_NVLINK_REPLAY) + link; return 0; }
+    if (counter == 3) { *value = V(d, F_NVLINK_CRC) + link; return 0; }
+    return NOT_SUPPORTED;
+}
+struct field_value { unsigned int fieldId, scopeId; long long timestamp, latencyUsec; int valueType, nvmlReturn; unsigned long long value; };
+_Static_assert(sizeof(struct field_value) == 40, "nvmlFieldValue_t is 40 bytes");
+int nvmlDeviceGetFieldValues(nvmlDevice_t d, int count, struct field_value *values) {
+    int r = check(d, F_NVLINK_FIELDS); if (r) return r;
+    for (int i = 0; i < count; i++) {
+        struct field_value *v = &values[i];
+        v->timestamp = 1; v->latencyUsec = 0;
+        if ((v->fieldId != 138 && v->fieldId != 139) || v->scopeId >= V(d, F_NVLINKS)) { v->nvmlReturn = NOT_SUPPORTED; continue; }
+        v->valueType = 3; v->nvmlReturn = 0;
+        v->value = (v->fieldId == 138 ? V(d, F_NVLINK_TX) : V(d, F_NVLINK_RX)) + v->scopeId;
+    }
+    return 0;
+}
+
+/* ---- per-process utilisation (nvmlDeviceGetProcessUtilization; nvmlProcessUtilizationSample_t is 32 bytes) ---- */
+struct proc_util { unsigned int pid; unsigned long long timeStamp; unsigned int smUtil, memUtil, encUtil, decUtil; };
+_Static_assert(sizeof(struct proc_util) == 32, "nvmlProcessUtilizationSample_t is 32 bytes");
+int nvmlDeviceGetProcessUtilization(nvmlDevice_t d, struct proc_util *u, unsigned int *count, unsigned long long last_seen) {
+    int r = check(d, F_PROCESS_UTIL); if (r) return r;
+    if (V(d, F_MIG_MODE)) return NOT_SUPPORTED;
+    struct gpu *g = &gpus[IDX(d)];
+    struct timespec now; clock_gettime(CLOCK_REALTIME, &now);
+    unsigned long long us = (unsigned long long)now.tv_sec * 1000000ULL + (unsigned long long)now.tv_nsec / 1000ULL;
+    unsigned int n = 0;
+    for (int i = 0; i < g->proc_count; i++) if (proc_listed(g, i) && g->proc_sm[i] + g->proc_memutil[i] > 0) n++;
+    if (n == 0 || us <= last_seen) return 6; /* NVML_ERROR_NOT_FOUND: no samples since last_seen */
+    if (!u || *count < n) { *count = n; return INSUFFICIENT_SIZE; }
+    n = 0;
+    for (int i = 0; i < g->proc_count; i++) {
+        if (!proc_listed(g, i) || g->proc_sm[i] + g->proc_memutil[i] == 0) continue;
+        u[n].pid = g->proc_pid[i]; u[n].timeStamp = us; u[n].smUtil = g->proc_sm[i]; u[n].memUtil = g->proc_memutil[i];
+        u[n].encUtil = u[n].decUtil = 0; n++;
+    }
+    *count = n; return 0;
+}
+
+/* ---- MIG (read only) ---- */
+int nvmlDeviceGetMigMode(nvmlDevice_t d, unsigned int *current, unsigned int *pending) {
+    int r = check(d, -1); if (r) return r;
+    *current = *pending = (unsigned)V(d, F_MIG_MODE); return 0;
+}
+int nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t d, unsigned int *count) { int r = check(d, -1); if (!r) *count = MAX_MIG; return r; }
+int nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t d, unsigned int index, nvmlDevice_t *mig) {
+    int r = check(d, -1); if (r) return r;
+    if (!V(d, F_MIG_MODE)) return NOT_SUPPORTED;
+    if (index >= (unsigned)gpus[IDX(d)].mig_count) return 6; /* NVML_ERROR_NOT_FOUND */
+    *mig = MIGDEV(IDX(d), (int)index); return 0;
+}
+int nvmlDeviceGetGpuInstanceId(nvmlDevice_t d, unsigned int *id) { struct mig *m = mig_of(d); if (!m) return 2; *id = (unsigned)m->gi; return 0; }
+int nvmlDeviceGetComputeInstanceId(nvmlDevice_t d, unsigned int *id) { struct mig *m = mig_of(d); if (!m) return 2; *id = (unsigned)m->ci; return 0; }
+#endif /* FAKE_NVML_OLD_DRIVER */

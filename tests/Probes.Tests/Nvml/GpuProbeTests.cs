@@ -366,7 +366,7 @@ public sealed class GpuProbeTests : IDisposable
 
         Assert.True(result.Up);
         var gpu = Assert.Single(result.Gpus);
-        Assert.Equal(["fast_sample", "energy_read", "violation_sample", "pcie_sample", "xid_event_poll", "utilization_call", "power_call", "temperature_call"], gpu.Costs.Select(c => c.Operation));
+        Assert.Equal(["fast_sample", "energy_read", "violation_sample", "pcie_sample", "xid_event_poll", "process_sample", "utilization_call", "power_call", "temperature_call"], gpu.Costs.Select(c => c.Operation));
         Assert.All(gpu.Costs, c => Assert.True(c.MinMicroseconds >= 0 && c.MedianMicroseconds >= c.MinMicroseconds && c.P99Microseconds >= c.MedianMicroseconds, c.ToString()));
         // A fast sample is some twenty NVML calls: measurably more than nothing even against the fake.
         Assert.True(gpu.Costs[0].MedianMicroseconds > 0, gpu.Costs[0].ToString());
