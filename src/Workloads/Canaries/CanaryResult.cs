@@ -154,6 +154,12 @@ public sealed record CanaryResult
     /// <summary>FP16/INT8 output drift against FP32; null where not applicable.</summary>
     public DriftResult? Drift { get; init; }
 
+    /// <summary>The test data set whose inputs fed the run (its directory), or null for generated or <c>.npy</c> inputs.</summary>
+    public string? TestData { get; init; }
+
+    /// <summary>How many expected outputs of <see cref="TestData"/> the run's outputs were compared with and agreed with (0: none compared).</summary>
+    public int? OutputsChecked { get; init; }
+
     /// <summary>The GPU a CUDA micro-canary ran on, as the driver names it (for example "NVIDIA H100 80GB HBM3"); null otherwise.</summary>
     public string? DeviceName { get; init; }
 

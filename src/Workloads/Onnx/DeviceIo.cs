@@ -105,7 +105,7 @@ internal sealed unsafe class DeviceIo : IDisposable
         var shapes = new Dictionary<string, OrtTensorTypeAndShapeInfo>(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
-            if (produced[i].IsTensor)
+            if (produced[i].IsTensor && OnnxData.ElementSize(produced[i].GetTensorTypeAndShape().ElementDataType) is not null)
             {
                 shapes[names[i]] = produced[i].GetTensorTypeAndShape();
             }

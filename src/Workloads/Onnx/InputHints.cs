@@ -150,9 +150,20 @@ internal static class InputHints
             ("NonMaxSuppression", 2) => InputHint.Fill(10, "max_output_boxes_per_class of NonMaxSuppression"),
             ("NonMaxSuppression", 3) => InputHint.Fill(0.5, "iou_threshold of NonMaxSuppression"),
             ("NonMaxSuppression", 4) => InputHint.Fill(0, "score_threshold of NonMaxSuppression"),
+            ("LSTM" or "GRU" or "RNN", 4) => SequenceLengths(node, shapeOf),
             ("CumSum", 1) or ("Trilu", 1) => InputHint.Fill(0, $"{(node.OpType == "CumSum" ? "axis" : "k")} of {node.OpType}"),
             _ => null,
         };
+    }
+
+    // sequence_lens of a recurrent operator: each batch entry as long as the sequence (X is
+    // [seq, batch, input], or [batch, seq, input] with layout 1).
+    private static InputHint SequenceLengths(NodeProto node, Func<string, long[]?> shapeOf)
+    {
+        var layout = node.Attribute.FirstOrDefault(a => a.Name == "layout")?.I ?? 0;
+        var x = shapeOf(node.Input[0]);
+        var length = x is { Length: 3 } ? x[layout == 1 ? 1 : 0] : 1;
+        return InputHint.Fill(Math.Max(1, length), $"sequence_lens of {node.OpType}");
     }
 
     // A Reshape target that keeps the element count: copy the leading dimensions (0) and fold the

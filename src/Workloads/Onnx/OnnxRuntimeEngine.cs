@@ -334,6 +334,7 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
 
                 // Expected outputs are the stronger check (NaN where NaN is expected is right);
                 // without them, a NaN or infinity is wrong on its face.
+                var outputsChecked = 0;
                 if (compare && testData!.Outputs.Count > 0)
                 {
                     var expected = testData.Outputs.Where(e => !optionalOutputs.Contains(e.Key)).ToDictionary(StringComparer.Ordinal);
@@ -349,6 +350,8 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                     {
                         throw new CanaryInputException(ReasonCodes.WrongResult, wrong);
                     }
+
+                    outputsChecked = expected.Count;
                 }
                 else
                 {
@@ -376,6 +379,8 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                 return window.ApplyTo(result, batch, canary.Device) with
                 {
                     Drift = drift,
+                    TestData = testData?.Directory,
+                    OutputsChecked = testData is null ? null : outputsChecked,
                     StageSeconds = stages,
                     PreprocessShare = stage?.Share(window.Samples),
                     FirstRunSeconds = firstRunSeconds,
@@ -642,8 +647,12 @@ public sealed partial class OnnxRuntimeEngine : ICanaryEngine
                 continue;
             }
 
+            // Element types the managed API cannot allocate (float8, 4-bit) stay ONNX Runtime's.
             var info = produced[i].GetTensorTypeAndShape();
-            shapes.Add((names[i], info.ElementDataType, info.Shape));
+            if (OnnxData.ElementSize(info.ElementDataType) is not null)
+            {
+                shapes.Add((names[i], info.ElementDataType, info.Shape));
+            }
         }
 
         binding.ClearBoundOutputs();

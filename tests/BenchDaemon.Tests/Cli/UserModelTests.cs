@@ -96,6 +96,8 @@ public sealed class UserModelTests : IDisposable
 
         AssertRan(result);
         Assert.Equal(3, result.GetProperty("batch").GetInt32());
+        Assert.EndsWith("test_data_set_0", result.GetProperty("testData").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, result.GetProperty("outputsChecked").GetInt32());
     }
 
     [Fact]
@@ -138,6 +140,7 @@ public sealed class UserModelTests : IDisposable
 
         AssertRan(result);
         Assert.Equal(1, result.GetProperty("batch").GetInt32());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("testData").ValueKind);
     }
 
     [Fact]

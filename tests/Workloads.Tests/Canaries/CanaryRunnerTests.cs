@@ -126,7 +126,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         { "truncated", "not a valid ONNX model" },
         { "random", "not a valid ONNX model" },
         { "directory", "is a directory" },
-        { "opset", "ONNX Runtime:" },
+        { "opset", "ONNX Runtime cannot load the model:" },
     };
 
     [Theory]
