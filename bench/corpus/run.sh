@@ -161,6 +161,8 @@ while IFS=$'\t' read -r folder family opset value_types shape_kind test_data set
     reason="no result printed (exit $rc): $(grep -v '^\[' "$work/stderr.txt" | grep -v '^[[:space:]]*$' | tail -3 | tr '\n' ' ')"
     worker=0
   fi
+  # Reasons name the model file: the scratch corpus directory is shortened to <corpus>.
+  reason=${reason//"$CORPUS/"/<corpus>/}
   reason=$(tr '\n\r\t' '   ' <<<"$reason" | cut -c1-200)
   hung=0
   crashed=0
@@ -272,7 +274,8 @@ report() {
       m[$2]++; c[$2, st]++ }
     END { for (f in m) printf "| %s | %d | %d | %d | %d | %d |\n", f, m[f], c[f, "ok"], c[f, "unstable"], c[f, "failed"], c[f, "none"] }' "$TSV" | sort
   echo
-  echo "Per-model rows (exit code, statuses, reason codes, first reason, wall time, peak RSS): corpus-$STAMP.csv beside this file."
+  echo "Per-model rows (exit code, statuses, reason codes, first reason, wall time, peak RSS): corpus-$STAMP.csv beside this file;"
+  echo "the corpus list (value types, shape kind, test data, canary settings, expected outcome of every model): corpus-$STAMP-models.tsv."
 }
 
 report >"$TMP/report.md"
@@ -280,4 +283,5 @@ cat "$TMP/report.md"
 mkdir -p "$RESULTS_DIR"
 cp "$TMP/report.md" "$RESULTS_DIR/corpus-$STAMP.md"
 cp "$ROWS" "$RESULTS_DIR/corpus-$STAMP.csv"
-log "report written to $RESULTS_DIR/corpus-$STAMP.md and .csv"
+cp "$CORPUS/corpus.tsv" "$RESULTS_DIR/corpus-$STAMP-models.tsv"
+log "report written to $RESULTS_DIR/corpus-$STAMP.md, .csv and -models.tsv (the corpus list)"
