@@ -312,6 +312,9 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         var missing = Path.Combine(state, "missing.onnx");
         const string Measure = """ "Measure": { "MinIterations": 20, "MinDuration": "00:00:00.050", "Budget": "00:00:10", "WarmupMaxDuration": "00:00:00.200" } """;
         const string Quick = """ "Measure": { "MinIterations": 20, "MinDuration": "00:00:00", "WarmupMaxIterations": 10, "Budget": "00:00:10" } """;
+
+        // Long enough for the GPM samples at the window's edges (100 ms apart at least).
+        const string Windowed = """ "Measure": { "MinIterations": 20, "MinDuration": "00:00:00.200", "WarmupMaxIterations": 10, "Budget": "00:00:10" } """;
         var gemm = $$"""{ "Name": "gemm", "Model": "cuda:gemm", "Precision": "BF16", "Size": 1024, "Interval": "00:00:01", {{Quick}} }""";
         var mini = $$"""{ "Name": "mini", "Model": "builtin:resnet-mini", "Interval": "00:00:02", "Threads": {{miniThreads}}, {{Measure}} }""";
         var canaries = seed
@@ -322,7 +325,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                 { "Name": "cuda", "Model": "builtin:resnet-mini", "Provider": "CUDA", "Interval": "00:00:03" },
                 { "Name": "broken", "Model": "{{missing}}", "Interval": "00:00:03" },
                 {{gemm}},
-                { "Name": "d2d", "Model": "cuda:memcpy", "Size": 4, "Interval": "00:00:02", {{Quick}} },
+                { "Name": "d2d", "Model": "cuda:memcpy", "Size": 4, "Interval": "00:00:02", {{Windowed}} },
                 { "Name": "pcie", "Model": "cuda:pcie", "Size": 2, "Interval": "00:00:02", {{Quick}} }
                 """;
         return $$"""
