@@ -6,7 +6,9 @@ namespace BenchDaemon.Telemetry;
 /// Publishes the catalogue through prometheus-net's own API (exact names, types and units;
 /// docs/metrics.md says why its MeterAdapter is not used). Values are pulled from the
 /// <see cref="IMetricSource"/>s right before each scrape; a series a source stops writing
-/// is unpublished, so a vanished device or file does not leave a frozen value behind.
+/// is removed, so a vanished device, file or process leaves no frozen value behind and no
+/// object in memory (a process label that comes and goes for months would otherwise keep one
+/// child per process ever seen), and a counter that comes back starts again from its source.
 /// Histograms are pushed by <see cref="TelemetryRecorder"/> into the same registry.
 /// </summary>
 public sealed class PrometheusMetricSink : IMetricWriter
@@ -46,7 +48,7 @@ public sealed class PrometheusMetricSink : IMetricWriter
             {
                 if (!_written.Contains(stale))
                 {
-                    stale.Unpublish();
+                    stale.Remove();
                 }
             }
 

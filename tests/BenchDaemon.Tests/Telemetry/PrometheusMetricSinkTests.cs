@@ -52,6 +52,22 @@ public sealed class PrometheusMetricSinkTests
     }
 
     [Fact]
+    public async Task Scrape_CounterThatVanishesAndComesBack_StartsFromItsSourceAgain()
+    {
+        // A reused pid, or NVLink counters after a driver reload: the series that comes back is
+        // a new one (Prometheus reads the drop as a reset), not the old value frozen above it.
+        _source.Series.Add((TelemetryCatalogue.HostEnergy, 500, ["package-0"]));
+        await ScrapeAsync();
+        _source.Series.Clear();
+        Assert.DoesNotContain("package-0", await ScrapeAsync(), StringComparison.Ordinal);
+
+        _source.Series.Add((TelemetryCatalogue.HostEnergy, 3, ["package-0"]));
+        var text = await ScrapeAsync();
+
+        Assert.Contains("benchdaemon_host_energy_joules_total{domain=\"package-0\"} 3", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scrape_CounterSourceStepsBack_NeverDecreases()
     {
         // /proc/stat iowait may step back; a Prometheus counter must not.
