@@ -238,46 +238,15 @@ public static class InputGenerator
                     // Present: the value inside is what the graph computes with.
                     return Make(meta.AsOptionalMetadata().ElementMeta, name, shape, hint);
                 case OnnxValueType.ONNX_TYPE_SEQUENCE:
-                    var items = new List<OrtValue>();
-                    try
-                    {
-                        for (var i = 0; i < SequenceLength; i++)
-                        {
-                            items.Add(Make(meta.AsSequenceMetadata().ElementMeta, name, shape, hint));
-                        }
-
-                        // On success the sequence owns the elements and the list is emptied.
-                        return OrtValue.CreateSequence(items);
-                    }
-                    finally
-                    {
-                        foreach (var item in items)
-                        {
-                            item.Dispose();
-                        }
-                    }
-
+                    return Onnx.OrtValues.Sequence(SequenceLength, _ => Make(meta.AsSequenceMetadata().ElementMeta, name, shape, hint));
                 case OnnxValueType.ONNX_TYPE_MAP:
                     var map = meta.AsMapMetadata();
-                    var keys = Keys(map.KeyDataType, name, shape[0]);
-                    OrtValue? values = null;
-                    try
+                    if (!map.ValueMetadata.IsTensor)
                     {
-                        var valueMeta = map.ValueMetadata;
-                        if (!valueMeta.IsTensor)
-                        {
-                            throw new CanaryInputException($"input '{name}' is a map whose values are {Describe(valueMeta)}; only maps of tensors can be generated");
-                        }
-
-                        values = Tensor(valueMeta.ElementDataType, name, shape, null);
-                        return OrtValue.CreateMap(ref keys, ref values);
-                    }
-                    finally
-                    {
-                        keys?.Dispose();
-                        values?.Dispose();
+                        throw new CanaryInputException($"input '{name}' is a map whose values are {Describe(map.ValueMetadata)}; only maps of tensors can be generated");
                     }
 
+                    return Onnx.OrtValues.Map(() => Keys(map.KeyDataType, name, shape[0]), () => Tensor(map.ValueMetadata.ElementDataType, name, shape, null));
                 default:
                     throw new CanaryInputException($"input '{name}' is {Describe(meta)}, whose values cannot be generated");
             }

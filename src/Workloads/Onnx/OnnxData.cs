@@ -30,43 +30,9 @@ internal abstract record OnnxData
             case OptionalData optional:
                 return optional.Value?.ToOrtValue();
             case SequenceData sequence:
-                var items = new List<OrtValue>();
-                try
-                {
-                    foreach (var item in sequence.Items)
-                    {
-                        items.Add(item.ToOrtValue() ?? throw new CanaryInputException("a sequence element cannot be an absent optional"));
-                    }
-
-                    // On success the sequence owns the elements and the list is emptied.
-                    return OrtValue.CreateSequence(items);
-                }
-                finally
-                {
-                    foreach (var item in items)
-                    {
-                        item.Dispose();
-                    }
-                }
-
+                return OrtValues.Sequence(sequence.Items.Count, i => sequence.Items[i].ToOrtValue() ?? throw new CanaryInputException("a sequence element cannot be an absent optional"));
             case MapData map:
-                var keys = map.Keys.CreateTensor();
-                var values = map.Values.ToOrtValue();
-                try
-                {
-                    if (values is null)
-                    {
-                        throw new CanaryInputException("a map's values cannot be an absent optional");
-                    }
-
-                    // On success the map owns both and the references are cleared.
-                    return OrtValue.CreateMap(ref keys, ref values);
-                }
-                finally
-                {
-                    keys?.Dispose();
-                    values?.Dispose();
-                }
+                return OrtValues.Map(map.Keys.CreateTensor, () => map.Values.ToOrtValue() ?? throw new CanaryInputException("a map's values cannot be an absent optional"));
 
             default:
                 throw new CanaryInputException($"{Describe()} cannot be fed to a model");
@@ -418,4 +384,51 @@ internal sealed record OptionalData(OnnxData? Value) : OnnxData
 internal sealed record MapData(TensorData Keys, OnnxData Values) : OnnxData
 {
     public override string Describe() => $"map({Keys.Type} → {Values.Describe()}, {Keys.Count} entries)";
+}
+
+/// <summary>Sequences and maps built from values made one by one, with every value released if one fails.</summary>
+internal static class OrtValues
+{
+    /// <summary>A sequence of <paramref name="count"/> values from <paramref name="create"/>.</summary>
+    public static OrtValue Sequence(int count, Func<int, OrtValue> create)
+    {
+        var items = new List<OrtValue>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                items.Add(create(i));
+            }
+
+            // On success the sequence owns the elements and the list is emptied.
+            return OrtValue.CreateSequence(items);
+        }
+        finally
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A map of the keys tensor and the values tensor from the two functions.</summary>
+    public static OrtValue Map(Func<OrtValue> keys, Func<OrtValue> values)
+    {
+        OrtValue? keyValues = null;
+        OrtValue? valueValues = null;
+        try
+        {
+            keyValues = keys();
+            valueValues = values();
+
+            // On success the map owns both and the references are cleared.
+            return OrtValue.CreateMap(ref keyValues, ref valueValues);
+        }
+        finally
+        {
+            keyValues?.Dispose();
+            valueValues?.Dispose();
+        }
+    }
 }

@@ -58,6 +58,38 @@ public sealed class InputGeneratorTests : IClassFixture<ModelFiles>
     }
 
     [Fact]
+    public void Create_SequenceAndMapInputs_AreGeneratedAndRun()
+    {
+        var bytes = new BenchDaemon.Workloads.Models.Graph.OnnxModelBuilder("seq-map")
+            .Opset("ai.onnx.ml", 3)
+            .Input("parts", BenchDaemon.Workloads.Models.Graph.OnnxType.Sequence(BenchDaemon.Workloads.Models.Graph.OnnxType.Tensor(BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, "N", 3)))
+            .Input("counts", BenchDaemon.Workloads.Models.Graph.OnnxType.Map(BenchDaemon.Workloads.Models.Graph.OnnxElementType.Int64, BenchDaemon.Workloads.Models.Graph.OnnxType.TensorOfAnyShape(BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float)))
+            .Output("joined", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, "M", 3)
+            .Output("vector", BenchDaemon.Workloads.Models.Graph.OnnxElementType.Float, 1, 4)
+            .Node("ConcatFromSequence", ["parts"], ["joined"], attributes: BenchDaemon.Workloads.Models.Graph.OnnxAttribute.Int("axis", 0))
+            .Node("DictVectorizer", ["counts"], ["vector"], domain: "ai.onnx.ml", attributes: BenchDaemon.Workloads.Models.Graph.OnnxAttribute.Ints("int64_vocabulary", 0, 1, 2, 3))
+            .ToBytes();
+        using var session = new InferenceSession(bytes);
+
+        var shapes = InputGenerator.Shapes(session.InputMetadata, 2, new Dictionary<string, long>());
+        var values = InputGenerator.Create(session.InputMetadata, shapes, new Dictionary<string, long>(), seed: 1);
+        try
+        {
+            using var results = session.Run(new RunOptions(), [.. values.Keys], [.. values.Values], ["joined", "vector"]);
+
+            Assert.Equal([2L * InputGenerator.SequenceLength, 3L], results[0].GetTensorTypeAndShape().Shape);
+            Assert.Equal([1L, InputGenerator.MapEntries], results[1].GetTensorTypeAndShape().Shape);
+        }
+        finally
+        {
+            foreach (var value in values.Values)
+            {
+                value.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void Create_SameSeed_SameData_OtherSeed_OtherData()
     {
         using var session = new InferenceSession(_models.Mlp);
