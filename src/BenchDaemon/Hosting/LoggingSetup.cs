@@ -59,7 +59,8 @@ public static class LoggingSetup
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: logs.RetainedFileCount,
                 shared: false,
-                flushToDiskInterval: TimeSpan.FromSeconds(1));
+                flushToDiskInterval: TimeSpan.FromSeconds(1),
+                hooks: new WholeEventStream.Hooks(Path.GetFullPath(directory)));
             if (fileHealth is null)
             {
                 file(logger.WriteTo);
