@@ -333,7 +333,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
         var text = string.Empty;
         for (var i = 0; i < 120 && !(text.Contains("benchdaemon_canary_flops_per_second{", StringComparison.Ordinal) && text.Contains("direction=\"device_to_host\"", StringComparison.Ordinal)); i++)
         {
-            await Task.Delay(500);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
             text = await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10));
         }
 

@@ -7,7 +7,6 @@ using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Tests.Cuda;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
-using Xunit.Abstractions;
 
 namespace BenchDaemon.Tests.Deploy;
 
@@ -66,7 +65,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         List<string> empty;
         do
         {
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
             (values, var emptyVariables) = await ResolveVariablesAsync(prometheus, variables);
             empty = [.. emptyVariables.Select(v => $"variable {v.Dashboard} ${v.Name}: {v.Query}")];
             foreach (var query in queries)
@@ -109,7 +108,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         var alertWatch = Stopwatch.StartNew();
         while (!expected.All(want => Active(alerts, want)) && alertWatch.Elapsed < s_dataTimeout)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             alerts = (await prometheus.AlertsAsync()).GetProperty("alerts").EnumerateArray().ToList();
         }
 
@@ -134,7 +133,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             {
                 var state = Directory.CreateDirectory(Path.Combine(_temp.Path, instance)).FullName;
                 var model = Path.Combine(state, "fleet.onnx");
-                await File.WriteAllBytesAsync(model, TinyModels.Slow(layers));
+                await File.WriteAllBytesAsync(model, TinyModels.Slow(layers), TestContext.Current.CancellationToken);
                 var config = _temp.File($"{instance}.json", $$"""
                     { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1 },
                       "Canaries": [ { "Name": "fleet", "Model": "{{model}}", "Interval": "00:00:02", "Threads": 1,
@@ -163,7 +162,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                     break;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             }
 
             var ratios = await prometheus.QueryAsync("instance_canary:benchdaemon_canary_last_latency_seconds:ratio_median{canary=\"fleet\",stat=\"p50\"}");

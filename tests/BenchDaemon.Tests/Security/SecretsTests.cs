@@ -29,7 +29,7 @@ public sealed class SecretsTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--config", config, "--set", $"State:Directory={_temp.Path}", .. (json ? new[] { "--json" } : [])], output, error);
+        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--config", config, "--set", $"State:Directory={_temp.Path}", .. (json ? new[] { "--json" } : [])], output, error, TestContext.Current.CancellationToken);
 
         Assert.True(exitCode == 0, error.ToString());
         var text = output + error.ToString();
@@ -56,13 +56,13 @@ public sealed class SecretsTests : IDisposable
                 "Basic", Convert.ToBase64String("prometheus:wrong-password"u8.ToArray()));
             for (var i = 0; i < 100 && !daemon.StandardOutput.Contains("started", StringComparison.Ordinal); i++)
             {
-                await Task.Delay(200);
+                await Task.Delay(200, TestContext.Current.CancellationToken);
             }
 
             // A refused scrape, a reload, and OTLP exports failing against a closed port.
-            _ = await client.GetAsync("/metrics");
+            _ = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
             Signals.Send(daemon.Pid, Signals.SigHup);
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
             await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
 
             var logs = string.Concat(Directory.GetFiles(Path.Combine(state, "logs")).Select(File.ReadAllText));
