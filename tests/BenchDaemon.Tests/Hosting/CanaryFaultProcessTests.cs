@@ -206,7 +206,7 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
         await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
         await WaitForAsync(daemon, m => Value(m, "benchdaemon_workers", "{lane=\"cpu\"}", orZero: true) == 1);
         var worker = Assert.Single(Workers.WorkerProcesses.Of(daemon.Pid));
-        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        await Workers.FaultOps.WaitUntilHangingAsync(worker, TimeSpan.FromSeconds(60));
 
         var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(30));
 

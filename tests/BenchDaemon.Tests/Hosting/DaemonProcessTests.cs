@@ -69,8 +69,8 @@ public sealed partial class DaemonProcessTests : IDisposable
     {
         await using var daemon = DaemonProcess.Start(_state.Path, ["--set", "Probes:PerCpu=true", "--set", "Probes:Interval=00:00:00.200"]);
         await daemon.WaitForAsync("/metrics", s_startTimeout);
-        await Task.Delay(500, TestContext.Current.CancellationToken); // a second tick, so rate-derived gauges exist too
-        var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        // A second tick, so rate-derived gauges exist too.
+        var metrics = await Scrape.UntilAsync(daemon, m => m.Contains("benchdaemon_host_cpu_utilization_ratio ", StringComparison.Ordinal), "a rate-derived gauge", s_startTimeout);
         Assert.Contains("benchdaemon_host_cpu_core_seconds_total{cpu=\"0\",mode=\"user\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("benchdaemon_host_cpu_utilization_ratio ", metrics, StringComparison.Ordinal);
 

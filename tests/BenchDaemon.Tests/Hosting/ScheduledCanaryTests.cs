@@ -39,9 +39,10 @@ public sealed partial class ScheduledCanaryTests : IDisposable
     {
         // A canary that measures for 30 s: SIGTERM arrives while it runs.
         var config = Config(Canary("long", "00:01:00", minDuration: "00:00:30", budget: "00:01:00"));
-        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        // At Debug the daemon logs the worker's phases: SIGTERM goes once the session exists and the run measures.
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config, "--set", "Logs:Level=Debug"]);
         await daemon.WaitForAsync("/metrics", s_startTimeout);
-        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // session created, measuring
+        await daemon.WaitForOutputAsync("Canary long batch 1: measuring", TimeSpan.FromSeconds(60));
 
         var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
 

@@ -416,6 +416,7 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
         var last = Counts.Parse(await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10)));
         while (steady < 3 && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
+            // At rest means unchanged for three scrapes a second apart: the spacing is the measure.
             await Task.Delay(TimeSpan.FromSeconds(1));
             var now = Counts.Parse(await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10)));
             steady = now.Signature == last.Signature && now.QueueDepth == 0 ? steady + 1 : 0;

@@ -54,15 +54,17 @@ public sealed class SecretsTests : IDisposable
             using var client = new HttpClient { BaseAddress = daemon.BaseAddress };
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
                 "Basic", Convert.ToBase64String("prometheus:wrong-password"u8.ToArray()));
-            for (var i = 0; i < 100 && !daemon.StandardOutput.Contains("started", StringComparison.Ordinal); i++)
-            {
-                await Task.Delay(200, TestContext.Current.CancellationToken);
-            }
+            await daemon.WaitForOutputAsync("started", TimeSpan.FromSeconds(20));
 
-            // A refused scrape, a reload, and OTLP exports failing against a closed port.
+            // A refused scrape, a reload, and OTLP exports failing against a closed port (every
+            // second from the start): stopped once the reload's outcome is logged, that of the
+            // configuration and that of the web config.
             _ = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
             Signals.Send(daemon.Pid, Signals.SigHup);
-            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            await daemon.WaitForOutputAsync(
+                output => output.Contains("(SIGHUP)", StringComparison.Ordinal) && output.Contains("Web-config ", StringComparison.Ordinal),
+                "the reload's outcome",
+                TimeSpan.FromSeconds(30));
             await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
 
             var logs = string.Concat(Directory.GetFiles(Path.Combine(state, "logs")).Select(File.ReadAllText));

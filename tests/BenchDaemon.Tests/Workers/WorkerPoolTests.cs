@@ -110,7 +110,7 @@ public sealed class WorkerPoolTests : IDisposable
         var worker = await WorkerOfAsync(pool);
         // In the native call (cancelled earlier, the run would stop by itself and the worker stay).
         await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary hang batch 1: measuring (warm-up and measured window)"));
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await FaultOps.WaitUntilHangingAsync(worker, TimeSpan.FromSeconds(30));
         stop.Cancel();
         var result = await running.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
