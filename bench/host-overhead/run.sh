@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Host overhead of BenchDaemon, side by side with Debian's prometheus-node-exporter
-# (issue F1). See bench/README.md for what is measured and how to read the output.
+# (issue F1). See bench/host-overhead/README.md for what is measured and how to read it.
 #
-# Usage: bench/host-overhead.sh            (from anywhere; the repository is found
+# Usage: bench/host-overhead/run.sh       (from anywhere; the repository is found
 #                                            relative to this script)
 # Tunables (environment):
 #   IDLE_SECONDS=180     quiet window for idle CPU and per-tick CPU (no scrapes at all)
@@ -17,13 +17,13 @@
 #   FAST_INTERVAL=00:00:00.100   sampling interval of the second daemon (per-tick cost)
 #   PORT_BASE=19180      four consecutive loopback ports are used from here
 #   BENCHDAEMON_DIR=     an existing `dotnet publish` output to use instead of publishing
-#   RESULTS_DIR=bench/results    where host-overhead-<date>.md is written
+#   RESULTS_DIR=bench/host-overhead/results    where host-overhead-<date>.md is written
 #   KEEP_TMP=0           1 keeps the scratch directory (logs, raw samples)
 set -euo pipefail
 export LC_ALL=C
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd)
 
 IDLE_SECONDS=${IDLE_SECONDS:-180}
 IDLE_WINDOWS=${IDLE_WINDOWS:-6}
