@@ -58,7 +58,7 @@ public sealed class RegressionMonitorTests : IDisposable
         Assert.False(Scheduled(canary, 0.004), "with a confirmation gap nothing is due at once");
         var request = Assert.IsType<ConfirmationRequest>(_monitor.Next("gpu-canary", 1));
         Assert.Equal(slowRun + DetectorSettings.DefaultConfirmationGap, request.NotBefore);
-        Assert.Contains(RegressionMetrics.LatencyP50, request.Metrics);
+        Assert.Contains(RegressionMetricNames.LatencyP50, request.Metrics);
 
         // Run what the gate asks for, at the time it asks, until the next scheduled run; then the next scheduled run.
         var scheduled = 1;
@@ -211,7 +211,7 @@ public sealed class RegressionMonitorTests : IDisposable
         {
             Round(lane, round, r => 1.4);
             using var store = HistoryStore.OpenRead(_database.Path);
-            if (store.Regressions(canary: "lane-0").Any(r => r.Metric == RegressionMetrics.LatencyP50))
+            if (store.Regressions(canary: "lane-0").Any(r => r.Metric == RegressionMetricNames.LatencyP50))
             {
                 opened = round;
             }
@@ -221,7 +221,7 @@ public sealed class RegressionMonitorTests : IDisposable
         Assert.True(opened is >= 40 + 20 and <= 40 + 23, $"opened in round {opened}");
         using (var store = HistoryStore.OpenRead(_database.Path))
         {
-            var regression = store.Regressions(canary: "lane-0").Single(r => r.Metric == RegressionMetrics.LatencyP50);
+            var regression = store.Regressions(canary: "lane-0").Single(r => r.Metric == RegressionMetricNames.LatencyP50);
             Assert.InRange(regression.Open.StartTime, shiftStart, shiftStart + TimeSpan.FromMinutes(1.5));
         }
     }
@@ -236,7 +236,7 @@ public sealed class RegressionMonitorTests : IDisposable
         for (var round = 40; round < 46 && opened < 0; round++)
         {
             Round(lane, round, r => 1.4, foreignCpus: 0.5);
-            if (lane.All(c => Collect(c.Name).GetValueOrDefault(("benchdaemon_regression_active", RegressionMetrics.LatencyP50)) == 1))
+            if (lane.All(c => Collect(c.Name).GetValueOrDefault(("benchdaemon_regression_active", RegressionMetricNames.LatencyP50)) == 1))
             {
                 opened = round;
             }
