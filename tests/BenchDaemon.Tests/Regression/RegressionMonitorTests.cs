@@ -31,7 +31,7 @@ public sealed class RegressionMonitorTests : IDisposable
         _database = new HistoryDatabase(Options.Create(new HistoryOptions()), Options.Create(new StateOptions { Directory = _state.Path }), NullLogger<HistoryDatabase>.Instance);
         _monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions()), _time, NullLogger<RegressionMonitor>.Instance);
         _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, Runtime, new ModelHashCache()), _time, NullLogger<HistoryRecorder>.Instance);
-        var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
+        var sink = new CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), _time, NullLogger<CanaryResultSink>.Instance);
         _results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, _monitor);
     }
 
@@ -109,7 +109,7 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         // Regression:ConfirmationGap 0 keeps the old behaviour: the coordinator re-runs at once.
         var monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions { ConfirmationGap = TimeSpan.Zero }), _time, NullLogger<RegressionMonitor>.Instance);
-        var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
+        var sink = new CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), _time, NullLogger<CanaryResultSink>.Instance);
         var results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, monitor);
         var canary = Canary("cpu-canary", "CPU");
         for (var i = 0; i < 30; i++)

@@ -1,15 +1,14 @@
 using System.Globalization;
-using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging;
 
-namespace BenchDaemon.Scheduling;
+namespace BenchDaemon.Telemetry;
 
 /// <summary>
 /// Where every canary result goes: the latency histogram (pushed to /metrics and OTLP), the
 /// last-run gauges and run counters (pulled at scrape time), and one structured log event.
 /// </summary>
-public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCycle duty, TimeProvider timeProvider, ILogger<CanaryResultSink> logger) : IMetricSource
+public sealed partial class CanaryResultSink(TelemetryRecorder recorder, TimeProvider timeProvider, ILogger<CanaryResultSink> logger) : IMetricSource
 {
     private static readonly (string Label, Func<LatencyStatistics, double> Value)[] s_quantiles =
     [
@@ -259,8 +258,6 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
                 Optional(writer, TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
             }
         }
-
-        writer.Write(TelemetryCatalogue.CanaryDuty, duty.UsedFraction());
     }
 
     private static void GpuActivity(IMetricWriter writer, MetricDefinition metric, IReadOnlyDictionary<string, double>? perGpu, string[] labels)
@@ -282,18 +279,18 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
     private static string[] Labels(CanaryResult result) =>
         [result.Canary, result.Model, result.Provider, result.Precision.ToString(), result.Batch.ToString(CultureInfo.InvariantCulture)];
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning,
         Message = "Canary {Canary} {Status} ({ReasonCode}): {Reason}. It stays scheduled and is tried again at every firing (benchdaemon_canary_runs_total counts each); logged again only when the outcome changes.")]
     private static partial void LogFailing(ILogger logger, string canary, string status, string reasonCode, string reason);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Canary {Canary} measures again (it was {ReasonCode}).")]
+    [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "Canary {Canary} measures again (it was {ReasonCode}).")]
     private static partial void LogMeasuresAgain(ILogger logger, string canary, string reasonCode);
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information,
         Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status}{Reason}; p50 {P50}, p99 {P99}, {Throughput}, energy {Energy}, {Iterations} iterations")]
     private static partial void LogResult(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason,
         string p50, string p99, string throughput, string energy, int iterations);
 
-    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} ({Reason})")]
+    [LoggerMessage(EventId = 703, Level = LogLevel.Information, Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} ({Reason})")]
     private static partial void LogNotMeasured(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason);
 }
