@@ -238,24 +238,24 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, TimePro
                     writer.Write(TelemetryCatalogue.CanaryStage, seconds, [.. labels, stage]);
                 }
 
-                Optional(writer, TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
-                Optional(writer, TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
-                Optional(writer, TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);
-                Optional(writer, TelemetryCatalogue.CanaryFlops, result.ThroughputFlopsPerSecond, labels);
-                Optional(writer, TelemetryCatalogue.CanaryPeakRatio, result.PeakRatio, labels);
-                Optional(writer, TelemetryCatalogue.CanaryEnergyPerFlop, result.EnergyJoulesPerFlop, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryFlops, result.ThroughputFlopsPerSecond, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryPeakRatio, result.PeakRatio, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryEnergyPerFlop, result.EnergyJoulesPerFlop, labels);
                 foreach (var (direction, bandwidth) in result.BandwidthBytesPerSecond ?? new Dictionary<string, double>())
                 {
-                    Optional(writer, TelemetryCatalogue.CanaryBandwidth, bandwidth, [.. labels, direction]);
+                    writer.WriteOptional(TelemetryCatalogue.CanaryBandwidth, bandwidth, [.. labels, direction]);
                 }
 
                 // A GPU canary watches its own GPU only; a CPU canary watches every GPU (series only on a one-GPU host, bounded).
                 GpuActivity(writer, TelemetryCatalogue.CanaryGpuSmActive, result.GpuSmActive, labels);
                 GpuActivity(writer, TelemetryCatalogue.CanaryGpuTensorActive, result.GpuTensorActive, labels);
                 GpuActivity(writer, TelemetryCatalogue.CanaryGpuDramActive, result.GpuDramActive, labels);
-                Optional(writer, TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
-                Optional(writer, TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
-                Optional(writer, TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
             }
         }
     }
@@ -264,15 +264,7 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, TimePro
     {
         if (perGpu is { Count: 1 } && perGpu.Single() is var (device, value) && device.StartsWith("gpu:", StringComparison.Ordinal))
         {
-            Optional(writer, metric, value, [.. labels, device["gpu:".Length..]]);
-        }
-    }
-
-    private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, string[] labels)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            writer.Write(metric, v, labels);
+            writer.WriteOptional(metric, value, [.. labels, device["gpu:".Length..]]);
         }
     }
 
