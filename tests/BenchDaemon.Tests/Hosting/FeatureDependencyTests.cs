@@ -25,8 +25,6 @@ public sealed class FeatureDependencyTests
         [("Configuration", "Scheduling")] = "ConfigurationPreflight binds GuardOptions",
         [("Configuration", "Security")] = "MetricsOptionsValidator loads the web config",
         [("Configuration", "Workers")] = "ConfigurationPreflight binds WorkerOptions",
-        // benchdaemon_build_info carries the ONNX Runtime version a worker described; WorkerPool is a metric source.
-        [("Telemetry", "Workers")] = "BuildInfoSource reads WorkerRuntime",
     };
 
     private static readonly OpCode[] s_oneByte = new OpCode[0x100];
