@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Regression;
 
@@ -73,8 +74,8 @@ public sealed class RegressionOptions
     /// <summary>The built-in multiple of <see cref="MinimumEffect"/> per metric.</summary>
     public static double DefaultFactor(string metric) => metric switch
     {
-        RegressionMetrics.LatencyP99 => 2,
-        RegressionMetrics.Drift => 10,
+        RegressionMetricNames.LatencyP99 => 2,
+        RegressionMetricNames.Drift => 10,
         _ => 1,
     };
 }

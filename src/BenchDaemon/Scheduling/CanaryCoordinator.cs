@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using BenchDaemon.Regression;
+using BenchDaemon.Telemetry;
 using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Hosting;

@@ -3,9 +3,6 @@ namespace BenchDaemon.Workloads.Canaries;
 /// <summary>Per-canary overrides of the regression gate (section <c>Canaries:N:Regression</c>).</summary>
 public sealed class CanaryRegressionOptions
 {
-    /// <summary>The metrics the regression gate judges (the <c>metric</c> label).</summary>
-    public static IReadOnlyList<string> MetricNames { get; } = ["latency_p50", "latency_p99", "throughput", "energy_per_sample", "drift"];
-
     /// <summary>Problems with these options, keyed under <paramref name="key"/>.</summary>
     public IEnumerable<(string Key, string Problem)> Validate(string key)
     {
@@ -16,9 +13,9 @@ public sealed class CanaryRegressionOptions
 
         foreach (var (metric, value) in MinimumEffects)
         {
-            if (!MetricNames.Contains(metric, StringComparer.OrdinalIgnoreCase))
+            if (!RegressionMetricNames.All.Contains(metric, StringComparer.OrdinalIgnoreCase))
             {
-                yield return ($"{key}:MinimumEffects:{metric}", $"unknown metric; metrics are {string.Join(", ", MetricNames)}");
+                yield return ($"{key}:MinimumEffects:{metric}", $"unknown metric; metrics are {string.Join(", ", RegressionMetricNames.All)}");
             }
             else if (value is not (> 0 and <= 10))
             {

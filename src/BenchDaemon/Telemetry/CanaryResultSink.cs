@@ -1,15 +1,14 @@
 using System.Globalization;
-using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging;
 
-namespace BenchDaemon.Scheduling;
+namespace BenchDaemon.Telemetry;
 
 /// <summary>
 /// Where every canary result goes: the latency histogram (pushed to /metrics and OTLP), the
 /// last-run gauges and run counters (pulled at scrape time), and one structured log event.
 /// </summary>
-public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCycle duty, TimeProvider timeProvider, ILogger<CanaryResultSink> logger) : IMetricSource
+public sealed partial class CanaryResultSink(TelemetryRecorder recorder, TimeProvider timeProvider, ILogger<CanaryResultSink> logger) : IMetricSource
 {
     private static readonly (string Label, Func<LatencyStatistics, double> Value)[] s_quantiles =
     [
@@ -239,61 +238,51 @@ public sealed partial class CanaryResultSink(TelemetryRecorder recorder, DutyCyc
                     writer.Write(TelemetryCatalogue.CanaryStage, seconds, [.. labels, stage]);
                 }
 
-                Optional(writer, TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
-                Optional(writer, TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
-                Optional(writer, TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);
-                Optional(writer, TelemetryCatalogue.CanaryFlops, result.ThroughputFlopsPerSecond, labels);
-                Optional(writer, TelemetryCatalogue.CanaryPeakRatio, result.PeakRatio, labels);
-                Optional(writer, TelemetryCatalogue.CanaryEnergyPerFlop, result.EnergyJoulesPerFlop, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryThroughput, result.ThroughputSamplesPerSecond, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryEnergyPerSample, result.EnergyJoulesPerSample, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanarySessionCreate, result.SessionCreateSeconds, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryFlops, result.ThroughputFlopsPerSecond, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryPeakRatio, result.PeakRatio, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryEnergyPerFlop, result.EnergyJoulesPerFlop, labels);
                 foreach (var (direction, bandwidth) in result.BandwidthBytesPerSecond ?? new Dictionary<string, double>())
                 {
-                    Optional(writer, TelemetryCatalogue.CanaryBandwidth, bandwidth, [.. labels, direction]);
+                    writer.WriteOptional(TelemetryCatalogue.CanaryBandwidth, bandwidth, [.. labels, direction]);
                 }
 
                 // A GPU canary watches its own GPU only; a CPU canary watches every GPU (series only on a one-GPU host, bounded).
                 GpuActivity(writer, TelemetryCatalogue.CanaryGpuSmActive, result.GpuSmActive, labels);
                 GpuActivity(writer, TelemetryCatalogue.CanaryGpuTensorActive, result.GpuTensorActive, labels);
                 GpuActivity(writer, TelemetryCatalogue.CanaryGpuDramActive, result.GpuDramActive, labels);
-                Optional(writer, TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
-                Optional(writer, TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
-                Optional(writer, TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryDriftMaxAbsError, result.Drift?.MaxAbsError, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryDriftCosine, result.Drift?.CosineSimilarity, labels);
+                writer.WriteOptional(TelemetryCatalogue.CanaryDriftTop1, result.Drift?.Top1Agreement, labels);
             }
         }
-
-        writer.Write(TelemetryCatalogue.CanaryDuty, duty.UsedFraction());
     }
 
     private static void GpuActivity(IMetricWriter writer, MetricDefinition metric, IReadOnlyDictionary<string, double>? perGpu, string[] labels)
     {
         if (perGpu is { Count: 1 } && perGpu.Single() is var (device, value) && device.StartsWith("gpu:", StringComparison.Ordinal))
         {
-            Optional(writer, metric, value, [.. labels, device["gpu:".Length..]]);
-        }
-    }
-
-    private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, string[] labels)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            writer.Write(metric, v, labels);
+            writer.WriteOptional(metric, value, [.. labels, device["gpu:".Length..]]);
         }
     }
 
     private static string[] Labels(CanaryResult result) =>
         [result.Canary, result.Model, result.Provider, result.Precision.ToString(), result.Batch.ToString(CultureInfo.InvariantCulture)];
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 701, Level = LogLevel.Warning,
         Message = "Canary {Canary} {Status} ({ReasonCode}): {Reason}. It stays scheduled and is tried again at every firing (benchdaemon_canary_runs_total counts each); logged again only when the outcome changes.")]
     private static partial void LogFailing(ILogger logger, string canary, string status, string reasonCode, string reason);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Canary {Canary} measures again (it was {ReasonCode}).")]
+    [LoggerMessage(EventId = 702, Level = LogLevel.Information, Message = "Canary {Canary} measures again (it was {ReasonCode}).")]
     private static partial void LogMeasuresAgain(ILogger logger, string canary, string reasonCode);
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information,
         Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status}{Reason}; p50 {P50}, p99 {P99}, {Throughput}, energy {Energy}, {Iterations} iterations")]
     private static partial void LogResult(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason,
         string p50, string p99, string throughput, string energy, int iterations);
 
-    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} ({Reason})")]
+    [LoggerMessage(EventId = 703, Level = LogLevel.Information, Message = "Canary result {Canary} {Model} {Provider} {Precision} batch {Batch}: {Status} ({Reason})")]
     private static partial void LogNotMeasured(ILogger logger, string canary, string model, string provider, string precision, int batch, string status, string reason);
 }

@@ -1,4 +1,6 @@
-namespace BenchDaemon.Regression;
+using BenchDaemon.Regression;
+
+namespace BenchDaemon.Cli;
 
 /// <summary>One line of the report chart: a canary at one batch size.</summary>
 /// <param name="Label">Legend text.</param>

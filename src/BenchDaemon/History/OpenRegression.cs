@@ -1,4 +1,4 @@
-namespace BenchDaemon.Regression;
+namespace BenchDaemon.History;
 
 /// <summary>A confirmed regression, with the baseline it was judged against frozen.</summary>
 /// <param name="StartRunId">The first run of the evidence that opened it.</param>

@@ -1,9 +1,10 @@
-using BenchDaemon.Scheduling;
+using BenchDaemon.Telemetry;
+using BenchDaemon.Tests.Scheduling;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace BenchDaemon.Tests.Scheduling;
+namespace BenchDaemon.Tests.Telemetry;
 
 public sealed class CanaryResultSinkTests : IDisposable
 {
@@ -83,7 +84,7 @@ public sealed class CanaryResultSinkTests : IDisposable
     public void Record_SameFailureAtEveryFiring_OneWarningThenOneLineWhenItMeasuresAgain()
     {
         var logger = new FakeLogger<CanaryResultSink>();
-        var sink = new CanaryResultSink(_harness.Recorder, _harness.Duty, TimeProvider.System, logger);
+        var sink = new CanaryResultSink(_harness.Recorder, TimeProvider.System, logger);
         var failed = Result(CanaryStatus.Failed, ReasonCodes.CudaError, "cuEventSynchronize: CUDA_ERROR_DEVICE_UNAVAILABLE");
 
         sink.Record(failed);
@@ -107,7 +108,7 @@ public sealed class CanaryResultSinkTests : IDisposable
     public void Record_MeasuredAndSkipped_OneReadableLineEach()
     {
         var logger = new FakeLogger<CanaryResultSink>();
-        var sink = new CanaryResultSink(_harness.Recorder, _harness.Duty, TimeProvider.System, logger);
+        var sink = new CanaryResultSink(_harness.Recorder, TimeProvider.System, logger);
         var latency = LatencyStatistics.From([0.0489095335]) with { P50 = 0.0489095335, P99 = 0.0577 };
 
         sink.Record(Result(CanaryStatus.Ok, null, null) with { LatencySeconds = latency, ThroughputSamplesPerSecond = 20.3, Iterations = 120 });
@@ -118,14 +119,14 @@ public sealed class CanaryResultSinkTests : IDisposable
                 "Canary result gemm cuda:gemm CUDA FP32 batch 1: ok; p50 48.9 ms, p99 57.7 ms, 20.3 samples/s, energy n/a, 120 iterations",
                 "Canary result gemm cuda:gemm CUDA FP32 batch 1: skipped (CPU busy: utilisation by other processes 99 % is above 80 %)",
             ],
-            logger.Collector.GetSnapshot().Where(r => r.Id.Id is 400 or 403).Select(r => r.Message));
+            logger.Collector.GetSnapshot().Where(r => r.Id.Id is 700 or 703).Select(r => r.Message));
     }
 
     [Fact]
     public void Record_GuardSkip_NoWarning()
     {
         var logger = new FakeLogger<CanaryResultSink>();
-        var sink = new CanaryResultSink(_harness.Recorder, _harness.Duty, TimeProvider.System, logger);
+        var sink = new CanaryResultSink(_harness.Recorder, TimeProvider.System, logger);
 
         sink.Record(Result(CanaryStatus.Skipped, ReasonCodes.CpuBusy, "CPU busy"));
 

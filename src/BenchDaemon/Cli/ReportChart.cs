@@ -2,7 +2,7 @@ using System.Globalization;
 using BenchDaemon.Workloads.Studies;
 using SkiaSharp;
 
-namespace BenchDaemon.Regression;
+namespace BenchDaemon.Cli;
 
 /// <summary>
 /// Draws p50 latency over time as PNG with SkiaSharp (already shipped for the image
