@@ -47,9 +47,18 @@ public static class OptionsSectionServiceCollectionExtensions
         where TOptions : class, new()
     {
         var options = new TOptions();
+        var section = configuration.GetSection(path);
         try
         {
-            configuration.GetSection(path).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains(nameof(BinderOptions.ErrorOnUnknownConfiguration), StringComparison.Ordinal))
+        {
+            // The binder names the type and the property ('Listn'), not the key: find the key.
+            var key = section.AsEnumerable().Select(p => p.Key)
+                .Where(k => ex.Message.Contains($"'{k[(k.LastIndexOf(':') + 1)..]}'", StringComparison.Ordinal))
+                .MinBy(k => k.Length) ?? path;
+            throw new ConfigurationException(key, "unknown key", ex);
         }
         catch (InvalidOperationException ex)
         {
