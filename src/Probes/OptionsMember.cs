@@ -19,6 +19,17 @@ public static class OptionsMember
         return new ValidationResult($"{Key(context, member)}: {problem}");
     }
 
+    /// <summary>
+    /// A failure made by <see cref="Fail"/> (<c>Key: problem</c>), split into its key and problem;
+    /// a failure without a key gets <paramref name="fallbackKey"/>.
+    /// </summary>
+    public static (string Key, string Problem) Split(string failure, string fallbackKey)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var colon = failure.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 ? (failure[..colon], failure[(colon + 2)..]) : (fallbackKey, failure);
+    }
+
     /// <summary>The configuration key of <paramref name="member"/> of the object <paramref name="context"/> validates.</summary>
     public static string Key(ValidationContext context, string member)
     {

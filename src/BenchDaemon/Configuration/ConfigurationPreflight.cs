@@ -32,6 +32,8 @@ public static partial class ConfigurationPreflight
         (StudyOptions.SectionName, typeof(List<StudyOptions>)),
     ];
 
+    private static readonly StudyOptionsValidator s_studyValidator = new();
+
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
     private static readonly string[] s_librarySections = ["Serilog"];
 
@@ -87,10 +89,9 @@ public static partial class ConfigurationPreflight
         for (var i = 0; i < studies.Count; i++)
         {
             var key = $"{StudyOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}";
-            var problems = StudyPlanner.Validate(studies[i]);
-            if (problems.Count > 0)
+            if (s_studyValidator.Validate(key, studies[i]) is { Failed: true } result)
             {
-                throw new ConfigurationException($"{key}:{problems[0].Field}", problems[0].Problem);
+                throw Keyed(key, typeof(StudyOptions), result.Failures.First(), configuration);
             }
 
             if (!string.IsNullOrWhiteSpace(studies[i].Cron) && CanarySchedules.CheckCron(studies[i].Cron!) is { } cronProblem)

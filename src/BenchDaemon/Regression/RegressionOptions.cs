@@ -85,10 +85,12 @@ public sealed class RegressionOptions : IValidatableObject
             yield return OptionsMember.Fail(validationContext, nameof(PersistRuns), $"{PersistRuns} is larger than {nameof(EvidenceWindow)} {EvidenceWindow}");
         }
 
+        // The same rules as a canary's overrides, under this section's key.
         var section = OptionsMember.Key(validationContext, string.Empty).TrimEnd(':');
-        foreach (var (key, problem) in new CanaryRegressionOptions { MinimumEffects = MinimumEffects }.Validate(section))
+        var effects = new CanaryRegressionOptionsValidator().Validate(section, new CanaryRegressionOptions { MinimumEffects = MinimumEffects });
+        foreach (var failure in effects.Failed ? effects.Failures : [])
         {
-            yield return new ValidationResult($"{key}: {problem}");
+            yield return new ValidationResult(failure);
         }
     }
 
