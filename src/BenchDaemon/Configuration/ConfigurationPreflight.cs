@@ -1,13 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using BenchDaemon.History;
-using BenchDaemon.Probes;
-using BenchDaemon.Regression;
 using BenchDaemon.Scheduling;
-using BenchDaemon.Workloads.Canaries;
-using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Studies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
