@@ -50,6 +50,17 @@ public sealed class OptionsValidationTests : IDisposable
     }
 
     [Fact]
+    public void MissingValidators_ValidateLambdaBesideTheGeneratedValidator_IsReported()
+    {
+        var services = Services(Configuration());
+        services.AddOptions<GuardOptions>().Validate(o => o.QueueLength != 7, "Guards:QueueLength: not 7");
+
+        var missing = MissingValidators(services);
+
+        Assert.Contains(missing, m => m.StartsWith(nameof(GuardOptions) + ": validated also by", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Assemblies_EveryOptionsValidator_IsSourceGenerated()
     {
         var handWritten = s_assemblies.SelectMany(a => a.GetTypes())
@@ -177,6 +188,13 @@ public sealed class OptionsValidationTests : IDisposable
             if (!switchesOnly && !validators.Any(v => v?.GetCustomAttribute<OptionsValidatorAttribute>() is not null))
             {
                 missing.Add($"{type.Name}: no [OptionsValidator] validator");
+            }
+
+            // A validator of another kind (an OptionsBuilder.Validate lambda, a hand-written class)
+            // is a second style, and one the preflight, which validates under the section's name, skips.
+            foreach (var other in validators.Where(v => v?.GetCustomAttribute<OptionsValidatorAttribute>() is null))
+            {
+                missing.Add($"{type.Name}: validated also by {other?.Name}, not a generated validator");
             }
 
             if (!sections.Contains(type))
