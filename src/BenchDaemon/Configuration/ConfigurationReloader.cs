@@ -1,18 +1,17 @@
 using System.Text.Json;
 using BenchDaemon.Cli;
-using BenchDaemon.Configuration;
-using BenchDaemon.Hosting;
+using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace BenchDaemon.Scheduling;
+namespace BenchDaemon.Configuration;
 
 /// <summary>
 /// Reloads the configuration on SIGHUP or when the file changes. The new configuration is
-/// validated in full first: if it is valid, canaries and guards are replaced without a
+/// validated in full first, by the same validators the running options use (the registered
+/// <see cref="OptionsSection"/>s and <see cref="ConfigurationPreflight"/>): if it is valid, canaries and guards are replaced without a
 /// restart; if not, the reason is logged and the running configuration stays. Sections read
 /// only at start (Metrics, State, Probes, Otlp, Logs, OnnxRuntime) take effect at the next
 /// restart, and a change to them is logged as such. Refused reloads are counted
@@ -22,6 +21,7 @@ namespace BenchDaemon.Scheduling;
 public sealed partial class ConfigurationReloader(
     LoadedConfiguration live,
     CliContext source,
+    IEnumerable<OptionsSection> sections,
     CanarySchedulingService scheduling,
     Workers.WorkerRuntime runtime,
     TimeProvider timeProvider,
@@ -88,12 +88,9 @@ public sealed partial class ConfigurationReloader(
             var warnings = new List<(string Key, string Problem)>();
             try
             {
-                var (services, loaded) = CommandServices.Build(source with { Out = TextWriter.Null, Error = TextWriter.Null }, LoggingMode.Quiet);
-                await using (services)
-                {
-                    candidate = loaded;
-                    canaries = ConfigurationPreflight.Canaries(loaded.Configuration, runtime.Current.UsabilityOrNone, warnings);
-                }
+                candidate = ConfigurationLoader.Load(source.ConfigPath, source.Overrides);
+                _ = ConfigurationPreflight.Validate(sections, candidate.Configuration);
+                canaries = ConfigurationPreflight.Canaries(candidate.Configuration, runtime.Current.UsabilityOrNone, warnings);
             }
             catch (Exception ex) when (ConfigurationPreflight.Translate(ex) is { } problem)
             {
