@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Onnx;
 using BenchDaemon.Workloads.Studies;
@@ -90,7 +89,7 @@ public static partial class ConfigurationPreflight
                 throw Keyed(key, typeof(StudyOptions), result.Failures.First(), configuration);
             }
 
-            if (!string.IsNullOrWhiteSpace(studies[i].Cron) && CanarySchedules.CheckCron(studies[i].Cron!) is { } cronProblem)
+            if (!string.IsNullOrWhiteSpace(studies[i].Cron) && CronExpressions.Check(studies[i].Cron!) is { } cronProblem)
             {
                 throw new ConfigurationException($"{key}:Cron", cronProblem);
             }
@@ -147,7 +146,7 @@ public static partial class ConfigurationPreflight
 
         for (var i = 0; i < options.Count; i++)
         {
-            if (!string.IsNullOrWhiteSpace(options[i].Cron) && CanarySchedules.CheckCron(options[i].Cron!) is { } cronProblem)
+            if (!string.IsNullOrWhiteSpace(options[i].Cron) && CronExpressions.Check(options[i].Cron!) is { } cronProblem)
             {
                 throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Cron", cronProblem);
             }

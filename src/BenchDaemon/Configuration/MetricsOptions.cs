@@ -89,7 +89,7 @@ public sealed class MetricsOptions : IValidatableObject
 
         try
         {
-            Security.WebConfigLoader.Check(WebConfigFile);
+            WebConfigLoader.Check(WebConfigFile);
             return null;
         }
         catch (ConfigurationException ex)

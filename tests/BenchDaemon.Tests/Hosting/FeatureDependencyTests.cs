@@ -15,18 +15,6 @@ public sealed class FeatureDependencyTests
     // The composition roots: they wire every feature together, and only Program uses them.
     private static readonly HashSet<string> s_roots = new(StringComparer.Ordinal) { "Cli", "Hosting" };
 
-    // Edges that still close a cycle, each to be removed by the change that breaks it (the test
-    // fails on an edge listed here that no longer exists, so the list only shrinks).
-    private static readonly Dictionary<(string From, string To), string> s_knownCycles = new()
-    {
-        // ConfigurationPreflight binds and validates every section; the features read their options from Configuration.
-        [("Configuration", "History")] = "ConfigurationPreflight binds HistoryOptions",
-        [("Configuration", "Regression")] = "ConfigurationPreflight binds RegressionOptions",
-        [("Configuration", "Scheduling")] = "ConfigurationPreflight binds GuardOptions",
-        [("Configuration", "Security")] = "MetricsOptionsValidator loads the web config",
-        [("Configuration", "Workers")] = "ConfigurationPreflight binds WorkerOptions",
-    };
-
     private static readonly OpCode[] s_oneByte = new OpCode[0x100];
     private static readonly OpCode[] s_twoByte = new OpCode[0x100];
 
@@ -51,9 +39,6 @@ public sealed class FeatureDependencyTests
     public void Features_HaveNoCycle()
     {
         var edges = Dependencies(typeof(RunVerb).Assembly);
-        var stale = s_knownCycles.Keys.Where(k => !edges.ContainsKey(k)).Select(k => $"{k.From} → {k.To}").ToList();
-        Assert.True(stale.Count == 0, "known cycle edges that are gone (remove them from the list): " + string.Join(", ", stale));
-        edges = edges.Where(e => !s_knownCycles.ContainsKey(e.Key)).ToDictionary(e => e.Key, e => e.Value);
         var features = edges.Keys.Select(k => k.From).Concat(edges.Keys.Select(k => k.To)).Where(f => !s_roots.Contains(f)).ToHashSet(StringComparer.Ordinal);
         var cycles = new List<string>();
         foreach (var component in StronglyConnected(features, edges).Where(c => c.Count > 1))

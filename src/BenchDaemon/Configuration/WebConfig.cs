@@ -1,4 +1,4 @@
-namespace BenchDaemon.Security;
+namespace BenchDaemon.Configuration;
 
 /// <summary>
 /// The parsed web-config file (<c>Metrics:WebConfigFile</c>), in the format of the Prometheus

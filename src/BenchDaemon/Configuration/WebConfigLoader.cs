@@ -4,11 +4,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
-using BenchDaemon.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace BenchDaemon.Security;
+namespace BenchDaemon.Configuration;
 
 /// <summary>
 /// Reads a web-config file in the format of the Prometheus exporters (exporter-toolkit):

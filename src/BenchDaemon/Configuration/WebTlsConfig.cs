@@ -1,7 +1,7 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
-namespace BenchDaemon.Security;
+namespace BenchDaemon.Configuration;
 
 /// <summary>The <c>tls_server_config</c> block of a web-config file, with the certificates loaded.</summary>
 /// <param name="CertFile">PEM certificate (chain) file.</param>

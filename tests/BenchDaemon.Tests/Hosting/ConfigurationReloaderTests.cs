@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Quartz.Impl;
 
-namespace BenchDaemon.Tests.Configuration;
+namespace BenchDaemon.Tests.Hosting;
 
 /// <summary>
 /// A reload checks the new file with the running services' validators (no second service

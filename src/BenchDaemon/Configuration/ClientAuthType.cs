@@ -1,4 +1,4 @@
-namespace BenchDaemon.Security;
+namespace BenchDaemon.Configuration;
 
 /// <summary>
 /// <c>tls_server_config.client_auth_type</c>: the subset of the exporter web-config values

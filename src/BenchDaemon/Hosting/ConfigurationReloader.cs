@@ -1,12 +1,13 @@
 using System.Text.Json;
 using BenchDaemon.Cli;
+using BenchDaemon.Configuration;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace BenchDaemon.Configuration;
+namespace BenchDaemon.Hosting;
 
 /// <summary>
 /// Reloads the configuration on SIGHUP or when the file changes. The new configuration is
