@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Canary harness overhead and fidelity (issue F3). See bench/README.md, section
-# "Canary harness overhead and fidelity (F3)", for what is measured and how to read it.
+# Canary harness overhead and fidelity (issue F3). See bench/canary/README.md for what is
+# measured and how to read it.
 #
 # Usage: bench/canary/run.sh            (from anywhere; the repository is found relative
 #                                        to this script). Markdown tables go to stdout,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Corpus run (issue G4): several hundred generated ONNX models, each through `benchdaemon once` in its
 # own process, with a timeout. Tallies ok / unstable / failed by reason code, crashes and hangs.
-# See bench/README.md, section "Corpus run (G4)".
+# See bench/corpus/README.md.
 #
 # Usage: bench/corpus/run.sh [LIMIT]    (from anywhere; LIMIT runs only the first LIMIT models of the
 #                                        corpus, in corpus.tsv order). Markdown goes to stdout and to
@@ -16,7 +16,7 @@
 #   TIMEOUT_SECONDS=90      per model: SIGTERM after this long, SIGKILL 5 s later (a hang)
 #   BENCHDAEMON_DIR=        reuse an existing publish output instead of publishing
 #   CORPUS_DIR=             reuse a built corpus (a folder with corpus.tsv) instead of building it
-#   RESULTS_DIR=bench/results
+#   RESULTS_DIR=bench/corpus/results
 #   KEEP_TMP=0              1 keeps the scratch directory (configurations, outputs, logs, corpus)
 set -euo pipefail
 export LC_ALL=C
@@ -29,7 +29,7 @@ LIMIT=${1:-0}
 TIMEOUT_SECONDS=${TIMEOUT_SECONDS:-90}
 BENCHDAEMON_DIR=${BENCHDAEMON_DIR:-}
 CORPUS_DIR=${CORPUS_DIR:-}
-RESULTS_DIR=${RESULTS_DIR:-$REPO_ROOT/bench/results}
+RESULTS_DIR=${RESULTS_DIR:-$SCRIPT_DIR/results}
 KEEP_TMP=${KEEP_TMP:-0}
 # tests/BenchDaemon.Tests/Cli/OnceTests.cs, Quick: a run takes well under a second of measuring.
 MEASURE='{"MinIterations":20,"MinDuration":"00:00:00.050","Budget":"00:00:20","WarmupMaxDuration":"00:00:01"}'

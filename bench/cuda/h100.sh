@@ -3,7 +3,8 @@
 #
 # Run in the repository root on the GPU machine, with a self-contained benchdaemon at
 # ./.gpu/benchdaemon (dotnet publish src/BenchDaemon -c Release -r linux-x64 --self-contained
-# -o .gpu); needs no .NET and no network. Everything goes to "$OUT" (default ./gpu-out):
+# -o .gpu); needs no .NET and no network. Everything goes to "$OUT" (default
+# bench/cuda/results/h100-<UTC date>):
 #
 #   environment.txt        GPU, driver, PCIe link as nvidia-smi sees it, the cuBLASLt directory used
 #   config.json            the canaries: cuda:gemm 8192³ in FP32, TF32, FP16, BF16, INT8, FP8;
@@ -22,7 +23,7 @@
 set -uo pipefail
 export LC_ALL=C
 
-OUT=${OUT:-$PWD/gpu-out}
+OUT=${OUT:-$PWD/bench/cuda/results/h100-$(date -u +%Y%m%d)}
 BENCHDAEMON=${BENCHDAEMON:-$PWD/.gpu/benchdaemon}
 GEMM_SIZE=${GEMM_SIZE:-8192}
 MEMCPY_MIB=${MEMCPY_MIB:-1024}

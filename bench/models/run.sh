@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Built-in model generation: wall time and peak memory (issue G1, item 4). See bench/README.md,
-# section "Model generation memory (G1)", for the figures and how to read them.
+# Built-in model generation: wall time and peak memory (issue G1, item 4). See
+# bench/models/README.md for the figures and how to read them.
 #
 # Usage: bench/models/run.sh [model ...]
 #          (default: resnet50 resnet-mini bert-base bert-tiny; block stacks such as
@@ -20,7 +20,7 @@
 #   REPEAT=1            runs per row; the table gives the median wall time and the largest peak
 #   BASELINE=           a git ref (commit, branch, tag) to build from `git archive` and measure
 #                       too, interleaved run by run with the working tree, in extra columns
-#   RESULTS_DIR=bench/results
+#   RESULTS_DIR=bench/models/results
 #   KEEP_TMP=0          1 keeps the scratch directory (builds, state directories, time logs)
 # Needs the .NET 10 SDK, GNU time (/usr/bin/time) and about 2 GB of free disk for bert-base.
 # The builds go to the scratch directory (--artifacts-path), so a build or test run in the
@@ -34,7 +34,7 @@ PRECISIONS=${PRECISIONS:-fp32 fp16 int8}
 CACHED_INT8=${CACHED_INT8:-1}
 REPEAT=${REPEAT:-1}
 BASELINE=${BASELINE:-}
-RESULTS_DIR=${RESULTS_DIR:-$REPO_ROOT/bench/results}
+RESULTS_DIR=${RESULTS_DIR:-$SCRIPT_DIR/results}
 KEEP_TMP=${KEEP_TMP:-0}
 if (($# > 0)); then MODELS=("$@"); else MODELS=(resnet50 resnet-mini bert-base bert-tiny); fi
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # GPU probe check and benchmark on a real NVIDIA GPU (issue F2), written for the H100 machine.
 # Run in the repository root with a self-contained benchdaemon at ./.gpu/benchdaemon; every
-# output goes to "$OUT" (default ./nvml-out). Needs nvidia-smi; python3 with pynvml
-# (nvidia-ml-py) and torch are used when present. No network access is needed.
+# output goes to "$OUT" (default bench/nvml/results/h100-<UTC date>). Needs nvidia-smi;
+# python3 with pynvml (nvidia-ml-py) and torch are used when present. No network access is needed.
 #   1. probe --json and nvidia-smi --query-gpu taken back to back
 #   2. energy over 10 s: NVML counter delta through benchdaemon vs nvidia-smi's
 #      total_energy_consumption vs integrated nvidia-smi power.draw
@@ -10,7 +10,7 @@
 #   4. under load (PyTorch bf16 matmul loop): probe --json, nvidia-smi and the daemon's /metrics
 # Each step is guarded: a failing step is recorded in summary.txt and the next one runs.
 set -u
-OUT="${OUT:-$PWD/nvml-out}"
+OUT="${OUT:-$PWD/bench/nvml/results/h100-$(date -u +%Y%m%d)}"
 BIN="${BIN:-./.gpu/benchdaemon}"
 mkdir -p "$OUT"
 SUMMARY="$OUT/summary.txt"

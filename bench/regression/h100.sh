@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The F6 "Done when" on a GPU machine without .NET: bench/regression/inject.sh with the
-# self-contained build in .gpu/ (see bench/README.md, F6), twice:
+# self-contained build in .gpu/ (see bench/regression/README.md), twice:
 #   gpu  a cuda:gemm BF16 4096³ canary every 4 s, GPU-busy guard off, and a PyTorch BF16 matmul
 #        loop on the same GPU as the competitor (bench/regression/gpu_competitor.py);
 #   cpu  the default one-thread builtin:resnet-mini canary pinned to CPU 2 with a busy loop there.
-# Usage: OUT=dir bench/regression/h100.sh [gpu] [cpu]   (default both; results under $OUT/<which>/)
+# Usage: OUT=dir bench/regression/h100.sh [gpu] [cpu]   (default both; results under $OUT/<which>/,
+#        $OUT by default bench/regression/results/h100-<UTC date>)
 set -eu
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-OUT=${OUT:-./inject-out}
+OUT=${OUT:-$root/bench/regression/results/h100-$(date -u +%Y%m%d)}
 BIN=${BIN:-$root/.gpu/benchdaemon}
 [ -x "$BIN" ] || { [ -f "$BIN.xz" ] && xz -d -T0 "$BIN.xz" && chmod +x "$BIN"; }
 cublas=$(ldconfig -p 2>/dev/null | awk '$1 ~ /^libcublasLt\.so\.1[23]$/ { sub(/.*=> /, ""); print; exit }')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Scheduling and scrape load (issue F5). See bench/README.md, section "Scheduling and scrape
-# load (F5)", for what is measured and how to read it.
+# Scheduling and scrape load (issue F5). See bench/scheduling/README.md for what is measured
+# and how to read it.
 #
 # Usage: bench/scheduling/run.sh        (from anywhere; the repository is found relative to this
 #                                        script). Markdown goes to stdout and to

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Soak test of issue F9, long manual mode. See bench/README.md, section "Reliability and
-# security (F9)", subsection "Soak", for what it does and the last figures.
+# Soak test of issue F9, long manual mode. See bench/soak/README.md, section "Soak", for what
+# it does and the last figures.
 #
 # Usage: bench/soak/run.sh [seconds]     (default 7200: two hours; at least 60)
 #

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The CPU studies behind docs/STUDIES.md: every study kind on this machine's CPU, each into
-# docs/studies/KIND/. Runs at nice 10 (the build machine is shared); compare ratios measured
-# side by side within one run, not absolute figures across machines.
-# Usage: bench/studies/cpu.sh [BENCHDAEMON] [OUT]   (default: the published single-file binary, docs/studies)
+# bench/studies/results/cpu-<UTC date>/KIND/. Runs at nice 10 (the build machine is shared);
+# compare ratios measured side by side within one run, not absolute figures across machines.
+# Usage: bench/studies/cpu.sh [BENCHDAEMON] [OUT]
+#   (defaults: the published single-file binary, bench/studies/results/cpu-<UTC date>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bd=${1:-benchdaemon}
-out=${2:-docs/studies}
+out=${2:-bench/studies/results/cpu-$(date -u +%Y%m%d)}
+mkdir -p "$out"
 state=${STATE:-$(mktemp -d)}
 run() { local kind=$1; shift; nice -n 10 "$bd" study "$kind" --set "State:Directory=$state" -o "$out/$kind" "$@" </dev/null; }
 

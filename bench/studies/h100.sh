@@ -4,7 +4,8 @@
 # capped with `timeout -s TERM`: a capped study stops between cells and still writes the
 # cells it measured (its report says "interrupted").
 #
-# Usage: bench/studies/h100.sh [BENCHDAEMON]   results go to "$OUT" (default ./h100-studies)
+# Usage: bench/studies/h100.sh [BENCHDAEMON]
+#   results go to "$OUT" (default bench/studies/results/h100-<UTC date>)
 #   BENCHDAEMON: the binary from
 #   dotnet publish src/BenchDaemon -c Release -r linux-x64 --self-contained \
 #       -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o publish
@@ -13,7 +14,7 @@
 # the runner lacks them.
 set -uo pipefail
 bd=${1:-./benchdaemon}
-out=${OUT:-./h100-studies}
+out=${OUT:-$(dirname "$0")/results/h100-$(date -u +%Y%m%d)}
 mkdir -p "$out"
 state=$(mktemp -d)
 log="$out/run.log"

@@ -6,7 +6,7 @@
 # tool users compare with) is written to a CSV; every 30 s /metrics is read for the runs so far.
 #
 # Usage: bench/workers/default-run.sh [CYCLES=3] [DEADLINE_MINUTES=300]
-# Output: bench/results/default-run-<UTC>.csv (samples) and .md (summary), summary on stdout.
+# Output: bench/workers/results/default-run-<UTC>.csv (samples) and .md (summary), summary on stdout.
 set -euo pipefail
 export LC_ALL=C
 CYCLES=${1:-3}
@@ -14,7 +14,8 @@ DEADLINE_MINUTES=${2:-300}
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-OUT=${OUT:-$REPO_ROOT/bench/results/default-run-$STAMP}
+OUT=${OUT:-$SCRIPT_DIR/results/default-run-$STAMP}
+mkdir -p "$(dirname "$OUT")"
 STATE=$(mktemp -d)
 PORT=${PORT:-19847}
 NODE_PORT=${NODE_PORT:-19100}

@@ -5,13 +5,14 @@
 # canary's wall time, and the change of the canary's p50.
 #
 # Usage: bench/workers/worker-cost.sh [ROUNDS=8]
-# Output: bench/results/worker-cost-<UTC>.csv and .md
+# Output: bench/workers/results/worker-cost-<UTC>.csv and .md (see bench/workers/README.md)
 set -euo pipefail
 export LC_ALL=C
 ROUNDS=${1:-8}
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd)
-OUT=$REPO_ROOT/bench/results/worker-cost-$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$SCRIPT_DIR/results/worker-cost-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$(dirname "$OUT")"
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 dotnet build "$SCRIPT_DIR/WorkerCost" -c Release --nologo -v q -o "$SCRATCH/bin" >&2

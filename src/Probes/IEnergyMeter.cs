@@ -1,5 +1,3 @@
-using BenchDaemon.Probes.Linux;
-
 namespace BenchDaemon.Probes;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using BenchDaemon.Probes.Nvml;
 
 namespace BenchDaemon.Probes;
@@ -13,8 +14,7 @@ public sealed class ProbeOptions
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the background sampler reads every probe. Between 100 ms and 1 hour.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00",
-        ErrorMessage = "must be between 00:00:00.100 and 01:00:00 (a TimeSpan such as \"00:00:01\")")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan Interval { get; set; } = DefaultInterval;
 
     /// <summary>Also export CPU time per logical CPU (one series per CPU and mode). Off by default to bound cardinality.</summary>
@@ -29,5 +29,6 @@ public sealed class ProbeOptions
     public string SysRoot { get; set; } = "/sys";
 
     /// <summary>The NVML GPU probe (subsection <c>Probes:Gpu</c>).</summary>
+    [ValidateObjectMembers]
     public GpuProbeOptions Gpu { get; set; } = new();
 }

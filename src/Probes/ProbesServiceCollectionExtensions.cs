@@ -19,10 +19,9 @@ public static class ProbesServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptionsWithValidateOnStart<ProbeOptions, ProbeOptionsValidator>()
-            .Bind(configuration.GetSection(ProbeOptions.SectionName));
+            .Bind(configuration.GetSection(ProbeOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HostProbe>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProbeOptions>, GpuProbeOptionsValidator>());
         services.TryAddSingleton<RaplEnergyMeter>();
         services.TryAddSingleton<GpuProbe>();
         services.TryAddSingleton<IEnergyMeter, CompositeEnergyMeter>();

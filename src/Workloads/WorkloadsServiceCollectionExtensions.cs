@@ -14,10 +14,12 @@ public static class WorkloadsServiceCollectionExtensions
     public static IServiceCollection AddWorkloads(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<OnnxRuntimeOptions, OnnxRuntimeOptionsValidator>()
+            .Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<OnnxRuntimeInfo>();
-        services.AddOptions<CudaOptions>().Bind(configuration.GetSection(CudaOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<CudaOptions, CudaOptionsValidator>()
+            .Bind(configuration.GetSection(CudaOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
         services.TryAddSingleton<IPcieLinkReader, SysfsPcieLinkReader>();
         services.TryAddSingleton<CudaCanaryRunner>();
         services.TryAddSingleton<CanaryRunner>();

@@ -1,3 +1,4 @@
+using BenchDaemon.History;
 using BenchDaemon.Regression;
 
 namespace BenchDaemon.Bench.Regression;

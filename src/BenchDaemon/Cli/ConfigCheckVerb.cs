@@ -136,7 +136,7 @@ public static class ConfigCheckVerb
     // What the web-config file sets, users by name only: a bcrypt hash is a secret too.
     private static JsonObject WebConfigNode(string path)
     {
-        var config = Security.WebConfigLoader.Load(path);
+        var config = WebConfigLoader.Load(path);
         try
         {
             var users = new JsonObject();
@@ -164,7 +164,7 @@ public static class ConfigCheckVerb
         }
         finally
         {
-            Security.WebConfigLoader.Dispose(config);
+            WebConfigLoader.Dispose(config);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchDaemon.History;
 using BenchDaemon.Regression;
+using BenchDaemon.Workloads.Canaries;
 using Spectre.Console;
 
 namespace BenchDaemon.Cli;
@@ -64,7 +65,7 @@ public static class HistoryVerb
             console.Write(table);
             foreach (var batch in runs.Select(r => r.Result.Batch).Distinct().Order())
             {
-                var draws = HistoryAccess.Draws(runs.Where(r => r.Result.Batch == batch), RegressionMetrics.LatencyP50);
+                var draws = HistoryAccess.Draws(runs.Where(r => r.Result.Batch == batch), RegressionMetricNames.LatencyP50);
                 foreach (var point in ChangePointAnalysis.Find(draws, options.ChangePointMinimumSegment, options.MinimumEffect))
                 {
                     console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using BenchDaemon.Hosting;
 using BenchDaemon.Probes;
 using BenchDaemon.Probes.Nvml;
+using BenchDaemon.Probes.Nvml.Benchmark;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -121,7 +122,7 @@ public static class ProbeVerb
         await using (services)
         {
             var gpu = services.GetRequiredService<GpuProbe>();
-            var result = gpu.Benchmark(iterations, Math.Min(iterations, MaxPcieIterations));
+            var result = GpuProbeBenchmark.Run(gpu, iterations, Math.Min(iterations, MaxPcieIterations));
             if (json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));

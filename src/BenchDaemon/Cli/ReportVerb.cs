@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BenchDaemon.History;
 using BenchDaemon.Regression;
+using BenchDaemon.Workloads.Canaries;
 using Spectre.Console;
 
 namespace BenchDaemon.Cli;
@@ -34,7 +35,7 @@ public static class ReportVerb
                 foreach (var batch in runs.Select(r => r.Result.Batch).Distinct().Order())
                 {
                     var ofBatch = runs.Where(r => r.Result.Batch == batch).ToList();
-                    var draws = HistoryAccess.Draws(ofBatch, RegressionMetrics.LatencyP50);
+                    var draws = HistoryAccess.Draws(ofBatch, RegressionMetricNames.LatencyP50);
                     var points = ChangePointAnalysis.Find(draws, options.ChangePointMinimumSegment, options.MinimumEffect);
                     var spans = regressions.Where(r => r.Batch == batch).ToList();
                     rows.Add(new Row(
@@ -50,7 +51,7 @@ public static class ReportVerb
                         $"{canary} batch {batch}",
                         draws.Select(d => (d.Time, d.Value)).ToList(),
                         points,
-                        spans.Where(r => r.Metric == RegressionMetrics.LatencyP50).Select(r => (r.Open.StartTime, r.ClosedAt)).ToList(),
+                        spans.Where(r => r.Metric == RegressionMetricNames.LatencyP50).Select(r => (r.Open.StartTime, r.ClosedAt)).ToList(),
                         changes.Select(c => c.Timestamp).ToList()));
                 }
             }

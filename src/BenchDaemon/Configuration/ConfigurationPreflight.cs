@@ -1,12 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using BenchDaemon.History;
-using BenchDaemon.Probes;
-using BenchDaemon.Regression;
-using BenchDaemon.Scheduling;
 using BenchDaemon.Workloads.Canaries;
-using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
 using BenchDaemon.Workloads.Studies;
 using Microsoft.Extensions.Configuration;
@@ -16,56 +11,53 @@ using Microsoft.Extensions.Options;
 namespace BenchDaemon.Configuration;
 
 /// <summary>
-/// Binds and validates every options class before anything starts, and turns the first
-/// problem into a <see cref="ConfigurationException"/> that names the key. Unknown keys in
-/// BenchDaemon's own sections are errors too: a typo must not silently fall back to a default.
+/// Checks a configuration before anything starts or a reload applies it, and turns the first
+/// problem into a <see cref="ConfigurationException"/> that names the key. The options types
+/// validate themselves (attributes, their own rules, a source-generated validator each; see
+/// <see cref="OptionsSection"/>); what is left here is what the framework cannot do: unknown
+/// sections and the shape of every value (the binder drops array elements it cannot convert and
+/// takes any number for an enum), key paths in the validators' messages, and the canary matrix.
 /// </summary>
 public static partial class ConfigurationPreflight
 {
-    /// <summary>BenchDaemon's sections and the type each binds to.</summary>
-    internal static readonly IReadOnlyList<(string Section, Type Options)> Sections =
+    /// <summary>Sections bound here rather than by a registered <see cref="OptionsSection"/>.</summary>
+    private static readonly (string Section, Type Options)[] s_arraySections =
     [
-        (MetricsOptions.SectionName, typeof(MetricsOptions)),
-        (StateOptions.SectionName, typeof(StateOptions)),
-        (ProbeOptions.SectionName, typeof(ProbeOptions)),
-        (OtlpOptions.SectionName, typeof(OtlpOptions)),
-        (LogOptions.SectionName, typeof(LogOptions)),
-        (OnnxRuntimeOptions.SectionName, typeof(OnnxRuntimeOptions)),
-        (CudaOptions.SectionName, typeof(CudaOptions)),
-        (Workers.WorkerOptions.SectionName, typeof(Workers.WorkerOptions)),
-        (GuardOptions.SectionName, typeof(GuardOptions)),
-        (HistoryOptions.SectionName, typeof(HistoryOptions)),
-        (RegressionOptions.SectionName, typeof(RegressionOptions)),
-        (DefaultsOptions.SectionName, typeof(DefaultsOptions)),
         (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
         (StudyOptions.SectionName, typeof(List<StudyOptions>)),
     ];
+
+    private static readonly StudyOptionsValidator s_studyValidator = new();
 
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
     private static readonly string[] s_librarySections = ["Serilog"];
 
     /// <summary>
-    /// Throws <see cref="ConfigurationException"/> for the first problem found; returns the
-    /// warnings, <c>(key, message)</c>, that leave the configuration valid.
+    /// Checks <paramref name="configuration"/> with the sections registered in <paramref name="services"/>;
+    /// see <see cref="Validate(IEnumerable{OptionsSection}, IConfiguration)"/>.
     /// </summary>
     public static IReadOnlyList<(string Key, string Problem)> Validate(IServiceProvider services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
+        return Validate(services.GetServices<OptionsSection>(), configuration);
+    }
+
+    /// <summary>
+    /// Throws <see cref="ConfigurationException"/> for the first problem found; returns the
+    /// warnings, <c>(key, message)</c>, that leave the configuration valid.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Problem)> Validate(IEnumerable<OptionsSection> sections, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
         ArgumentNullException.ThrowIfNull(configuration);
-        CheckUnknownKeys(configuration);
+        var registered = sections.ToList();
+        CheckUnknownKeys(configuration, registered);
         CheckPaths(configuration);
-        Resolve<StateOptions>(services);
-        Resolve<MetricsOptions>(services);
-        Resolve<ProbeOptions>(services);
-        Resolve<OtlpOptions>(services);
-        Resolve<LogOptions>(services);
-        Resolve<OnnxRuntimeOptions>(services);
-        Resolve<Workers.WorkerOptions>(services);
-        Resolve<GuardOptions>(services);
-        Resolve<HistoryOptions>(services);
-        Resolve<RegressionOptions>(services);
-        CheckOnnxRuntime(services.GetRequiredService<IOptions<OnnxRuntimeOptions>>().Value);
-        CheckCuda(services.GetRequiredService<IOptions<CudaOptions>>().Value);
+        foreach (var section in registered)
+        {
+            section.Check(configuration);
+        }
+
         var warnings = new List<(string Key, string Problem)>();
         _ = Canaries(configuration, warnings: warnings);
         _ = Studies(configuration);
@@ -92,13 +84,12 @@ public static partial class ConfigurationPreflight
         for (var i = 0; i < studies.Count; i++)
         {
             var key = $"{StudyOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}";
-            var problems = StudyPlanner.Validate(studies[i]);
-            if (problems.Count > 0)
+            if (s_studyValidator.Validate(key, studies[i]) is { Failed: true } result)
             {
-                throw new ConfigurationException($"{key}:{problems[0].Field}", problems[0].Problem);
+                throw Keyed(key, typeof(StudyOptions), result.Failures.First(), configuration);
             }
 
-            if (!string.IsNullOrWhiteSpace(studies[i].Cron) && CanarySchedules.CheckCron(studies[i].Cron!) is { } cronProblem)
+            if (!string.IsNullOrWhiteSpace(studies[i].Cron) && CronExpressions.Check(studies[i].Cron!) is { } cronProblem)
             {
                 throw new ConfigurationException($"{key}:Cron", cronProblem);
             }
@@ -155,7 +146,7 @@ public static partial class ConfigurationPreflight
 
         for (var i = 0; i < options.Count; i++)
         {
-            if (!string.IsNullOrWhiteSpace(options[i].Cron) && CanarySchedules.CheckCron(options[i].Cron!) is { } cronProblem)
+            if (!string.IsNullOrWhiteSpace(options[i].Cron) && CronExpressions.Check(options[i].Cron!) is { } cronProblem)
             {
                 throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Cron", cronProblem);
             }
@@ -173,22 +164,6 @@ public static partial class ConfigurationPreflight
         }
 
         return expansion.Canaries;
-    }
-
-    private static void CheckOnnxRuntime(OnnxRuntimeOptions options)
-    {
-        if (!string.IsNullOrWhiteSpace(options.LibraryPath) && !File.Exists(options.LibraryPath))
-        {
-            throw new ConfigurationException($"{OnnxRuntimeOptions.SectionName}:{nameof(OnnxRuntimeOptions.LibraryPath)}", $"'{options.LibraryPath}' does not exist");
-        }
-    }
-
-    private static void CheckCuda(CudaOptions options)
-    {
-        if (!string.IsNullOrWhiteSpace(options.LibraryDirectory) && !Directory.Exists(options.LibraryDirectory))
-        {
-            throw new ConfigurationException($"{CudaOptions.SectionName}:{nameof(CudaOptions.LibraryDirectory)}", $"'{options.LibraryDirectory}' is not a directory");
-        }
     }
 
     /// <summary>Keys whose values are file or directory paths; <c>*</c> matches one level (an array index or a dictionary key).</summary>
@@ -224,23 +199,24 @@ public static partial class ConfigurationPreflight
     }
 
     /// <summary>Every key must be a property of the type its section binds to, all the way down.</summary>
-    internal static void CheckUnknownKeys(IConfiguration configuration)
+    internal static void CheckUnknownKeys(IConfiguration configuration, IReadOnlyList<OptionsSection> sections)
     {
+        var known = sections.Select(s => (Section: s.Path, Options: s.OptionsType)).Concat(s_arraySections).ToList();
         foreach (var section in configuration.GetChildren())
         {
-            var known = Sections.FirstOrDefault(s => string.Equals(s.Section, section.Key, StringComparison.OrdinalIgnoreCase));
-            if (known.Options is null)
+            var options = known.FirstOrDefault(s => string.Equals(s.Section, section.Key, StringComparison.OrdinalIgnoreCase)).Options;
+            if (options is null)
             {
                 if (s_librarySections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
                 {
                     continue;
                 }
 
-                var names = string.Join(", ", Sections.Select(s => s.Section).Concat(s_librarySections));
+                var names = string.Join(", ", known.Select(s => s.Section).Concat(s_librarySections));
                 throw new ConfigurationException(section.Path, $"unknown section; known sections are {names}");
             }
 
-            CheckValue(section, known.Options);
+            CheckValue(section, options);
         }
     }
 
@@ -357,19 +333,6 @@ public static partial class ConfigurationPreflight
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
         || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(DateTimeOffset) || type == typeof(DateTime);
 
-    private static void Resolve<TOptions>(IServiceProvider services)
-        where TOptions : class
-    {
-        try
-        {
-            _ = services.GetRequiredService<IOptions<TOptions>>().Value;
-        }
-        catch (Exception ex) when (Translate(ex) is { } translated)
-        {
-            throw translated;
-        }
-    }
-
     /// <summary>
     /// Turns an options failure thrown anywhere (binding a value, a validator) into a
     /// <see cref="ConfigurationException"/> naming the key; null for any other exception.
@@ -383,8 +346,7 @@ public static partial class ConfigurationPreflight
                 case ConfigurationException configuration:
                     return configuration;
                 case OptionsValidationException validation:
-                    var section = Sections.FirstOrDefault(s => s.Options == validation.OptionsType).Section ?? validation.OptionsType.Name;
-                    return new ConfigurationException(FormatValidationFailure(section, validation.Failures.First()), validation);
+                    return Keyed(SectionOf(validation), validation.OptionsType, validation.Failures.First(), configuration: null);
                 case InvalidOperationException when BinderError().Match(ex.Message) is { Success: true } match:
                     return new ConfigurationException(
                         match.Groups["key"].Value,
@@ -397,33 +359,47 @@ public static partial class ConfigurationPreflight
     }
 
     /// <summary>
-    /// Hand-written validators already start with the full key; the source-generated ones say
-    /// <c>Property: message</c> or "... members: 'Property' with the error: 'message'."; both
-    /// become <c>Section:Property: message</c>.
+    /// A validator's failure as a <see cref="ConfigurationException"/> naming its key. The
+    /// generated validators say "Member: The field Probes.Gpu.EnergyInterval must be …" (the
+    /// options are named after their section, so the dotted name is the key path); the options'
+    /// own rules say "Probes:Gpu:RetryMax: …" (<see cref="Probes.OptionsMember"/>). Validated under
+    /// the default name, the path starts with the type's name instead of the section's. With
+    /// <paramref name="configuration"/>, a range failure also shows the value as configured.
     /// </summary>
-    internal static string FormatValidationFailure(string section, string failure)
+    internal static ConfigurationException Keyed(string section, Type optionsType, string failure, IConfiguration? configuration)
     {
-        // Data annotations say "The field LogOptions.Level must be ..."; the key is named already.
-        failure = FieldPrefix().Replace(failure, string.Empty);
-        if (failure.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase))
+        string key;
+        string problem;
+        if (AttributeFailure().Match(failure) is { Success: true } attribute)
         {
-            return failure;
+            key = attribute.Groups["field"].Value.Replace('.', ':');
+            problem = attribute.Groups["problem"].Value.TrimEnd('.');
+            key = Rooted(key, section, optionsType);
+            if (configuration?[key] is { } value)
+            {
+                problem += $", got {Quote(Secrets.IsSecretKey(key) ? Secrets.Redacted : value)}";
+            }
+        }
+        else if (failure.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon)
+        {
+            (key, problem) = (Rooted(failure[..colon], section, optionsType), failure[(colon + 2)..]);
+        }
+        else
+        {
+            (key, problem) = (section, failure);
         }
 
-        var dataAnnotation = DataAnnotationFailure().Match(failure);
-        if (dataAnnotation.Success)
-        {
-            return $"{section}:{dataAnnotation.Groups["member"].Value}: {dataAnnotation.Groups["message"].Value}";
-        }
-
-        var colon = failure.IndexOf(": ", StringComparison.Ordinal);
-        if (colon > 0 && !failure[..colon].Contains(' ', StringComparison.Ordinal))
-        {
-            return $"{section}:{failure[..colon]}: {failure[(colon + 2)..]}";
-        }
-
-        return $"{section}: {failure}";
+        return new ConfigurationException(key, problem);
     }
+
+    private static string Rooted(string key, string section, Type optionsType) =>
+        key.StartsWith(optionsType.Name + ":", StringComparison.Ordinal) ? section + key[optionsType.Name.Length..] : key;
+
+    // A failure of options validated under their section's name names it; under the default
+    // name (a host's start-up validation), the type's SectionName does.
+    private static string SectionOf(OptionsValidationException validation) =>
+        !string.IsNullOrEmpty(validation.OptionsName) ? validation.OptionsName
+        : validation.OptionsType.GetField("SectionName")?.GetValue(null) as string ?? validation.OptionsType.Name;
 
     private static string DescribeConversionFailure(string value, string typeName)
     {
@@ -467,9 +443,6 @@ public static partial class ConfigurationPreflight
     [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex BinderError();
 
-    [GeneratedRegex(@"The field [\w.]+ ")]
-    private static partial Regex FieldPrefix();
-
-    [GeneratedRegex("members: '(?<member>[^']+)' with the error: '(?<message>.*)'\\.?$", RegexOptions.Singleline)]
-    private static partial Regex DataAnnotationFailure();
+    [GeneratedRegex(@"^(?:\w+: )?The field (?<field>\S+) (?<problem>.+)$", RegexOptions.Singleline)]
+    private static partial Regex AttributeFailure();
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes;
 using Serilog.Events;
 
 namespace BenchDaemon.Configuration;
@@ -8,7 +9,7 @@ namespace BenchDaemon.Configuration;
 /// JSON. A <c>Serilog</c> section, read by Serilog.Settings.Configuration, can add sinks and
 /// level overrides on top.
 /// </summary>
-public sealed class LogOptions
+public sealed class LogOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Logs";
@@ -32,4 +33,13 @@ public sealed class LogOptions
     /// <summary>How many rolled files are kept; older ones are deleted.</summary>
     [Range(1, 1000)]
     public int RetainedFileCount { get; set; } = 10;
+
+    /// <summary>With the file sink on, the log directory must be creatable and writable.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (File && WritableDirectory.Check(Directory ?? string.Empty) is { } problem)
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(Directory), $"{problem} (or set {SectionName}:{nameof(File)}=false)");
+        }
+    }
 }

@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes;
+
 namespace BenchDaemon.Configuration;
 
 /// <summary>The metrics endpoint (configuration section <c>Metrics</c>).</summary>
-public sealed class MetricsOptions
+public sealed class MetricsOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Metrics";
@@ -24,6 +27,7 @@ public sealed class MetricsOptions
     /// How long one rendering of /metrics is reused for concurrent scrapers (0 renders every
     /// scrape). Probe values change once per probe interval, so half a second loses nothing.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
@@ -44,6 +48,7 @@ public sealed class MetricsOptions
     /// <c>benchdaemon_canary_last_latency_seconds</c> and the history whatever this is.
     /// docs/metrics.md, "Series per node", gives the cost.
     /// </summary>
+    [Range(1, 24)]
     public int LatencyBucketsPerDecade { get; set; } = DefaultLatencyBucketsPerDecade;
 
     /// <summary>Lowest latency bucket bound; faster calls share the first bucket.</summary>
@@ -51,4 +56,45 @@ public sealed class MetricsOptions
 
     /// <summary>Highest finite latency bucket bound; slower calls count only in <c>+Inf</c>.</summary>
     public TimeSpan LatencyBucketMax { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Rules attributes cannot express: a usable listen address, a bucket range, a readable web-config file.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!ListenAddress.TryParse(Listen, out _, out var error))
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(Listen), error!);
+        }
+
+        if (LatencyBucketMin < TimeSpan.FromTicks(10) || LatencyBucketMax > TimeSpan.FromHours(1) || LatencyBucketMin >= LatencyBucketMax)
+        {
+            yield return OptionsMember.Fail(
+                validationContext,
+                nameof(LatencyBucketMin),
+                $"{LatencyBucketMin} to {LatencyBucketMax} ({nameof(LatencyBucketMin)} to {nameof(LatencyBucketMax)}) is not a range within 00:00:00.000001-01:00:00 with the minimum below the maximum");
+        }
+
+        if (WebConfigProblem() is { } problem)
+        {
+            yield return new ValidationResult(problem);
+        }
+    }
+
+    // The loader names the key itself (Metrics:WebConfigFile, or a key of the file).
+    private string? WebConfigProblem()
+    {
+        if (string.IsNullOrWhiteSpace(WebConfigFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            WebConfigLoader.Check(WebConfigFile);
+            return null;
+        }
+        catch (ConfigurationException ex)
+        {
+            return ex.Message;
+        }
+    }
 }

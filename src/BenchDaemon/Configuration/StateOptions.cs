@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes;
+
 namespace BenchDaemon.Configuration;
 
 /// <summary>Where BenchDaemon keeps its state: history, model cache, logs (section <c>State</c>).</summary>
-public sealed class StateOptions
+public sealed class StateOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "State";
@@ -12,6 +15,15 @@ public sealed class StateOptions
     /// else <c>~/.local/state/benchdaemon</c>.
     /// </summary>
     public string? Directory { get; set; }
+
+    /// <summary>The state directory must be creatable and writable, or nothing can be kept.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (WritableDirectory.Check(Directory ?? string.Empty) is { } problem)
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(Directory), problem);
+        }
+    }
 
     /// <summary>The default state directory for the given environment (see <see cref="Directory"/>).</summary>
     public static string DefaultDirectory(Func<string, string?> environment)

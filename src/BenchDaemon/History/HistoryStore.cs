@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BenchDaemon.Regression;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Data.Sqlite;
 

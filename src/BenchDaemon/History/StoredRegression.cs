@@ -1,4 +1,3 @@
-using BenchDaemon.Regression;
 
 namespace BenchDaemon.History;
 

@@ -5,6 +5,9 @@ using BenchDaemon.Probes;
 using BenchDaemon.Scheduling;
 using BenchDaemon.Telemetry;
 using BenchDaemon.Workers;
+using BenchDaemon.Workloads.Canaries;
+using BenchDaemon.Workloads.Cuda;
+using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,27 +26,24 @@ public static class BenchDaemonServices
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>()
-            .Bind(configuration.GetSection(MetricsOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<StateOptions, StateOptionsValidator>()
-            .Bind(configuration.GetSection(StateOptions.SectionName));
+        // Every section with its source-generated validator; the preflight and a reload check
+        // a configuration through these registrations (OptionsSection).
+        services.AddOptionsSection<MetricsOptions, MetricsOptionsValidator>(configuration, MetricsOptions.SectionName);
+        services.AddOptionsSection<StateOptions, StateOptionsValidator>(configuration, StateOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<StateOptions>, StateOptionsSetup>());
-        services.AddOptionsWithValidateOnStart<OtlpOptions, OtlpOptionsValidator>()
-            .Bind(configuration.GetSection(OtlpOptions.SectionName));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OtlpOptions>, OtlpEndpointValidator>());
-        services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>()
-            .Bind(configuration.GetSection(LogOptions.SectionName));
+        services.AddOptionsSection<ProbeOptions>(ProbeOptions.SectionName);
+        services.AddOptionsSection<OtlpOptions, OtlpOptionsValidator>(configuration, OtlpOptions.SectionName);
+        services.AddOptionsSection<LogOptions, LogOptionsValidator>(configuration, LogOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LogOptions>, LogOptionsSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogDirectoryValidator>());
-
-        services.AddOptions<GuardOptions>().Bind(configuration.GetSection(GuardOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardOptions>, GuardOptionsValidator>());
-
-        services.AddOptionsWithValidateOnStart<HistoryOptions, HistoryOptionsValidator>()
-            .Bind(configuration.GetSection(HistoryOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<RegressionOptions, RegressionOptionsValidator>()
-            .Bind(configuration.GetSection(RegressionOptions.SectionName));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegressionOptions>, RegressionOptionsRelationsValidator>());
+        services.AddOptionsSection<OnnxRuntimeOptions>(OnnxRuntimeOptions.SectionName);
+        services.AddOptionsSection<CudaOptions>(CudaOptions.SectionName);
+        services.AddOptionsSection<WorkerOptions>(WorkerOptions.SectionName);
+        services.AddOptionsSection<GuardOptions, GuardOptionsValidator>(configuration, GuardOptions.SectionName);
+        services.AddOptionsSection<HistoryOptions, HistoryOptionsValidator>(configuration, HistoryOptions.SectionName);
+        services.AddOptionsSection<RegressionOptions, RegressionOptionsValidator>(configuration, RegressionOptions.SectionName);
+        // Defaults holds one switch: nothing for a validator to check, so no validator.
+        services.AddOptions<DefaultsOptions>().Bind(configuration.GetSection(DefaultsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
+        services.AddOptionsSection<DefaultsOptions>(DefaultsOptions.SectionName);
 
         services.AddProbes(configuration);
 

@@ -118,6 +118,7 @@ public static class DaemonHost
         services.AddSingleton(context);
         services.TryAddSingleton<IGpuStatusSource, GpuProbeStatusSource>();
         services.AddSingleton<DutyCycle>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, DutyCycle>(sp => sp.GetRequiredService<DutyCycle>()));
         services.AddSingleton<CanaryGuards>();
         services.AddSingleton<TelemetryRecorder>();
         services.AddSingleton<CanaryResultSink>();

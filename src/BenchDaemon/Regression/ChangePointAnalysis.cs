@@ -1,6 +1,5 @@
+using BenchDaemon.Workloads.Canaries;
 using Perfolizer.Mathematics.Cpd;
-using Perfolizer.Mathematics.QuantileEstimators;
-using Pragmastat;
 
 namespace BenchDaemon.Regression;
 
@@ -44,5 +43,5 @@ public static class ChangePointAnalysis
     }
 
     private static double Median(List<Draw> draws, int from, int to) =>
-        SimpleQuantileEstimator.Instance.Quantile(new Sample(draws.Skip(from).Take(to - from).Select(d => d.Value).ToArray()), 0.5).NominalValue;
+        Quantiles.Median([.. draws.Skip(from).Take(to - from).Select(d => d.Value)]);
 }

@@ -1,5 +1,6 @@
+using BenchDaemon.History;
+using BenchDaemon.Workloads.Canaries;
 using Perfolizer.Mathematics.Distributions.ContinuousDistributions;
-using Perfolizer.Mathematics.QuantileEstimators;
 using Pragmastat;
 
 namespace BenchDaemon.Regression;
@@ -147,8 +148,8 @@ public static class RegressionDetector
         var sample = new Sample(logs.ToArray());
         var center = logs.Count > 1 ? Toolkit.Center(sample).NominalValue : logs[0];
         var shamos = logs.Count > 1 ? Toolkit.Spread(sample).NominalValue / ShamosConsistency : 0;
-        var upper = (Quantile(sample, 0.9) - center) / UpperTailConsistency;
-        var lower = (center - Quantile(sample, 0.1)) / UpperTailConsistency;
+        var upper = (Quantiles.Of(sample, 0.9) - center) / UpperTailConsistency;
+        var lower = (center - Quantiles.Of(sample, 0.1)) / UpperTailConsistency;
         // A few baseline runs underestimate the scale; widen it by the standard error of a scale estimate.
         var inflation = Inflation(logs.Count);
         return (center, Math.Max(MinimumScale, Math.Max(shamos, Math.Max(upper, lower)) * inflation));
@@ -373,7 +374,7 @@ public static class RegressionDetector
             spacing[i - 1] = (scheduled[i].Time - scheduled[i - 1].Time).TotalSeconds;
         }
 
-        var cadence = Quantile(new Sample(spacing), 0.5);
+        var cadence = Quantiles.Of(new Sample(spacing), 0.5);
         // The last slot must end before the next scheduled run: a re-run takes time too.
         var slots = (int)Math.Floor((cadence - 1) / settings.ConfirmationGap.TotalSeconds);
         return Math.Clamp(slots, 0, k);
@@ -557,10 +558,9 @@ public static class RegressionDetector
     internal static double Median(IReadOnlyCollection<double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return values.Count == 0 ? 0 : Quantile(new Sample(values.ToArray()), 0.5);
+        return values.Count == 0 ? 0 : Quantiles.Median([.. values]);
     }
 
-    private static double Quantile(Sample sample, double p) => SimpleQuantileEstimator.Instance.Quantile(sample, p).NominalValue;
 
     /// <summary>A scheduled run and the confirmation re-runs that followed it.</summary>
     private sealed record Group(Draw Scheduled, List<Draw> Confirmations)

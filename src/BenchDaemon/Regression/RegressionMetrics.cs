@@ -5,20 +5,14 @@ namespace BenchDaemon.Regression;
 /// <summary>The metrics of a run the gate judges: name (the <c>metric</c> label), value, direction.</summary>
 public static class RegressionMetrics
 {
-    public const string LatencyP50 = "latency_p50";
-    public const string LatencyP99 = "latency_p99";
-    public const string Throughput = "throughput";
-    public const string EnergyPerSample = "energy_per_sample";
-    public const string Drift = "drift";
-
-    /// <summary>Every judged metric with how to read it from a result and whether higher is worse.</summary>
+    /// <summary>Every judged metric (<see cref="RegressionMetricNames"/>) with how to read it from a result and whether higher is worse.</summary>
     public static IReadOnlyList<(string Name, Func<CanaryResult, double?> Value, bool HigherIsWorse)> All { get; } =
     [
-        (LatencyP50, r => r.LatencySeconds?.P50, true),
-        (LatencyP99, r => r.LatencySeconds?.P99, true),
-        (Throughput, r => r.ThroughputSamplesPerSecond, false),
-        (EnergyPerSample, r => r.EnergyJoulesPerSample, true),
-        (Drift, r => r.Drift?.MaxAbsError, true),
+        (RegressionMetricNames.LatencyP50, r => r.LatencySeconds?.P50, true),
+        (RegressionMetricNames.LatencyP99, r => r.LatencySeconds?.P99, true),
+        (RegressionMetricNames.Throughput, r => r.ThroughputSamplesPerSecond, false),
+        (RegressionMetricNames.EnergyPerSample, r => r.EnergyJoulesPerSample, true),
+        (RegressionMetricNames.Drift, r => r.Drift?.MaxAbsError, true),
     ];
 
     /// <summary>The minimum effect of <paramref name="metric"/> for <paramref name="canary"/>: canary metric override, canary override scaled, global metric override, global scaled.</summary>

@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes;
+using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Regression;
 
 /// <summary>The regression gate and the change-point analysis (section <c>Regression</c>); see docs/regression.md.</summary>
-public sealed class RegressionOptions
+public sealed class RegressionOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Regression";
@@ -70,11 +72,33 @@ public sealed class RegressionOptions
     [Range(2, 1000)]
     public int ChangePointMinimumSegment { get; set; } = 10;
 
+    /// <summary>What attributes cannot say: metric names and their effects, the baseline within its window, persistence within the evidence window.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinimumBaseline > BaselineWindow)
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(MinimumBaseline), $"{MinimumBaseline} is larger than {nameof(BaselineWindow)} {BaselineWindow}");
+        }
+
+        if (PersistRuns > EvidenceWindow)
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(PersistRuns), $"{PersistRuns} is larger than {nameof(EvidenceWindow)} {EvidenceWindow}");
+        }
+
+        // The same rules as a canary's overrides, under this section's key.
+        var section = OptionsMember.Key(validationContext, string.Empty).TrimEnd(':');
+        var effects = new CanaryRegressionOptionsValidator().Validate(section, new CanaryRegressionOptions { MinimumEffects = MinimumEffects });
+        foreach (var failure in effects.Failed ? effects.Failures : [])
+        {
+            yield return new ValidationResult(failure);
+        }
+    }
+
     /// <summary>The built-in multiple of <see cref="MinimumEffect"/> per metric.</summary>
     public static double DefaultFactor(string metric) => metric switch
     {
-        RegressionMetrics.LatencyP99 => 2,
-        RegressionMetrics.Drift => 10,
+        RegressionMetricNames.LatencyP99 => 2,
+        RegressionMetricNames.Drift => 10,
         _ => 1,
     };
 }

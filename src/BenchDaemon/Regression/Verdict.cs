@@ -1,3 +1,5 @@
+using BenchDaemon.History;
+
 namespace BenchDaemon.Regression;
 
 /// <summary>The gate's answer for the newest run of one metric of one series.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using BenchDaemon.Regression;
+using BenchDaemon.Telemetry;
 using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Hosting;
@@ -193,11 +194,25 @@ public sealed partial class CanaryCoordinator : IDisposable
                 _planner?.Observe(canary, busy, [.. Volatile.Read(ref _canaries).Values.Where(c => c.Schedule.FitDutyBudget)]);
                 _duty.Stretch(_planner?.Planned);
             }
+
+            Compact();
         }
         finally
         {
             lane.Gate.Release();
         }
+    }
+
+    // A run leaves its garbage behind: the worker's result line (up to 50 000 samples, one string
+    // of megabytes on the large object heap), the history rows, the regression inputs. The large
+    // object heap is only collected by a full collection, which an idle daemon may not make for
+    // hours, so that garbage stayed resident between runs (bench/workers/README.md, "Daemon
+    // memory"). One compacting full collection after each canary's runs, a few milliseconds on a
+    // heap of tens of MiB, returns it; runs are minutes apart, and their own cost is seconds.
+    private static void Compact()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     /// <summary>

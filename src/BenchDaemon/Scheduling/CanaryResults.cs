@@ -1,5 +1,6 @@
 using BenchDaemon.History;
 using BenchDaemon.Regression;
+using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Scheduling;

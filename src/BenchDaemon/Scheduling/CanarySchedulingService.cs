@@ -1,3 +1,4 @@
+using BenchDaemon.Telemetry;
 using BenchDaemon.Workloads.Canaries;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

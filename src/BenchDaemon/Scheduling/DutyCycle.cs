@@ -1,3 +1,5 @@
+using BenchDaemon.Telemetry;
+
 namespace BenchDaemon.Scheduling;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace BenchDaemon.Scheduling;
 /// gave the default canaries when that is longer (<see cref="Stretch"/>) — kept on the monotonic
 /// clock so a wall-clock step neither keeps old runs in the window (a step back) nor drops them early.
 /// </summary>
-public sealed class DutyCycle(TimeProvider timeProvider)
+public sealed class DutyCycle(TimeProvider timeProvider) : IMetricSource
 {
     /// <summary>The shortest window the duty fraction is measured over.</summary>
     public static readonly TimeSpan MinimumWindow = TimeSpan.FromHours(1);
@@ -55,6 +57,13 @@ public sealed class DutyCycle(TimeProvider timeProvider)
         {
             _runs.Enqueue((timeProvider.GetTimestamp(), busy));
         }
+    }
+
+    /// <summary>Writes <c>benchdaemon_canary_duty_ratio</c>, the fraction of the window canaries used.</summary>
+    public void Collect(IMetricWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(TelemetryCatalogue.CanaryDuty, UsedFraction());
     }
 
     /// <summary>Busy share of the window (0–1).</summary>

@@ -113,10 +113,10 @@ public sealed partial class StudyService(
                 foreach (var cell in run.Cells.Where(c => c.Status is CanaryStatus.Ok or CanaryStatus.Unstable))
                 {
                     string[] labels = [name, cell.Model, cell.Provider, cell.Precision.ToString(), cell.Batch.ToString(CultureInfo.InvariantCulture), Configuration(cell)];
-                    Optional(writer, TelemetryCatalogue.StudyThroughput, cell.ThroughputSamplesPerSecond, labels);
-                    Optional(writer, TelemetryCatalogue.StudyAse, cell.Ase, labels);
-                    Optional(writer, TelemetryCatalogue.StudySpeedup, cell.SpeedupVsBaseline, labels);
-                    Optional(writer, TelemetryCatalogue.StudyEnergyPerSample, cell.EnergyJoulesPerSample, labels);
+                    writer.WriteOptional(TelemetryCatalogue.StudyThroughput, cell.ThroughputSamplesPerSecond, labels);
+                    writer.WriteOptional(TelemetryCatalogue.StudyAse, cell.Ase, labels);
+                    writer.WriteOptional(TelemetryCatalogue.StudySpeedup, cell.SpeedupVsBaseline, labels);
+                    writer.WriteOptional(TelemetryCatalogue.StudyEnergyPerSample, cell.EnergyJoulesPerSample, labels);
                 }
             }
         }
@@ -127,14 +127,6 @@ public sealed partial class StudyService(
     {
         ArgumentNullException.ThrowIfNull(cell);
         return cell.Mode == StudyCellPlan.InferenceMode ? cell.Configuration : cell.ImageSize is { } size ? $"{cell.Mode}-{size}" : cell.Mode;
-    }
-
-    private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, string[] labels)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            writer.Write(metric, v, labels);
-        }
     }
 
     [LoggerMessage(EventId = 440, Level = LogLevel.Information, Message = "Study {Study} starting: {Cells} cells, report in {Directory}")]

@@ -57,17 +57,17 @@ public sealed class GpuMetricSource : IMetricSource
         }
 
         writer.Write(TelemetryCatalogue.GpuMemoryTotal, id.MemoryTotalBytes, labels);
-        Optional(writer, TelemetryCatalogue.GpuPowerLimit, id.PowerLimitWatts, labels);
-        Optional(writer, TelemetryCatalogue.GpuUtilization, gpu.Utilization, labels);
-        Optional(writer, TelemetryCatalogue.GpuMemoryUtilization, gpu.MemoryUtilization, labels);
-        Optional(writer, TelemetryCatalogue.GpuMemoryUsed, gpu.MemoryUsedBytes, labels);
-        Optional(writer, TelemetryCatalogue.GpuMemoryFree, gpu.MemoryFreeBytes, labels);
-        Optional(writer, TelemetryCatalogue.GpuMemoryReserved, gpu.MemoryReservedBytes, labels);
-        Optional(writer, TelemetryCatalogue.GpuPower, gpu.PowerWatts, labels);
-        Optional(writer, TelemetryCatalogue.GpuEnergy, gpu.EnergyJoules, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuPowerLimit, id.PowerLimitWatts, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuUtilization, gpu.Utilization, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuMemoryUtilization, gpu.MemoryUtilization, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuMemoryUsed, gpu.MemoryUsedBytes, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuMemoryFree, gpu.MemoryFreeBytes, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuMemoryReserved, gpu.MemoryReservedBytes, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuPower, gpu.PowerWatts, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuEnergy, gpu.EnergyJoules, labels);
         Clocks(writer, TelemetryCatalogue.GpuClock, gpu.Clocks, index, id.Uuid);
         Clocks(writer, TelemetryCatalogue.GpuClockMax, gpu.MaxClocks, index, id.Uuid);
-        Optional(writer, TelemetryCatalogue.GpuTemperature, gpu.TemperatureCelsius, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuTemperature, gpu.TemperatureCelsius, labels);
         if (gpu.ClockEventReasons is { } reasons)
         {
             foreach (var (name, bit) in GpuClockEvents.Reasons)
@@ -81,27 +81,27 @@ public sealed class GpuMetricSource : IMetricSource
             writer.Write(TelemetryCatalogue.GpuClockEventSeconds, seconds, index, id.Uuid, reason);
         }
 
-        Optional(writer, TelemetryCatalogue.GpuPerformanceState, gpu.PerformanceState, labels);
+        writer.WriteOptional(TelemetryCatalogue.GpuPerformanceState, gpu.PerformanceState, labels);
         if (gpu.Pcie is { } pcie)
         {
-            Optional(writer, TelemetryCatalogue.GpuPcieThroughput, pcie.TransmitBytesPerSecond, index, id.Uuid, "transmit");
-            Optional(writer, TelemetryCatalogue.GpuPcieThroughput, pcie.ReceiveBytesPerSecond, index, id.Uuid, "receive");
-            Optional(writer, TelemetryCatalogue.GpuPcieLinkGeneration, pcie.LinkGeneration, labels);
-            Optional(writer, TelemetryCatalogue.GpuPcieLinkMaxGeneration, pcie.LinkMaxGeneration, labels);
-            Optional(writer, TelemetryCatalogue.GpuPcieLinkWidth, pcie.LinkWidth, labels);
-            Optional(writer, TelemetryCatalogue.GpuPcieLinkMaxWidth, pcie.LinkMaxWidth, labels);
+            writer.WriteOptional(TelemetryCatalogue.GpuPcieThroughput, pcie.TransmitBytesPerSecond, index, id.Uuid, "transmit");
+            writer.WriteOptional(TelemetryCatalogue.GpuPcieThroughput, pcie.ReceiveBytesPerSecond, index, id.Uuid, "receive");
+            writer.WriteOptional(TelemetryCatalogue.GpuPcieLinkGeneration, pcie.LinkGeneration, labels);
+            writer.WriteOptional(TelemetryCatalogue.GpuPcieLinkMaxGeneration, pcie.LinkMaxGeneration, labels);
+            writer.WriteOptional(TelemetryCatalogue.GpuPcieLinkWidth, pcie.LinkWidth, labels);
+            writer.WriteOptional(TelemetryCatalogue.GpuPcieLinkMaxWidth, pcie.LinkMaxWidth, labels);
         }
 
         if (gpu.Ecc is { } ecc)
         {
-            Optional(writer, TelemetryCatalogue.GpuEccErrors, ecc.Corrected, index, id.Uuid, "corrected");
-            Optional(writer, TelemetryCatalogue.GpuEccErrors, ecc.Uncorrected, index, id.Uuid, "uncorrected");
-            Optional(writer, TelemetryCatalogue.GpuRetiredPages, ecc.RetiredSingleBit, index, id.Uuid, "single_bit");
-            Optional(writer, TelemetryCatalogue.GpuRetiredPages, ecc.RetiredDoubleBit, index, id.Uuid, "double_bit");
-            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedCorrectable, index, id.Uuid, "correctable");
-            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedUncorrectable, index, id.Uuid, "uncorrectable");
-            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedPending, index, id.Uuid, "pending");
-            Optional(writer, TelemetryCatalogue.GpuRemappedRows, ecc.RemappedFailure, index, id.Uuid, "failure");
+            writer.WriteOptional(TelemetryCatalogue.GpuEccErrors, ecc.Corrected, index, id.Uuid, "corrected");
+            writer.WriteOptional(TelemetryCatalogue.GpuEccErrors, ecc.Uncorrected, index, id.Uuid, "uncorrected");
+            writer.WriteOptional(TelemetryCatalogue.GpuRetiredPages, ecc.RetiredSingleBit, index, id.Uuid, "single_bit");
+            writer.WriteOptional(TelemetryCatalogue.GpuRetiredPages, ecc.RetiredDoubleBit, index, id.Uuid, "double_bit");
+            writer.WriteOptional(TelemetryCatalogue.GpuRemappedRows, ecc.RemappedCorrectable, index, id.Uuid, "correctable");
+            writer.WriteOptional(TelemetryCatalogue.GpuRemappedRows, ecc.RemappedUncorrectable, index, id.Uuid, "uncorrectable");
+            writer.WriteOptional(TelemetryCatalogue.GpuRemappedRows, ecc.RemappedPending, index, id.Uuid, "pending");
+            writer.WriteOptional(TelemetryCatalogue.GpuRemappedRows, ecc.RemappedFailure, index, id.Uuid, "failure");
         }
 
         if (gpu.Gpm is { } gpm)
@@ -115,8 +115,8 @@ public sealed class GpuMetricSource : IMetricSource
         {
             var number = link.Link.ToString(CultureInfo.InvariantCulture);
             writer.Write(TelemetryCatalogue.GpuNvlinkActive, link.Active ? 1 : 0, index, id.Uuid, number);
-            Optional(writer, TelemetryCatalogue.GpuNvlinkData, link.TransmitBytes, index, id.Uuid, number, "transmit");
-            Optional(writer, TelemetryCatalogue.GpuNvlinkData, link.ReceiveBytes, index, id.Uuid, number, "receive");
+            writer.WriteOptional(TelemetryCatalogue.GpuNvlinkData, link.TransmitBytes, index, id.Uuid, number, "transmit");
+            writer.WriteOptional(TelemetryCatalogue.GpuNvlinkData, link.ReceiveBytes, index, id.Uuid, number, "receive");
             foreach (var (type, count) in link.Errors)
             {
                 writer.Write(TelemetryCatalogue.GpuNvlinkErrors, count, index, id.Uuid, number, type);
@@ -134,9 +134,9 @@ public sealed class GpuMetricSource : IMetricSource
             foreach (var process in gpu.Processes ?? [])
             {
                 var pid = process.Pid.ToString(CultureInfo.InvariantCulture);
-                Optional(writer, TelemetryCatalogue.GpuProcessMemoryUsed, process.UsedBytes, index, id.Uuid, pid, process.Name);
-                Optional(writer, TelemetryCatalogue.GpuProcessSmUtilization, process.SmUtilization, index, id.Uuid, pid, process.Name);
-                Optional(writer, TelemetryCatalogue.GpuProcessEnergy, process.EnergyJoules, index, id.Uuid, pid, process.Name);
+                writer.WriteOptional(TelemetryCatalogue.GpuProcessMemoryUsed, process.UsedBytes, index, id.Uuid, pid, process.Name);
+                writer.WriteOptional(TelemetryCatalogue.GpuProcessSmUtilization, process.SmUtilization, index, id.Uuid, pid, process.Name);
+                writer.WriteOptional(TelemetryCatalogue.GpuProcessEnergy, process.EnergyJoules, index, id.Uuid, pid, process.Name);
                 writer.Write(TelemetryCatalogue.GpuProcessInfo, 1, index, id.Uuid, pid, process.Name, process.ContainerId ?? string.Empty, process.PodUid ?? string.Empty);
             }
         }
@@ -204,8 +204,8 @@ public sealed class GpuMetricSource : IMetricSource
             // Memory belongs to the GPU instance: written once, from its first compute instance.
             if (profiles.TryAdd(mig.GpuInstance, mig.GpuInstanceProfile))
             {
-                Optional(writer, TelemetryCatalogue.GpuMigMemoryUsed, mig.MemoryUsedBytes, index, uuid, gi, mig.GpuInstanceProfile);
-                Optional(writer, TelemetryCatalogue.GpuMigMemoryTotal, mig.MemoryTotalBytes, index, uuid, gi, mig.GpuInstanceProfile);
+                writer.WriteOptional(TelemetryCatalogue.GpuMigMemoryUsed, mig.MemoryUsedBytes, index, uuid, gi, mig.GpuInstanceProfile);
+                writer.WriteOptional(TelemetryCatalogue.GpuMigMemoryTotal, mig.MemoryTotalBytes, index, uuid, gi, mig.GpuInstanceProfile);
             }
         }
 
@@ -246,15 +246,7 @@ public sealed class GpuMetricSource : IMetricSource
         double?[] values = [clocks.SmHertz, clocks.MemoryHertz, clocks.GraphicsHertz];
         for (var i = 0; i < values.Length; i++)
         {
-            Optional(writer, metric, values[i], index, uuid, s_clockNames[i]);
-        }
-    }
-
-    private static void Optional(IMetricWriter writer, MetricDefinition metric, double? value, params string[] labels)
-    {
-        if (value is { } v)
-        {
-            writer.Write(metric, v, labels);
+            writer.WriteOptional(metric, values[i], index, uuid, s_clockNames[i]);
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using BenchDaemon.Telemetry;
+using BenchDaemon.Workloads.Onnx;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BenchDaemon.Workers;
 
@@ -13,12 +15,23 @@ public sealed partial class WorkerRuntime : IMetricSource, IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WorkerPool? _pool;
     private readonly ILogger _logger;
+    private readonly string? _bundledVersion;
     private RuntimeDescription? _description;
 
-    public WorkerRuntime(WorkerPool pool, ILogger<WorkerRuntime> logger)
+    /// <param name="pool">The workers asked for the description.</param>
+    /// <param name="options">
+    /// Without <c>OnnxRuntime:LibraryPath</c> the workers load the package this build bundles, so its
+    /// version stands in <c>benchdaemon_build_info</c> until a worker described the runtime.
+    /// </param>
+    /// <param name="logger">Logs what the description says.</param>
+    public WorkerRuntime(WorkerPool pool, IOptions<OnnxRuntimeOptions> options, ILogger<WorkerRuntime> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _pool = pool;
         _logger = logger;
+        _bundledVersion = string.IsNullOrWhiteSpace(options.Value.LibraryPath) && OnnxRuntimeBuild.ExpectedLibraryPath(null) is not null
+            ? OnnxRuntimeBuild.PackageVersion
+            : null;
     }
 
     /// <summary>A runtime known in advance (tests of what consumes the description).</summary>
@@ -85,10 +98,25 @@ public sealed partial class WorkerRuntime : IMetricSource, IDisposable
         }
     }
 
-    /// <summary>Writes whether each GPU provider is usable per device, and why not (no I/O: the kept description).</summary>
+    /// <summary>
+    /// Writes <c>benchdaemon_build_info</c> with the ONNX Runtime the workers load, and whether each GPU
+    /// provider is usable per device, and why not (no I/O: the kept description).
+    /// </summary>
     public void Collect(IMetricWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        // Until a worker described its ONNX Runtime (moments after start) the bundled package's
+        // version stands for it; a library of the user's own (OnnxRuntime:LibraryPath) is not
+        // guessed: the series waits for the worker rather than show a version that would change.
+        if (Volatile.Read(ref _description) is { } described)
+        {
+            writer.Write(TelemetryCatalogue.BuildInfo, 1, BuildInfoSource.Version, described.OnnxRuntimeVersion);
+        }
+        else if (_bundledVersion is not null)
+        {
+            writer.Write(TelemetryCatalogue.BuildInfo, 1, BuildInfoSource.Version, _bundledVersion);
+        }
+
         foreach (var provider in Volatile.Read(ref _description)?.UsabilityOrNone.Providers ?? [])
         {
             var device = provider.Device.ToString(CultureInfo.InvariantCulture);

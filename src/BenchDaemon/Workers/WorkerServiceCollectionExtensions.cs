@@ -24,9 +24,11 @@ public static class WorkerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptionsWithValidateOnStart<WorkerOptions, WorkerOptionsValidator>()
-            .Bind(configuration.GetSection(WorkerOptions.SectionName));
-        services.AddOptions<OnnxRuntimeOptions>().Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName));
-        services.AddOptions<CudaOptions>().Bind(configuration.GetSection(CudaOptions.SectionName));
+            .Bind(configuration.GetSection(WorkerOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
+        services.AddOptionsWithValidateOnStart<OnnxRuntimeOptions, OnnxRuntimeOptionsValidator>()
+            .Bind(configuration.GetSection(OnnxRuntimeOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
+        services.AddOptionsWithValidateOnStart<CudaOptions, CudaOptionsValidator>()
+            .Bind(configuration.GetSection(CudaOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => WorkerCommand.Current());
         services.TryAddSingleton(sp => new WorkerSettings(

@@ -23,7 +23,7 @@ internal sealed unsafe class GpuDevice : IDisposable
     private readonly Lock _energyLock = new();
     private readonly RaplEnergyAccumulator _energyCounter = new();
     private readonly Dictionary<long, long> _xids = [];
-    private readonly Dictionary<int, (string Name, CgroupIdentity Cgroup)> _processIdentities = [];
+    private readonly Dictionary<int, ProcessIdentity> _processIdentities = [];
     private readonly Lock _processLock = new();
     private readonly Dictionary<int, (double SmUtilization, double EnergyJoules)> _processUsage = [];
     private HashSet<int> _livePids = [];
@@ -51,9 +51,9 @@ internal sealed unsafe class GpuDevice : IDisposable
     private volatile Dictionary<int, GpuGpmSample>? _migGpm;
     private volatile GpuGpmSample? _gpm;
 
-    public GpuDevice(nint handle, GpuIdentity identity, GpuClocks maxClocks, ILogger logger, GpuErrorCounts errors)
+    public GpuDevice(nint handle, GpuIdentity identity, GpuClocks maxClocks, string procRoot, ILogger logger, GpuErrorCounts errors)
     {
-        ProcRoot = "/proc";
+        ProcRoot = procRoot;
         _errors = errors;
         Handle = handle;
         Identity = identity;
@@ -67,8 +67,8 @@ internal sealed unsafe class GpuDevice : IDisposable
 
     public GpuClocks MaxClocks { get; }
 
-    /// <summary>Root of the proc file system, where process names and cgroups are read.</summary>
-    public string ProcRoot { get; init; }
+    /// <summary>Root of the proc file system (<c>Probes:ProcRoot</c>), where process names and cgroups are read.</summary>
+    public string ProcRoot { get; }
 
     /// <summary>Most compute processes reported per GPU with process metrics (those with the most memory).</summary>
     public int ProcessLimit { get; init; } = GpuProbeOptions.DefaultProcessLimit;
@@ -79,7 +79,7 @@ internal sealed unsafe class GpuDevice : IDisposable
     public string EnergySource { get; private set; } = "counter";
 
     /// <summary>Reads identity and maximum clocks of GPU <paramref name="index"/>.</summary>
-    public static GpuDevice Create(int index, nint handle, string driver, string cuda, ILogger logger, GpuErrorCounts errors, string procRoot = "/proc", int processLimit = GpuProbeOptions.DefaultProcessLimit)
+    public static GpuDevice Create(int index, nint handle, string driver, string cuda, ILogger logger, GpuErrorCounts errors, string procRoot, int processLimit = GpuProbeOptions.DefaultProcessLimit)
     {
         var text = stackalloc byte[96];
         var name = NvmlNative.nvmlDeviceGetName(handle, text, 96) == NvmlReturn.Success ? NvmlSession.Text(text, 96) : "unknown";
@@ -97,7 +97,7 @@ internal sealed unsafe class GpuDevice : IDisposable
         double? limitWatts = NvmlNative.nvmlDeviceGetEnforcedPowerLimit(handle, &limit) == NvmlReturn.Success ? limit / 1000.0 : null;
         var identity = new GpuIdentity(index, uuid, name, busId, driver, cuda, capability, total, limitWatts);
         var max = new GpuClocks(MaxClock(handle, NvmlNative.ClockSm), MaxClock(handle, NvmlNative.ClockMemory), MaxClock(handle, NvmlNative.ClockGraphics));
-        var device = new GpuDevice(handle, identity, max, logger, errors) { ProcRoot = procRoot, ProcessLimit = processLimit };
+        var device = new GpuDevice(handle, identity, max, procRoot, logger, errors) { ProcessLimit = processLimit };
         if (uuidCode == NvmlReturn.GpuIsLost)
         {
             // Still lost at a re-initialisation (no reset yet): the loss was logged and counted when it happened.
@@ -152,12 +152,9 @@ internal sealed unsafe class GpuDevice : IDisposable
         for (var link = 0; link < NvmlNative.NvlinkMaxLinks; link++)
         {
             int active;
-            NvmlReturn code;
-            try
-            {
-                code = NvmlNative.nvmlDeviceGetNvLinkState(Handle, (uint)link, &active);
-            }
-            catch (EntryPointNotFoundException)
+            var state = &active;
+            var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetNvLinkState(Handle, (uint)link, state));
+            if (code == NvmlReturn.FunctionNotFound)
             {
                 return;
             }
@@ -202,16 +199,10 @@ internal sealed unsafe class GpuDevice : IDisposable
         if (!_unsupported[(int)GpuField.NvlinkThroughput])
         {
             NvmlReturn code;
-            fixed (NvmlFieldValue* values = fields)
+            fixed (NvmlFieldValue* pinned = fields)
             {
-                try
-                {
-                    code = NvmlNative.nvmlDeviceGetFieldValues(Handle, fields.Length, values);
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    code = NvmlReturn.FunctionNotFound;
-                }
+                var values = pinned;
+                code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetFieldValues(Handle, fields.Length, values));
             }
 
             haveThroughput = Check(GpuField.NvlinkThroughput, code);
@@ -297,12 +288,10 @@ internal sealed unsafe class GpuDevice : IDisposable
         }
 
         uint current, pending, max;
-        NvmlReturn code;
-        try
-        {
-            code = NvmlNative.nvmlDeviceGetMigMode(Handle, &current, &pending);
-        }
-        catch (EntryPointNotFoundException)
+        var currentMode = &current;
+        var pendingMode = &pending;
+        var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetMigMode(Handle, currentMode, pendingMode));
+        if (code == NvmlReturn.FunctionNotFound)
         {
             return;
         }
@@ -555,15 +544,8 @@ internal sealed unsafe class GpuDevice : IDisposable
         // v2 adds the driver-reserved part; drivers before r510 lack it.
         NvmlMemoryV2 v2 = default;
         v2.Version = NvmlMemoryV2.StructVersion;
-        NvmlReturn code;
-        try
-        {
-            code = NvmlNative.nvmlDeviceGetMemoryInfo_v2(Handle, &v2);
-        }
-        catch (EntryPointNotFoundException)
-        {
-            code = NvmlReturn.FunctionNotFound;
-        }
+        var memory = &v2;
+        var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetMemoryInfo_v2(Handle, memory));
 
         if (code == NvmlReturn.Success)
         {
@@ -600,23 +582,14 @@ internal sealed unsafe class GpuDevice : IDisposable
         }
 
         ulong reasons;
-        NvmlReturn code;
+        var read = &reasons;
         // The "clocks event" name arrived with driver r535; older drivers only have the "throttle" one.
-        if (!_useThrottleReasonsName)
+        var code = _useThrottleReasonsName ? NvmlReturn.FunctionNotFound
+            : NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetCurrentClocksEventReasons(Handle, read));
+        if (code == NvmlReturn.FunctionNotFound)
         {
-            try
-            {
-                code = NvmlNative.nvmlDeviceGetCurrentClocksEventReasons(Handle, &reasons);
-            }
-            catch (EntryPointNotFoundException)
-            {
-                _useThrottleReasonsName = true;
-                code = NvmlNative.nvmlDeviceGetCurrentClocksThrottleReasons(Handle, &reasons);
-            }
-        }
-        else
-        {
-            code = NvmlNative.nvmlDeviceGetCurrentClocksThrottleReasons(Handle, &reasons);
+            _useThrottleReasonsName = true;
+            code = NvmlNative.nvmlDeviceGetCurrentClocksThrottleReasons(Handle, read);
         }
 
         return Check(GpuField.ClockEvents, code) ? reasons : null;
@@ -695,16 +668,11 @@ internal sealed unsafe class GpuDevice : IDisposable
         {
             uint count = (uint)_processBuffer.Length;
             NvmlReturn code;
-            fixed (NvmlProcessInfo* infos = _processBuffer)
+            var size = &count;
+            fixed (NvmlProcessInfo* pinned = _processBuffer)
             {
-                try
-                {
-                    code = NvmlNative.nvmlDeviceGetComputeRunningProcesses_v3(Handle, &count, infos);
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    code = NvmlReturn.FunctionNotFound;
-                }
+                var infos = pinned;
+                code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetComputeRunningProcesses_v3(Handle, size, infos));
             }
 
             if (code == NvmlReturn.InsufficientSize && count > _processBuffer.Length && count < 65536)
@@ -732,7 +700,7 @@ internal sealed unsafe class GpuDevice : IDisposable
                     continue;
                 }
 
-                var (name, cgroup) = ProcessIdentity(pid);
+                var (name, cgroup) = Identify(pid);
                 double? sm = null, energy = null;
                 lock (_processLock)
                 {
@@ -760,41 +728,19 @@ internal sealed unsafe class GpuDevice : IDisposable
         }
     }
 
-    private (string Name, CgroupIdentity Cgroup) ProcessIdentity(int pid)
+    private ProcessIdentity Identify(int pid)
     {
         if (_processIdentities.TryGetValue(pid, out var identity))
         {
             return identity;
         }
 
-        var directory = Path.Combine(ProcRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        string name;
-        CgroupIdentity cgroup;
-        try
-        {
-            name = File.ReadAllText(Path.Combine(directory, "comm")).TrimEnd('\n');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Another PID namespace (NVML reports host PIDs inside containers) or already gone.
-            name = "unknown";
-        }
-
-        try
-        {
-            cgroup = CgroupParser.Parse(File.ReadAllText(Path.Combine(directory, "cgroup")));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            cgroup = CgroupIdentity.None;
-        }
-
+        identity = ProcessIdentity.Read(ProcRoot, pid);
         if (_processIdentities.Count > 4096)
         {
             _processIdentities.Clear();
         }
 
-        identity = (name, cgroup);
         _processIdentities[pid] = identity;
         return identity;
     }
@@ -860,16 +806,11 @@ internal sealed unsafe class GpuDevice : IDisposable
         {
             var count = (uint)_utilizationBuffer.Length;
             NvmlReturn code;
-            fixed (NvmlProcessUtilizationSample* samples = _utilizationBuffer)
+            var size = &count;
+            fixed (NvmlProcessUtilizationSample* pinned = _utilizationBuffer)
             {
-                try
-                {
-                    code = NvmlNative.nvmlDeviceGetProcessUtilization(Handle, samples, &count, _lastUtilizationTimestamp);
-                }
-                catch (EntryPointNotFoundException)
-                {
-                    code = NvmlReturn.FunctionNotFound;
-                }
+                var samples = pinned;
+                code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetProcessUtilization(Handle, samples, size, _lastUtilizationTimestamp));
             }
 
             if (code == NvmlReturn.InsufficientSize && count > _utilizationBuffer.Length && count < 65536)
@@ -1016,15 +957,11 @@ internal sealed unsafe class GpuDevice : IDisposable
         if (!_unsupported[(int)GpuField.RemappedRows])
         {
             uint corr = 0, unc = 0, isPending = 0, failure = 0;
-            NvmlReturn code;
-            try
-            {
-                code = NvmlNative.nvmlDeviceGetRemappedRows(h, &corr, &unc, &isPending, &failure);
-            }
-            catch (EntryPointNotFoundException)
-            {
-                code = NvmlReturn.FunctionNotFound;
-            }
+            var corrRows = &corr;
+            var uncRows = &unc;
+            var pendingRows = &isPending;
+            var failedRows = &failure;
+            var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlDeviceGetRemappedRows(h, corrRows, uncRows, pendingRows, failedRows));
 
             if (Check(GpuField.RemappedRows, code))
             {

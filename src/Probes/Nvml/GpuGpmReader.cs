@@ -41,16 +41,8 @@ internal sealed unsafe class GpuGpmReader : IDisposable
     public static NvmlReturn QuerySupport(nint device)
     {
         var support = new NvmlGpmSupport { Version = NvmlGpmSupport.CurrentVersion };
-        NvmlReturn code;
-        try
-        {
-            code = NvmlNative.nvmlGpmQueryDeviceSupport(device, &support);
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return NvmlReturn.FunctionNotFound;
-        }
-
+        var query = &support;
+        var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlGpmQueryDeviceSupport(device, query));
         return code == NvmlReturn.Success && support.IsSupportedDevice == 0 ? NvmlReturn.NotSupported : code;
     }
 
@@ -59,18 +51,11 @@ internal sealed unsafe class GpuGpmReader : IDisposable
     {
         reader = null;
         nint first = 0, second = 0;
-        NvmlReturn code;
-        try
+        var firstSample = &first;
+        var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlGpmSampleAlloc(firstSample));
+        if (code == NvmlReturn.Success)
         {
-            code = NvmlNative.nvmlGpmSampleAlloc(&first);
-            if (code == NvmlReturn.Success)
-            {
-                code = NvmlNative.nvmlGpmSampleAlloc(&second);
-            }
-        }
-        catch (EntryPointNotFoundException)
-        {
-            code = NvmlReturn.FunctionNotFound;
+            code = NvmlNative.nvmlGpmSampleAlloc(&second);
         }
 
         if (code != NvmlReturn.Success)

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using BenchDaemon.Probes.Linux;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Perfolizer.Mathematics.QuantileEstimators;
-using Pragmastat;
 
 namespace BenchDaemon.Probes.Nvml;
 
@@ -363,7 +360,7 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         return sample;
     }
 
-    private unsafe void DrainXidEvents()
+    internal unsafe void DrainXidEvents()
     {
         if (_eventSet == 0)
         {
@@ -374,16 +371,8 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
         for (var n = 0; n < 64; n++)
         {
             NvmlEventData data;
-            NvmlReturn code;
-            try
-            {
-                code = NvmlNative.nvmlEventSetWait_v2(_eventSet, &data, 0);
-            }
-            catch (EntryPointNotFoundException)
-            {
-                return;
-            }
-
+            var next = &data;
+            var code = NvmlErrors.CallOptional(() => NvmlNative.nvmlEventSetWait_v2(_eventSet, next, 0));
             if (code != NvmlReturn.Success)
             {
                 return;
@@ -621,94 +610,23 @@ public sealed class GpuProbe : IGpuInventory, IGpuClockMonitor, IDisposable
     }
 
     /// <summary>
-    /// Times the probe's reads per GPU: the fast sample, the energy read, the slow (PCIe) sample and
-    /// single utilisation, power and temperature calls, <paramref name="iterations"/> times each
-    /// (<paramref name="slowIterations"/> for the slow sample, whose calls block about 20 ms).
+    /// Runs <paramref name="read"/> over the GPUs that answer, with whether process metrics are on and
+    /// the probe's clock, under the lifecycle lock (starting the probe first); <paramref name="down"/>
+    /// with the reason while the probe is down. For <see cref="Benchmark.GpuProbeBenchmark"/>.
     /// </summary>
-    public GpuBenchmarkResult Benchmark(int iterations, int slowIterations)
+    internal T WithLiveDevices<T>(Func<IReadOnlyList<GpuDevice>, bool, TimeProvider, T> read, Func<string?, T> down)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(slowIterations, 1);
         Start();
         _lifecycle.EnterReadLock();
         try
         {
-            if (_session is null)
-            {
-                return new GpuBenchmarkResult(false, DownReason, []);
-            }
-
-            var results = new List<GpuBenchmarkGpu>();
-            foreach (var device in _devices.Where(d => !d.Lost))
-            {
-                var frequency = _timeProvider.TimestampFrequency;
-                var costs = new List<GpuCost>
-                {
-                    Time("fast_sample", iterations, () => device.SampleFast(_timeProvider.GetTimestamp(), _options.ProcessMetrics, frequency)),
-                    Time("energy_read", iterations, () => device.ReadEnergy()),
-                    Time("violation_sample", Math.Min(iterations, 200), device.SampleViolations),
-                    Time("pcie_sample", slowIterations, device.SampleSlow),
-                };
-                if (device.HasGpm)
-                {
-                    // Each call takes one GPM sample and computes the metrics against the previous one: a clock
-                    // one second ahead per call keeps the reader from dropping samples closer than 100 ms.
-                    var clock = _timeProvider.GetTimestamp();
-                    costs.Add(Time("gpm_sample", Math.Min(iterations, 200), () => device.SampleGpm(clock += (long)frequency, frequency)));
-                }
-
-                costs.AddRange(
-                [
-                    Time("xid_event_poll", iterations, DrainXidEvents),
-                    // Per-process SM utilisation and the energy split (energy cadence, with Probes:Gpu:ProcessMetrics).
-                    Time("process_sample", iterations, device.SampleProcessUsage),
-                    Time("utilization_call", iterations, () => SingleCall(device, 0)),
-                    Time("power_call", iterations, () => SingleCall(device, 1)),
-                    Time("temperature_call", iterations, () => SingleCall(device, 2)),
-                ]);
-                results.Add(new GpuBenchmarkGpu(device.Identity.Index, device.Identity.Uuid, device.Identity.Name, costs));
-            }
-
-            return new GpuBenchmarkResult(true, null, results);
+            return _session is null ? down(DownReason) : read([.. _devices.Where(d => !d.Lost)], _options.ProcessMetrics, _timeProvider);
         }
         finally
         {
             _lifecycle.ExitReadLock();
         }
     }
-
-    private static unsafe NvmlReturn SingleCall(GpuDevice device, int which)
-    {
-        uint value;
-        NvmlUtilization utilization;
-        return which switch
-        {
-            0 => NvmlNative.nvmlDeviceGetUtilizationRates(device.Handle, &utilization),
-            1 => NvmlNative.nvmlDeviceGetPowerUsage(device.Handle, &value),
-            _ => NvmlNative.nvmlDeviceGetTemperature(device.Handle, NvmlNative.TemperatureGpu, &value),
-        };
-    }
-
-    private static GpuCost Time(string name, int iterations, Action action)
-    {
-        action(); // First call outside the timing: binds the P/Invoke stubs and warms caches.
-        var micros = new double[iterations];
-        for (var i = 0; i < iterations; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            action();
-            // Raw ticks (nanoseconds on Linux): TimeSpan would round to 0.1 µs.
-            micros[i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
-        }
-
-        var sample = new Sample(micros);
-        return new GpuCost(name, iterations, Percentile(sample, 0.5), Percentile(sample, 0.99), micros.Min(), micros.Average());
-    }
-
-    private static GpuCost Time<T>(string name, int iterations, Func<T> action) => Time(name, iterations, () => { _ = action(); });
-
-    // Hyndman–Fan type 7 (NumPy's default), as every other quantile BenchDaemon reports.
-    private static double Percentile(Sample sample, double p) => SimpleQuantileEstimator.Instance.Quantile(sample, p).NominalValue;
 
     public void Dispose()
     {

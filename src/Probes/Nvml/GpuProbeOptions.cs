@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace BenchDaemon.Probes.Nvml;
 
 /// <summary>Settings of the NVML GPU probe (configuration section <c>Probes:Gpu</c>).</summary>
-public sealed class GpuProbeOptions
+public sealed class GpuProbeOptions : IValidatableObject
 {
     /// <summary>The section path, for error messages.</summary>
     public const string SectionPath = "Probes:Gpu";
@@ -31,15 +33,18 @@ public sealed class GpuProbeOptions
     public string? LibraryPath { get; set; }
 
     /// <summary>How often the energy counter is read for /metrics (canary windows read it at their edges anyway). 1 s – 1 h.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EnergyInterval { get; set; } = DefaultEnergyInterval;
 
     /// <summary>How often PCIe throughput, link state, ECC and retired/remapped memory are read. 1 s – 1 h.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PcieInterval { get; set; } = DefaultPcieInterval;
 
     /// <summary>
     /// How often a GPM sample is taken on GPUs with GPM (Hopper and newer); each set of GPM metrics averages
     /// over one interval. 200 ms (NVML needs two samples more than 100 ms apart) – 1 h.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "01:00:00")]
     public TimeSpan GpmInterval { get; set; } = DefaultGpmInterval;
 
     /// <summary>
@@ -53,11 +58,28 @@ public sealed class GpuProbeOptions
     /// With <see cref="ProcessMetrics"/>: the most compute processes reported per GPU (those with the most
     /// GPU memory), bounding the per-process series. 1 – 1024.
     /// </summary>
+    [Range(1, 1024)]
     public int ProcessLimit { get; set; } = DefaultProcessLimit;
 
     /// <summary>First wait before NVML initialisation is retried after a failure; doubles up to <see cref="RetryMax"/>. 1 s – 1 h.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RetryInitial { get; set; } = DefaultRetryInitial;
 
     /// <summary>Longest wait between initialisation retries. At least <see cref="RetryInitial"/>, at most 1 day.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RetryMax { get; set; } = DefaultRetryMax;
+
+    /// <summary>Rules across fields: <see cref="RetryMax"/> not below <see cref="RetryInitial"/>, a library path that is not blank.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryMax < RetryInitial)
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(RetryMax), $"must not be shorter than {OptionsMember.Key(validationContext, nameof(RetryInitial))} ({RetryInitial}), got {RetryMax}");
+        }
+
+        if (LibraryPath is { Length: > 0 } path && path.Trim().Length == 0)
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(LibraryPath), "must not be blank");
+        }
+    }
 }

@@ -15,6 +15,23 @@ public static class NvmlErrors
         _ => NvmlOutcome.Failed,
     };
 
+    /// <summary>
+    /// Calls an NVML function that older drivers lack. A library without the entry point makes the
+    /// LibraryImport stub throw <see cref="EntryPointNotFoundException"/> when it binds; that is
+    /// NVML_ERROR_FUNCTION_NOT_FOUND here, which <see cref="Classify"/> sorts as not supported.
+    /// </summary>
+    internal static NvmlReturn CallOptional(Func<NvmlReturn> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return NvmlReturn.FunctionNotFound;
+        }
+    }
+
     /// <summary>Throws <see cref="NvmlException"/> unless <paramref name="code"/> is success.</summary>
     public static void ThrowIfFailed(NvmlReturn code, string function)
     {

@@ -66,14 +66,8 @@ public sealed unsafe class NvmlSession : IDisposable
     public static string CudaDriverVersion()
     {
         int version;
-        try
-        {
-            if (NvmlNative.nvmlSystemGetCudaDriverVersion_v2(&version) != NvmlReturn.Success)
-            {
-                return string.Empty;
-            }
-        }
-        catch (EntryPointNotFoundException)
+        var read = &version;
+        if (NvmlErrors.CallOptional(() => NvmlNative.nvmlSystemGetCudaDriverVersion_v2(read)) != NvmlReturn.Success)
         {
             return string.Empty;
         }

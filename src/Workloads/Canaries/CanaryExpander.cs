@@ -1,4 +1,5 @@
 using System.Globalization;
+using BenchDaemon.Probes;
 using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
 
@@ -10,6 +11,8 @@ namespace BenchDaemon.Workloads.Canaries;
 /// </summary>
 public static class CanaryExpander
 {
+    private static readonly CanaryRegressionOptionsValidator s_regressionValidator = new();
+
     /// <summary>Prefix of built-in model names (<c>builtin:resnet50</c>).</summary>
     public const string BuiltinPrefix = ModelRef.BuiltinPrefix;
 
@@ -162,9 +165,9 @@ public static class CanaryExpander
                 }
             }
 
-            if (o.Regression is not null)
+            if (o.Regression is not null && s_regressionValidator.Validate($"{key}:Regression", o.Regression) is { Failed: true } regression)
             {
-                errors.AddRange(o.Regression.Validate($"{key}:Regression"));
+                errors.AddRange(regression.Failures.Select(f => OptionsMember.Split(f, $"{key}:Regression")));
             }
 
             if (o.Interval is { } interval && interval < CanarySchedule.MinimumInterval)

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Perfolizer.Mathematics.Common;
-using Perfolizer.Mathematics.QuantileEstimators;
 
 namespace BenchDaemon.Workloads.Canaries;
 
@@ -57,7 +56,7 @@ public sealed record LatencyStatistics(
         var sample = new Pragmastat.Sample(samples);
         var moments = Moments.Create(sample);
         var stddev = samples.Count > 1 ? moments.StandardDeviation : 0;
-        double Quantile(double p) => SimpleQuantileEstimator.Instance.Quantile(sample, p).NominalValue;
+        double Quantile(double p) => Quantiles.Of(sample, p);
         var (lower, upper) = RunValidity.MedianInterval(sample);
         return new LatencyStatistics(
             samples.Count,

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BenchDaemon.Probes;
-using BenchDaemon.Probes.Linux;
 using BenchDaemon.Probes.Nvml;
 
 namespace BenchDaemon.Workloads.Canaries;
@@ -109,30 +108,19 @@ public sealed class MeasuredWindow(IEnergyMeter? energyMeter = null, IGpuClockMo
 
     /// <summary>A per-GPU map (<c>gpu:N</c> → value) of what the window saw; null when empty.</summary>
     internal static SortedDictionary<string, T>? GpuMap<T>(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, T?> value)
-        where T : class
-    {
-        var map = new SortedDictionary<string, T>(StringComparer.Ordinal);
-        foreach (var gpu in gpus ?? [])
-        {
-            if (value(gpu) is { } v)
-            {
-                map[DeviceRef.Gpu(gpu.Index).ToString()] = v;
-            }
-        }
-
-        return map.Count > 0 ? map : null;
-    }
+        where T : class =>
+        GpuMap(from gpu in gpus ?? [] let v = value(gpu) where v is not null select (gpu.Index, v));
 
     /// <inheritdoc cref="GpuMap{T}(IReadOnlyList{GpuClockWindowSummary}?, Func{GpuClockWindowSummary, T})"/>
-    internal static SortedDictionary<string, double>? GpuMap(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, double?> value)
+    internal static SortedDictionary<string, double>? GpuMap(IReadOnlyList<GpuClockWindowSummary>? gpus, Func<GpuClockWindowSummary, double?> value) =>
+        GpuMap(from gpu in gpus ?? [] let v = value(gpu) where v is not null select (gpu.Index, v.Value));
+
+    private static SortedDictionary<string, T>? GpuMap<T>(IEnumerable<(int Gpu, T Value)> values)
     {
-        var map = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var gpu in gpus ?? [])
+        var map = new SortedDictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (gpu, value) in values)
         {
-            if (value(gpu) is { } v)
-            {
-                map[DeviceRef.Gpu(gpu.Index).ToString()] = v;
-            }
+            map[DeviceRef.Gpu(gpu).ToString()] = value;
         }
 
         return map.Count > 0 ? map : null;

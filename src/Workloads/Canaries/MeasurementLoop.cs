@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Perfolizer.Mathematics.QuantileEstimators;
-using Pragmastat;
 
 namespace BenchDaemon.Workloads.Canaries;
 
@@ -38,7 +36,7 @@ internal static class MeasurementLoop
             }
 
             iterations += block.Length;
-            var median = Median(block);
+            var median = Quantiles.Median(block);
             if (iterations >= measure.WarmupMinIterations && !double.IsNaN(previousMedian)
                 && Math.Abs(median - previousMedian) <= measure.WarmupTolerance * previousMedian)
             {
@@ -107,5 +105,4 @@ internal static class MeasurementLoop
         return samples;
     }
 
-    private static double Median(double[] values) => SimpleQuantileEstimator.Instance.Quantile(new Sample(values), 0.5).NominalValue;
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Perfolizer.Mathematics.Distributions.DiscreteDistributions;
-using Perfolizer.Mathematics.QuantileEstimators;
 using Pragmastat;
 
 namespace BenchDaemon.Workloads.Canaries;
@@ -69,7 +68,7 @@ public static class RunValidity
                 window[i - from] = samples[i];
             }
 
-            medians[w] = SimpleQuantileEstimator.Instance.Quantile(new Sample(window), 0.5).NominalValue;
+            medians[w] = Quantiles.Median(window);
         }
 
         return medians;
@@ -146,7 +145,7 @@ public static class RunValidity
         }
 
         var sample = new Sample(samples);
-        var median = SimpleQuantileEstimator.Instance.Quantile(sample, 0.5).NominalValue;
+        var median = Quantiles.Of(sample, 0.5);
         var (lower, upper) = MedianInterval(sample);
         return Problems(samples.Count, median, lower, upper, WindowMedians(samples), measure);
     }

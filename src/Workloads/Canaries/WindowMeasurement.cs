@@ -1,4 +1,4 @@
-using BenchDaemon.Probes.Linux;
+using BenchDaemon.Probes;
 using BenchDaemon.Probes.Nvml;
 
 namespace BenchDaemon.Workloads.Canaries;

@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes;
+
 namespace BenchDaemon.Workloads.Cuda;
 
 /// <summary>Where the CUDA micro-canaries find their native libraries (section <c>Cuda</c>).</summary>
-public sealed class CudaOptions
+public sealed class CudaOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to.</summary>
     public const string SectionName = "Cuda";
@@ -11,4 +14,13 @@ public sealed class CudaOptions
     /// before <c>$CUDA_HOME/lib64</c> (cuBLASLt only) and the system library path. Empty: no such directory.
     /// </summary>
     public string? LibraryDirectory { get; set; }
+
+    /// <summary>A library directory, when given, exists.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(LibraryDirectory) && !Directory.Exists(LibraryDirectory))
+        {
+            yield return OptionsMember.Fail(validationContext, nameof(LibraryDirectory), $"'{LibraryDirectory}' is not a directory");
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using BenchDaemon.Probes;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Inputs;
 using BenchDaemon.Workloads.Models.Zoo;
@@ -10,8 +12,15 @@ namespace BenchDaemon.Workloads.Studies;
 /// <c>Studies</c> configuration array that the daemon runs on a schedule. Every list left
 /// empty takes the kind's default (<see cref="StudyDefaults"/>).
 /// </summary>
-public sealed class StudyOptions
+public sealed class StudyOptions : IValidatableObject
 {
+    /// <summary>
+    /// The study's rules (<see cref="StudyPlanner.Validate"/>, which plans the cells to check them),
+    /// for its source-generated validator.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        StudyPlanner.Validate(this).Select(p => OptionsMember.Fail(validationContext, p.Field, p.Problem));
+
     /// <summary>The configuration section (an array).</summary>
     public const string SectionName = "Studies";
 

@@ -53,8 +53,8 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "gemm with batch sizes", """{ "Canaries": [ { "Name": "g", "Model": "cuda:gemm", "BatchSizes": [1, 8] } ] }""", "Canaries:0:BatchSizes: CUDA micro-canaries run at batch 1 only" },
         { "gemm on tensorrt", """{ "Canaries": [ { "Name": "g", "Model": "cuda:gemm", "Provider": "TensorRT" } ] }""", "Canaries:0:Provider: CUDA micro-canaries run on the CUDA driver; 'TensorRT' is not valid" },
         { "line break in a value", """{ "Metrics": { "CacheDuration": "line\r\nbreak" } }""", "Metrics:CacheDuration: 'line\\r\\nbreak' is not a time span" },
-        { "latency buckets per decade zero", """{ "Metrics": { "LatencyBucketsPerDecade": 0 } }""", "Metrics:LatencyBucketsPerDecade: 0 is outside 1-24" },
-        { "latency bucket range reversed", """{ "Metrics": { "LatencyBucketMin": "00:00:02", "LatencyBucketMax": "00:00:01" } }""", "Metrics:LatencyBucketMin and LatencyBucketMax: 00:00:02 to 00:00:01 is not a range" },
+        { "latency buckets per decade zero", """{ "Metrics": { "LatencyBucketsPerDecade": 0 } }""", "Metrics:LatencyBucketsPerDecade: must be between 1 and 24, got '0'" },
+        { "latency bucket range reversed", """{ "Metrics": { "LatencyBucketMin": "00:00:02", "LatencyBucketMax": "00:00:01" } }""", "Metrics:LatencyBucketMin: 00:00:02 to 00:00:01 (LatencyBucketMin to LatencyBucketMax) is not a range" },
         { "otlp histograms unknown", """{ "Otlp": { "Histograms": "Native" } }""", "Otlp:Histograms: 'Native' is not one of Explicit, Exponential" },
         { "gemm unknown precision", """{ "Canaries": [ { "Name": "g", "Model": "cuda:gemm", "Precision": "FP4" } ] }""", "Canaries:0:Precision: 'FP4' is not one of FP32, FP16, INT8, TF32, BF16, FP8" },
     };

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using BenchDaemon.Cli;
 using BenchDaemon.History;
-using BenchDaemon.Regression;
 using BenchDaemon.Tests.History;
 using BenchDaemon.Tests.Support;
+using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Tests.Cli;
 
@@ -82,7 +82,7 @@ public sealed class HistoryVerbTests : IDisposable
         Seed(3);
         using (var store = HistoryStore.Open(StorePath))
         {
-            store.OpenRegression("tiny|1|x", "tiny", 1, RegressionMetrics.LatencyP50, new OpenRegression(2, s_t0, -4.6, 0.01, 10), s_t0);
+            store.OpenRegression("tiny|1|x", "tiny", 1, RegressionMetricNames.LatencyP50, new OpenRegression(2, s_t0, -4.6, 0.01, 10), s_t0);
         }
 
         var (exitCode, stdout, _) = await InvokeAsync("baseline", "accept", "tiny");

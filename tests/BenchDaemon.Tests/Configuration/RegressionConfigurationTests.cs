@@ -33,11 +33,11 @@ public sealed class RegressionConfigurationTests : IDisposable
         var global = new RegressionOptions { MinimumEffect = 0.04, MinimumEffects = { ["throughput"] = 0.07 } };
         var canary = new CanaryRegressionOptions { MinimumEffect = 0.1, MinimumEffects = { ["latency_p50"] = 0.2 } };
 
-        Assert.Equal(0.2, RegressionMetrics.MinimumEffect(RegressionMetrics.LatencyP50, global, canary));
-        Assert.Equal(0.2, RegressionMetrics.MinimumEffect(RegressionMetrics.LatencyP99, global, canary), 6);
-        Assert.Equal(0.07, RegressionMetrics.MinimumEffect(RegressionMetrics.Throughput, global, null));
-        Assert.Equal(0.08, RegressionMetrics.MinimumEffect(RegressionMetrics.LatencyP99, global, null), 6);
-        Assert.Equal(0.04, RegressionMetrics.MinimumEffect(RegressionMetrics.EnergyPerSample, global, null));
+        Assert.Equal(0.2, RegressionMetrics.MinimumEffect(RegressionMetricNames.LatencyP50, global, canary));
+        Assert.Equal(0.2, RegressionMetrics.MinimumEffect(RegressionMetricNames.LatencyP99, global, canary), 6);
+        Assert.Equal(0.07, RegressionMetrics.MinimumEffect(RegressionMetricNames.Throughput, global, null));
+        Assert.Equal(0.08, RegressionMetrics.MinimumEffect(RegressionMetricNames.LatencyP99, global, null), 6);
+        Assert.Equal(0.04, RegressionMetrics.MinimumEffect(RegressionMetricNames.EnergyPerSample, global, null));
     }
 
     [Fact]

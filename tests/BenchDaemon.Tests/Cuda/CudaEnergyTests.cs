@@ -1,5 +1,4 @@
 using BenchDaemon.Probes;
-using BenchDaemon.Probes.Linux;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
 using Microsoft.Extensions.Logging.Abstractions;

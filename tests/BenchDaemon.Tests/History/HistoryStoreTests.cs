@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using BenchDaemon.History;
-using BenchDaemon.Regression;
 using BenchDaemon.Tests.Support;
+using BenchDaemon.Workloads.Canaries;
 using Microsoft.Data.Sqlite;
 
 namespace BenchDaemon.Tests.History;
@@ -49,7 +49,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal("old", old.Result.Canary);
         // Runs stored before the disturbed flag read as undisturbed.
         Assert.False(old.Disturbed);
-        store.OpenRegression("old|1|k", "old", 1, RegressionMetrics.LatencyP50, new OpenRegression(1, s_t0, -4.6, 0.01, 10), s_t0);
+        store.OpenRegression("old|1|k", "old", 1, RegressionMetricNames.LatencyP50, new OpenRegression(1, s_t0, -4.6, 0.01, 10), s_t0);
         Assert.Single(store.Regressions("old", openOnly: true));
     }
 
@@ -223,7 +223,7 @@ public sealed class HistoryStoreTests : IDisposable
     public void Events_AndRegressions_CloseOnAccept()
     {
         using var store = HistoryStore.Open(DbPath);
-        store.OpenRegression("tiny|1|k", "tiny", 1, RegressionMetrics.LatencyP50, new OpenRegression(3, s_t0, -6, 0.02, 30), s_t0);
+        store.OpenRegression("tiny|1|k", "tiny", 1, RegressionMetricNames.LatencyP50, new OpenRegression(3, s_t0, -6, 0.02, 30), s_t0);
         store.AddEvent(s_t0.AddHours(1), HistoryEventKinds.BaselineAccept, "tiny", new JsonObject());
 
         var closed = store.CloseRegressions(null, "tiny", null, s_t0.AddHours(1), "accepted");

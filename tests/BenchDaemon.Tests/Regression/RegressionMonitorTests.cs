@@ -31,7 +31,7 @@ public sealed class RegressionMonitorTests : IDisposable
         _database = new HistoryDatabase(Options.Create(new HistoryOptions()), Options.Create(new StateOptions { Directory = _state.Path }), NullLogger<HistoryDatabase>.Instance);
         _monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions()), _time, NullLogger<RegressionMonitor>.Instance);
         _recorder = new HistoryRecorder(_database, new FingerprintProvider(_gpus, Runtime, new ModelHashCache()), _time, NullLogger<HistoryRecorder>.Instance);
-        var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
+        var sink = new CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), _time, NullLogger<CanaryResultSink>.Instance);
         _results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, _monitor);
     }
 
@@ -58,7 +58,7 @@ public sealed class RegressionMonitorTests : IDisposable
         Assert.False(Scheduled(canary, 0.004), "with a confirmation gap nothing is due at once");
         var request = Assert.IsType<ConfirmationRequest>(_monitor.Next("gpu-canary", 1));
         Assert.Equal(slowRun + DetectorSettings.DefaultConfirmationGap, request.NotBefore);
-        Assert.Contains(RegressionMetrics.LatencyP50, request.Metrics);
+        Assert.Contains(RegressionMetricNames.LatencyP50, request.Metrics);
 
         // Run what the gate asks for, at the time it asks, until the next scheduled run; then the next scheduled run.
         var scheduled = 1;
@@ -109,7 +109,7 @@ public sealed class RegressionMonitorTests : IDisposable
     {
         // Regression:ConfirmationGap 0 keeps the old behaviour: the coordinator re-runs at once.
         var monitor = new RegressionMonitor(_database, new Scheduling.StaticOptionsMonitor<RegressionOptions>(new RegressionOptions { ConfirmationGap = TimeSpan.Zero }), _time, NullLogger<RegressionMonitor>.Instance);
-        var sink = new BenchDaemon.Scheduling.CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), new BenchDaemon.Scheduling.DutyCycle(_time), _time, NullLogger<BenchDaemon.Scheduling.CanaryResultSink>.Instance);
+        var sink = new CanaryResultSink(new TelemetryRecorder(Prometheus.Metrics.NewCustomRegistry()), _time, NullLogger<CanaryResultSink>.Instance);
         var results = new BenchDaemon.Scheduling.CanaryResults(sink, _recorder, monitor);
         var canary = Canary("cpu-canary", "CPU");
         for (var i = 0; i < 30; i++)
@@ -211,7 +211,7 @@ public sealed class RegressionMonitorTests : IDisposable
         {
             Round(lane, round, r => 1.4);
             using var store = HistoryStore.OpenRead(_database.Path);
-            if (store.Regressions(canary: "lane-0").Any(r => r.Metric == RegressionMetrics.LatencyP50))
+            if (store.Regressions(canary: "lane-0").Any(r => r.Metric == RegressionMetricNames.LatencyP50))
             {
                 opened = round;
             }
@@ -221,7 +221,7 @@ public sealed class RegressionMonitorTests : IDisposable
         Assert.True(opened is >= 40 + 20 and <= 40 + 23, $"opened in round {opened}");
         using (var store = HistoryStore.OpenRead(_database.Path))
         {
-            var regression = store.Regressions(canary: "lane-0").Single(r => r.Metric == RegressionMetrics.LatencyP50);
+            var regression = store.Regressions(canary: "lane-0").Single(r => r.Metric == RegressionMetricNames.LatencyP50);
             Assert.InRange(regression.Open.StartTime, shiftStart, shiftStart + TimeSpan.FromMinutes(1.5));
         }
     }
@@ -236,7 +236,7 @@ public sealed class RegressionMonitorTests : IDisposable
         for (var round = 40; round < 46 && opened < 0; round++)
         {
             Round(lane, round, r => 1.4, foreignCpus: 0.5);
-            if (lane.All(c => Collect(c.Name).GetValueOrDefault(("benchdaemon_regression_active", RegressionMetrics.LatencyP50)) == 1))
+            if (lane.All(c => Collect(c.Name).GetValueOrDefault(("benchdaemon_regression_active", RegressionMetricNames.LatencyP50)) == 1))
             {
                 opened = round;
             }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using BenchDaemon.Configuration;
 using BenchDaemon.Scheduling;
 using Quartz;
 
@@ -99,7 +100,7 @@ public sealed class CanarySchedulesTests
     [Fact]
     public void CheckCron_ValidExpression_ReturnsNull()
     {
-        Assert.Null(CanarySchedules.CheckCron("0 */15 * * * ?"));
+        Assert.Null(CronExpressions.Check("0 */15 * * * ?"));
     }
 
     [Theory]
@@ -109,7 +110,7 @@ public sealed class CanarySchedulesTests
     [InlineData("every quarter hour")]
     public void CheckCron_InvalidExpression_ExplainsTheFieldOrder(string cron)
     {
-        var problem = CanarySchedules.CheckCron(cron);
+        var problem = CronExpressions.Check(cron);
 
         Assert.NotNull(problem);
         Assert.StartsWith($"'{cron}' is not a valid Quartz cron expression (", problem, StringComparison.Ordinal);

@@ -29,8 +29,9 @@ public sealed class CoordinatorHarness : IDisposable
         var sources = new List<IMetricSource>();
         Prometheus = new PrometheusMetricSink(Registry, sources);
         Recorder = new TelemetryRecorder(Registry);
-        Sink = new CanaryResultSink(Recorder, Duty, time, NullLogger<CanaryResultSink>.Instance);
+        Sink = new CanaryResultSink(Recorder, time, NullLogger<CanaryResultSink>.Instance);
         sources.Add(Sink);
+        sources.Add(Duty);
         Coordinator = new CanaryCoordinator(
             new InProcessExecutor(new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance)),
             new CanaryGuards(Guards, Proc.Sampler, Gpus, Duty),

@@ -67,6 +67,6 @@ public sealed class StudyServiceTests : IDisposable
 
     private sealed class NoEnergy : IEnergyMeter
     {
-        public IReadOnlyList<Probes.Linux.EnergyCounter> ReadEnergy() => [];
+        public IReadOnlyList<EnergyCounter> ReadEnergy() => [];
     }
 }

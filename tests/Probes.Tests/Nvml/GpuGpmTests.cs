@@ -1,4 +1,5 @@
 using BenchDaemon.Probes.Nvml;
+using BenchDaemon.Probes.Nvml.Benchmark;
 using BenchDaemon.Probes.Tests.FakeNvml;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -197,7 +198,7 @@ public sealed class GpuGpmTests : IDisposable
         Script(0);
         var probe = Create();
 
-        var result = probe.Benchmark(20, 2);
+        var result = GpuProbeBenchmark.Run(probe, 20, 2);
 
         var cost = Assert.Single(Assert.Single(result.Gpus).Costs, c => c.Operation == "gpm_sample");
         Assert.Equal(20, cost.Iterations);

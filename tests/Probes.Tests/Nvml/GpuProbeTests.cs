@@ -1,5 +1,6 @@
 using BenchDaemon.Probes.Linux;
 using BenchDaemon.Probes.Nvml;
+using BenchDaemon.Probes.Nvml.Benchmark;
 using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Probes.Tests.Linux;
 using Microsoft.Extensions.Logging;
@@ -362,7 +363,7 @@ public sealed class GpuProbeTests : IDisposable
     {
         var probe = Create();
 
-        var result = probe.Benchmark(20, 5);
+        var result = GpuProbeBenchmark.Run(probe, 20, 5);
 
         Assert.True(result.Up);
         var gpu = Assert.Single(result.Gpus);

@@ -1,6 +1,5 @@
 using BenchDaemon.Probes;
 using BenchDaemon.Probes.Nvml;
-using BenchDaemon.Probes.Linux;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Models;
 using BenchDaemon.Workloads.Models.Graph;

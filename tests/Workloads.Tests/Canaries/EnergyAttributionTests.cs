@@ -1,4 +1,4 @@
-using BenchDaemon.Probes.Linux;
+using BenchDaemon.Probes;
 using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Workloads.Tests.Canaries;

@@ -122,7 +122,7 @@ public sealed class StudyRunnerTests : IDisposable
     [Fact]
     public void Energy_WithACounter_GivesSamplesPerJouleAndPower()
     {
-        var meter = new FakeEnergyMeter([new Probes.Linux.EnergyCounter("cpu:package-0", 0)]) { JoulesPerRead = 5 };
+        var meter = new FakeEnergyMeter([new Probes.EnergyCounter("cpu:package-0", 0)]) { JoulesPerRead = 5 };
         var run = Run(new StudyOptions { Kind = StudyKind.Energy, Models = ["builtin:resnet-mini"], Providers = ["CPU"], Precisions = [Precision.FP32], Batches = [1], Threads = 1, Measure = Tiny() }, meter);
 
         var cell = Assert.Single(run.Cells);
@@ -291,13 +291,13 @@ public sealed class StudyRunnerTests : IDisposable
         }
     }
 
-    private sealed class FakeEnergyMeter(IReadOnlyList<Probes.Linux.EnergyCounter> counters) : Probes.IEnergyMeter
+    private sealed class FakeEnergyMeter(IReadOnlyList<Probes.EnergyCounter> counters) : Probes.IEnergyMeter
     {
         private double _joules;
 
         public double JoulesPerRead { get; init; }
 
-        public IReadOnlyList<Probes.Linux.EnergyCounter> ReadEnergy()
+        public IReadOnlyList<Probes.EnergyCounter> ReadEnergy()
         {
             _joules += JoulesPerRead;
             return [.. counters.Select(c => c with { Joules = c.Joules + _joules })];

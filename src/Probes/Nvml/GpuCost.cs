@@ -1,4 +1,0 @@
-namespace BenchDaemon.Probes.Nvml;
-
-/// <summary>Cost of one probe operation on one GPU, in microseconds of wall time.</summary>
-public sealed record GpuCost(string Operation, int Iterations, double MedianMicroseconds, double P99Microseconds, double MinMicroseconds, double MeanMicroseconds);
