@@ -104,7 +104,7 @@ public sealed class HistoryVerbTests : IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.Contains("tiny", stdout, StringComparison.Ordinal);
-        var bytes = await File.ReadAllBytesAsync(png);
+        var bytes = await File.ReadAllBytesAsync(png, TestContext.Current.CancellationToken);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
         Assert.True(bytes.Length > 5000);
     }

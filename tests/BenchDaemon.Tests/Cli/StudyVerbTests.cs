@@ -42,7 +42,7 @@ public sealed class StudyVerbTests : IDisposable
     public async Task Study_UnwritableOutput_ExitsCantCreate()
     {
         var file = Path.Combine(_state.Path, "a-file");
-        await File.WriteAllTextAsync(file, "x");
+        await File.WriteAllTextAsync(file, "x", TestContext.Current.CancellationToken);
 
         var (exitCode, _, stderr) = await InvokeAsync("study", "batch", "--quick", "-o", Path.Combine(file, "sub"));
 
@@ -67,7 +67,7 @@ public sealed class StudyVerbTests : IDisposable
             Assert.True(File.Exists(Path.Combine(output, file)), file);
         }
 
-        var report = await File.ReadAllTextAsync(Path.Combine(output, StudyReportWriter.ReportFile));
+        var report = await File.ReadAllTextAsync(Path.Combine(output, StudyReportWriter.ReportFile), TestContext.Current.CancellationToken);
         Assert.Contains("| logical cores |", report, StringComparison.Ordinal);
         // The CUDA cells on this GPU-less host: skipped naming what is missing (or, CPU-only build, the build).
         Assert.Matches("not found; searched: |provider unavailable", report);
@@ -77,7 +77,7 @@ public sealed class StudyVerbTests : IDisposable
     public async Task ConfigCheck_StudiesSection_BadValueNamesTheKey()
     {
         var config = Path.Combine(_state.Path, "config.json");
-        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Batch", "Batches": [ 0 ] } ] }""");
+        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Batch", "Batches": [ 0 ] } ] }""", TestContext.Current.CancellationToken);
 
         var (exitCode, _, stderr) = await InvokeAsync("config", "check", "--config", config);
 
@@ -89,11 +89,11 @@ public sealed class StudyVerbTests : IDisposable
     public async Task ConfigCheck_StudiesSection_UnknownKeyAndBadCronAreErrors()
     {
         var config = Path.Combine(_state.Path, "config.json");
-        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Depth", "Widths": [ 64 ] } ] }""");
+        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Depth", "Widths": [ 64 ] } ] }""", TestContext.Current.CancellationToken);
         var (unknown, _, unknownError) = await InvokeAsync("config", "check", "--config", config);
-        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Depth", "Cron": "weekly" } ] }""");
+        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Depth", "Cron": "weekly" } ] }""", TestContext.Current.CancellationToken);
         var (cron, _, cronError) = await InvokeAsync("config", "check", "--config", config);
-        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Depth", "Quick": true, "Cron": "0 0 3 ? * SUN" } ] }""");
+        await File.WriteAllTextAsync(config, """{ "Studies": [ { "Kind": "Depth", "Quick": true, "Cron": "0 0 3 ? * SUN" } ] }""", TestContext.Current.CancellationToken);
         var (valid, _, validError) = await InvokeAsync("config", "check", "--config", config);
 
         Assert.Equal(ExitCodes.Config, unknown);

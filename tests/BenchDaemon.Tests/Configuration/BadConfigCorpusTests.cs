@@ -87,7 +87,7 @@ public sealed class BadConfigCorpusTests : IDisposable
     {
         // Valid JSON, only too big: a comment padded past 1 MiB.
         var path = Path.Combine(_temp.Path, "huge.json");
-        await File.WriteAllTextAsync(path, "{ \"Metrics\": { \"Listen\": \":9847\" } }\n// " + new string('x', ConfigurationLoader.MaxFileBytes) + "\n");
+        await File.WriteAllTextAsync(path, "{ \"Metrics\": { \"Listen\": \":9847\" } }\n// " + new string('x', ConfigurationLoader.MaxFileBytes) + "\n", TestContext.Current.CancellationToken);
 
         var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--config", path, "--set", $"State:Directory={_temp.Path}");
 
@@ -100,12 +100,12 @@ public sealed class BadConfigCorpusTests : IDisposable
         var path = Path.Combine(_temp.Path, "config.fifo");
         using (var mkfifo = Process.Start("mkfifo", [path]))
         {
-            await mkfifo.WaitForExitAsync();
+            await mkfifo.WaitForExitAsync(TestContext.Current.CancellationToken);
             Assert.Equal(0, mkfifo.ExitCode);
         }
 
         var run = InvokeAsync("config", "check", "--config", path, "--set", $"State:Directory={_temp.Path}");
-        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20)));
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
 
         Assert.Same(run, finished);
         var (exitCode, stdout, stderr) = await run;
@@ -124,7 +124,7 @@ public sealed class BadConfigCorpusTests : IDisposable
     public async Task ConfigCheck_Utf16File_Exits78()
     {
         var path = Path.Combine(_temp.Path, "utf16.json");
-        await File.WriteAllTextAsync(path, "{ \"Metrics\": { \"Listen\": \":9847\" } }", Encoding.Unicode);
+        await File.WriteAllTextAsync(path, "{ \"Metrics\": { \"Listen\": \":9847\" } }", Encoding.Unicode, TestContext.Current.CancellationToken);
 
         var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--config", path, "--set", $"State:Directory={_temp.Path}");
 
@@ -137,7 +137,7 @@ public sealed class BadConfigCorpusTests : IDisposable
         var path = Path.Combine(_temp.Path, "random.json");
         var bytes = new byte[4096];
         new Random(78).NextBytes(bytes);
-        await File.WriteAllBytesAsync(path, bytes);
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
 
         var (exitCode, stdout, stderr) = await InvokeAsync("config", "check", "--config", path, "--set", $"State:Directory={_temp.Path}");
 
@@ -168,9 +168,9 @@ public sealed class BadConfigCorpusTests : IDisposable
         info.Environment["HOME"] = "/tmp";
         info.Environment["XDG_STATE_HOME"] = "/tmp";
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         AssertRejected(process.ExitCode, await stdout, await stderr, $"{path}: configuration file is not readable by this user");
     }

@@ -13,7 +13,7 @@ namespace BenchDaemon.Tests.Configuration;
 /// process: each mutant is either accepted or rejected with a <see cref="ConfigurationException"/>
 /// that names a key — never any other exception.
 /// </summary>
-public sealed class ConfigMutationTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+public sealed class ConfigMutationTests(ITestOutputHelper output) : IDisposable
 {
     private const int Mutants = 400;
     private readonly TempDirectory _temp = new();

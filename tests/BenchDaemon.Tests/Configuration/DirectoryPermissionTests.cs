@@ -17,7 +17,7 @@ public sealed class DirectoryPermissionTests : IDisposable
         var state = Path.Combine(_temp.Path, "parent", "state");
         var logs = Path.Combine(_temp.Path, "elsewhere", "logs");
 
-        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--set", $"State:Directory={state}", "--set", $"Logs:Directory={logs}"], TextWriter.Null, TextWriter.Null);
+        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--set", $"State:Directory={state}", "--set", $"Logs:Directory={logs}"], TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exitCode);
         // The directories themselves; missing parents get the process's default mode.

@@ -21,7 +21,7 @@ public sealed class RegressionConfigurationTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--set", $"State:Directory={_state.Path}", "--set", "Defaults:Canaries=false", "--set", setting], output, error);
+        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--set", $"State:Directory={_state.Path}", "--set", "Defaults:Canaries=false", "--set", setting], output, error, TestContext.Current.CancellationToken);
 
         Assert.Equal(ExitCodes.Config, exitCode);
         Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);

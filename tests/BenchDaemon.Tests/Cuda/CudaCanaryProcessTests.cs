@@ -276,10 +276,8 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     [Fact]
     public async Task Once_NoCublasLt_GemmSkippedWhileCopiesStillRun()
     {
-        if (SystemHas("libcublasLt.so.13") || SystemHas("libcublasLt.so.12"))
-        {
-            return; // a machine with cuBLASLt on its library path would find it there, as it should
-        }
+        // A machine with cuBLASLt on its library path finds it there, as it should.
+        Assert.SkipWhen(SystemHas("libcublasLt.so.13") || SystemHas("libcublasLt.so.12"), "needs a host without cuBLASLt on the loader's path; this one has it");
 
         var config = Config($$"""
             { "Canaries": [
@@ -301,10 +299,8 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     [Fact]
     public async Task Once_NoDriver_SkippedAsDriverUnavailable()
     {
-        if (SystemHas("libcuda.so.1"))
-        {
-            return; // a machine with an NVIDIA driver loads its real libcuda, as it should
-        }
+        // A machine with an NVIDIA driver loads its real libcuda, as it should.
+        Assert.SkipWhen(SystemHas("libcuda.so.1"), "needs a host without an NVIDIA driver (libcuda.so.1); this one has one");
 
         var config = Config($$"""{ "Canaries": [ { "Name": "d2d", "Model": "cuda:memcpy", "Measure": {{Quick}} } ] }""");
 
@@ -333,7 +329,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
         var text = string.Empty;
         for (var i = 0; i < 120 && !(text.Contains("benchdaemon_canary_flops_per_second{", StringComparison.Ordinal) && text.Contains("direction=\"device_to_host\"", StringComparison.Ordinal)); i++)
         {
-            await Task.Delay(500);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
             text = await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10));
         }
 

@@ -26,7 +26,7 @@ public sealed class CudaEnergyTests
         }]).Canaries);
         var start = new CanaryResult { Canary = "bf16", Model = canary.ModelLabel, Provider = "CUDA", Precision = Precision.BF16, Batch = 1, Status = CanaryStatus.Failed };
 
-        var result = runner.Run(canary, start);
+        var result = runner.Run(canary, start, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Ok, result.Status);
         // Each reading adds 300 J on gpu:0, 100 J on gpu:1 and 20 J on the CPU package: one window is one step.

@@ -7,7 +7,6 @@ using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Tests.Cuda;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
-using Xunit.Abstractions;
 
 namespace BenchDaemon.Tests.Deploy;
 
@@ -64,9 +63,8 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         var watch = Stopwatch.StartNew();
         Dictionary<string, string> values;
         List<string> empty;
-        do
+        while (true)
         {
-            await Task.Delay(TimeSpan.FromSeconds(3));
             (values, var emptyVariables) = await ResolveVariablesAsync(prometheus, variables);
             empty = [.. emptyVariables.Select(v => $"variable {v.Dashboard} ${v.Name}: {v.Query}")];
             foreach (var query in queries)
@@ -78,8 +76,15 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                     empty.Add($"{query.Dashboard} / {query.Where}: {expression}");
                 }
             }
+
+            if (empty.Count == 0 || watch.Elapsed >= s_dataTimeout)
+            {
+                break;
+            }
+
+            // Prometheus scrapes and evaluates every second: nothing new before the next one.
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         }
-        while (empty.Count > 0 && watch.Elapsed < s_dataTimeout);
 
         Assert.True(empty.Count == 0, $"{empty.Count} dashboard queries returned no data after {watch.Elapsed}:\n{string.Join("\n", empty)}\n\ndaemon:\n{daemon.StandardOutput}");
         _output.WriteLine($"{queries.Count} dashboard queries and {variables.Count} variables checked after {watch.Elapsed}");
@@ -109,7 +114,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         var alertWatch = Stopwatch.StartNew();
         while (!expected.All(want => Active(alerts, want)) && alertWatch.Elapsed < s_dataTimeout)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // the evaluation interval
             alerts = (await prometheus.AlertsAsync()).GetProperty("alerts").EnumerateArray().ToList();
         }
 
@@ -134,7 +139,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             {
                 var state = Directory.CreateDirectory(Path.Combine(_temp.Path, instance)).FullName;
                 var model = Path.Combine(state, "fleet.onnx");
-                await File.WriteAllBytesAsync(model, TinyModels.Slow(layers));
+                await File.WriteAllBytesAsync(model, TinyModels.Slow(layers), TestContext.Current.CancellationToken);
                 var config = _temp.File($"{instance}.json", $$"""
                     { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1 },
                       "Canaries": [ { "Name": "fleet", "Model": "{{model}}", "Interval": "00:00:02", "Threads": 1,
@@ -163,7 +168,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
                     break;
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // the evaluation interval
             }
 
             var ratios = await prometheus.QueryAsync("instance_canary:benchdaemon_canary_last_latency_seconds:ratio_median{canary=\"fleet\",stat=\"p50\"}");

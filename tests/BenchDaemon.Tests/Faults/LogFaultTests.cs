@@ -23,7 +23,7 @@ public sealed partial class LogFaultTests : IDisposable
         await using var daemon = DaemonProcess.Start(_temp.Path, ["--set", $"Logs:Directory={disk.Path}", "--set", "Probes:Interval=00:00:00.500"]);
         await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(60));
         var file = await LogFileAsync(disk.Path, "BenchDaemon ");
-        var before = await File.ReadAllTextAsync(file);
+        var before = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
 
         var filler = disk.Fill();
         // SIGHUP makes the daemon log (a reload with no file): lines the full disk refuses.
@@ -56,14 +56,14 @@ public sealed partial class LogFaultTests : IDisposable
         {
             Assert.True(DateTime.UtcNow < deadline, $"the file did not recover\nstderr: {daemon.StandardError}");
             Signals.Send(daemon.Pid, Signals.SigHup);
-            await Task.Delay(500);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
         }
 
         var (exitCode, _) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
         Assert.Equal(0, exitCode);
 
         // 4. The earlier lines are intact and first; the new ones follow, each a whole JSON event.
-        var after = await File.ReadAllTextAsync(file);
+        var after = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
         Assert.StartsWith(before, after, StringComparison.Ordinal);
         Assert.Contains("BenchDaemon stopped", after[before.Length..], StringComparison.Ordinal);
         foreach (var line in after.Split('\n', StringSplitOptions.RemoveEmptyEntries))

@@ -49,7 +49,7 @@ public sealed partial class OtlpFaultTests : IDisposable
             {
                 held.Add(await hang.AcceptTcpClientAsync(stop.Token));
             }
-        });
+        }, TestContext.Current.CancellationToken);
         var measured = Measured(text);
         var probed = Probed(text);
         text = await Scrape.UntilAsync(daemon, t => Errors(t, "timeout") >= 3, "timed-out exports counted", TimeSpan.FromSeconds(90));

@@ -162,7 +162,7 @@ public sealed class HistoryStoreTests : IDisposable
             {
                 writer.Insert(Runs.Level("tiny", s_t0.AddSeconds(i), 0.002, count: 2000), Runs.Fingerprint(), false, true);
             }
-        });
+        }, TestContext.Current.CancellationToken);
 
         var seen = new List<int>();
         while (!writing.IsCompleted)
@@ -197,7 +197,7 @@ public sealed class HistoryStoreTests : IDisposable
         }
 
         using var child = Process.Start(start)!;
-        _ = child.StandardError.ReadToEndAsync();
+        _ = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         var written = 0;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (written < 3)
@@ -208,9 +208,9 @@ public sealed class HistoryStoreTests : IDisposable
         }
 
         // SIGKILL while the next multi-megabyte transaction is being written.
-        await Task.Delay(Random.Shared.Next(5, 60));
+        await Task.Delay(Random.Shared.Next(5, 60), TestContext.Current.CancellationToken);
         child.Kill();
-        await child.WaitForExitAsync();
+        await child.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         using var store = HistoryStore.Open(DbPath);
         Assert.Equal("ok", store.IntegrityCheck());

@@ -190,7 +190,7 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
         Assert.Equal(1, Occurrences(daemon.StandardOutput, "Canary crash failed (worker_crashed): worker crashed during the run: the worker was killed by signal SIGSEGV (11); last log line: Canary crash batch 1: measuring"));
         Assert.True(Value(metrics, "benchdaemon_worker_exits_total", "{lane=\"cpu\",reason=\"crashed\"}") >= 2);
         // ONNX Runtime ran in the workers only.
-        Assert.DoesNotContain("libonnxruntime", await File.ReadAllTextAsync($"/proc/{daemon.Pid}/maps"), StringComparison.Ordinal);
+        Assert.DoesNotContain("libonnxruntime", await File.ReadAllTextAsync($"/proc/{daemon.Pid}/maps", TestContext.Current.CancellationToken), StringComparison.Ordinal);
         await AssertHealthyAndHistoryKeptAsync(daemon, metrics, failed: Runs(metrics, "crash", "failed", "worker_crashed"));
     }
 
@@ -206,7 +206,7 @@ public sealed partial class CanaryFaultProcessTests : IDisposable
         await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
         await WaitForAsync(daemon, m => Value(m, "benchdaemon_workers", "{lane=\"cpu\"}", orZero: true) == 1);
         var worker = Assert.Single(Workers.WorkerProcesses.Of(daemon.Pid));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Workers.FaultOps.WaitUntilHangingAsync(worker, TimeSpan.FromSeconds(60));
 
         var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(30));
 

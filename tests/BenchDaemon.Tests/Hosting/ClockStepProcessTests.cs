@@ -46,14 +46,14 @@ public sealed class ClockStepProcessTests : IDisposable
         var misfiresBefore = Misfires(before);
 
         // An hour back: Quartz, which plans in wall-clock time, would wait an hour for the next run.
-        await File.WriteAllTextAsync(offset, "-3600\n");
+        await File.WriteAllTextAsync(offset, "-3600\n", TestContext.Current.CancellationToken);
         await daemon.WaitForOutputAsync("The wall clock stepped backwards by", s_deadline);
         var stepped = await WaitForAsync(daemon, m => Value(m, "benchdaemon_probe_last_sample_timestamp_seconds") < wallBefore - 3000);
         var back = await WaitForAsync(daemon, m => Measured(m) >= Measured(stepped) + 3);
         Assert.True(Value(back, "benchdaemon_probe_last_sample_timestamp_seconds") < wallBefore - 3000, "the daemon's wall clock went back an hour");
 
         // Two hours forward (an hour ahead of real time): one misfired run at most, then the same pace.
-        await File.WriteAllTextAsync(offset, "+3600\n");
+        await File.WriteAllTextAsync(offset, "+3600\n", TestContext.Current.CancellationToken);
         await daemon.WaitForOutputAsync("The wall clock stepped forwards by", s_deadline);
         var atStep = Measured(await daemon.WaitForAsync("/metrics", s_deadline));
         var watch = Stopwatch.StartNew();

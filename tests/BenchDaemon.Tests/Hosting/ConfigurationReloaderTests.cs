@@ -50,9 +50,9 @@ public sealed class ConfigurationReloaderTests : IDisposable
         var logger = new FakeLogger<ConfigurationReloader>();
         using var reloader = new ConfigurationReloader(loaded, context, provider.GetServices<OptionsSection>(), scheduling, runtime, TimeProvider.System, logger);
 
-        await File.WriteAllTextAsync(path, """{ "Defaults": { "Canaries": false }, "Guards": { "DutyFraction": 2 } }""");
+        await File.WriteAllTextAsync(path, """{ "Defaults": { "Canaries": false }, "Guards": { "DutyFraction": 2 } }""", TestContext.Current.CancellationToken);
         var refused = await reloader.ReloadAsync("test");
-        await File.WriteAllTextAsync(path, """{ "Defaults": { "Canaries": false }, "Guards": { "DutyFraction": 0.5 } }""");
+        await File.WriteAllTextAsync(path, """{ "Defaults": { "Canaries": false }, "Guards": { "DutyFraction": 0.5 } }""", TestContext.Current.CancellationToken);
         var applied = await reloader.ReloadAsync("test");
 
         Assert.False(refused);
@@ -60,6 +60,6 @@ public sealed class ConfigurationReloaderTests : IDisposable
         Assert.Contains("Guards:DutyFraction: must be between 0 and 1, got '2'", rejection.Message, StringComparison.Ordinal);
         Assert.True(applied);
         Assert.Contains(logger.Collector.GetSnapshot(), r => r.Id.Id == 431);
-        await (await factory.GetScheduler()).Shutdown();
+        await (await factory.GetScheduler(TestContext.Current.CancellationToken)).Shutdown(TestContext.Current.CancellationToken);
     }
 }

@@ -69,8 +69,8 @@ public sealed partial class DaemonProcessTests : IDisposable
     {
         await using var daemon = DaemonProcess.Start(_state.Path, ["--set", "Probes:PerCpu=true", "--set", "Probes:Interval=00:00:00.200"]);
         await daemon.WaitForAsync("/metrics", s_startTimeout);
-        await Task.Delay(500); // a second tick, so rate-derived gauges exist too
-        var metrics = await daemon.WaitForAsync("/metrics", s_startTimeout);
+        // A second tick, so rate-derived gauges exist too.
+        var metrics = await Scrape.UntilAsync(daemon, m => m.Contains("benchdaemon_host_cpu_utilization_ratio ", StringComparison.Ordinal), "a rate-derived gauge", s_startTimeout);
         Assert.Contains("benchdaemon_host_cpu_core_seconds_total{cpu=\"0\",mode=\"user\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("benchdaemon_host_cpu_utilization_ratio ", metrics, StringComparison.Ordinal);
 
@@ -90,13 +90,13 @@ public sealed partial class DaemonProcessTests : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         request.Headers.AcceptEncoding.ParseAdd("gzip");
 
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
         Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
-        await using var gzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        await using var gzip = new System.IO.Compression.GZipStream(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken), System.IO.Compression.CompressionMode.Decompress);
         using var reader = new StreamReader(gzip);
-        var text = await reader.ReadToEndAsync();
+        var text = await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
         Assert.Contains("benchdaemon_host_cpu_seconds_total{mode=\"user\"}", text, StringComparison.Ordinal);
         var (exitCode, output) = await Promtool.RunAsync(text, "check", "metrics");
         Assert.True(exitCode == 0, output);
@@ -123,7 +123,7 @@ public sealed partial class DaemonProcessTests : IDisposable
         }
 
         var file = Assert.Single(Directory.GetFiles(Path.Combine(_state.Path, "logs"), "benchdaemon-*.clef"));
-        var lines = await File.ReadAllLinesAsync(file);
+        var lines = await File.ReadAllLinesAsync(file, TestContext.Current.CancellationToken);
         Assert.Contains(lines, l => l.StartsWith("{\"@t\":", StringComparison.Ordinal) && l.Contains("BenchDaemon stopped", StringComparison.Ordinal));
     }
 
@@ -166,14 +166,14 @@ public sealed partial class DaemonProcessTests : IDisposable
         Assert.Matches(SeriesLine("benchdaemon_host_cpu_seconds_total", "{mode=\"user\"}"), missing);
         Assert.True(Value(missing, "benchdaemon_probe_samples_total") > Value(before, "benchdaemon_probe_samples_total"));
 
-        await File.WriteAllTextAsync(meminfo, "MemTotal:       lots kB\n");
+        await File.WriteAllTextAsync(meminfo, "MemTotal:       lots kB\n", TestContext.Current.CancellationToken);
         var malformed = await WaitForMetricsAsync(daemon, m => Value(m, "benchdaemon_host_probe_errors_total{source=\"meminfo\",reason=\"malformed\"}") >= 5);
 
         Assert.DoesNotMatch(SeriesLine("benchdaemon_host_memory_total_bytes", string.Empty), malformed);
         Assert.Matches(SeriesLine("benchdaemon_host_cpu_seconds_total", "{mode=\"user\"}"), malformed);
         Assert.True(Value(malformed, "benchdaemon_host_probe_errors_total{source=\"loadavg\",reason=\"missing\"}") > Value(missing, "benchdaemon_host_probe_errors_total{source=\"loadavg\",reason=\"missing\"}"));
 
-        await File.WriteAllTextAsync(loadavg, "0.75 0.40 0.30 1/200 4242\n");
+        await File.WriteAllTextAsync(loadavg, "0.75 0.40 0.30 1/200 4242\n", TestContext.Current.CancellationToken);
         var repaired = await WaitForMetricsAsync(daemon, m => Regex.IsMatch(m, SeriesLine("benchdaemon_host_load1", string.Empty)));
 
         Assert.Equal(0.75, Value(repaired, "benchdaemon_host_load1"));

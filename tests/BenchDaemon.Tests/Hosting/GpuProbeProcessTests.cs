@@ -306,7 +306,7 @@ public sealed partial class GpuProbeProcessTests : IDisposable
             _state.Path, ["--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}", .. s_fastTicks], Script($"count 2\nlostfile 0 {lost0}\nlostfile 1 {lost1}\n"));
         await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_up" + Gpu(1) + " 1", StringComparison.Ordinal), "GPU 1 up");
 
-        await File.WriteAllTextAsync(lost1, string.Empty);
+        await File.WriteAllTextAsync(lost1, string.Empty, TestContext.Current.CancellationToken);
         var oneLost = await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_up" + Gpu(1) + " 0", StringComparison.Ordinal), "GPU 1 lost");
 
         // GPU 1 keeps its up and info series only; GPU 0, the host and the probe keep going.
@@ -322,7 +322,7 @@ public sealed partial class GpuProbeProcessTests : IDisposable
 
         // The last GPU lost: the probe goes down, shuts NVML down and re-initialises on its back-off;
         // with the GPUs back (a reset), both report again.
-        await File.WriteAllTextAsync(lost0, string.Empty);
+        await File.WriteAllTextAsync(lost0, string.Empty, TestContext.Current.CancellationToken);
         var allLost = await WaitForAsync(daemon, m => m.Contains("benchdaemon_gpu_probe_up 0", StringComparison.Ordinal), "the probe down");
         Assert.Contains("benchdaemon_host_cpu_seconds_total", allLost, StringComparison.Ordinal);
         Assert.Contains("GPU probe down: every GPU is lost (NVML_ERROR_GPU_IS_LOST)", daemon.StandardOutput, StringComparison.Ordinal);

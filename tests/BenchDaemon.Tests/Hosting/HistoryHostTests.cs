@@ -37,7 +37,7 @@ public sealed partial class HistoryHostTests : IDisposable
                 break;
             }
 
-            await Task.Delay(250);
+            await Task.Delay(250, TestContext.Current.CancellationToken);
         }
 
         Assert.Matches(RunsTotal(), text);

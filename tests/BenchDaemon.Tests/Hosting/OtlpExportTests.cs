@@ -68,7 +68,7 @@ public sealed class OtlpExportTests : IDisposable
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         var model = Path.Combine(_state.Path, "mlp.onnx");
-        await File.WriteAllBytesAsync(model, TinyModels.Mlp());
+        await File.WriteAllBytesAsync(model, TinyModels.Mlp(), TestContext.Current.CancellationToken);
         var config = _state.File("otlp.json", $$"""
             { "Guards": { "DutyFraction": 1, "CpuBusyThreshold": 1 },
               "Canaries": [ { "Name": "otlp", "Model": "{{model}}", "Interval": "00:00:01", "Threads": 1,

@@ -39,15 +39,16 @@ public sealed partial class ScheduledCanaryTests : IDisposable
     {
         // A canary that measures for 30 s: SIGTERM arrives while it runs.
         var config = Config(Canary("long", "00:01:00", minDuration: "00:00:30", budget: "00:01:00"));
-        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config]);
+        // At Debug the daemon logs the worker's phases: SIGTERM goes once the session exists and the run measures.
+        await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", config, "--set", "Logs:Level=Debug"]);
         await daemon.WaitForAsync("/metrics", s_startTimeout);
-        await Task.Delay(TimeSpan.FromSeconds(3)); // session created, measuring
+        await daemon.WaitForOutputAsync("Canary long batch 1: measuring", TimeSpan.FromSeconds(60));
 
         var (exitCode, elapsed) = await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
 
         Assert.Equal(0, exitCode);
         Assert.True(elapsed < TimeSpan.FromSeconds(11), $"stopped after {elapsed} (host shutdown timeout is 10 s)");
-        var log = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_temp.Path, "logs"), "benchdaemon-*.clef").Single());
+        var log = await File.ReadAllTextAsync(Directory.GetFiles(Path.Combine(_temp.Path, "logs"), "benchdaemon-*.clef").Single(), TestContext.Current.CancellationToken);
         Assert.Matches("\"Canary\":\"long\".*\"Status\":\"interrupted\".*\"Reason\":\"shutdown\"", log);
 
         // The history is sound and holds no half run: the interrupted run is whole, or recorded as shut down.
@@ -68,7 +69,7 @@ public sealed partial class ScheduledCanaryTests : IDisposable
         await daemon.WaitForAsync("/metrics", s_startTimeout);
         await WaitForRunsAsync(daemon, "first", atLeast: 1);
 
-        await File.WriteAllTextAsync(config, "{ \"Canaries\": [ { \"Name\": \"broken\", ");
+        await File.WriteAllTextAsync(config, "{ \"Canaries\": [ { \"Name\": \"broken\", ", TestContext.Current.CancellationToken);
         Signals.Send(daemon.Pid, Signals.SigHup);
         await WaitForLogAsync(daemon, "rejected");
         var before = await WaitForRunsAsync(daemon, "first", atLeast: 1);
@@ -80,7 +81,7 @@ public sealed partial class ScheduledCanaryTests : IDisposable
         Assert.InRange(Support.Scrape.Value(after.Text, "benchdaemon_config_reload_errors_total{reason=\"invalid\"}") ?? 0, 1, 2);
 
         // Well-formed but invalid: the one line names the key; the old schedule still runs.
-        await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "banana"))));
+        await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "banana"))), TestContext.Current.CancellationToken);
         Signals.Send(daemon.Pid, Signals.SigHup);
         var invalid = await Support.Scrape.UntilAsync(daemon, t => daemon.StandardOutput.Contains("rejected: Canaries:0:Interval", StringComparison.Ordinal)
             && Support.Scrape.Value(t, "benchdaemon_config_reload_errors_total{reason=\"invalid\"}") >= 2, "the invalid file refused", TimeSpan.FromSeconds(30));
@@ -92,7 +93,7 @@ public sealed partial class ScheduledCanaryTests : IDisposable
         var still = await WaitForRunsAsync(daemon, "first", atLeast: after.Runs + 1);
         Assert.True(still.Runs > after.Runs);
 
-        await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "00:00:02"))));
+        await File.WriteAllTextAsync(config, File.ReadAllText(Config(Canary("second", "00:00:02"))), TestContext.Current.CancellationToken);
         Signals.Send(daemon.Pid, Signals.SigHup);
         var replaced = await WaitForRunsAsync(daemon, "second", atLeast: 1);
         Assert.True(replaced.Runs >= 1);

@@ -6,7 +6,6 @@ using System.Text.RegularExpressions;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
 using Microsoft.Data.Sqlite;
-using Xunit.Abstractions;
 
 namespace BenchDaemon.Tests.Hosting;
 
@@ -101,10 +100,10 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
         var duration = Duration();
         var state = Path.Combine(_temp.Path, "state");
         var soak = new Soak(_temp.Path, state);
-        await File.WriteAllBytesAsync(soak.MlpModel, TinyModels.Mlp());
-        await File.WriteAllBytesAsync(soak.ExtraModel, TinyModels.Mlp(hidden: 16, seed: 2));
+        await File.WriteAllBytesAsync(soak.MlpModel, TinyModels.Mlp(), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(soak.ExtraModel, TinyModels.Mlp(hidden: 16, seed: 2), TestContext.Current.CancellationToken);
         await using var collector = new OtlpCollector(FreePort.Next());
-        await File.WriteAllTextAsync(soak.ConfigPath, soak.Config(collector.Endpoint, extra: false));
+        await File.WriteAllTextAsync(soak.ConfigPath, soak.Config(collector.Endpoint, extra: false), TestContext.Current.CancellationToken);
 
         var started = DateTimeOffset.UtcNow;
         await using var daemon = DaemonProcess.Start(state, ["--config", soak.ConfigPath]);
@@ -119,7 +118,7 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
 
         // Freeze: the same canaries on a calendar that never fires, so the counters come to rest
         // (a reload keeps the counters of the canaries it keeps) and can be compared exactly.
-        await File.WriteAllTextAsync(soak.ConfigPath, soak.Config(collector.Endpoint, extra: false, freeze: true));
+        await File.WriteAllTextAsync(soak.ConfigPath, soak.Config(collector.Endpoint, extra: false, freeze: true), TestContext.Current.CancellationToken);
         Signals.Send(daemon.Pid, Signals.SigHup);
         faults.SighupsApplied++;
         await WaitForFreezeAsync(daemon, state);
@@ -417,6 +416,7 @@ public sealed partial class SoakTests(ITestOutputHelper output) : IDisposable
         var last = Counts.Parse(await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10)));
         while (steady < 3 && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
+            // At rest means unchanged for three scrapes a second apart: the spacing is the measure.
             await Task.Delay(TimeSpan.FromSeconds(1));
             var now = Counts.Parse(await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(10)));
             steady = now.Signature == last.Signature && now.QueueDepth == 0 ? steady + 1 : 0;

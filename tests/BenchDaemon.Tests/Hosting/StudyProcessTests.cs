@@ -30,7 +30,7 @@ public sealed class StudyProcessTests : IDisposable
         }
 
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         string? line;
         var stderr = new List<string>();
@@ -48,9 +48,9 @@ public sealed class StudyProcessTests : IDisposable
         await process.WaitForExitAsync(timeout.Token);
 
         Assert.True(process.ExitCode == ExitCodes.Interrupted, string.Join('\n', stderr) + await rest + await stdout);
-        var report = await File.ReadAllTextAsync(Path.Combine(output, StudyReportWriter.ReportFile));
+        var report = await File.ReadAllTextAsync(Path.Combine(output, StudyReportWriter.ReportFile), TestContext.Current.CancellationToken);
         Assert.Contains("**interrupted**", report, StringComparison.Ordinal);
-        var rows = await File.ReadAllLinesAsync(Path.Combine(output, StudyReportWriter.CsvFile));
+        var rows = await File.ReadAllLinesAsync(Path.Combine(output, StudyReportWriter.CsvFile), TestContext.Current.CancellationToken);
         Assert.InRange(rows.Length - 1, 1, 11);
         Assert.DoesNotContain(rows, r => r.Contains(",shutdown,", StringComparison.Ordinal));
     }
@@ -59,7 +59,7 @@ public sealed class StudyProcessTests : IDisposable
     public async Task Daemon_ScheduledStudy_RunsThroughQuartzAndExportsItsCells()
     {
         var model = _state.File("mlp.onnx", string.Empty);
-        await File.WriteAllBytesAsync(model, TinyModels.Mlp());
+        await File.WriteAllBytesAsync(model, TinyModels.Mlp(), TestContext.Current.CancellationToken);
         await using var daemon = DaemonProcess.Start(_state.Path,
         [
             "--set", "Studies:0:Name=tiny", "--set", "Studies:0:Kind=Batch", "--set", "Studies:0:Quick=true",
@@ -72,7 +72,7 @@ public sealed class StudyProcessTests : IDisposable
         do
         {
             Assert.True(DateTime.UtcNow < deadline, $"no study metrics:\n{daemon.StandardOutput}\n{daemon.StandardError}");
-            await Task.Delay(500);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
             metrics = await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(30));
         }
         while (!metrics.Contains("benchdaemon_study_last_run_timestamp_seconds{study=\"tiny\"}", StringComparison.Ordinal));

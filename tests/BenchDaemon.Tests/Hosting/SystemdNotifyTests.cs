@@ -34,9 +34,9 @@ public sealed class SystemdNotifyTests : IDisposable
         info.ArgumentList.Add($"dotnet \"{DaemonProcess.DllPath}\" run --set Metrics:Listen=127.0.0.1:{port} --set State:Directory=\"{_temp.Path}\" --set Defaults:Canaries=false & child=$!; echo $child; wait $child; exit $?");
         info.Environment["NOTIFY_SOCKET"] = socketPath;
         using var process = Process.Start(info)!;
-        var daemonPid = int.Parse(await process.StandardOutput.ReadLineAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-        _ = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var daemonPid = int.Parse(await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        _ = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
             var ready = await ReceiveAsync(socket, TimeSpan.FromSeconds(30));
@@ -44,7 +44,7 @@ public sealed class SystemdNotifyTests : IDisposable
             using (var client = new HttpClient())
             {
                 // Ready means ready: /metrics answers at once.
-                var metrics = await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+                var metrics = await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"), TestContext.Current.CancellationToken);
                 Assert.Contains("benchdaemon_host_cpu_seconds_total", metrics, StringComparison.Ordinal);
             }
 

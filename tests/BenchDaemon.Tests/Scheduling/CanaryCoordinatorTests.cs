@@ -30,7 +30,7 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         _harness.Coordinator.Replace([TestCanaries.Cpu(a, _harness.Mlp), TestCanaries.Cpu(b, _harness.Mlp)]);
         using var recorder = new CanaryRunRecorder(a, b);
 
-        await Task.WhenAll(_harness.Coordinator.RunAsync(a, CancellationToken.None), _harness.Coordinator.RunAsync(b, CancellationToken.None)).WaitAsync(s_timeout);
+        await Task.WhenAll(_harness.Coordinator.RunAsync(a, CancellationToken.None), _harness.Coordinator.RunAsync(b, CancellationToken.None)).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
 
         var runs = recorder.Runs;
         Assert.Equal([a, b], runs.Select(r => r.Canary).Order(StringComparer.Ordinal));
@@ -49,7 +49,7 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         await Task.WhenAll(
             _harness.Coordinator.RunAsync(first, CancellationToken.None),
             _harness.Coordinator.RunAsync(second, CancellationToken.None),
-            _harness.Coordinator.RunAsync(third, CancellationToken.None)).WaitAsync(s_timeout);
+            _harness.Coordinator.RunAsync(third, CancellationToken.None)).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
 
         var text = await _harness.ScrapeAsync();
         var dropped = Assert.Single(QueueFullLine().Matches(text));
@@ -78,7 +78,7 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         _harness.Coordinator.Replace([TestCanaries.Cpu(canary, _harness.Mlp)]);
         using var recorder = new CanaryRunRecorder(canary);
 
-        await _harness.Coordinator.RunAsync(canary, CancellationToken.None).WaitAsync(s_timeout);
+        await _harness.Coordinator.RunAsync(canary, CancellationToken.None).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
 
         var text = await _harness.ScrapeAsync();
         Assert.Contains($"benchdaemon_canary_runs_total{{canary=\"{canary}\",status=\"skipped\",reason=\"{reason}\"}} 1", text, StringComparison.Ordinal);
@@ -94,11 +94,11 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         _harness.Coordinator.Replace([TestCanaries.Cpu(canary, slow, TestCanaries.Quick(minDuration: TimeSpan.FromSeconds(30)))]);
         using var recorder = new CanaryRunRecorder(canary);
         var run = _harness.Coordinator.RunAsync(canary, CancellationToken.None);
-        await recorder.Measuring(canary).WaitAsync(s_timeout);
+        await recorder.Measuring(canary).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
         var stopped = Stopwatch.StartNew();
 
         _harness.Lifetime.StopApplication();
-        await run.WaitAsync(s_timeout);
+        await run.WaitAsync(s_timeout, TestContext.Current.CancellationToken);
 
         // Stopped long before its 30 s measurement would have ended.
         Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(10), $"took {stopped.Elapsed} to stop");
@@ -113,7 +113,7 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         var canary = Name("measured");
         _harness.Coordinator.Replace([TestCanaries.Cpu(canary, _harness.Mlp)]);
 
-        await _harness.Coordinator.RunAsync(canary, CancellationToken.None).WaitAsync(s_timeout);
+        await _harness.Coordinator.RunAsync(canary, CancellationToken.None).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
 
         var text = await _harness.ScrapeAsync();
         var labels = $"canary=\"{canary}\",model=\"mlp\",provider=\"CPU\",precision=\"FP32\",batch=\"1\"";
@@ -130,8 +130,8 @@ public sealed partial class CanaryCoordinatorTests : IDisposable
         _harness.Coordinator.Replace([TestCanaries.Cpu(kept, _harness.Mlp)]);
         using var recorder = new CanaryRunRecorder(removed, kept);
 
-        await _harness.Coordinator.RunAsync(removed, CancellationToken.None).WaitAsync(s_timeout);
-        await _harness.Coordinator.RunAsync(kept, CancellationToken.None).WaitAsync(s_timeout);
+        await _harness.Coordinator.RunAsync(removed, CancellationToken.None).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        await _harness.Coordinator.RunAsync(kept, CancellationToken.None).WaitAsync(s_timeout, TestContext.Current.CancellationToken);
 
         Assert.Equal([kept], recorder.Runs.Select(r => r.Canary));
         var text = await _harness.ScrapeAsync();

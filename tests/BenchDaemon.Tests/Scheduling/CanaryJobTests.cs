@@ -27,23 +27,23 @@ public sealed class CanaryJobTests : IDisposable
             ["quartz.scheduler.instanceName"] = name,
             ["quartz.jobStore.type"] = "Quartz.Simpl.RAMJobStore, Quartz",
             ["quartz.threadPool.maxConcurrency"] = "8",
-        }).GetScheduler();
+        }).GetScheduler(TestContext.Current.CancellationToken);
         scheduler.JobFactory = new CanaryJobFactory(_harness.Coordinator, _harness.Recorder, _harness.Sink, _harness.Time);
         var executions = new ExecutionRecorder();
         scheduler.ListenerManager.AddJobListener(executions, GroupMatcher<JobKey>.GroupEquals(CanaryJob.Group));
         using var runs = new CanaryRunRecorder(name);
-        await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, DateTimeOffset.UtcNow));
+        await scheduler.ScheduleJob(CanarySchedules.Job(canary), CanarySchedules.Trigger(canary, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
 
-        await scheduler.Start();
+        await scheduler.Start(TestContext.Current.CancellationToken);
         // Two whole executions (about 5 s; longer on a loaded machine), then stop during the next.
         var deadline = Stopwatch.StartNew();
         while (executions.Executions.Count < 2 && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
         }
 
         _harness.Lifetime.StopApplication(); // cancels the run in progress
-        await scheduler.Shutdown(waitForJobsToComplete: true);
+        await scheduler.Shutdown(waitForJobsToComplete: true, TestContext.Current.CancellationToken);
 
         var windows = executions.Executions;
         Assert.True(windows.Count >= 2, $"{windows.Count} executions finished");

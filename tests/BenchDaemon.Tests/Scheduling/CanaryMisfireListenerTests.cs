@@ -58,7 +58,7 @@ public sealed class CanaryMisfireListenerTests : IDisposable
         var trigger = Planned(CanarySchedules.Trigger(canary, s_start));
 
         _time.Advance(TimeSpan.FromSeconds(6.5)); // the firing planned at 0 s waited: it and those at 2, 4 and 6 s are lost
-        await listener.TriggerMisfired(trigger);
+        await listener.TriggerMisfired(trigger, TestContext.Current.CancellationToken);
 
         var text = await _harness.ScrapeAsync();
         Assert.Contains("benchdaemon_canary_runs_total{canary=\"late\",status=\"skipped\",reason=\"misfire\"} 4", text, StringComparison.Ordinal);
@@ -74,8 +74,8 @@ public sealed class CanaryMisfireListenerTests : IDisposable
             .WithSimpleSchedule(x => x.WithInterval(TimeSpan.FromSeconds(2)).RepeatForever()).Build());
 
         _time.Advance(TimeSpan.FromSeconds(10));
-        await listener.TriggerMisfired(removed);
-        await listener.TriggerMisfired(study);
+        await listener.TriggerMisfired(removed, TestContext.Current.CancellationToken);
+        await listener.TriggerMisfired(study, TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain("reason=\"misfire\"", await _harness.ScrapeAsync(), StringComparison.Ordinal);
     }

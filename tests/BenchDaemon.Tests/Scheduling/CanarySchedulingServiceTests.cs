@@ -10,7 +10,7 @@ using Quartz.Impl;
 namespace BenchDaemon.Tests.Scheduling;
 
 /// <summary>The canary jobs on a real (not started) Quartz scheduler across reloads.</summary>
-public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
+public sealed class CanarySchedulingServiceTests : IAsyncLifetime
 {
     // In the future: the scheduler is not started, and Quartz moves start times that lie in the past.
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow.AddHours(1));
@@ -28,11 +28,14 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
         _harness = new CoordinatorHarness(timeProvider: _time);
     }
 
-    public async Task InitializeAsync() => _scheduler = await _factory.GetScheduler();
+    public async ValueTask InitializeAsync() => _scheduler = await _factory.GetScheduler();
 
-    public async Task DisposeAsync() => await _scheduler.Shutdown();
-
-    public void Dispose() => _harness.Dispose();
+    // xunit v3 calls DisposeAsync alone when a class has both: the harness goes here too.
+    public async ValueTask DisposeAsync()
+    {
+        await _scheduler.Shutdown();
+        _harness.Dispose();
+    }
 
     [Fact]
     public async Task ScheduleAsync_Reload_KeepsUnchangedTriggersAndRestartsChangedAddedAndRemovedOnes()
@@ -55,7 +58,7 @@ public sealed class CanarySchedulingServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal(start, kept!.StartTimeUtc); // not re-planned by the reload
         Assert.Equal(reload, (await Trigger("changed"))!.StartTimeUtc); // the first of the re-spread canaries
         Assert.Equal(reload + TimeSpan.FromSeconds(1), (await Trigger("added"))!.StartTimeUtc); // second of two: min(2 s ÷ 2, 15 s)
-        Assert.Null(await _scheduler.GetJobDetail(CanarySchedules.Key("removed")));
+        Assert.Null(await _scheduler.GetJobDetail(CanarySchedules.Key("removed"), TestContext.Current.CancellationToken));
         Assert.Equal(["added", "changed", "kept"], _harness.Coordinator.Canaries.Select(c => c.Name).Order(StringComparer.Ordinal));
     }
 

@@ -27,8 +27,8 @@ public sealed class BasicAuthenticatorTests : IDisposable
     [Fact]
     public async Task Verify_RightPassword_OkAndRemembered()
     {
-        var first = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
-        var second = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
+        var first = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
+        var second = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
 
         Assert.True(first.Ok);
         Assert.True(second.Ok);
@@ -39,10 +39,10 @@ public sealed class BasicAuthenticatorTests : IDisposable
     [Fact]
     public async Task Verify_AfterCacheLifetime_PaysBcryptAgain()
     {
-        await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
+        await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
         _time.Advance(BasicAuthenticator.CacheLifetime + TimeSpan.FromSeconds(1));
 
-        var again = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
+        var again = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
 
         Assert.True(again.Ok);
         Assert.Equal(2, _authenticator.Verifications);
@@ -54,8 +54,8 @@ public sealed class BasicAuthenticatorTests : IDisposable
     [InlineData("mallory", "right horse")]
     public async Task Verify_WrongCredentials_RefusedAndNotRemembered(string user, string password)
     {
-        var result = await _authenticator.VerifyAsync(Header(user, password), Users, default);
-        var again = await _authenticator.VerifyAsync(Header(user, password), Users, default);
+        var result = await _authenticator.VerifyAsync(Header(user, password), Users, TestContext.Current.CancellationToken);
+        var again = await _authenticator.VerifyAsync(Header(user, password), Users, TestContext.Current.CancellationToken);
 
         Assert.False(result.Ok);
         Assert.False(again.Ok);
@@ -76,7 +76,7 @@ public sealed class BasicAuthenticatorTests : IDisposable
     [InlineData("Basic //79/w==")] // invalid UTF-8
     public async Task Verify_MalformedHeader_RefusedWithoutBcrypt(string? header)
     {
-        var result = await _authenticator.VerifyAsync(header, Users, default);
+        var result = await _authenticator.VerifyAsync(header, Users, TestContext.Current.CancellationToken);
 
         Assert.False(result.Ok);
         Assert.Equal(0, _authenticator.Verifications);
@@ -85,11 +85,11 @@ public sealed class BasicAuthenticatorTests : IDisposable
     [Fact]
     public async Task Verify_ChangedHash_ForgetsTheOldPassword()
     {
-        await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
+        await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
         var rotated = new Dictionary<string, string>(StringComparer.Ordinal) { ["prometheus"] = BCrypt.Net.BCrypt.HashPassword("new horse", 10) };
 
-        var old = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), rotated, default);
-        var fresh = await _authenticator.VerifyAsync(Header("prometheus", "new horse"), rotated, default);
+        var old = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), rotated, TestContext.Current.CancellationToken);
+        var fresh = await _authenticator.VerifyAsync(Header("prometheus", "new horse"), rotated, TestContext.Current.CancellationToken);
 
         Assert.False(old.Ok);
         Assert.True(fresh.Ok);
@@ -101,7 +101,7 @@ public sealed class BasicAuthenticatorTests : IDisposable
         // htpasswd -B writes $2y$; the same digest under another revision letter.
         var users = new Dictionary<string, string>(StringComparer.Ordinal) { ["prometheus"] = "$2y$" + s_hash.Value[4..] };
 
-        var result = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), users, default);
+        var result = await _authenticator.VerifyAsync(Header("prometheus", "right horse"), users, TestContext.Current.CancellationToken);
 
         Assert.True(result.Ok);
     }
@@ -117,7 +117,7 @@ public sealed class BasicAuthenticatorTests : IDisposable
 
         foreach (var user in users.Keys)
         {
-            Assert.True((await _authenticator.VerifyAsync(Header(user, "right horse"), users, default)).Ok);
+            Assert.True((await _authenticator.VerifyAsync(Header(user, "right horse"), users, TestContext.Current.CancellationToken)).Ok);
         }
 
         Assert.InRange(_authenticator.CachedCount, 1, BasicAuthenticator.CacheCapacity);
@@ -127,12 +127,12 @@ public sealed class BasicAuthenticatorTests : IDisposable
     public async Task Verify_Cached_IsMuchFasterThanBcrypt()
     {
         var watch = Stopwatch.StartNew();
-        await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
+        await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
         var first = watch.Elapsed;
         watch.Restart();
         for (var i = 0; i < 100; i++)
         {
-            await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, default);
+            await _authenticator.VerifyAsync(Header("prometheus", "right horse"), Users, TestContext.Current.CancellationToken);
         }
 
         var hundredCached = watch.Elapsed;

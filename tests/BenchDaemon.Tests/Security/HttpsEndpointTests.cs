@@ -41,11 +41,11 @@ public sealed class HttpsEndpointTests : IDisposable
         await using var daemon = await StartAsync(web);
         using var client = Client(daemon.Port);
 
-        using var none = await client.GetAsync("/metrics");
-        using var wrong = await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", "wrong"));
-        using var unknown = await client.SendAsync(Request(HttpMethod.Get, "/metrics", "mallory", Password));
-        using var health = await client.GetAsync("/healthz");
-        using var right = await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", Password));
+        using var none = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
+        using var wrong = await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", "wrong"), TestContext.Current.CancellationToken);
+        using var unknown = await client.SendAsync(Request(HttpMethod.Get, "/metrics", "mallory", Password), TestContext.Current.CancellationToken);
+        using var health = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
+        using var right = await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", Password), TestContext.Current.CancellationToken);
 
         foreach (var refused in new[] { none, wrong, unknown, health })
         {
@@ -53,11 +53,11 @@ public sealed class HttpsEndpointTests : IDisposable
             var challenge = Assert.Single(refused.Headers.WwwAuthenticate);
             Assert.Equal("Basic", challenge.Scheme);
             Assert.Contains("realm=\"benchdaemon\"", challenge.Parameter, StringComparison.Ordinal);
-            Assert.DoesNotContain("benchdaemon_", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("benchdaemon_", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
 
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
-        Assert.Contains("benchdaemon_build_info", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("benchdaemon_build_info", await right.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(new Version(1, 1), right.Version);
         Assert.DoesNotContain(s_hash.Value, daemon.StandardOutput + daemon.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, daemon.StandardOutput + daemon.StandardError, StringComparison.Ordinal);
@@ -72,14 +72,14 @@ public sealed class HttpsEndpointTests : IDisposable
         using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{daemon.Port}"), Timeout = TimeSpan.FromSeconds(5) };
         var failure = await Record.ExceptionAsync(async () =>
         {
-            using var response = await plain.GetAsync("/metrics");
+            using var response = await plain.GetAsync("/metrics", TestContext.Current.CancellationToken);
             Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
         });
 
         // Either the TLS listener drops the plaintext request, or answers 400: never metrics.
         Assert.True(failure is null or HttpRequestException or TaskCanceledException, failure?.ToString());
         using var client = Client(daemon.Port);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/metrics", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -104,18 +104,18 @@ public sealed class HttpsEndpointTests : IDisposable
         var without = await Record.ExceptionAsync(async () =>
         {
             using var anonymous = Client(daemon.Port);
-            using var response = await anonymous.GetAsync("/metrics");
+            using var response = await anonymous.GetAsync("/metrics", TestContext.Current.CancellationToken);
             response.EnsureSuccessStatusCode();
         });
         using var stranger = new TestCertificates(_temp.Path, "stranger");
         var foreign = await Record.ExceptionAsync(async () =>
         {
             using var client = Client(daemon.Port, stranger.Client);
-            using var response = await client.GetAsync("/metrics");
+            using var response = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
             response.EnsureSuccessStatusCode();
         });
         using var trusted = Client(daemon.Port, _certs.Client);
-        using var ok = await trusted.GetAsync("/metrics");
+        using var ok = await trusted.GetAsync("/metrics", TestContext.Current.CancellationToken);
 
         Assert.NotNull(without);
         Assert.NotNull(foreign);
@@ -128,20 +128,20 @@ public sealed class HttpsEndpointTests : IDisposable
         var web = WriteWebConfig(tls: true, users: true);
         await using var daemon = await StartAsync(web);
         using var client = Client(daemon.Port);
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", Password))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", Password), TestContext.Current.CancellationToken)).StatusCode);
 
         File.WriteAllText(web, File.ReadAllText(web).Replace(s_hash.Value, BCrypt.Net.BCrypt.HashPassword("rotated", 10), StringComparison.Ordinal));
         Signals.Send(daemon.Pid, Signals.SigHup);
         await WaitForLogAsync(daemon, "reloaded: 1 users");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", Password))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", "rotated"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", Password), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", "rotated"), TestContext.Current.CancellationToken)).StatusCode);
 
         File.WriteAllText(web, "basic_auth_users: [broken\n");
         Signals.Send(daemon.Pid, Signals.SigHup);
         await WaitForLogAsync(daemon, "Web-config reload rejected");
 
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", "rotated"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Request(HttpMethod.Get, "/metrics", "prometheus", "rotated"), TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -166,15 +166,15 @@ public sealed class HttpsEndpointTests : IDisposable
         await daemon.WaitForAsync("/metrics", s_startTimeout);
         using var client = new HttpClient { BaseAddress = daemon.BaseAddress };
 
-        using var get = await client.GetAsync("/metrics");
-        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/metrics"));
-        using var options = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/metrics"));
-        using var post = await client.PostAsync("/metrics", new StringContent(string.Empty));
+        using var get = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/metrics"), TestContext.Current.CancellationToken);
+        using var options = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/metrics"), TestContext.Current.CancellationToken);
+        using var post = await client.PostAsync("/metrics", new StringContent(string.Empty), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
         Assert.True(head.Content.Headers.ContentLength > 0);
-        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, options.StatusCode);
         Assert.Contains("GET", options.Content.Headers.Allow);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);

@@ -6,7 +6,6 @@ using System.Net.Sockets;
 using System.Text;
 using BenchDaemon.Hosting;
 using BenchDaemon.Tests.Support;
-using Xunit.Abstractions;
 
 namespace BenchDaemon.Tests.Security;
 
@@ -68,18 +67,18 @@ public sealed class ScrapeEndpointScanTests(ITestOutputHelper output) : IDisposa
         await using var daemon = DaemonProcess.Start(_state.Path);
         await daemon.WaitForAsync("/metrics", TimeSpan.FromSeconds(30));
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, daemon.Port);
+        await tcp.ConnectAsync(IPAddress.Loopback, daemon.Port, TestContext.Current.CancellationToken);
         var stream = tcp.GetStream();
         var watch = Stopwatch.StartNew();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /metrics HTTP/1.1\r\nHost: a\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /metrics HTTP/1.1\r\nHost: a\r\n"), TestContext.Current.CancellationToken);
 
         var closed = false;
         var served = false;
         var buffer = new byte[4096];
-        var reading = stream.ReadAsync(buffer).AsTask();
+        var reading = stream.ReadAsync(buffer, TestContext.Current.CancellationToken).AsTask();
         for (var i = 0; i < 30 && !closed; i++)
         {
-            if (await Task.WhenAny(reading, Task.Delay(1000)) == reading)
+            if (await Task.WhenAny(reading, Task.Delay(1000, TestContext.Current.CancellationToken)) == reading)
             {
                 closed = true; // Kestrel answers 408 or just closes; either way the connection ends.
                 break;
@@ -87,7 +86,7 @@ public sealed class ScrapeEndpointScanTests(ITestOutputHelper output) : IDisposa
 
             try
             {
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"X-Slow-{i}: {i}\r\n")));
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"X-Slow-{i}: {i}\r\n")), TestContext.Current.CancellationToken);
             }
             catch (IOException)
             {
@@ -114,7 +113,7 @@ public sealed class ScrapeEndpointScanTests(ITestOutputHelper output) : IDisposa
             for (var i = 0; i < KestrelLimits.MaxConnections + 16; i++)
             {
                 var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, daemon.Port);
+                await client.ConnectAsync(IPAddress.Loopback, daemon.Port, TestContext.Current.CancellationToken);
                 idle.Add(client);
             }
 

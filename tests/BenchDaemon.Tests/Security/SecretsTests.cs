@@ -29,7 +29,7 @@ public sealed class SecretsTests : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--config", config, "--set", $"State:Directory={_temp.Path}", .. (json ? new[] { "--json" } : [])], output, error);
+        var exitCode = await BenchDaemonCli.InvokeAsync(["config", "check", "--config", config, "--set", $"State:Directory={_temp.Path}", .. (json ? new[] { "--json" } : [])], output, error, TestContext.Current.CancellationToken);
 
         Assert.True(exitCode == 0, error.ToString());
         var text = output + error.ToString();
@@ -54,15 +54,17 @@ public sealed class SecretsTests : IDisposable
             using var client = new HttpClient { BaseAddress = daemon.BaseAddress };
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
                 "Basic", Convert.ToBase64String("prometheus:wrong-password"u8.ToArray()));
-            for (var i = 0; i < 100 && !daemon.StandardOutput.Contains("started", StringComparison.Ordinal); i++)
-            {
-                await Task.Delay(200);
-            }
+            await daemon.WaitForOutputAsync("started", TimeSpan.FromSeconds(20));
 
-            // A refused scrape, a reload, and OTLP exports failing against a closed port.
-            _ = await client.GetAsync("/metrics");
+            // A refused scrape, a reload, and OTLP exports failing against a closed port (every
+            // second from the start): stopped once the reload's outcome is logged, that of the
+            // configuration and that of the web config.
+            _ = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
             Signals.Send(daemon.Pid, Signals.SigHup);
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await daemon.WaitForOutputAsync(
+                output => output.Contains("(SIGHUP)", StringComparison.Ordinal) && output.Contains("Web-config ", StringComparison.Ordinal),
+                "the reload's outcome",
+                TimeSpan.FromSeconds(30));
             await daemon.StopAsync(Signals.SigTerm, TimeSpan.FromSeconds(15));
 
             var logs = string.Concat(Directory.GetFiles(Path.Combine(state, "logs")).Select(File.ReadAllText));

@@ -177,14 +177,22 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until standard output contains <paramref name="text"/>; throws with the output when it does not within <paramref name="timeout"/>.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
+        WaitForOutputAsync(output => output.Contains(text, StringComparison.Ordinal), $"'{text}'", timeout);
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds for standard output; throws naming
+    /// <paramref name="what"/>, with the output, when it does not within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForOutputAsync(Func<string, bool> condition, string what, TimeSpan timeout)
     {
+        ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTime.UtcNow + timeout;
-        while (!StandardOutput.Contains(text, StringComparison.Ordinal))
+        while (!condition(StandardOutput))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"'{text}' did not appear within {timeout}\nstdout: {StandardOutput}\nstderr: {StandardError}");
+                throw new TimeoutException($"{what} did not appear within {timeout}\nstdout: {StandardOutput}\nstderr: {StandardError}");
             }
 
             await Task.Delay(50);

@@ -86,7 +86,7 @@ public sealed class PrometheusMetricSinkTests
         var registry = Metrics.NewCustomRegistry();
         _ = new PrometheusMetricSink(registry, [new ProcessMetricSource()]);
         using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
+        await registry.CollectAndExportAsTextAsync(stream, TestContext.Current.CancellationToken);
         var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
 
         Assert.Matches(@"(?m)^process_cpu_seconds_total [0-9.e+-]+$", text);

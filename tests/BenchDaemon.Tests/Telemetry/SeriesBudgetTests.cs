@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
-using Xunit.Abstractions;
 
 namespace BenchDaemon.Tests.Telemetry;
 
@@ -28,7 +27,7 @@ public sealed partial class SeriesBudgetTests(ITestOutputHelper output) : IDispo
     public async Task Scrape_EightGpusTwentyCanariesTwoBatchSizesJudged_WithinTheBudget()
     {
         var model = _state.File("mlp.onnx", string.Empty);
-        await File.WriteAllBytesAsync(model, TinyModels.Mlp());
+        await File.WriteAllBytesAsync(model, TinyModels.Mlp(), TestContext.Current.CancellationToken);
         var canaries = string.Join(",\n", Enumerable.Range(1, Canaries).Select(i => $$"""
             { "Name": "canary-{{i:00}}", "Model": "{{model}}", "Interval": "00:00:02", "Threads": 1, "BatchSizes": [1, 2],
               "Measure": { "MinIterations": 20, "MinDuration": "00:00:00.020", "MaxDuration": "00:00:00.040", "WarmupMinIterations": 2, "WarmupMaxDuration": "00:00:00.020" } }

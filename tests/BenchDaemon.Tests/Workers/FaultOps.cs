@@ -34,6 +34,26 @@ public static class FaultOps
         return path;
     }
 
+    /// <summary>
+    /// Waits until the <c>Hang</c> operator runs in process <paramref name="pid"/>: it creates a
+    /// file named after the pid in the temp directory before it sleeps for ever (one older than the
+    /// process is another's that had the same pid). Removes the file.
+    /// </summary>
+    public static async Task WaitUntilHangingAsync(int pid, TimeSpan timeout)
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"benchdaemon-fault-hang-{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        using var process = Process.GetProcessById(pid);
+        var started = process.StartTime.ToUniversalTime().AddSeconds(-1);
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(marker) || File.GetLastWriteTimeUtc(marker) < started)
+        {
+            Assert.True(clock.Elapsed < timeout, $"process {pid} did not enter the Hang operator within {timeout}");
+            await Task.Delay(50);
+        }
+
+        File.Delete(marker);
+    }
+
     private static string Build()
     {
         var header = FindHeader() ?? throw new InvalidOperationException("onnxruntime_c_api.h not found under the NuGet package folder");

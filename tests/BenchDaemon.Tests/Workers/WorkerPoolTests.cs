@@ -110,9 +110,9 @@ public sealed class WorkerPoolTests : IDisposable
         var worker = await WorkerOfAsync(pool);
         // In the native call (cancelled earlier, the run would stop by itself and the worker stay).
         await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary hang batch 1: measuring (warm-up and measured window)"));
-        await Task.Delay(500);
+        await FaultOps.WaitUntilHangingAsync(worker, TimeSpan.FromSeconds(30));
         stop.Cancel();
-        var result = await running.WaitAsync(TimeSpan.FromSeconds(20));
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Equal(ReasonCodes.Shutdown, result.ReasonCode);
@@ -150,7 +150,7 @@ public sealed class WorkerPoolTests : IDisposable
         await WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message == "Canary hang batch 1: measuring (warm-up and measured window)"));
 
         pool.Dispose();
-        var result = await running.WaitAsync(TimeSpan.FromSeconds(20));
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 
         Assert.False(WorkerProcesses.Alive(worker));
         Assert.Equal(CanaryStatus.Failed, result.Status);

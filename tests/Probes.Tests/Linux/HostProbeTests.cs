@@ -81,8 +81,8 @@ public class HostProbeTests
     [Trait("Category", "Fault")]
     public void Sample_MalformedMemInfo_OmitsMemoryOnlyAndWarnsOnce()
     {
-        using var proc = TempDirectory.CopyOf("proc-captured");
-        proc.Write("meminfo", "MemTotal:       lots kB\nMemFree:        1024 kB\n");
+        using var proc = TempDirectory.CopyOf(Fixture.PathOf("proc-captured"));
+        proc.File("meminfo", "MemTotal:       lots kB\nMemFree:        1024 kB\n");
         var probe = CreateProbe(proc.Path, Fixture.PathOf("sys-two-packages"));
 
         var samples = Enumerable.Range(0, 3).Select(_ => probe.Sample()).ToList();
@@ -108,14 +108,14 @@ public class HostProbeTests
     [Fact]
     public void Sample_MemInfoRepairedThenBrokenAgain_LogsRecoveryOnceAndNewFailureOnce()
     {
-        using var proc = TempDirectory.CopyOf("proc-captured");
+        using var proc = TempDirectory.CopyOf(Fixture.PathOf("proc-captured"));
         string good = File.ReadAllText(proc.PathOf("meminfo"));
-        proc.Write("meminfo", "garbage\n");
+        proc.File("meminfo", "garbage\n");
         var probe = CreateProbe(proc.Path, Fixture.PathOf("sys-two-packages"));
         probe.Sample();
         probe.Sample();
 
-        proc.Write("meminfo", good);
+        proc.File("meminfo", good);
         var repaired = new[] { probe.Sample(), probe.Sample() };
         File.Delete(proc.PathOf("meminfo"));
         var broken = probe.Sample();
@@ -133,7 +133,7 @@ public class HostProbeTests
     [Trait("Category", "Fault")]
     public void Sample_MissingStat_OmitsCpuAndWarnsOnce()
     {
-        using var proc = TempDirectory.CopyOf("proc-captured");
+        using var proc = TempDirectory.CopyOf(Fixture.PathOf("proc-captured"));
         File.Delete(proc.PathOf("stat"));
         var probe = CreateProbe(proc.Path, Fixture.PathOf("sys-two-packages"));
 
@@ -150,8 +150,8 @@ public class HostProbeTests
     [Fact]
     public void Sample_OnePressureFileMalformed_KeepsTheOthersAndWarnsOnce()
     {
-        using var proc = TempDirectory.CopyOf("proc-captured");
-        proc.Write(Path.Combine("pressure", "io"), "some avg10=broken\n");
+        using var proc = TempDirectory.CopyOf(Fixture.PathOf("proc-captured"));
+        proc.File(Path.Combine("pressure", "io"), "some avg10=broken\n");
         var probe = CreateProbe(proc.Path, Fixture.PathOf("sys-two-packages"));
 
         var samples = new[] { probe.Sample(), probe.Sample() };
@@ -166,10 +166,10 @@ public class HostProbeTests
     [Fact]
     public void Sample_RaplCounterWraps_EnergyKeepsGrowing()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
         var probe = CreateProbe(Fixture.PathOf("proc-captured"), sys.Path);
         double first = probe.Sample().Energy[0].Joules;
-        sys.Write(Path.Combine("class", "powercap", "intel-rapl:0", "energy_uj"), "1000000\n");
+        sys.File(Path.Combine("class", "powercap", "intel-rapl:0", "energy_uj"), "1000000\n");
 
         var energy = probe.Sample().Energy;
 
@@ -182,7 +182,7 @@ public class HostProbeTests
     [Fact]
     public void Sample_RaplNotReadable_LogsOnceAtInformationAndRecovers()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
         var probe = CreateProbe(Fixture.PathOf("proc-captured"), sys.Path);
         probe.Sample();
         // A directory in place of energy_uj opens with UnauthorizedAccessException, as a root-only

@@ -11,8 +11,8 @@ public sealed class ProcessIdentityTests
     public void Read_ProcessUnderRoot_NameAndContainer()
     {
         using var root = new TempDirectory();
-        root.Write("4242/comm", "python3\n");
-        root.Write("4242/cgroup", Fixture.Read("cgroup", "v2-docker"));
+        root.File("4242/comm", "python3\n");
+        root.File("4242/cgroup", Fixture.Read("cgroup", "v2-docker"));
 
         var identity = ProcessIdentity.Read(root.Path, 4242);
 

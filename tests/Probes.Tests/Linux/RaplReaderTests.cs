@@ -108,7 +108,7 @@ public class RaplReaderTests
     {
         using var sys = new TempDirectory();
         string zone = Path.Combine("class", "powercap", "intel-rapl:0");
-        sys.Write(Path.Combine(zone, "energy_uj"), "42\n");
+        sys.File(Path.Combine(zone, "energy_uj"), "42\n");
 
         var reading = Assert.Single(new RaplReader(sys.Path).Read().Readings);
 
@@ -118,10 +118,10 @@ public class RaplReaderTests
     [Fact]
     public void Read_AfterFirstScan_ReadsNewEnergyButNotNewZones()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
         var reader = new RaplReader(sys.Path);
         reader.Read();
-        sys.Write(Path.Combine("class", "powercap", "intel-rapl:0", "energy_uj"), "200000000\n");
+        sys.File(Path.Combine("class", "powercap", "intel-rapl:0", "energy_uj"), "200000000\n");
         WriteZone(sys, Path.Combine("class", "powercap", "intel-rapl:2"), "package-2", 5, PackageRange);
 
         var result = reader.Read();
@@ -133,7 +133,7 @@ public class RaplReaderTests
     [Fact]
     public void Read_EnergyFileNotReadable_ReportsAccessDeniedAndReadsTheRest()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
         var reader = new RaplReader(sys.Path);
         reader.Read();
         // Tests run as root in CI, where a 0400 file stays readable; .NET reports opening a directory
@@ -153,7 +153,7 @@ public class RaplReaderTests
     [Fact]
     public void Read_EnergyFileGone_ReportsIOError()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
         var reader = new RaplReader(sys.Path);
         reader.Read();
         File.Delete(sys.PathOf("class", "powercap", "intel-rapl:0:0", "energy_uj"));
@@ -166,8 +166,8 @@ public class RaplReaderTests
     [Fact]
     public void Read_EnergyFileNotANumber_ReportsMalformed()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
-        sys.Write(Path.Combine("class", "powercap", "intel-rapl:1:0", "energy_uj"), "n/a\n");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
+        sys.File(Path.Combine("class", "powercap", "intel-rapl:1:0", "energy_uj"), "n/a\n");
 
         var result = new RaplReader(sys.Path).Read();
 
@@ -180,7 +180,7 @@ public class RaplReaderTests
     [Fact]
     public void Read_MaxRangeUnreadable_ReportsZeroRange()
     {
-        using var sys = TempDirectory.CopyOf("sys-two-packages");
+        using var sys = TempDirectory.CopyOf(Fixture.PathOf("sys-two-packages"));
         File.Delete(sys.PathOf("class", "powercap", "intel-rapl:1", "max_energy_range_uj"));
 
         var result = new RaplReader(sys.Path).Read();
@@ -190,8 +190,8 @@ public class RaplReaderTests
 
     private static void WriteZone(TempDirectory sys, string zone, string name, ulong energy, ulong range)
     {
-        sys.Write(Path.Combine(zone, "name"), name + "\n");
-        sys.Write(Path.Combine(zone, "energy_uj"), $"{energy}\n");
-        sys.Write(Path.Combine(zone, "max_energy_range_uj"), $"{range}\n");
+        sys.File(Path.Combine(zone, "name"), name + "\n");
+        sys.File(Path.Combine(zone, "energy_uj"), $"{energy}\n");
+        sys.File(Path.Combine(zone, "max_energy_range_uj"), $"{range}\n");
     }
 }

@@ -29,7 +29,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     {
         var canary = Canary(_models.Mlp, measure: Quick(minIterations: 50));
 
-        var results = Runner().RunAll(canary).ToList();
+        var results = Runner().RunAll(canary, TestContext.Current.CancellationToken).ToList();
 
         Assert.Equal(2, results.Count);
         foreach (var result in results)
@@ -57,7 +57,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     {
         var canary = Canary(_models.Tokens, measure: Quick(), inputs: new() { ["sequence"] = 16, ["vocab"] = 100 });
 
-        var result = Runner().Run(canary, 2);
+        var result = Runner().Run(canary, 2, TestContext.Current.CancellationToken);
 
         Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
     }
@@ -66,7 +66,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     [Trait("Category", "Fault")]
     public void Run_CudaOnAHostWithoutCuda_SkippedNamingWhatIsMissing()
     {
-        var result = Runner().Run(Canary(_models.Mlp, provider: "CUDA"), 1);
+        var result = Runner().Run(Canary(_models.Mlp, provider: "CUDA"), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Skipped, result.Status);
         if (OnnxRuntimeBuild.Flavor == OnnxRuntimeBuild.GpuFlavor)
@@ -88,7 +88,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     {
         var canary = Canary(_models.Mlp, precision: Precision.FP16, variants: new() { [Precision.FP16] = _models.MlpFp16 }, measure: Quick());
 
-        var result = Runner().Run(canary, 4);
+        var result = Runner().Run(canary, 4, TestContext.Current.CancellationToken);
 
         Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
         Assert.Equal("FP16 (model variant)", result.EffectivePrecision);
@@ -103,7 +103,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     {
         var canary = Canary(_models.Mlp, precision: Precision.FP16, variants: new() { [Precision.FP16] = _models.Mlp }, measure: Quick());
 
-        var result = Runner().Run(canary, 2);
+        var result = Runner().Run(canary, 2, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, result.Drift!.MaxAbsError);
         Assert.Equal(1, result.Drift.CosineSimilarity, 12);
@@ -112,7 +112,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     [Fact]
     public void Run_Fp16WithoutVariantOnCpu_SkippedPrecisionUnavailable()
     {
-        var result = Runner().Run(Canary(_models.Mlp, precision: Precision.FP16), 1);
+        var result = Runner().Run(Canary(_models.Mlp, precision: Precision.FP16), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Skipped, result.Status);
         Assert.StartsWith("precision FP16 unavailable", result.Reason, StringComparison.Ordinal);
@@ -134,7 +134,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     {
         var path = BrokenModel(kind);
 
-        var result = Runner().Run(Canary(path), 1);
+        var result = Runner().Run(Canary(path), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Contains(reason, result.Reason, StringComparison.Ordinal);
@@ -150,7 +150,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var file = _models.Write("input.npy", NpyArrayTests.Npy("<f4", [1, 16], NpyArrayTests.Floats([.. Enumerable.Range(0, 16).Select(i => i / 16f)])));
         var canary = Canary(_models.Mlp, measure: Quick()) with { InputFiles = new Dictionary<string, string> { ["input"] = file } };
 
-        var result = Runner().Run(canary, 4);
+        var result = Runner().Run(canary, 4, TestContext.Current.CancellationToken);
 
         Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
     }
@@ -172,7 +172,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var file = _models.Write($"bad-{kind}.npy", bytes);
         var canary = Canary(_models.Mlp, measure: Quick()) with { InputFiles = new Dictionary<string, string> { [name] = file } };
 
-        var result = Runner().Run(canary, 4);
+        var result = Runner().Run(canary, 4, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Contains(expected, result.Reason, StringComparison.Ordinal);
@@ -190,12 +190,12 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
             .Node("ConstantOfShape", ["shape"], ["big"])
             .ToBytes());
 
-        var result = Runner().Run(Canary(path, measure: Quick()), 1);
+        var result = Runner().Run(Canary(path, measure: Quick()), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.StartsWith("ONNX Runtime:", result.Reason, StringComparison.Ordinal);
         Assert.Contains("alloc", result.Reason, StringComparison.OrdinalIgnoreCase);
-        var next = Runner().Run(Canary(_models.Mlp, measure: Quick()), 1);
+        var next = Runner().Run(Canary(_models.Mlp, measure: Quick()), 1, TestContext.Current.CancellationToken);
         Assert.True(next.Status is CanaryStatus.Ok or CanaryStatus.Unstable, next.Reason);
     }
 
@@ -205,7 +205,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var path = _models.Write("resnet-mini.onnx", BenchDaemon.Workloads.Models.Zoo.ResNetModel.Build(BenchDaemon.Workloads.Models.Zoo.ResNetConfig.Mini));
         var canary = Canary(path, measure: Quick()) with { ImageInput = BenchDaemon.Workloads.Inputs.ImageSizeClass.Medium };
 
-        var result = Runner().Run(canary, 2);
+        var result = Runner().Run(canary, 2, TestContext.Current.CancellationToken);
 
         Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
         var stages = Assert.IsAssignableFrom<IReadOnlyDictionary<string, double>>(result.StageSeconds);
@@ -219,7 +219,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     {
         var canary = Canary(_models.Tokens, measure: Quick(), inputs: new() { ["sequence"] = 8 }) with { ImageInput = BenchDaemon.Workloads.Inputs.ImageSizeClass.Small };
 
-        var result = Runner().Run(canary, 1);
+        var result = Runner().Run(canary, 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Contains("no float [batch, 3, H, H] image input", result.Reason, StringComparison.Ordinal);
@@ -228,7 +228,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     [Fact]
     public void Run_SymbolicDimensionNotGiven_FailedNamingTheKey()
     {
-        var result = Runner().Run(Canary(_models.Tokens), 1);
+        var result = Runner().Run(Canary(_models.Tokens), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Contains("dimension 'sequence' is symbolic: set Inputs:sequence", result.Reason, StringComparison.Ordinal);
@@ -237,7 +237,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     [Fact]
     public void Run_UnknownInputsKey_FailedListingTheModelsDimensions()
     {
-        var result = Runner().Run(Canary(_models.Mlp, inputs: new() { ["sequense"] = 8 }), 1);
+        var result = Runner().Run(Canary(_models.Mlp, inputs: new() { ["sequense"] = 8 }), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Contains("Inputs:sequense matches no symbolic dimension of the model (it has: batch)", result.Reason, StringComparison.Ordinal);
@@ -252,7 +252,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         measure.MinDuration = TimeSpan.FromMilliseconds(100);
         var started = System.Diagnostics.Stopwatch.StartNew();
 
-        var result = Runner().Run(Canary(slow, measure: measure), 1);
+        var result = Runner().Run(Canary(slow, measure: measure), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Unstable, result.Status);
         Assert.StartsWith("time budget 00:00:00.5000000 reached after", result.Reason, StringComparison.Ordinal);
@@ -269,7 +269,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         measure.MinDuration = TimeSpan.Zero;
         var started = System.Diagnostics.Stopwatch.StartNew();
 
-        var result = Runner().Run(Canary(slow, measure: measure, batch: 1024), 1024);
+        var result = Runner().Run(Canary(slow, measure: measure, batch: 1024), 1024, TestContext.Current.CancellationToken);
 
         // Terminated at budget + grace (1 s minimum), long before the call would have finished.
         Assert.Equal(CanaryStatus.Failed, result.Status);
@@ -296,7 +296,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var meter = new SteppingEnergyMeter();
         var canary = Canary(_models.Mlp, measure: Quick(minIterations: 20));
 
-        var result = new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, meter).Run(canary, 4);
+        var result = new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, meter).Run(canary, 4, TestContext.Current.CancellationToken);
 
         // Each read adds 10 J to the package and 1 J to its core sub-zone: the window spans one step.
         Assert.Equal(10, result.EnergyJoules!["cpu:package-0"], 9);
@@ -310,7 +310,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var clocks = new ScriptedClockMonitor();
         var canary = Canary(_models.Mlp, measure: Quick(minIterations: 20));
 
-        var result = new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, clocks: clocks).Run(canary, 2);
+        var result = new CanaryRunner(s_runtime, TimeProvider.System, NullLogger<CanaryRunner>.Instance, clocks: clocks).Run(canary, 2, TestContext.Current.CancellationToken);
 
         Assert.Contains(result.Status, new[] { CanaryStatus.Ok, CanaryStatus.Unstable }); // measured; a busy machine may be unstable
         Assert.Null(clocks.Requested); // a CPU canary watches every GPU
@@ -330,7 +330,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
         var canary = Canary(truncated);
         for (var i = 0; i < 50; i++)
         {
-            runner.Run(canary, 1); // warm allocator and logging paths
+            runner.Run(canary, 1, TestContext.Current.CancellationToken); // warm allocator and logging paths
         }
 
         GC.Collect();
@@ -339,7 +339,7 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
 
         for (var i = 0; i < 1000; i++)
         {
-            Assert.Equal(CanaryStatus.Failed, runner.Run(canary, 1).Status);
+            Assert.Equal(CanaryStatus.Failed, runner.Run(canary, 1, TestContext.Current.CancellationToken).Status);
         }
 
         GC.Collect();

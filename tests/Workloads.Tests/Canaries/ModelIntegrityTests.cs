@@ -23,7 +23,7 @@ public sealed class ModelIntegrityTests : IClassFixture<ModelFiles>
         var path = _models.Write("integrity-ok.onnx", TinyModels.Mlp());
         var canary = Canary(path, Sha256Of(path).ToUpperInvariant());
 
-        var result = Runner().Run(canary, 1);
+        var result = Runner().Run(canary, 1, TestContext.Current.CancellationToken);
 
         Assert.True(result.Status is CanaryStatus.Ok or CanaryStatus.Unstable, result.Reason);
     }
@@ -34,12 +34,12 @@ public sealed class ModelIntegrityTests : IClassFixture<ModelFiles>
         var path = _models.Write("integrity-swapped.onnx", TinyModels.Mlp());
         var canary = Canary(path, Sha256Of(path));
         var runner = Runner();
-        Assert.NotEqual(CanaryStatus.Failed, runner.Run(canary, 1).Status);
+        Assert.NotEqual(CanaryStatus.Failed, runner.Run(canary, 1, TestContext.Current.CancellationToken).Status);
 
         // Another model of the same kind, as a tampered or half-deployed file would be.
         File.WriteAllBytes(path, TinyModels.Mlp(seed: 2));
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
-        var result = runner.Run(canary, 1);
+        var result = runner.Run(canary, 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Equal(ReasonCodes.IntegrityMismatch, result.ReasonCode);
@@ -60,7 +60,7 @@ public sealed class ModelIntegrityTests : IClassFixture<ModelFiles>
         var (canaries, errors) = CanaryExpander.Expand([options]);
         Assert.Empty(errors);
 
-        var result = Runner().Run(canaries[0], 1);
+        var result = Runner().Run(canaries[0], 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Failed, result.Status);
         Assert.Equal(ReasonCodes.IntegrityMismatch, result.ReasonCode);

@@ -17,9 +17,9 @@ public sealed class ModelMutationTests : IClassFixture<ModelFiles>
     private static readonly OnnxRuntimeInfo s_runtime = new();
     private readonly ModelFiles _models;
 
-    private readonly Xunit.Abstractions.ITestOutputHelper _output;
+    private readonly ITestOutputHelper _output;
 
-    public ModelMutationTests(ModelFiles models, Xunit.Abstractions.ITestOutputHelper output)
+    public ModelMutationTests(ModelFiles models, ITestOutputHelper output)
     {
         _models = models;
         _output = output;
@@ -40,7 +40,7 @@ public sealed class ModelMutationTests : IClassFixture<ModelFiles>
             var canary = Canary(path);
             var perRun = Stopwatch.StartNew();
 
-            var result = runner.Run(canary, 1);
+            var result = runner.Run(canary, 1, TestContext.Current.CancellationToken);
 
             Assert.True(perRun.Elapsed < canary.Measure.Budget + TimeSpan.FromSeconds(5), $"mutant {i} took {perRun.Elapsed}");
             if (result.Status == CanaryStatus.Failed)

@@ -179,7 +179,7 @@ public sealed class StudyRunnerTests : IDisposable
             return real.Run(canary, batch, token);
         });
         var options = StudyDefaults.Apply(new StudyOptions { Kind = StudyKind.Batch, Models = ["builtin:resnet-mini"], Providers = ["CPU"], Batches = [1, 2, 4, 8], Threads = 1, Measure = Tiny() });
-        var run = runner.Run(options, StudyPlanner.Plan(options, _root), Environment());
+        var run = runner.Run(options, StudyPlanner.Plan(options, _root), Environment(), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(8, calls);
         Assert.Equal(8, run.Cells.Count);

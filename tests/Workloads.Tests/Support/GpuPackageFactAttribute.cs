@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BenchDaemon.Workloads.Onnx;
 
 namespace BenchDaemon.Workloads.Tests.Support;
@@ -9,7 +10,8 @@ namespace BenchDaemon.Workloads.Tests.Support;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class GpuPackageFactAttribute : FactAttribute
 {
-    public GpuPackageFactAttribute()
+    public GpuPackageFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (OnnxRuntimeBuild.Flavor != OnnxRuntimeBuild.GpuFlavor)
         {

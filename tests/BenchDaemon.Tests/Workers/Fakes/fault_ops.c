@@ -4,11 +4,15 @@
  * Domain "benchdaemon.test", one float input and one float output each:
  *   Crash  - writes through a null pointer (SIGSEGV)
  *   Abort  - calls abort() (SIGABRT)
- *   Hang   - never returns (sleeps forever; ONNX Runtime's terminate flag cannot reach it)
+ *   Hang   - never returns (sleeps forever; ONNX Runtime's terminate flag cannot reach it);
+ *            first it creates $TMPDIR/benchdaemon-fault-hang-PID (/tmp without TMPDIR), so
+ *            that a test knows the worker is inside the native call
  *   Grow   - allocates and touches memory without bound (20 MiB every 10 ms, up to 8 GiB)
  * Built by the tests with cc against ONNX Runtime's own C API header.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +52,17 @@ static size_t one(const OrtCustomOp *op)
     return 1;
 }
 
+static void mark_hanging(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/benchdaemon-fault-hang-%ld", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (long)getpid());
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
 static void compute(void *kernel, OrtKernelContext *context)
 {
     (void)context;
@@ -58,6 +73,7 @@ static void compute(void *kernel, OrtKernelContext *context)
     } else if (strcmp(name, "Abort") == 0) {
         abort();
     } else if (strcmp(name, "Hang") == 0) {
+        mark_hanging();
         for (;;) {
             sleep(1);
         }

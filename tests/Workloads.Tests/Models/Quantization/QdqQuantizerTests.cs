@@ -258,7 +258,7 @@ public sealed class QdqQuantizerTests
             File.WriteAllBytes(path, fp32);
             using var output = new MemoryStream();
 
-            QdqQuantizer.Quantize(path, output, options);
+            QdqQuantizer.Quantize(path, output, options, TestContext.Current.CancellationToken);
 
             // Weights read from the file one at a time, external-data views for ONNX Runtime and a
             // streamed write: none of it may change a byte of what the in-memory pipeline writes.
@@ -302,7 +302,7 @@ public sealed class QdqQuantizerTests
             File.WriteAllText(path, "not a model");
             using var output = new MemoryStream();
 
-            var ex = Assert.Throws<ArgumentException>(() => QdqQuantizer.Quantize(path, output, new QuantizationOptions()));
+            var ex = Assert.Throws<ArgumentException>(() => QdqQuantizer.Quantize(path, output, new QuantizationOptions(), TestContext.Current.CancellationToken));
 
             Assert.Contains(path, ex.Message, StringComparison.Ordinal);
             Assert.Contains("not an ONNX model", ex.Message, StringComparison.Ordinal);

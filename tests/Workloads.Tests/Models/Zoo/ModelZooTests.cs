@@ -49,7 +49,7 @@ public sealed class ModelZooTests : IDisposable
     {
         var zoo = NewZoo();
 
-        var path = zoo.GetPath(name, precision);
+        var path = zoo.GetPath(name, precision, TestContext.Current.CancellationToken);
 
         Assert.Equal(Path.Combine(_cache, ModelZoo.ModelsFolder, ModelZoo.FileName(name, precision)), path);
         using var session = new InferenceSession(path);
@@ -62,7 +62,7 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void GetPath_WritesAChecksumFileSha256sumCanCheck()
     {
-        var path = NewZoo().GetPath(Mini, Precision.FP32);
+        var path = NewZoo().GetPath(Mini, Precision.FP32, TestContext.Current.CancellationToken);
 
         var lines = File.ReadAllLines(path + ModelZoo.ChecksumExtension);
         var bytes = File.ReadAllBytes(path);
@@ -73,13 +73,13 @@ public sealed class ModelZooTests : IDisposable
     public void GetPath_SecondCall_DoesNotRegenerate()
     {
         var zoo = NewZoo();
-        var path = zoo.GetPath(Mini, Precision.FP32);
+        var path = zoo.GetPath(Mini, Precision.FP32, TestContext.Current.CancellationToken);
         var original = File.ReadAllBytes(path);
         // A rewrite would give the file a current modification time.
         File.SetLastWriteTimeUtc(path, s_longAgo);
 
-        var again = zoo.GetPath(Mini, Precision.FP32);
-        var fromNewInstance = NewZoo().GetPath(Mini, Precision.FP32);
+        var again = zoo.GetPath(Mini, Precision.FP32, TestContext.Current.CancellationToken);
+        var fromNewInstance = NewZoo().GetPath(Mini, Precision.FP32, TestContext.Current.CancellationToken);
 
         Assert.Equal(path, again);
         Assert.Equal(path, fromNewInstance);
@@ -93,14 +93,14 @@ public sealed class ModelZooTests : IDisposable
     public void GetPath_TruncatedFile_IsRegenerated()
     {
         var zoo = NewZoo();
-        var path = zoo.GetPath(Mini, Precision.INT8);
+        var path = zoo.GetPath(Mini, Precision.INT8, TestContext.Current.CancellationToken);
         var original = File.ReadAllBytes(path);
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
         {
             stream.SetLength(original.Length / 2);
         }
 
-        var again = zoo.GetPath(Mini, Precision.INT8);
+        var again = zoo.GetPath(Mini, Precision.INT8, TestContext.Current.CancellationToken);
 
         Assert.Equal(original, File.ReadAllBytes(again));
         var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
@@ -110,13 +110,13 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void GetPath_CorruptedFileOfTheSameSize_IsRegeneratedOnFirstUseInANewInstance()
     {
-        var path = NewZoo().GetPath(Mini, Precision.FP32);
+        var path = NewZoo().GetPath(Mini, Precision.FP32, TestContext.Current.CancellationToken);
         var original = File.ReadAllBytes(path);
         var corrupt = (byte[])original.Clone();
         corrupt[corrupt.Length / 2] ^= 0xFF;
         File.WriteAllBytes(path, corrupt);
 
-        var again = NewZoo().GetPath(Mini, Precision.FP32);
+        var again = NewZoo().GetPath(Mini, Precision.FP32, TestContext.Current.CancellationToken);
 
         Assert.Equal(original, File.ReadAllBytes(again));
         var warning = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
@@ -127,11 +127,11 @@ public sealed class ModelZooTests : IDisposable
     public void GetPath_MissingChecksumFile_IsRegenerated()
     {
         var zoo = NewZoo();
-        var path = zoo.GetPath(Mini, Precision.FP16);
+        var path = zoo.GetPath(Mini, Precision.FP16, TestContext.Current.CancellationToken);
         File.Delete(path + ModelZoo.ChecksumExtension);
         File.SetLastWriteTimeUtc(path, s_longAgo);
 
-        zoo.GetPath(Mini, Precision.FP16);
+        zoo.GetPath(Mini, Precision.FP16, TestContext.Current.CancellationToken);
 
         Assert.True(File.Exists(path + ModelZoo.ChecksumExtension));
         Assert.NotEqual(s_longAgo, File.GetLastWriteTimeUtc(path));
@@ -169,10 +169,10 @@ public sealed class ModelZooTests : IDisposable
         var zoo = NewZoo();
         if (fp32Cached)
         {
-            zoo.GetPath(Tiny, Precision.FP32);
+            zoo.GetPath(Tiny, Precision.FP32, TestContext.Current.CancellationToken);
         }
 
-        var int8 = zoo.GetPath(Tiny, Precision.INT8);
+        var int8 = zoo.GetPath(Tiny, Precision.INT8, TestContext.Current.CancellationToken);
 
         var expected = QdqQuantizer.Quantize(BertModel.Build(BertConfig.Tiny, seed: ModelZoo.WeightSeed), ModelZooQuantization(Tiny));
         Assert.Equal(expected, File.ReadAllBytes(int8));
@@ -197,7 +197,7 @@ public sealed class ModelZooTests : IDisposable
     [InlineData("mha-e128-d2", Precision.FP16, "0a26b68c78d22f96cb904b7d8ea0d6c48c534e818a64ab1354a89bc0d9bce47c")]
     public void GetPath_Fp32AndFp16_WritesTheBytesTheInMemoryGeneratorsWrote(string name, Precision precision, string sha256)
     {
-        var path = NewZoo().GetPath(name, precision);
+        var path = NewZoo().GetPath(name, precision, TestContext.Current.CancellationToken);
 
         Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))));
     }
@@ -211,7 +211,7 @@ public sealed class ModelZooTests : IDisposable
         var zoo = NewZoo();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var path = zoo.GetPath(Name, Precision.FP32);
+        var path = zoo.GetPath(Name, Precision.FP32, TestContext.Current.CancellationToken);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         var size = new FileInfo(path).Length;
@@ -233,14 +233,14 @@ public sealed class ModelZooTests : IDisposable
         var zoo = NewZoo();
         if (fp32Cached)
         {
-            zoo.GetPath(Name, Precision.FP32);
+            zoo.GetPath(Name, Precision.FP32, TestContext.Current.CancellationToken);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        zoo.GetPath(Name, Precision.INT8);
+        zoo.GetPath(Name, Precision.INT8, TestContext.Current.CancellationToken);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        var fp32 = new FileInfo(NewZoo().GetPath(Name, Precision.FP32)).Length;
+        var fp32 = new FileInfo(NewZoo().GetPath(Name, Precision.FP32, TestContext.Current.CancellationToken)).Length;
         Assert.True(fp32 > 35_000_000, $"the FP32 model is {fp32} bytes, too small to tell");
         Assert.True(allocated < fp32 * 3 / 4, $"quantizing {fp32} bytes allocated {allocated}");
     }
@@ -248,7 +248,7 @@ public sealed class ModelZooTests : IDisposable
     [Fact]
     public void GetPath_UnknownModel_ThrowsNamingTheKnownOnes()
     {
-        var ex = Assert.Throws<ArgumentException>(() => NewZoo().GetPath("resnet18", Precision.FP32));
+        var ex = Assert.Throws<ArgumentException>(() => NewZoo().GetPath("resnet18", Precision.FP32, TestContext.Current.CancellationToken));
 
         Assert.Contains("resnet50, resnet-mini, bert-base, bert-tiny", ex.Message, StringComparison.Ordinal);
     }
@@ -259,7 +259,7 @@ public sealed class ModelZooTests : IDisposable
         var zoo = NewZoo();
 
         var before = zoo.Inspect(Tiny, Precision.FP32);
-        var path = zoo.GetPath(Tiny, Precision.FP32);
+        var path = zoo.GetPath(Tiny, Precision.FP32, TestContext.Current.CancellationToken);
         var after = zoo.Inspect(Tiny, Precision.FP32);
 
         Assert.False(before.Cached);
