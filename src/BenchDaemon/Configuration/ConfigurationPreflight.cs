@@ -16,7 +16,8 @@ namespace BenchDaemon.Configuration;
 /// validate themselves (attributes, their own rules, a source-generated validator each; see
 /// <see cref="OptionsSection"/>); what is left here is what the framework cannot do: unknown
 /// sections and the shape of every value (the binder drops array elements it cannot convert and
-/// takes any number for an enum), key paths in the validators' messages, and the canary matrix.
+/// takes any number for an enum), key paths in the validators' messages, cron expressions, and
+/// the canary expansion (files on disk, matrices, names across canaries).
 /// </summary>
 public static partial class ConfigurationPreflight
 {

@@ -7,7 +7,9 @@ namespace BenchDaemon.Workloads.Canaries;
 
 /// <summary>
 /// Turns the <c>Canaries</c> configuration into <see cref="CanaryDefinition"/>s, expanding
-/// matrices, and reports the first problem with its configuration key.
+/// matrices, and reports the problems with their configuration keys: each canary's options
+/// through its generated validator (<see cref="Validate(string, CanaryOptions)"/>), then what only
+/// the expansion can see.
 /// </summary>
 public static class CanaryExpander
 {
@@ -25,7 +27,7 @@ public static class CanaryExpander
     /// <summary>Most measured or warm-up iterations a canary may ask for.</summary>
     public const int MaxIterations = 10_000_000;
 
-    /// <summary>Longest time budget, warm-up cap or minimum duration of one run.</summary>
+    /// <summary>Longest time budget, warm-up cap or minimum duration of one run (the bound of MeasureOptions' range attributes).</summary>
     public static readonly TimeSpan MaxRunTime = TimeSpan.FromHours(1);
 
     /// <summary>Longest schedule interval.</summary>
