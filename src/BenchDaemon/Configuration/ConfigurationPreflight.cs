@@ -434,6 +434,7 @@ public static partial class ConfigurationPreflight
     [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex BinderError();
 
-    [GeneratedRegex(@"^(?:\w+: )?The field (?<field>\S+) (?<problem>.+)$", RegexOptions.Singleline)]
+    // RequiredAttribute words its message the other way round ("The Probes.ProcRoot field is required.").
+    [GeneratedRegex(@"^(?:\w+: )?(?:The (?<field>\S+) field (?<problem>is required)\.?|The field (?<field>\S+) (?<problem>.+))$", RegexOptions.Singleline)]
     private static partial Regex AttributeFailure();
 }

@@ -91,6 +91,7 @@ public sealed class OptionsValidationTests : IDisposable
     [InlineData("Workers:KillGrace", "01:00:00", "Workers:KillGrace: must be between 00:00:00 and 00:10:00, got '01:00:00'")]
     [InlineData("Cuda:LibraryDirectory", "/nonexistent/cuda", "Cuda:LibraryDirectory: '/nonexistent/cuda' is not a directory")]
     [InlineData("Otlp:Headers:X-Token", "", "Otlp:Headers:X-Token: has no value")]
+    [InlineData("Probes:ProcRoot", "", "Probes:ProcRoot: is required")]
     public void Preflight_BadValue_NamesTheKeyTheValueAndTheRange(string key, string value, string expected)
     {
         var configuration = Configuration((key, value));
