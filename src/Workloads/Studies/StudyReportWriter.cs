@@ -73,7 +73,7 @@ public static class StudyReportWriter
         }
 
         Put(CsvFile, Csv(run.Cells));
-        Put(JsonFile, JsonSerializer.Serialize(run.Cells, s_json));
+        Put(JsonFile, Json(run.Cells));
         Put(EnvironmentFile, JsonSerializer.Serialize(new { run.Environment, Options = run.Options, run.StartedAt, run.FinishedAt, run.PlannedCells, MeasuredCells = run.Cells.Count, run.Interrupted }, s_json));
         var charts = StudyReport.Charts(run, directory);
         files.AddRange(charts.Select(c => Path.Combine(directory, c.File)));
@@ -93,6 +93,13 @@ public static class StudyReportWriter
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>The JSON text of <paramref name="cells"/> (indented, camelCase, absent values null).</summary>
+    public static string Json(IReadOnlyList<StudyCell> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        return JsonSerializer.Serialize(cells, s_json);
     }
 
     private static string Field(object? value)

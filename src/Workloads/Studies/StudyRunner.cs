@@ -261,6 +261,13 @@ public sealed class StudyRunner
             }
         }
 
+        return Preprocessed(cell, plan, calls, sum, Stopwatch.GetElapsedTime(window));
+    }
+
+    /// <summary>The preprocess cell of <paramref name="calls"/> (seconds per call of one batch) and the stage times summed over them.</summary>
+    internal static StudyCell Preprocessed(StudyCell cell, StudyCellPlan plan, IReadOnlyList<double> calls, PreprocessTimings sum, TimeSpan window)
+    {
+        var measure = plan.Canary.Measure;
         var stats = LatencyStatistics.From(calls);
         double PerCall(TimeSpan total) => total.TotalSeconds / calls.Count;
         return cell with
@@ -275,7 +282,7 @@ public sealed class StudyRunner
             P99LatencySeconds = stats.P99,
             LatencyCv = stats.CoefficientOfVariation,
             ThroughputSamplesPerSecond = calls.Count * (double)plan.Batch / calls.Sum(),
-            MeasureSeconds = Stopwatch.GetElapsedTime(window).TotalSeconds,
+            MeasureSeconds = window.TotalSeconds,
             StageSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["decode"] = PerCall(sum.Decode),
