@@ -112,7 +112,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
             "--set", $"State:Directory={_temp.Path}",
             "--set", "Defaults:Canaries=false",
             "--set", $"Cuda:LibraryDirectory={FakeCudaLibraries.Full}",
-            "--set", $"Probes:Gpu:LibraryPath={BenchDaemon.Probes.Tests.FakeNvml.FakeNvmlLibrary.Path}",
+            "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}",
         ];
 
         var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(args, environment, TimeSpan.FromSeconds(120));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Tests.Cuda;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
