@@ -187,7 +187,7 @@ command_line+=" bench/fleet/run.sh"
 publish_daemon "$REPO_ROOT" "$TMP" "$BENCHDAEMON_DIR"
 
 mkdir -p "$TMP/nvml"
-gcc -shared -fPIC -O1 -o "$TMP/nvml/libnvidia-ml.so.1" "$REPO_ROOT/tests/Probes.Tests/FakeNvml/fake_nvml.c" 2>"$TMP/nvml/gcc.log" \
+gcc -shared -fPIC -O1 -o "$TMP/nvml/libnvidia-ml.so.1" "$REPO_ROOT/tests/Shared/FakeNvml/fake_nvml.c" 2>"$TMP/nvml/gcc.log" \
   || { cat "$TMP/nvml/gcc.log" >&2; die "compiling the fake NVML failed"; }
 FAKE_NVML=$TMP/nvml/libnvidia-ml.so.1
 echo "count 8" >"$TMP/nvml/script"

@@ -106,7 +106,7 @@ public sealed partial class WorkerPool : ICanaryExecutor, IMetricSource, IProces
         }
 
         var (code, reason) = Fault(outcome, "during the cell");
-        return StudyRunner.Planned(study, cell) with { Reason = reason, ReasonCode = code };
+        return StudyRunner.Planned(study, cell).WithStatus(CanaryStatus.Failed, code, reason);
     }
 
     /// <summary>The ONNX Runtime of a worker: version, compiled-in providers, load error.</summary>

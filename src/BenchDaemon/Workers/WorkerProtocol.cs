@@ -15,7 +15,7 @@ namespace BenchDaemon.Workers;
 internal static class WorkerProtocol
 {
     /// <summary>Raised whenever a message changes shape in a way the other side cannot read.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The internal verb that starts a worker: <c>benchdaemon __worker</c>.</summary>
     public const string Verb = "__worker";

@@ -4,9 +4,11 @@ using BenchDaemon.Workloads.Canaries;
 namespace BenchDaemon.Workloads.Studies;
 
 /// <summary>
-/// One measured (or failed, or skipped) cell of a study, with the derived metrics of its
-/// kind. Its JSON form (camelCase) and the CSV columns of <see cref="StudyReportWriter"/>
-/// are the study's raw data. Absent values are null, never zero.
+/// One measured (or failed, or skipped) cell of a study: its coordinates, the canary result it
+/// was measured as (every measured column is read from it, here and nowhere else), and the
+/// derived metrics of its kind. Its JSON form without <see cref="Result"/> (camelCase) and the
+/// CSV columns of <see cref="StudyReportWriter"/> are the study's raw data. Absent values are
+/// null, never zero.
 /// </summary>
 public sealed record StudyCell
 {
@@ -44,56 +46,67 @@ public sealed record StudyCell
     /// <summary>Depth study: stacked blocks.</summary>
     public int? Depth { get; init; }
 
+    /// <summary>
+    /// The canary result the cell's measured values are read from (for a preprocess cell, the
+    /// result of its timed stages; for a cell not measured, a result with its status and reason
+    /// only). It travels with the cell between a worker and the daemon; the study's files leave
+    /// it out (<see cref="StudyReportWriter"/>) and show the columns below instead.
+    /// </summary>
+    public required CanaryResult Result { get; init; }
+
     [JsonConverter(typeof(JsonStringEnumConverter<CanaryStatus>))]
-    public required CanaryStatus Status { get; init; }
+    public CanaryStatus Status => Result.Status;
 
-    public string? Reason { get; init; }
+    public string? Reason => Result.Reason;
 
-    public string? ReasonCode { get; init; }
+    public string? ReasonCode => Result.ReasonCode;
 
-    public string? EffectiveProvider { get; init; }
+    public string? EffectiveProvider => Result.EffectiveProvider;
 
-    public string? EffectivePrecision { get; init; }
+    public string? EffectivePrecision => Result.EffectivePrecision;
 
-    public bool? ProviderFallback { get; init; }
+    public bool? ProviderFallback => Result.ProviderFallback;
 
-    public int Iterations { get; init; }
+    public int Iterations => Result.Iterations;
 
-    public double? MeanLatencySeconds { get; init; }
+    /// <summary>Per-call latency; for an end-to-end cell one batch's preprocessing plus its inference.</summary>
+    public double? MeanLatencySeconds => EndToEndSeconds ?? Result.LatencySeconds?.Mean;
 
-    public double? P50LatencySeconds { get; init; }
+    /// <summary>Null for an end-to-end cell, whose calls are the sum of two stages' means.</summary>
+    public double? P50LatencySeconds => EndToEndSeconds is null ? Result.LatencySeconds?.P50 : null;
 
-    public double? P99LatencySeconds { get; init; }
+    public double? P99LatencySeconds => EndToEndSeconds is null ? Result.LatencySeconds?.P99 : null;
 
-    public double? LatencyCv { get; init; }
+    public double? LatencyCv => EndToEndSeconds is null ? Result.LatencySeconds?.CoefficientOfVariation : null;
 
     /// <summary>Samples per second: of inference alone, of the whole pipeline (end-to-end), or of the preprocessing stages alone.</summary>
-    public double? ThroughputSamplesPerSecond { get; init; }
+    public double? ThroughputSamplesPerSecond => EndToEndSeconds is { } total ? (total > 0 ? Batch / total : null) : Result.ThroughputSamplesPerSecond;
 
     /// <summary>Session creation (graph optimisation, engine build), outside the measurement.</summary>
-    public double? SessionCreateSeconds { get; init; }
+    public double? SessionCreateSeconds => Result.SessionCreateSeconds;
 
-    public double? MeasureSeconds { get; init; }
+    public double? MeasureSeconds => Result.MeasureSeconds;
 
-    public double? ProcessCpuSeconds { get; init; }
+    public double? ProcessCpuSeconds => Result.ProcessCpuSeconds;
 
-    public double? EnergyJoulesPerSample { get; init; }
+    public double? EnergyJoulesPerSample => Result.EnergyJoulesPerSample;
 
-    public double? SamplesPerJoule { get; init; }
+    public double? SamplesPerJoule => StudyMetrics.SamplesPerJoule(EnergyJoulesPerSample);
 
-    public double? PowerWatts { get; init; }
+    /// <summary>Energy of the window's samples over the window's seconds.</summary>
+    public double? PowerWatts => StudyMetrics.Power(Result.EnergyJoulesPerSample * Result.Iterations * (double)Result.Batch, Result.MeasureSeconds);
 
     /// <summary>Why the energy columns are empty, when they are.</summary>
     public string? EnergyReason { get; init; }
 
-    public double? DriftMaxAbsError { get; init; }
+    public double? DriftMaxAbsError => Result.Drift?.MaxAbsError;
 
-    public double? DriftCosine { get; init; }
+    public double? DriftCosine => Result.Drift?.CosineSimilarity;
 
-    public double? DriftTop1Agreement { get; init; }
+    public double? DriftTop1Agreement => Result.Drift?.Top1Agreement;
 
     /// <summary>Mean seconds per call of each stage (pipeline study).</summary>
-    public IReadOnlyDictionary<string, double>? StageSeconds { get; init; }
+    public IReadOnlyDictionary<string, double>? StageSeconds => Result.StageSeconds;
 
     // Derived metrics, filled by StudyAnalysis.
 
@@ -123,4 +136,15 @@ public sealed record StudyCell
 
     /// <summary>Pipeline study (end-to-end rows): the stage with the lowest throughput alone.</summary>
     public string? Bottleneck { get; init; }
+
+    /// <summary>This cell with <paramref name="status"/> and its reason (a cell not measured: called on a <see cref="StudyRunner.Planned"/> one).</summary>
+    public StudyCell WithStatus(CanaryStatus status, string? reasonCode, string? reason) =>
+        this with { Result = Result with { Status = status, ReasonCode = reasonCode, Reason = reason } };
+
+    /// <summary>End to end: one call is the batch's preprocessing plus its inference; null for other cells or without both stages.</summary>
+    private double? EndToEndSeconds =>
+        Mode == StudyCellPlan.EndToEndMode && Result.StageSeconds is { } stages
+        && stages.TryGetValue("preprocess", out var preprocess) && stages.TryGetValue("inference", out var inference)
+            ? preprocess + inference
+            : null;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using BenchDaemon.Workloads.Canaries;
 
 namespace BenchDaemon.Workloads.Studies;
@@ -33,6 +34,7 @@ public static class StudyReportWriter
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OmitResult } },
     };
 
     private static readonly (string Header, Func<StudyCell, object?> Value)[] s_columns =
@@ -73,7 +75,7 @@ public static class StudyReportWriter
         }
 
         Put(CsvFile, Csv(run.Cells));
-        Put(JsonFile, JsonSerializer.Serialize(run.Cells, s_json));
+        Put(JsonFile, Json(run.Cells));
         Put(EnvironmentFile, JsonSerializer.Serialize(new { run.Environment, Options = run.Options, run.StartedAt, run.FinishedAt, run.PlannedCells, MeasuredCells = run.Cells.Count, run.Interrupted }, s_json));
         var charts = StudyReport.Charts(run, directory);
         files.AddRange(charts.Select(c => Path.Combine(directory, c.File)));
@@ -93,6 +95,35 @@ public static class StudyReportWriter
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>The JSON text of <paramref name="cells"/> (indented, camelCase, absent values null).</summary>
+    public static string Json(IReadOnlyList<StudyCell> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        return JsonSerializer.Serialize(cells, s_json);
+    }
+
+    /// <summary>
+    /// The JSON form of a cell in the study's files (<c>cells.json</c>, <c>study --json</c>): its
+    /// columns without the <see cref="StudyCell.Result"/> they are read from. A contract modifier
+    /// for <see cref="DefaultJsonTypeInfoResolver.Modifiers"/>.
+    /// </summary>
+    public static void OmitResult(JsonTypeInfo typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (typeInfo.Type != typeof(StudyCell))
+        {
+            return;
+        }
+
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].AttributeProvider is System.Reflection.PropertyInfo { Name: nameof(StudyCell.Result) })
+            {
+                typeInfo.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private static string Field(object? value)

@@ -117,21 +117,24 @@ public sealed class StudyRunner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return cell with { Reason = ReasonCodes.Shutdown, ReasonCode = ReasonCodes.Shutdown };
+            return cell.WithStatus(CanaryStatus.Failed, ReasonCodes.Shutdown, ReasonCodes.Shutdown);
         }
         catch (OutOfMemoryException)
         {
-            return cell with { Reason = "out of memory", ReasonCode = ReasonCodes.OutOfMemory };
+            return cell.WithStatus(CanaryStatus.Failed, ReasonCodes.OutOfMemory, "out of memory");
         }
 #pragma warning disable CA1031 // One cell's failure is a result of the study, never the end of it.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return cell with { Reason = $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}", ReasonCode = ReasonCodes.RuntimeError };
+            return cell.WithStatus(CanaryStatus.Failed, ReasonCodes.RuntimeError, $"{ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
         }
     }
 
-    /// <summary>The cell's identity before it is measured: labels filled, status failed until a result says otherwise.</summary>
+    /// <summary>
+    /// The cell's identity before it is measured: labels filled, status failed until a result says
+    /// otherwise (a result of the cell's canary with no measurement and no start time).
+    /// </summary>
     public static StudyCell Planned(StudyOptions options, StudyCellPlan plan)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -151,7 +154,7 @@ public sealed class StudyRunner
             Block = plan.Block is { } b ? (b.Kind == BlockKind.Conv ? "conv" : "attention") : null,
             Width = plan.Block?.Width,
             Depth = plan.Block?.Depth,
-            Status = CanaryStatus.Failed,
+            Result = CanaryResult.Of(plan.Canary, plan.Batch, CanaryStatus.Failed, startedAt: default),
         };
     }
 
@@ -160,59 +163,16 @@ public sealed class StudyRunner
         // A micro-canary model (cuda:gemm…) that this build's runner does not know arrives as a missing file.
         if (r.Status == CanaryStatus.Failed && r.ReasonCode == ReasonCodes.ModelInvalid && StudyPlanner.IsMicroCanary(plan.Canary.Model) && !File.Exists(plan.Canary.Model))
         {
-            return cell with
-            {
-                Status = CanaryStatus.Skipped,
-                Reason = $"micro-canary '{plan.Canary.Model}' is not available in this build of the canary runner",
-                ReasonCode = ReasonCodes.ModelUnavailable,
-            };
+            return cell.WithStatus(CanaryStatus.Skipped, ReasonCodes.ModelUnavailable, $"micro-canary '{plan.Canary.Model}' is not available in this build of the canary runner");
         }
 
         var measured = r.LatencySeconds is not null && r.ThroughputSamplesPerSecond is not null;
-        var joules = r.EnergyJoulesPerSample is { } jps ? jps * r.Iterations * (double)r.Batch : (double?)null;
-        cell = cell with
+        return cell with
         {
-            Status = r.Status,
-            Reason = r.Reason,
-            ReasonCode = r.ReasonCode,
-            EffectiveProvider = r.EffectiveProvider,
-            EffectivePrecision = r.EffectivePrecision,
-            ProviderFallback = r.ProviderFallback,
-            Iterations = r.Iterations,
-            MeanLatencySeconds = r.LatencySeconds?.Mean,
-            P50LatencySeconds = r.LatencySeconds?.P50,
-            P99LatencySeconds = r.LatencySeconds?.P99,
-            LatencyCv = r.LatencySeconds?.CoefficientOfVariation,
-            ThroughputSamplesPerSecond = r.ThroughputSamplesPerSecond,
-            SessionCreateSeconds = r.SessionCreateSeconds,
-            MeasureSeconds = r.MeasureSeconds,
-            ProcessCpuSeconds = r.ProcessCpuSeconds,
-            EnergyJoulesPerSample = r.EnergyJoulesPerSample,
-            SamplesPerJoule = StudyMetrics.SamplesPerJoule(r.EnergyJoulesPerSample),
-            PowerWatts = StudyMetrics.Power(joules, r.MeasureSeconds),
+            // The per-call latencies stay with the canary's history, not with the study's cells.
+            Result = r with { Samples = [] },
             EnergyReason = measured && r.EnergyJoulesPerSample is null ? energyReason ?? "the energy counters gave no reading for this window" : null,
-            DriftMaxAbsError = r.Drift?.MaxAbsError,
-            DriftCosine = r.Drift?.CosineSimilarity,
-            DriftTop1Agreement = r.Drift?.Top1Agreement,
-            StageSeconds = r.StageSeconds,
         };
-
-        if (plan.Mode == StudyCellPlan.EndToEndMode && r.StageSeconds is { } stages
-            && stages.TryGetValue("preprocess", out var pre) && stages.TryGetValue("inference", out var inference))
-        {
-            // End to end: one call is the batch's preprocessing plus its inference.
-            var total = pre + inference;
-            cell = cell with
-            {
-                MeanLatencySeconds = total,
-                P50LatencySeconds = null,
-                P99LatencySeconds = null,
-                LatencyCv = null,
-                ThroughputSamplesPerSecond = total > 0 ? plan.Batch / total : null,
-            };
-        }
-
-        return cell;
     }
 
     /// <summary>The preprocessing stages alone: decode, resize, crop and normalise of one batch per call, timed per stage.</summary>
@@ -221,12 +181,7 @@ public sealed class StudyRunner
         var size = ImageInputSize(plan.Canary);
         if (size is null)
         {
-            return cell with
-            {
-                Status = CanaryStatus.Skipped,
-                Reason = $"model '{plan.Canary.ModelLabel}' has no float [batch, 3, H, H] image input to preprocess for",
-                ReasonCode = ReasonCodes.InputError,
-            };
+            return cell.WithStatus(CanaryStatus.Skipped, ReasonCodes.InputError, $"model '{plan.Canary.ModelLabel}' has no float [batch, 3, H, H] image input to preprocess for");
         }
 
         var preprocessor = new ImagePreprocessor(new ImagePreprocessorOptions { TargetSize = size.Value, ResizeShorterSide = (int)Math.Round(size.Value * 256.0 / 224.0) });
@@ -261,27 +216,34 @@ public sealed class StudyRunner
             }
         }
 
-        var stats = LatencyStatistics.From(calls);
+        return Preprocessed(cell, plan, calls, sum, Stopwatch.GetElapsedTime(window));
+    }
+
+    /// <summary>The preprocess cell of <paramref name="calls"/> (seconds per call of one batch) and the stage times summed over them.</summary>
+    internal static StudyCell Preprocessed(StudyCell cell, StudyCellPlan plan, IReadOnlyList<double> calls, PreprocessTimings sum, TimeSpan window)
+    {
+        var measure = plan.Canary.Measure;
         double PerCall(TimeSpan total) => total.TotalSeconds / calls.Count;
+        var complete = calls.Count >= measure.MinIterations;
         return cell with
         {
-            Status = calls.Count >= measure.MinIterations ? CanaryStatus.Ok : CanaryStatus.Unstable,
-            Reason = calls.Count >= measure.MinIterations ? null : $"time budget {measure.Budget} reached after {calls.Count} calls",
-            ReasonCode = calls.Count >= measure.MinIterations ? null : ReasonCodes.BudgetReached,
-            EffectiveProvider = "CPU (SkiaSharp)",
-            Iterations = calls.Count,
-            MeanLatencySeconds = stats.Mean,
-            P50LatencySeconds = stats.P50,
-            P99LatencySeconds = stats.P99,
-            LatencyCv = stats.CoefficientOfVariation,
-            ThroughputSamplesPerSecond = calls.Count * (double)plan.Batch / calls.Sum(),
-            MeasureSeconds = Stopwatch.GetElapsedTime(window).TotalSeconds,
-            StageSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
+            Result = cell.Result with
             {
-                ["decode"] = PerCall(sum.Decode),
-                ["resize"] = PerCall(sum.Resize),
-                ["crop"] = PerCall(sum.Crop),
-                ["normalize"] = PerCall(sum.Normalize),
+                Status = complete ? CanaryStatus.Ok : CanaryStatus.Unstable,
+                Reason = complete ? null : $"time budget {measure.Budget} reached after {calls.Count} calls",
+                ReasonCode = complete ? null : ReasonCodes.BudgetReached,
+                EffectiveProvider = "CPU (SkiaSharp)",
+                Iterations = calls.Count,
+                LatencySeconds = LatencyStatistics.From(calls),
+                ThroughputSamplesPerSecond = calls.Count * (double)plan.Batch / calls.Sum(),
+                MeasureSeconds = window.TotalSeconds,
+                StageSeconds = new Dictionary<string, double>(StringComparer.Ordinal)
+                {
+                    ["decode"] = PerCall(sum.Decode),
+                    ["resize"] = PerCall(sum.Resize),
+                    ["crop"] = PerCall(sum.Crop),
+                    ["normalize"] = PerCall(sum.Normalize),
+                },
             },
         };
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BenchDaemon.Cli;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Studies;
+using BenchDaemon.Workloads.Tests.Studies;
 
 namespace BenchDaemon.Tests.Cli;
 
@@ -28,6 +29,20 @@ public sealed class StudyVerbTests : IDisposable
         Assert.Equal(ExitCodes.Usage, exitCode);
         Assert.StartsWith("benchdaemon: ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_EveryKindOfCell_MatchesGoldenFile()
+    {
+        // What `study --json` prints: the cells in the CLI's JSON form.
+        var json = JsonSerializer.Serialize(GoldenCells.Derived(), CliJson.Options);
+
+        if (Environment.GetEnvironmentVariable("BENCHDAEMON_WRITE_GOLDEN") is { Length: > 0 } directory)
+        {
+            File.WriteAllText(Path.Combine(directory, "cells.cli.json"), json);
+        }
+
+        Assert.Equal(GoldenCells.Golden("cells.cli.json"), json);
     }
 
     [Fact]

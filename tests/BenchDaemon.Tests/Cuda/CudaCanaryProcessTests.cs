@@ -112,7 +112,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
             "--set", $"State:Directory={_temp.Path}",
             "--set", "Defaults:Canaries=false",
             "--set", $"Cuda:LibraryDirectory={FakeCudaLibraries.Full}",
-            "--set", $"Probes:Gpu:LibraryPath={BenchDaemon.Probes.Tests.FakeNvml.FakeNvmlLibrary.Path}",
+            "--set", $"Probes:Gpu:LibraryPath={FakeNvmlLibrary.Path}",
         ];
 
         var (exitCode, stdout, stderr) = await DaemonProcess.RunAsync(args, environment, TimeSpan.FromSeconds(120));
@@ -277,7 +277,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     public async Task Once_NoCublasLt_GemmSkippedWhileCopiesStillRun()
     {
         // A machine with cuBLASLt on its library path finds it there, as it should.
-        Assert.SkipWhen(SystemHas("libcublasLt.so.13") || SystemHas("libcublasLt.so.12"), "needs a host without cuBLASLt on the loader's path; this one has it");
+        Assert.SkipWhen(HostLibraries.Has("libcublasLt.so.13") || HostLibraries.Has("libcublasLt.so.12"), "needs a host without cuBLASLt on the loader's path; this one has it");
 
         var config = Config($$"""
             { "Canaries": [
@@ -300,7 +300,7 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
     public async Task Once_NoDriver_SkippedAsDriverUnavailable()
     {
         // A machine with an NVIDIA driver loads its real libcuda, as it should.
-        Assert.SkipWhen(SystemHas("libcuda.so.1"), "needs a host without an NVIDIA driver (libcuda.so.1); this one has one");
+        Assert.SkipWhen(HostLibraries.Has("libcuda.so.1"), "needs a host without an NVIDIA driver (libcuda.so.1); this one has one");
 
         var config = Config($$"""{ "Canaries": [ { "Name": "d2d", "Model": "cuda:memcpy", "Measure": {{Quick}} } ] }""");
 
@@ -344,30 +344,6 @@ public sealed partial class CudaCanaryProcessTests : IDisposable
         var (exitCode, output) = await Promtool.RunAsync(text, "check", "metrics");
         Assert.True(exitCode == 0, output);
         Assert.Equal(string.Empty, output.Trim());
-    }
-
-    /// <summary>
-    /// Whether the dynamic loader would find <paramref name="soname"/> by itself (its cache or
-    /// LD_LIBRARY_PATH). Not by dlopen: this test process may hold the fake under that soname.
-    /// </summary>
-    private static bool SystemHas(string soname)
-    {
-        var folders = (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries);
-        if (folders.Any(f => File.Exists(Path.Combine(f, soname))))
-        {
-            return true;
-        }
-
-        foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" }.Where(File.Exists))
-        {
-            var info = new System.Diagnostics.ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false };
-            using var process = System.Diagnostics.Process.Start(info)!;
-            var cache = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return cache.Split('\n').Any(line => line.TrimStart().StartsWith(soname + " ", StringComparison.Ordinal));
-        }
-
-        return false;
     }
 
     private static void AssertClose(double expected, double actual) =>

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Tests.Cuda;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;

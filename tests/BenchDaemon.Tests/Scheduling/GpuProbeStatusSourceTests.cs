@@ -1,7 +1,6 @@
 using BenchDaemon.Probes;
 using BenchDaemon.Probes.Linux;
 using BenchDaemon.Probes.Nvml;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Tests.Support;
 using BenchDaemon.Workloads.Models;
 

@@ -1,6 +1,5 @@
 using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Probes.Nvml.Benchmark;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

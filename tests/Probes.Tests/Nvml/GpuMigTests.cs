@@ -1,5 +1,4 @@
 using BenchDaemon.Probes.Nvml;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -1,7 +1,6 @@
 using BenchDaemon.Probes.Linux;
 using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Probes.Nvml.Benchmark;
-using BenchDaemon.Probes.Tests.FakeNvml;
 using BenchDaemon.Probes.Tests.Linux;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;

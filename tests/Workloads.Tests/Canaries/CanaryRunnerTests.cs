@@ -66,6 +66,8 @@ public sealed class CanaryRunnerTests : IClassFixture<ModelFiles>
     [Trait("Category", "Fault")]
     public void Run_CudaOnAHostWithoutCuda_SkippedNamingWhatIsMissing()
     {
+        Assert.SkipWhen(HostLibraries.HasCuda13, "needs a host without the CUDA 13 stack; this one has it, and the canary would run");
+
         var result = Runner().Run(Canary(_models.Mlp, provider: "CUDA"), 1, TestContext.Current.CancellationToken);
 
         Assert.Equal(CanaryStatus.Skipped, result.Status);

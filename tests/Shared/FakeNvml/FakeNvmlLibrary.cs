@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace BenchDaemon.Probes.Tests.FakeNvml;
+namespace BenchDaemon.TestSupport;
 
 /// <summary>
 /// The fake NVML (fake_nvml.c next to this file) compiled once per test run with the machine's
