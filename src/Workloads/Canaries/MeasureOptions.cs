@@ -104,7 +104,7 @@ public sealed class MeasureOptions : IValidatableObject
             yield return OptionsMember.Fail(validationContext, nameof(WarmupMaxIterations), $"{WarmupMaxIterations} is less than {OptionsMember.Key(validationContext, nameof(WarmupMinIterations))} ({WarmupMinIterations})");
         }
 
-        // Not an attribute: a range up to double.MaxValue would print that bound, and says nothing of NaN.
+        // Not an attribute: "finite" has no bound to name; a range up to double.MaxValue would print that number as the limit.
         if (!(MaxCoefficientOfVariation >= 0 && double.IsFinite(MaxCoefficientOfVariation)))
         {
             yield return OptionsMember.Fail(validationContext, nameof(MaxCoefficientOfVariation), string.Create(CultureInfo.InvariantCulture, $"must be a finite number, not negative, got {MaxCoefficientOfVariation}"));

@@ -19,8 +19,8 @@ public sealed class ToleranceOptions : IValidatableObject
     public double? Relative { get; set; }
 
     /// <summary>
-    /// Each part, when set, finite and zero or more. A rule rather than a range attribute: a range
-    /// up to double.MaxValue would print that bound, and says nothing of NaN.
+    /// Each part, when set, finite and zero or more. A rule rather than a range attribute: "finite"
+    /// has no bound to name, and a range up to double.MaxValue would print that number as the limit.
     /// </summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
