@@ -16,17 +16,11 @@ namespace BenchDaemon.Configuration;
 /// validate themselves (attributes, their own rules, a source-generated validator each; see
 /// <see cref="OptionsSection"/>); what is left here is what the framework cannot do: unknown
 /// sections and the shape of every value (the binder drops array elements it cannot convert and
-/// takes any number for an enum), key paths in the validators' messages, and the canary matrix.
+/// takes any number for an enum), key paths in the validators' messages, cron expressions, and
+/// the canary expansion (files on disk, matrices, names across canaries).
 /// </summary>
 public static partial class ConfigurationPreflight
 {
-    /// <summary>Sections bound here rather than by a registered <see cref="OptionsSection"/>.</summary>
-    private static readonly (string Section, Type Options)[] s_arraySections =
-    [
-        (CanaryOptions.SectionName, typeof(List<CanaryOptions>)),
-        (StudyOptions.SectionName, typeof(List<StudyOptions>)),
-    ];
-
     private static readonly StudyOptionsValidator s_studyValidator = new();
 
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
@@ -62,6 +56,16 @@ public static partial class ConfigurationPreflight
         _ = Canaries(configuration, warnings: warnings);
         _ = Studies(configuration);
         return warnings;
+    }
+
+    /// <summary>
+    /// One element of <c>Studies</c> checked by its generated validator under its key
+    /// (<c>Studies:1</c>): the check of the registered <c>Studies</c> section.
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Problem)> Study(string key, StudyOptions study)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        return [.. Probes.OptionsMember.Failures(s_studyValidator.Validate(key, study), key, study)];
     }
 
     /// <summary>
@@ -129,21 +133,8 @@ public static partial class ConfigurationPreflight
             options = [.. DefaultCanaries.For(usability ?? ProviderUsabilityReport.None)];
         }
 
-        for (var i = 0; i < options.Count; i++)
-        {
-            var models = options[i].Matrix?.Models ?? [];
-            foreach (var model in models.Append(options[i].Model ?? string.Empty).Where(m => m is not null && ModelRef.Parse(m).Kind == ModelKind.Builtin))
-            {
-                var name = ModelRef.Parse(model).Name;
-                if (Workloads.Models.Zoo.ModelZoo.TryGet(name) is null)
-                {
-                    var known = string.Join(", ", Workloads.Models.Zoo.ModelZoo.Models.Select(m => ModelRef.Builtin(m.Name).ToString()))
-                        + ", and block stacks builtin:conv-w{width}-d{depth}[-s{size}] and builtin:mha-e{embedding}-d{depth}";
-                    throw new ConfigurationException($"{CanaryOptions.SectionName}:{i.ToString(CultureInfo.InvariantCulture)}:Model", $"'{model}' is not a built-in model; built-in models are {known}");
-                }
-            }
-        }
-
+        // The cron syntax is Quartz's, which the daemon has and the canaries' library does not:
+        // checked here rather than as a rule of CanaryOptions.
         for (var i = 0; i < options.Count; i++)
         {
             if (!string.IsNullOrWhiteSpace(options[i].Cron) && CronExpressions.Check(options[i].Cron!) is { } cronProblem)
@@ -201,7 +192,7 @@ public static partial class ConfigurationPreflight
     /// <summary>Every key must be a property of the type its section binds to, all the way down.</summary>
     internal static void CheckUnknownKeys(IConfiguration configuration, IReadOnlyList<OptionsSection> sections)
     {
-        var known = sections.Select(s => (Section: s.Path, Options: s.OptionsType)).Concat(s_arraySections).ToList();
+        var known = sections.Select(s => (Section: s.Path, Options: s.BoundType)).ToList();
         foreach (var section in configuration.GetChildren())
         {
             var options = known.FirstOrDefault(s => string.Equals(s.Section, section.Key, StringComparison.OrdinalIgnoreCase)).Options;
@@ -443,6 +434,7 @@ public static partial class ConfigurationPreflight
     [GeneratedRegex("value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex BinderError();
 
-    [GeneratedRegex(@"^(?:\w+: )?The field (?<field>\S+) (?<problem>.+)$", RegexOptions.Singleline)]
+    // RequiredAttribute words its message the other way round ("The Probes.ProcRoot field is required.").
+    [GeneratedRegex(@"^(?:\w+: )?(?:The (?<field>\S+) field (?<problem>is required)\.?|The field (?<field>\S+) (?<problem>.+))$", RegexOptions.Singleline)]
     private static partial Regex AttributeFailure();
 }

@@ -13,18 +13,22 @@ public sealed class OptionsSection
 {
     private readonly Action<IConfiguration> _check;
 
-    internal OptionsSection(string path, Type optionsType, Action<IConfiguration> check)
+    internal OptionsSection(string path, Type optionsType, Action<IConfiguration> check, bool array = false)
     {
         Path = path;
         OptionsType = optionsType;
+        BoundType = array ? typeof(List<>).MakeGenericType(optionsType) : optionsType;
         _check = check;
     }
 
     /// <summary>The section's key, for example <c>Metrics</c>.</summary>
     public string Path { get; }
 
-    /// <summary>The options type the section binds to.</summary>
+    /// <summary>The options type the section binds to (of each element, for an array section such as <c>Canaries</c>).</summary>
     public Type OptionsType { get; }
+
+    /// <summary>What the whole section binds to: <see cref="OptionsType"/>, or a list of it for an array section.</summary>
+    public Type BoundType { get; }
 
     /// <summary>
     /// Binds the section of <paramref name="configuration"/> and validates the result; throws

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,37 @@ public static class OptionsSectionServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Registers an array section (<c>Canaries</c>) whose elements bind to <typeparamref name="TOptions"/>,
+    /// each checked by <paramref name="validate"/> — the element type's generated validator — under
+    /// its key (<c>Canaries:2</c>). The section is not an <c>IOptions</c>: its elements are expanded
+    /// by their owner, which checks what needs more than the options (files, other elements).
+    /// </summary>
+    public static IServiceCollection AddOptionsArraySection<TOptions>(
+        this IServiceCollection services,
+        string path,
+        Func<string, TOptions, IReadOnlyList<(string Key, string Problem)>> validate)
+        where TOptions : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(validate);
+        services.AddSingleton(new OptionsSection(path, typeof(TOptions), configuration => CheckArray(path, configuration, validate), array: true));
+        return services;
+    }
+
+    private static void CheckArray<TOptions>(string path, IConfiguration configuration, Func<string, TOptions, IReadOnlyList<(string Key, string Problem)>> validate)
+        where TOptions : class, new()
+    {
+        var elements = new List<TOptions>();
+        Bind(configuration.GetSection(path), elements, path);
+        for (var i = 0; i < elements.Count; i++)
+        {
+            if (validate($"{path}:{i.ToString(CultureInfo.InvariantCulture)}", elements[i]) is [var first, ..])
+            {
+                throw new ConfigurationException(first.Key, first.Problem);
+            }
+        }
+    }
+
     // What OptionsFactory does, on a configuration that is not (yet) the running one: bind,
     // post-configure, validate. The options are named after the section, so every message of
     // the generated validators names its key ("Probes.Gpu.EnergyInterval").
@@ -47,7 +79,24 @@ public static class OptionsSectionServiceCollectionExtensions
         where TOptions : class, new()
     {
         var options = new TOptions();
-        var section = configuration.GetSection(path);
+        Bind(configuration.GetSection(path), options, path);
+
+        foreach (var postConfigure in postConfigures)
+        {
+            postConfigure.PostConfigure(Options.DefaultName, options);
+        }
+
+        foreach (var validator in validators)
+        {
+            if (validator.Validate(path, options) is { Failed: true } result)
+            {
+                throw ConfigurationPreflight.Keyed(path, typeof(TOptions), result.Failures.First(), configuration);
+            }
+        }
+    }
+
+    private static void Bind(IConfigurationSection section, object options, string path)
+    {
         try
         {
             section.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
@@ -63,19 +112,6 @@ public static class OptionsSectionServiceCollectionExtensions
         catch (InvalidOperationException ex)
         {
             throw ConfigurationPreflight.Translate(ex) ?? new ConfigurationException(path, ex.Message, ex);
-        }
-
-        foreach (var postConfigure in postConfigures)
-        {
-            postConfigure.PostConfigure(Options.DefaultName, options);
-        }
-
-        foreach (var validator in validators)
-        {
-            if (validator.Validate(path, options) is { Failed: true } result)
-            {
-                throw ConfigurationPreflight.Keyed(path, typeof(TOptions), result.Failures.First(), configuration);
-            }
         }
     }
 }

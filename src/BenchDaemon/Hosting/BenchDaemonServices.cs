@@ -8,6 +8,7 @@ using BenchDaemon.Workers;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Cuda;
 using BenchDaemon.Workloads.Onnx;
+using BenchDaemon.Workloads.Studies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,6 +45,8 @@ public static class BenchDaemonServices
         // Defaults holds one switch: nothing for a validator to check, so no validator.
         services.AddOptions<DefaultsOptions>().Bind(configuration.GetSection(DefaultsOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true);
         services.AddOptionsSection<DefaultsOptions>(DefaultsOptions.SectionName);
+        services.AddOptionsArraySection<CanaryOptions>(CanaryOptions.SectionName, CanaryExpander.Validate);
+        services.AddOptionsArraySection<StudyOptions>(StudyOptions.SectionName, ConfigurationPreflight.Study);
 
         services.AddProbes(configuration);
 

@@ -1,14 +1,22 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BenchDaemon.Workloads.Canaries;
 
-/// <summary>One element of the <c>Canaries</c> array: a canary, or a matrix of canaries.</summary>
-public sealed class CanaryOptions
+/// <summary>
+/// One element of the <c>Canaries</c> array: a canary, or a matrix of canaries. Ranges are
+/// attributes, the rules across keys are <see cref="Validate"/> (CanaryOptions.Rules.cs); both run in
+/// <see cref="CanaryOptionsValidator"/>, under the element's key (<c>Canaries:2</c>), from
+/// <see cref="CanaryExpander.Validate"/>.
+/// </summary>
+public sealed partial class CanaryOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind to (an array).</summary>
     public const string SectionName = "Canaries";
 
     /// <summary>Canary name (the <c>canary</c> label); a matrix appends model, provider and precision.</summary>
+    [Required]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>
@@ -30,6 +38,7 @@ public sealed class CanaryOptions
     public Dictionary<Precision, string> VariantsSha256 { get; set; } = [];
 
     /// <summary>Expand into model × provider × precision canaries instead of naming one model.</summary>
+    [ValidateObjectMembers(typeof(CanaryMatrixOptionsValidator))]
     public CanaryMatrixOptions? Matrix { get; set; }
 
     /// <summary>Execution provider: CPU, CUDA, TensorRT, or any provider the loaded ONNX Runtime lists.</summary>
@@ -49,7 +58,8 @@ public sealed class CanaryOptions
     /// <remarks>Null by default because the configuration binder appends to an existing list.</remarks>
     public List<int>? BatchSizes { get; set; }
 
-    /// <summary>Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    /// <summary>Intra-op threads, 0–1024; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    [Range(0, 1024)]
     public int Threads { get; set; }
 
     /// <summary>ONNX Runtime graph optimisation level.</summary>
@@ -77,6 +87,7 @@ public sealed class CanaryOptions
     public string? TestData { get; set; }
 
     /// <summary>How far a run's outputs may be from the test data's expected outputs (see <see cref="ToleranceOptions"/>).</summary>
+    [ValidateObjectMembers(typeof(ToleranceOptionsValidator))]
     public ToleranceOptions Tolerance { get; set; } = new();
 
     /// <summary>
@@ -97,9 +108,15 @@ public sealed class CanaryOptions
     public int Seed { get; set; } = 1;
 
     /// <summary>Measurement settings.</summary>
+    [ValidateObjectMembers(typeof(MeasureOptionsValidator))]
     public MeasureOptions Measure { get; set; } = new();
 
-    /// <summary>Run every this long (the daemon's schedule); ignored when <see cref="Cron"/> is set. Unset and no cron: every 15 minutes.</summary>
+    /// <summary>
+    /// Run every this long (the daemon's schedule), 1 s (<see cref="CanarySchedule.MinimumInterval"/>)
+    /// to 31 days (<see cref="CanaryExpander.MaxInterval"/>); ignored when <see cref="Cron"/> is set.
+    /// Unset and no cron: every 15 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "31.00:00:00")]
     public TimeSpan? Interval { get; set; }
 
     /// <summary>
@@ -113,12 +130,14 @@ public sealed class CanaryOptions
     public string? Cron { get; set; }
 
     /// <summary>Overrides of the regression gate's minimum effect for this canary.</summary>
+    [ValidateObjectMembers(typeof(CanaryRegressionOptionsValidator))]
     public CanaryRegressionOptions? Regression { get; set; }
 
     /// <summary>
     /// Resident memory (MiB) the canary's worker process may use before it is killed and the run
-    /// recorded as <c>failed: out_of_memory</c>. Unset: <c>Workers:MemoryLimitMegabytes</c> (2048).
+    /// recorded as <c>failed: out_of_memory</c>, 64 MiB to 1 TiB. Unset: <c>Workers:MemoryLimitMegabytes</c> (2048).
     /// </summary>
+    [Range(CanaryExpander.MinMemoryLimitMegabytes, CanaryExpander.MaxMemoryLimitMegabytes)]
     public int? MemoryLimitMegabytes { get; set; }
 
     /// <summary>
@@ -135,6 +154,10 @@ public sealed class CanaryOptions
     /// </summary>
     public GpuIo GpuIo { get; set; } = GpuIo.Device;
 
-    /// <summary>Each scheduled run starts after a random delay up to this long, so a fleet does not run in lock-step.</summary>
+    /// <summary>
+    /// Each scheduled run starts after a random delay up to this long, so a fleet does not run in
+    /// lock-step; at most 1 day (<see cref="CanaryExpander.MaxJitter"/>) and shorter than the interval.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan Jitter { get; set; }
 }

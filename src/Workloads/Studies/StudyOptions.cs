@@ -3,6 +3,7 @@ using BenchDaemon.Probes;
 using BenchDaemon.Workloads.Canaries;
 using BenchDaemon.Workloads.Inputs;
 using BenchDaemon.Workloads.Models.Zoo;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 
 namespace BenchDaemon.Workloads.Studies;
@@ -76,6 +77,7 @@ public sealed class StudyOptions : IValidatableObject
     public bool Quick { get; set; }
 
     /// <summary>Measurement of every cell; null: the defaults of <see cref="Quick"/> or full mode.</summary>
+    [ValidateObjectMembers(typeof(MeasureOptionsValidator))]
     public MeasureOptions? Measure { get; set; }
 
     /// <summary>Scheduled studies: a Quartz cron expression (seconds first); empty: <see cref="DefaultCron"/>.</summary>

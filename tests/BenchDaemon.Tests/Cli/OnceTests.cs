@@ -149,7 +149,7 @@ public sealed class OnceTests : IDisposable
         { """{ "Name": "a", "Model": "m.onnx", "Variants": { "FP8": "x.onnx" } }""", "Canaries:0:Variants:FP8: ONNX model variants exist for FP32, FP16, INT8 only" },
         { """{ "Name": "a", "Model": "m.onnx", "BatchSizes": [0] }""", "Canaries:0:BatchSizes: 0 is out of range 1-4096" },
         { """{ "Name": "a", "Model": "m.onnx", "Measure": { "Budget": "soon" } }""", "Canaries:0:Measure:Budget: 'soon' is not a time span" },
-        { """{ "Name": "a", "Model": "m.onnx", "Measure": { "MinIterations": 0 } }""", "Canaries:0:Measure:MinIterations: must be at least 1" },
+        { """{ "Name": "a", "Model": "m.onnx", "Measure": { "MinIterations": 0 } }""", "Canaries:0:Measure:MinIterations: must be between 1 and 10000000, got '0'" },
         { """{ "Name": "a" }""", "Canaries:0:Model: is required" },
         { """{ "Name": "a", "Model": "m.onnx", "GraphOptimization": "Max" }""", "Canaries:0:GraphOptimization: 'Max' is not one of" },
         { """{ "Name": "a", "Model": "m.onnx", "Inputs": { "sequence": 0 } }""", "Canaries:0:Inputs:sequence: 0 must be at least 1" },

@@ -65,9 +65,9 @@ public sealed class CanaryExpanderTests
     }
 
     [Theory]
-    [InlineData("MedianPrecision", 0.0, "must be in (0, 1]")]
-    [InlineData("WindowAgreement", double.NaN, "must be in (0, 10]")]
-    [InlineData("TailConfidence", 1.0, "must be in [0.5, 0.9999]")]
+    [InlineData("MedianPrecision", 0.0, "must be between 0 exclusive and 1, got '0'")]
+    [InlineData("WindowAgreement", double.NaN, "must be between 0 exclusive and 10, got 'NaN'")]
+    [InlineData("TailConfidence", 1.0, "must be between 0.5 and 0.9999, got '1'")]
     [InlineData("MaxDuration", 1.0, "is outside MinDuration 00:00:02")]
     public void Expand_PrecisionSettingOutOfRange_NamesKey(string setting, double value, string problem)
     {

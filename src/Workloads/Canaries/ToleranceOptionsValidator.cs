@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace BenchDaemon.Workloads.Canaries;
+
+/// <summary>Source-generated validator for <see cref="ToleranceOptions"/>: its attributes and its own rules.</summary>
+[OptionsValidator]
+public sealed partial class ToleranceOptionsValidator : IValidateOptions<ToleranceOptions>;
