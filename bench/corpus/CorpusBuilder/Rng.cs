@@ -1,23 +1,19 @@
+using BenchDaemon.Workloads.Models;
+
 namespace BenchDaemon.Bench.Corpus;
 
 /// <summary>
-/// SplitMix64 (Steele, Lea and Flood, OOPSLA 2014), as the product's generator: its sequence
-/// is fixed by this code, not by a .NET version, so the corpus is the same on every machine.
+/// The product's generator (<see cref="SplitMix64"/>): its sequence is fixed by the product's
+/// code, not by a .NET version, so the corpus is the same on every machine.
 /// </summary>
 internal sealed class Rng(ulong seed)
 {
-    private ulong _state = seed;
+    private readonly SplitMix64 _generator = new(seed);
 
-    public ulong Next()
-    {
-        var z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public ulong Next() => _generator.NextUInt64();
 
     /// <summary>Uniform in [0, 1).</summary>
-    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => _generator.NextDouble();
 
     /// <summary>Uniform in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public double Uniform(double low, double high) => low + ((high - low) * NextDouble());

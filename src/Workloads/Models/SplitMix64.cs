@@ -5,12 +5,14 @@ namespace BenchDaemon.Workloads.Models;
 /// OOPSLA 2014; constants as in <see href="https://prng.di.unimi.it/splitmix64.c">splitmix64.c</see>).
 /// Used instead of <see cref="Random"/> because its sequence is fixed by this code, not by
 /// a .NET version: model weights (and so model bytes) and generated canary inputs must not
-/// change under an SDK update.
+/// change under an SDK update. Public for the benchmarks that build models the same way
+/// (bench/corpus).
 /// </summary>
-internal sealed class SplitMix64(ulong seed)
+public sealed class SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
         var z = _state += 0x9E3779B97F4A7C15UL;
