@@ -8,6 +8,21 @@ namespace BenchDaemon.TestSupport;
 /// </summary>
 internal static class HostLibraries
 {
+    // The loader's cache as `ldconfig -p` prints it, read once per test run.
+    private static readonly Lazy<string> s_loaderCache = new(() =>
+    {
+        foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" }.Where(File.Exists))
+        {
+            var info = new ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false };
+            using var process = Process.Start(info)!;
+            var cache = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return cache;
+        }
+
+        return string.Empty;
+    });
+
     /// <summary>
     /// Whether the dynamic loader would find <paramref name="soname"/> by itself (its cache or
     /// LD_LIBRARY_PATH). Not by dlopen: the test process may hold a fake under that soname.
@@ -20,16 +35,7 @@ internal static class HostLibraries
             return true;
         }
 
-        foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" }.Where(File.Exists))
-        {
-            var info = new ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false };
-            using var process = Process.Start(info)!;
-            var cache = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return cache.Split('\n').Any(line => line.TrimStart().StartsWith(soname + " ", StringComparison.Ordinal));
-        }
-
-        return false;
+        return s_loaderCache.Value.Split('\n').Any(line => line.TrimStart().StartsWith(soname + " ", StringComparison.Ordinal));
     }
 
     /// <summary>Whether this host has the CUDA 13 stack the GPU package's CUDA provider loads (driver and runtime).</summary>
