@@ -58,6 +58,17 @@ internal sealed partial class WorkerProcess : IDisposable
     /// <summary>The device lane the worker serves (<c>cpu</c>, <c>gpu:0</c>…).</summary>
     public string Lane { get; }
 
+    /// <summary>
+    /// Set for every worker on top of the daemon's environment. The daemon caps its young
+    /// generation's budget (System.GC.Gen0MaxBudget in its runtimeconfig.json, which the worker,
+    /// the same executable, reads too); 0 gives the worker the runtime's default back, so a
+    /// measured window sees no more collections than it did before the cap.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["DOTNET_GCGen0MaxBudget"] = "0",
+    };
+
     /// <summary>The worker's process id.</summary>
     public int Pid => _pid;
 
@@ -96,6 +107,11 @@ internal sealed partial class WorkerProcess : IDisposable
         foreach (var argument in command.Prefix)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in WorkerEnvironment)
+        {
+            info.Environment[name] = value;
         }
 
         info.ArgumentList.Add(WorkerProtocol.Verb);

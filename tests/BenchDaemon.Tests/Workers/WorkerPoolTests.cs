@@ -190,6 +190,23 @@ public sealed class WorkerPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_Worker_KeepsTheRuntimesYoungGenerationBudget_WhileTheDaemonCapsItsOwn()
+    {
+        // The daemon (this executable's runtimeconfig.json) collects its young generation every
+        // 6 MiB; a worker, the same executable, is told to keep the runtime's default.
+        var runtimeConfig = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(DaemonProcess.DllPath, ".runtimeconfig.json")))!;
+        Assert.Equal(6L << 20, runtimeConfig["runtimeOptions"]!["configProperties"]!["System.GC.Gen0MaxBudget"]!.GetValue<long>());
+        using var pool = Pool();
+
+        var running = pool.RunAsync(Canary("mlp", _mlp), 1, CancellationToken.None);
+        var worker = await WorkerOfAsync(pool);
+        var environment = File.ReadAllText($"/proc/{worker.ToString(System.Globalization.CultureInfo.InvariantCulture)}/environ").Split('\0');
+        await running;
+
+        Assert.Contains("DOTNET_GCGen0MaxBudget=0", environment);
+    }
+
+    [Fact]
     public async Task RunAsync_WorkerSpeaksAnotherProtocol_FailedAsWorkerUnavailable()
     {
         // A stand-in that greets with protocol 99 (another build), then waits.
