@@ -24,7 +24,7 @@ public static partial class ConfigurationPreflight
     private static readonly StudyOptionsValidator s_studyValidator = new();
 
     /// <summary>Top-level sections read by libraries rather than by an options class.</summary>
-    private static readonly string[] s_librarySections = ["Serilog"];
+    private static readonly string[] s_librarySections = [SerilogSection.Name];
 
     /// <summary>
     /// Checks <paramref name="configuration"/> with the sections registered in <paramref name="services"/>;
@@ -46,6 +46,7 @@ public static partial class ConfigurationPreflight
         ArgumentNullException.ThrowIfNull(configuration);
         var registered = sections.ToList();
         CheckUnknownKeys(configuration, registered);
+        SerilogSection.Check(configuration);
         CheckPaths(configuration);
         foreach (var section in registered)
         {

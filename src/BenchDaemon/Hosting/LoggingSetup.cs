@@ -15,6 +15,8 @@ public static class LoggingSetup
 
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
+    private static readonly Serilog.Settings.Configuration.ConfigurationReaderOptions s_serilogSection = new([.. SerilogSection.Assemblies]);
+
     /// <summary>
     /// Applies the sinks for <paramref name="mode"/> to <paramref name="logger"/>; the file sink's
     /// failures go to <paramref name="fileHealth"/> when given.
@@ -73,9 +75,9 @@ public static class LoggingSetup
 
         // Users extend or override the built-in sinks with a standard Serilog section; a read-only
         // verb keeps to stderr and sends nothing to the user's sinks.
-        if (mode != LoggingMode.Quiet && configuration.GetSection("Serilog").Exists())
+        if (mode != LoggingMode.Quiet && configuration.GetSection(SerilogSection.Name).Exists())
         {
-            logger.ReadFrom.Configuration(configuration);
+            logger.ReadFrom.Configuration(configuration, s_serilogSection);
         }
     }
 }

@@ -97,6 +97,7 @@ public sealed class CliTests : IDisposable
             "config", "check", "--json",
             "--set", $"State:Directory={_state.Path}",
             "--set", "Otlp:Headers:Authorization=Bearer hunter2",
+            "--set", "Serilog:WriteTo:0:Name=File",
             "--set", "Serilog:WriteTo:0:Args:apiKey=hunter3");
 
         Assert.True(exitCode == 0, stderr);
@@ -105,6 +106,18 @@ public sealed class CliTests : IDisposable
         using var json = JsonDocument.Parse(stdout);
         Assert.Equal(ConfigCheckVerb.Redacted, json.RootElement.GetProperty("Otlp").GetProperty("Headers").GetProperty("Authorization").GetString());
         Assert.Equal(":9847", json.RootElement.GetProperty("Metrics").GetProperty("Listen").GetString());
+    }
+
+    [Fact]
+    public async Task ConfigCheck_SerilogSinkThisBuildDoesNotShip_ConfigurationErrorNamingTheKey()
+    {
+        var (exitCode, _, stderr) = await InvokeAsync(
+            "config", "check",
+            "--set", $"State:Directory={_state.Path}",
+            "--set", "Serilog:WriteTo:0:Name=Seq");
+
+        Assert.Equal(ExitCodes.Config, exitCode);
+        Assert.Contains("configuration error: Serilog:WriteTo:0: no sink called 'Seq' in this build", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
