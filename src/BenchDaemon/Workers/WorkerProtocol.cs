@@ -25,6 +25,7 @@ internal static class WorkerProtocol
     {
         Converters = { new JsonStringEnumConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = BenchDaemonJsonContext.Default,
     };
 
     /// <summary>One line of the stream for <paramref name="message"/>.</summary>
