@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchDaemon.Cli;
 using BenchDaemon.Configuration;
@@ -55,4 +56,39 @@ namespace BenchDaemon;
 [JsonSerializable(typeof(WorkerOptions))]
 [JsonSerializable(typeof(List<ConfigCheckVerb.ProviderOutput>))]
 [JsonSerializable(typeof(List<ConfigCheckVerb.CanaryOutput>))]
-internal sealed partial class BenchDaemonJsonContext : JsonSerializerContext;
+internal sealed partial class BenchDaemonJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Adds to <paramref name="options"/> a string converter, names written by
+    /// <paramref name="namingPolicy"/>, for every enum this context reaches: what one
+    /// non-generic <see cref="JsonStringEnumConverter"/> does, but that one makes each enum's
+    /// converter at run time (MakeGenericType), which a native AOT build cannot.
+    /// BenchDaemonJsonContextTests fails when an enum is missing here.
+    /// </summary>
+    public static JsonSerializerOptions WithStringEnums(JsonSerializerOptions options, JsonNamingPolicy? namingPolicy)
+    {
+        JsonConverter[] converters =
+        [
+            new JsonStringEnumConverter<OtlpHistograms>(namingPolicy),
+            new JsonStringEnumConverter<OtlpProtocol>(namingPolicy),
+            new JsonStringEnumConverter<CanaryPhase>(namingPolicy),
+            new JsonStringEnumConverter<CanaryStatus>(namingPolicy),
+            new JsonStringEnumConverter<GpuIo>(namingPolicy),
+            new JsonStringEnumConverter<Precision>(namingPolicy),
+            new JsonStringEnumConverter<GpuLibrarySource>(namingPolicy),
+            new JsonStringEnumConverter<Workloads.Inputs.ImageSizeClass>(namingPolicy),
+            new JsonStringEnumConverter<Workloads.Models.Zoo.BlockKind>(namingPolicy),
+            new JsonStringEnumConverter<StudyKind>(namingPolicy),
+            new JsonStringEnumConverter<Microsoft.Extensions.Logging.LogLevel>(namingPolicy),
+            new JsonStringEnumConverter<Microsoft.ML.OnnxRuntime.GraphOptimizationLevel>(namingPolicy),
+            new JsonStringEnumConverter<Serilog.Events.LogEventLevel>(namingPolicy),
+            new JsonStringEnumConverter<System.Diagnostics.ActivityStatusCode>(namingPolicy),
+        ];
+        foreach (var converter in converters)
+        {
+            options.Converters.Add(converter);
+        }
+
+        return options;
+    }
+}

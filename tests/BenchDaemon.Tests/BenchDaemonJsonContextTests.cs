@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using BenchDaemon.Cli;
 using BenchDaemon.History;
@@ -32,16 +33,33 @@ public sealed class BenchDaemonJsonContextTests
     [MemberData(nameof(OptionNames))]
     public void Options_TypeOutsideTheContext_HasNoMetadata(string name)
     {
-        var options = name switch
-        {
-            "WorkerProtocol.Json" => WorkerProtocol.Json,
-            "HistoryJson.Options" => HistoryJson.Options,
-            _ => CliJson.Options,
-        };
+        var options = Get(name);
 
         Assert.DoesNotContain(options.TypeInfoResolverChain, r => r is DefaultJsonTypeInfoResolver);
         Assert.Null(options.TypeInfoResolver!.GetTypeInfo(typeof(NotInTheContext), options));
         Assert.Throws<NotSupportedException>(() => JsonSerializer.Serialize(new NotInTheContext(1), options));
+    }
+
+    [Theory]
+    [MemberData(nameof(OptionNames))]
+    public void Options_EveryEnumInTheContext_HasItsOwnStringConverter(string name)
+    {
+        // The non-generic JsonStringEnumConverter makes each enum's converter at run time
+        // (MakeGenericType), which a native AOT build cannot; the generic one per enum is made at
+        // build time. Every enum the context reaches must have one, or it would be written as a number.
+        var options = Get(name);
+        var enums = typeof(BenchDaemonJsonContext).GetProperties()
+            .Where(p => p.PropertyType.IsAssignableTo(typeof(JsonTypeInfo)) && p.GetMethod!.IsStatic == false)
+            .Select(p => ((JsonTypeInfo)p.GetValue(BenchDaemonJsonContext.Default)!).Type)
+            .Select(t => Nullable.GetUnderlyingType(t) ?? t)
+            .Where(t => t.IsEnum)
+            .Distinct()
+            .ToList();
+
+        Assert.NotEmpty(enums);
+        var missing = enums.Where(e => !options.Converters.Any(c => c.GetType() == typeof(JsonStringEnumConverter<>).MakeGenericType(e))).Select(e => e.FullName).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0, "no JsonStringEnumConverter<T> for: " + string.Join(", ", missing));
+        Assert.DoesNotContain(options.Converters, c => c.GetType() == typeof(JsonStringEnumConverter));
     }
 
     [Fact]
@@ -123,6 +141,13 @@ public sealed class BenchDaemonJsonContextTests
                 + "Null=null Enum=\"Warning\" Formattable=\"00:00:01\" Other=\"http://host/\"",
             string.Join(' ', log.Properties!.Select(p => $"{p.Key}={p.Value.GetRawText()}")));
     }
+
+    private static JsonSerializerOptions Get(string name) => name switch
+    {
+        "WorkerProtocol.Json" => WorkerProtocol.Json,
+        "HistoryJson.Options" => HistoryJson.Options,
+        _ => CliJson.Options,
+    };
 
     private static CanaryDefinition Canary() => new(
         Name: "resnet50-cuda",
