@@ -15,6 +15,6 @@ public static class CliJson
     public static JsonSerializerOptions Options { get; } = new(HistoryJson.Options)
     {
         WriteIndented = true,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { StudyReportWriter.OmitResult } },
+        TypeInfoResolver = BenchDaemonJsonContext.Default.WithAddedModifier(StudyReportWriter.OmitResult),
     };
 }

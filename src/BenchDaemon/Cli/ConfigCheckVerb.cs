@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using BenchDaemon.Configuration;
 using BenchDaemon.Hosting;
 using BenchDaemon.Probes;
@@ -86,27 +87,26 @@ public static class ConfigCheckVerb
         // What the defaults depend on: whether each GPU provider runs here (checked in a worker).
         var runtime = services.GetRequiredService<Workers.WorkerRuntime>().DescribeAsync(CancellationToken.None).GetAwaiter().GetResult();
         result["ExecutionProviders"] = JsonSerializer.SerializeToNode(
-            runtime.UsabilityOrNone.Providers.Select(p => new { p.Provider, p.Device, p.Usable, Reason = p.Usable ? null : p.Reason ?? p.Summary }).ToList());
+            runtime.UsabilityOrNone.Providers.Select(p => new ProviderOutput(p.Provider, p.Device, p.Usable, p.Usable ? null : p.Reason ?? p.Summary)).ToList(),
+            BenchDaemonJsonContext.Default.ListProviderOutput);
 
         result[CanaryOptions.SectionName] = JsonSerializer.SerializeToNode(
             // The defaults depend on the providers a worker's ONNX Runtime reports.
-            ConfigurationPreflight.Canaries(loaded.Configuration, runtime.UsabilityOrNone, warnings).Select(c => new
-            {
+            ConfigurationPreflight.Canaries(loaded.Configuration, runtime.UsabilityOrNone, warnings).Select(c => new CanaryOutput(
                 c.Name,
                 c.Model,
                 c.Variants,
                 c.Provider,
-                ProviderOptions = c.ProviderOptions.ToDictionary(o => o.Key, o => IsSecret(o.Key) ? Redacted : o.Value),
-                Precision = c.Precision.ToString(),
+                c.ProviderOptions.ToDictionary(o => o.Key, o => IsSecret(o.Key) ? Redacted : o.Value),
+                c.Precision.ToString(),
                 c.BatchSizes,
                 c.Threads,
-                GraphOptimization = c.GraphOptimization.ToString(),
+                c.GraphOptimization.ToString(),
                 c.Inputs,
                 c.Size,
                 c.Seed,
                 c.Measure,
-                Schedule = new { c.Schedule.Interval, c.Schedule.Cron, c.Schedule.Jitter },
-            }),
+                new ScheduleOutput(c.Schedule.Interval, c.Schedule.Cron, c.Schedule.Jitter))).ToList(),
             s_configJson);
 
         // Every header may carry a credential (Authorization, api keys): show names only.
@@ -171,7 +171,29 @@ public static class ConfigCheckVerb
     // Keys keep the configuration's own spelling (Metrics:Listen), so output can be pasted back.
     private static readonly JsonSerializerOptions s_configJson = new(CliJson.Options) { PropertyNamingPolicy = null };
 
-    private static JsonNode? Node<T>(T value) => JsonSerializer.SerializeToNode(value, s_configJson);
+    private static JsonNode? Node<T>(T value) => JsonSerializer.SerializeToNode(value, (JsonTypeInfo<T>)s_configJson.GetTypeInfo(typeof(T)));
+
+    // The providers and canaries as printed, property for property; internal, not private:
+    // BenchDaemonJsonContext describes them.
+    internal sealed record ProviderOutput(string Provider, int Device, bool Usable, string? Reason);
+
+    internal sealed record CanaryOutput(
+        string Name,
+        string Model,
+        IReadOnlyDictionary<Precision, string> Variants,
+        string Provider,
+        Dictionary<string, string> ProviderOptions,
+        string Precision,
+        IReadOnlyList<int> BatchSizes,
+        int Threads,
+        string GraphOptimization,
+        IReadOnlyDictionary<string, long> Inputs,
+        int? Size,
+        int Seed,
+        MeasureOptions Measure,
+        ScheduleOutput Schedule);
+
+    internal sealed record ScheduleOutput(TimeSpan Interval, string? Cron, TimeSpan Jitter);
 
     private static JsonNode Section(IConfigurationSection section)
     {

@@ -88,18 +88,16 @@ public static class ModelsVerb
             if (json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(
-                    rows.Select(r => new
-                    {
+                    rows.Select(r => new ModelOutput(
                         r.Model.Name,
                         r.Model.Family,
                         r.Model.Parameters,
                         r.Model.MacsPerSample,
                         r.Model.Dimensions,
                         r.Model.Description,
-                        Precisions = r.Files.ToDictionary(
+                        r.Files.ToDictionary(
                             f => Token(f.Precision),
-                            f => new { f.Cached, f.Path, f.Bytes }),
-                    }),
+                            f => new ModelFileOutput(f.Cached, f.Path, f.Bytes)))).ToList(),
                     CliJson.Options));
             }
             else
@@ -161,7 +159,7 @@ public static class ModelsVerb
             if (json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(
-                    new { model.Name, Precision = Token(precision), Path = path, CachePath = cached, Bytes = bytes },
+                    new ExportOutput(model.Name, Token(precision), path, cached, bytes),
                     CliJson.Options));
             }
             else
@@ -172,6 +170,13 @@ public static class ModelsVerb
 
         return Task.FromResult(ExitCodes.Ok);
     }
+
+    // The --json outputs, property for property; internal, not private: BenchDaemonJsonContext describes them.
+    internal sealed record ModelOutput(string Name, string Family, long Parameters, long MacsPerSample, IReadOnlyDictionary<string, long> Dimensions, string Description, Dictionary<string, ModelFileOutput> Precisions);
+
+    internal sealed record ModelFileOutput(bool Cached, string Path, long? Bytes);
+
+    internal sealed record ExportOutput(string Name, string Precision, string Path, string CachePath, long Bytes);
 
     private static ModelZoo CreateZoo(IServiceProvider services) => new(
         services.GetRequiredService<IOptions<StateOptions>>().Value.Directory!,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BenchDaemon.Hosting;
 using BenchDaemon.Probes;
+using BenchDaemon.Probes.Linux;
 using BenchDaemon.Probes.Nvml;
 using BenchDaemon.Probes.Nvml.Benchmark;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,14 +47,12 @@ public static class ProbeVerb
             if (json)
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(
-                    new
-                    {
-                        window = window.TotalSeconds,
-                        cpuUtilization = snapshot.CpuUtilization,
-                        host = snapshot.Host,
-                        gpu = GpuJson(snapshot.Gpu),
-                        onnxRuntime = new { version = runtime.OnnxRuntimeVersion, compiledProviders = runtime.Providers, error = runtime.Error, usability = runtime.Usability },
-                    },
+                    new ProbeOutput(
+                        window.TotalSeconds,
+                        snapshot.CpuUtilization,
+                        snapshot.Host,
+                        GpuJson(snapshot.Gpu),
+                        new ProbeRuntimeOutput(runtime.OnnxRuntimeVersion, runtime.Providers, runtime.Error, runtime.Usability)),
                     CliJson.Options));
             }
             else
@@ -158,36 +157,64 @@ public static class ProbeVerb
         static string Micro(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
     }
 
-    private static object? GpuJson(GpuProbeSample? probe) => probe is null ? null : new
-    {
-        up = probe.Up,
-        reason = probe.Reason,
-        gpus = probe.Gpus.Select(g => new
-        {
-            index = g.Identity.Index,
-            identity = g.Identity,
-            up = g.Up,
-            energySource = g.EnergySource,
-            utilization = g.Utilization,
-            memoryUtilization = g.MemoryUtilization,
-            memoryUsedBytes = g.MemoryUsedBytes,
-            memoryFreeBytes = g.MemoryFreeBytes,
-            memoryReservedBytes = g.MemoryReservedBytes,
-            powerWatts = g.PowerWatts,
-            energyJoules = g.EnergyJoules,
-            clocks = g.Clocks,
-            maxClocks = g.MaxClocks,
-            temperatureCelsius = g.TemperatureCelsius,
-            clockEventReasons = g.ClockEventReasonNames,
-            clockEventReasonsMask = g.ClockEventReasons,
-            violationSeconds = g.ViolationSeconds,
-            performanceState = g.PerformanceState,
-            pcie = g.Pcie,
-            ecc = g.Ecc,
-            processes = g.Processes,
-            xidErrors = g.XidErrors,
-        }),
-    };
+    private static ProbeGpusOutput? GpuJson(GpuProbeSample? probe) => probe is null ? null : new(
+        probe.Up,
+        probe.Reason,
+        [.. probe.Gpus.Select(g => new ProbeGpuOutput(
+            g.Identity.Index,
+            g.Identity,
+            g.Up,
+            g.EnergySource,
+            g.Utilization,
+            g.MemoryUtilization,
+            g.MemoryUsedBytes,
+            g.MemoryFreeBytes,
+            g.MemoryReservedBytes,
+            g.PowerWatts,
+            g.EnergyJoules,
+            g.Clocks,
+            g.MaxClocks,
+            g.TemperatureCelsius,
+            g.ClockEventReasonNames,
+            g.ClockEventReasons,
+            g.ViolationSeconds,
+            g.PerformanceState,
+            g.Pcie,
+            g.Ecc,
+            g.Processes,
+            g.XidErrors))]);
+
+    // The --json output, property for property (camelCase by CliJson); internal, not private:
+    // BenchDaemonJsonContext describes them.
+    internal sealed record ProbeOutput(double Window, double? CpuUtilization, HostSample Host, ProbeGpusOutput? Gpu, ProbeRuntimeOutput OnnxRuntime);
+
+    internal sealed record ProbeRuntimeOutput(string Version, IReadOnlyList<string> CompiledProviders, string? Error, Workloads.Onnx.ProviderUsabilityReport? Usability);
+
+    internal sealed record ProbeGpusOutput(bool Up, string? Reason, IReadOnlyList<ProbeGpuOutput> Gpus);
+
+    internal sealed record ProbeGpuOutput(
+        int Index,
+        GpuIdentity Identity,
+        bool Up,
+        string EnergySource,
+        double? Utilization,
+        double? MemoryUtilization,
+        long? MemoryUsedBytes,
+        long? MemoryFreeBytes,
+        long? MemoryReservedBytes,
+        double? PowerWatts,
+        double? EnergyJoules,
+        GpuClocks? Clocks,
+        GpuClocks? MaxClocks,
+        double? TemperatureCelsius,
+        IReadOnlyList<string> ClockEventReasons,
+        ulong? ClockEventReasonsMask,
+        IReadOnlyDictionary<string, double>? ViolationSeconds,
+        int? PerformanceState,
+        GpuPcieSample? Pcie,
+        GpuEccCounts? Ecc,
+        IReadOnlyList<GpuProcessMemory>? Processes,
+        IReadOnlyDictionary<long, long>? XidErrors);
 
     private static void RenderGpus(IAnsiConsole console, GpuProbeSample? probe)
     {

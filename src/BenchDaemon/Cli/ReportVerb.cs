@@ -25,7 +25,7 @@ public static class ReportVerb
                 throw new HistoryStoreException($"the history at {store.Path} has no runs yet");
             }
 
-            var rows = new List<Row>();
+            var rows = new List<ReportRow>();
             var series = new List<ReportSeries>();
             foreach (var canary in canaries)
             {
@@ -38,7 +38,7 @@ public static class ReportVerb
                     var draws = HistoryAccess.Draws(ofBatch, RegressionMetricNames.LatencyP50);
                     var points = ChangePointAnalysis.Find(draws, options.ChangePointMinimumSegment, options.MinimumEffect);
                     var spans = regressions.Where(r => r.Batch == batch).ToList();
-                    rows.Add(new Row(
+                    rows.Add(new ReportRow(
                         canary,
                         batch,
                         ofBatch.Count,
@@ -84,7 +84,7 @@ public static class ReportVerb
         return Task.FromResult(ExitCodes.Ok);
     }
 
-    private static void Render(CliContext context, List<Row> rows)
+    private static void Render(CliContext context, List<ReportRow> rows)
     {
         var console = context.CreateConsole();
         var table = new Table().Border(TableBorder.Rounded).Title("regression report");
@@ -110,11 +110,12 @@ public static class ReportVerb
         console.Write(table);
     }
 
-    private sealed record Row(string Canary, int Batch, int Runs, int Failed, double? LastP50Seconds, List<OpenRow> OpenRegressions, List<PointRow> ChangePoints, List<ChangeRow> EnvironmentChanges);
+    // Internal, not private: BenchDaemonJsonContext describes them.
+    internal sealed record ReportRow(string Canary, int Batch, int Runs, int Failed, double? LastP50Seconds, List<OpenRow> OpenRegressions, List<PointRow> ChangePoints, List<ChangeRow> EnvironmentChanges);
 
-    private sealed record OpenRow(string Metric, DateTimeOffset Start, DateTimeOffset Opened);
+    internal sealed record OpenRow(string Metric, DateTimeOffset Start, DateTimeOffset Opened);
 
-    private sealed record PointRow(DateTimeOffset Time, long RunId, double Before, double After, double Ratio);
+    internal sealed record PointRow(DateTimeOffset Time, long RunId, double Before, double After, double Ratio);
 
-    private sealed record ChangeRow(DateTimeOffset Time, string Detail);
+    internal sealed record ChangeRow(DateTimeOffset Time, string Detail);
 }

@@ -11,10 +11,12 @@ namespace BenchDaemon.History;
 public static class HistoryJson
 {
     /// <summary>camelCase, enums as camelCase strings, no indentation.</summary>
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    public static JsonSerializerOptions Options { get; } = BenchDaemonJsonContext.WithStringEnums(
+        new(JsonSerializerDefaults.Web)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            TypeInfoResolver = BenchDaemonJsonContext.Default,
+        },
+        JsonNamingPolicy.CamelCase);
 }

@@ -142,7 +142,7 @@ public sealed partial class ConfigurationReloader(
     }
 
     private static string Flatten(IConfigurationSection section) =>
-        JsonSerializer.Serialize(section.AsEnumerable().Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
+        JsonSerializer.Serialize(section.AsEnumerable().Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal).ToList(), BenchDaemonJsonContext.Default.ListKeyValuePairStringString);
 
     [LoggerMessage(EventId = 430, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected: {Problem}; the running configuration stays in effect")]
     private static partial void LogRejected(ILogger logger, string trigger, string problem);

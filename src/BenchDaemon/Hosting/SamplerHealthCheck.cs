@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using BenchDaemon.Probes;
 using Microsoft.AspNetCore.Http;
@@ -37,14 +39,49 @@ public sealed class SamplerHealthCheck(ProbeSampler sampler, TimeProvider timePr
         context.Response.StatusCode = result.Status == HealthStatus.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store, no-cache";
-        var body = new
-        {
-            status = result.Status.ToString(),
-            checks = new Dictionary<string, object> { ["probes"] = new { status = result.Status.ToString(), description = result.Description, data = result.Data } },
-        };
         if (!HttpMethods.IsHead(context.Request.Method))
         {
-            await context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
+            await context.Response.Body.WriteAsync(Body(result), context.RequestAborted);
         }
+    }
+
+    // {"status":…,"checks":{"probes":{"status":…,"description":…,"data":{…}}}}, written by hand:
+    // the data values are objects, and a native AOT build has no serializer for a runtime type.
+    private static ReadOnlyMemory<byte> Body(HealthCheckResult result)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", result.Status.ToString());
+            json.WriteStartObject("checks");
+            json.WriteStartObject("probes");
+            json.WriteString("status", result.Status.ToString());
+            json.WriteString("description", result.Description);
+            json.WriteStartObject("data");
+            foreach (var (key, value) in result.Data)
+            {
+                json.WritePropertyName(key);
+                switch (value)
+                {
+                    case long l:
+                        json.WriteNumberValue(l);
+                        break;
+                    case double d:
+                        json.WriteNumberValue(d);
+                        break;
+                    default:
+                        json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 
 namespace BenchDaemon.Workers;
@@ -51,14 +52,28 @@ internal sealed class ProtocolLoggerProvider(WorkerOutput output, LogLevel minim
             output.Send(new LogEvent(logLevel, category, eventId.Id, eventId.Name, formatter(state, exception), template, properties, exception?.ToString()));
         }
 
-        // Numbers, booleans and strings keep their type; anything else travels as its text.
+        // Numbers, booleans and strings keep their type; anything else travels as its text. Each
+        // type has its own call: the serializer's metadata is generated (BenchDaemonJsonContext).
         private static JsonElement ToJson(object? value) => value switch
         {
-            null => JsonSerializer.SerializeToElement<object?>(null),
-            string or bool or int or long or double or float or decimal or short or byte or uint or ulong => JsonSerializer.SerializeToElement(value, value.GetType(), WorkerProtocol.Json),
-            Enum e => JsonSerializer.SerializeToElement(e.ToString()),
-            IFormattable f => JsonSerializer.SerializeToElement(f.ToString(null, System.Globalization.CultureInfo.InvariantCulture)),
-            _ => JsonSerializer.SerializeToElement(value.ToString()),
+            null => Element<string?>(null),
+            string s => Element(s),
+            bool b => Element(b),
+            int i => Element(i),
+            long l => Element(l),
+            double d => Element(d),
+            float f => Element(f),
+            decimal m => Element(m),
+            short s => Element(s),
+            byte b => Element(b),
+            uint u => Element(u),
+            ulong u => Element(u),
+            Enum e => Element(e.ToString()),
+            IFormattable f => Element(f.ToString(null, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => Element(value.ToString()),
         };
+
+        private static JsonElement Element<T>(T value) =>
+            JsonSerializer.SerializeToElement(value, (JsonTypeInfo<T>)WorkerProtocol.Json.GetTypeInfo(typeof(T)));
     }
 }

@@ -21,11 +21,13 @@ internal static class WorkerProtocol
     public const string Verb = "__worker";
 
     /// <summary>Serializer settings of both directions: camelCase, enums as strings, not indented.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    public static JsonSerializerOptions Json { get; } = BenchDaemonJsonContext.WithStringEnums(
+        new(JsonSerializerDefaults.Web)
+        {
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            TypeInfoResolver = BenchDaemonJsonContext.Default,
+        },
+        namingPolicy: null);
 
     /// <summary>One line of the stream for <paramref name="message"/>.</summary>
     public static string Serialize<T>(T message) => JsonSerializer.Serialize(message, Json);

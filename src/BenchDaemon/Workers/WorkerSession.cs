@@ -137,9 +137,9 @@ internal sealed class WorkerSession : IDisposable
         };
         var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
-            ["Canary"] = JsonSerializer.SerializeToElement(canary),
-            ["Batch"] = JsonSerializer.SerializeToElement(batch),
-            ["Phase"] = JsonSerializer.SerializeToElement(what),
+            ["Canary"] = JsonSerializer.SerializeToElement(canary, BenchDaemonJsonContext.Default.String),
+            ["Batch"] = JsonSerializer.SerializeToElement(batch, BenchDaemonJsonContext.Default.Int32),
+            ["Phase"] = JsonSerializer.SerializeToElement(what, BenchDaemonJsonContext.Default.String),
         };
         _output.Send(new LogEvent(LogLevel.Debug, typeof(WorkerSession).FullName!, PhaseEventId, "Phase", $"Canary {canary} batch {batch}: {what}", "Canary {Canary} batch {Batch}: {Phase}", properties, null));
     }

@@ -14,7 +14,7 @@ namespace BenchDaemon.Workloads.Onnx;
 /// </summary>
 public sealed record ProviderUsabilityReport
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = false, TypeInfoResolver = WorkloadsJsonContext.Default };
 
     /// <summary>The environment the check ran in.</summary>
     public GpuEnvironmentFingerprint Fingerprint { get; init; } = new();

@@ -34,7 +34,7 @@ public static class StudyReportWriter
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OmitResult } },
+        TypeInfoResolver = WorkloadsJsonContext.Default.WithAddedModifier(OmitResult),
     };
 
     private static readonly (string Header, Func<StudyCell, object?> Value)[] s_columns =
@@ -76,7 +76,7 @@ public static class StudyReportWriter
 
         Put(CsvFile, Csv(run.Cells));
         Put(JsonFile, Json(run.Cells));
-        Put(EnvironmentFile, JsonSerializer.Serialize(new { run.Environment, Options = run.Options, run.StartedAt, run.FinishedAt, run.PlannedCells, MeasuredCells = run.Cells.Count, run.Interrupted }, s_json));
+        Put(EnvironmentFile, JsonSerializer.Serialize(new StudyEnvironmentFile(run.Environment, run.Options, run.StartedAt, run.FinishedAt, run.PlannedCells, run.Cells.Count, run.Interrupted), s_json));
         var charts = StudyReport.Charts(run, directory);
         files.AddRange(charts.Select(c => Path.Combine(directory, c.File)));
         Put(ReportFile, StudyReport.Markdown(run, charts));
@@ -107,7 +107,7 @@ public static class StudyReportWriter
     /// <summary>
     /// The JSON form of a cell in the study's files (<c>cells.json</c>, <c>study --json</c>): its
     /// columns without the <see cref="StudyCell.Result"/> they are read from. A contract modifier
-    /// for <see cref="DefaultJsonTypeInfoResolver.Modifiers"/>.
+    /// for <see cref="JsonTypeInfoResolver.WithAddedModifier"/>.
     /// </summary>
     public static void OmitResult(JsonTypeInfo typeInfo)
     {
