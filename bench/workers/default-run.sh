@@ -6,6 +6,8 @@
 # tool users compare with) is written to a CSV; every 30 s /metrics is read for the runs so far.
 #
 # Usage: bench/workers/default-run.sh [CYCLES=3] [DEADLINE_MINUTES=300]
+#        DAEMON=artifacts/native/benchdaemon bench/workers/default-run.sh …  runs that executable
+#        (the natively compiled daemon, scripts/publish-native) instead of `dotnet run`.
 # Output: bench/workers/results/default-run-<UTC>.csv (samples) and .md (summary), summary on stdout.
 set -euo pipefail
 export LC_ALL=C
@@ -35,8 +37,13 @@ children() { pgrep -P "$1" -f __worker || true; }
 prometheus-node-exporter --web.listen-address=127.0.0.1:$NODE_PORT >/dev/null 2>&1 &
 NODE=$!
 cd "$REPO_ROOT"
-log "starting the README's run: dotnet run --project src/BenchDaemon -c Release (state $STATE, port $PORT)"
-dotnet run --project src/BenchDaemon -c Release -- --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
+if [ -n "${DAEMON:-}" ]; then
+  log "starting $DAEMON run (state $STATE, port $PORT)"
+  "$DAEMON" run --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
+else
+  log "starting the README's run: dotnet run --project src/BenchDaemon -c Release (state $STATE, port $PORT)"
+  dotnet run --project src/BenchDaemon -c Release -- --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
+fi
 RUN=$!
 trap 'kill $NODE 2>/dev/null; pkill -TERM -P $RUN 2>/dev/null; kill $RUN 2>/dev/null; sleep 5; rm -rf "$STATE"' EXIT
 DAEMON=""
@@ -70,7 +77,7 @@ while :; do
 done
 metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" || true)
 {
-  echo "## Default run ($STAMP): \`dotnet run --project src/BenchDaemon -c Release\`, fresh state directory, nothing configured"
+  echo "## Default run ($STAMP): \`${DAEMON:+$DAEMON run}${DAEMON:-dotnet run --project src/BenchDaemon -c Release}\`, fresh state directory, nothing configured"
   echo
   echo "| | value |"
   echo "|---|---|"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs BenchDaemon as a systemd service: a self-contained build in /opt/benchdaemon,
+# Installs BenchDaemon as a systemd service: the natively compiled daemon in /opt/benchdaemon,
 # a system user, the unit, the RAPL tmpfiles rule, and (optionally) a configuration file.
 # Run from a checkout on a machine with the .NET SDK, as root (or with sudo).
 set -euo pipefail
@@ -8,10 +8,9 @@ prefix=${PREFIX:-/opt/benchdaemon}
 
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo $0)" >&2; exit 1; }
 
-echo "publishing a self-contained build to $prefix"
-dotnet publish src/BenchDaemon -c Release -r linux-x64 --self-contained \
-    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-    -p:EnableCompressionInSingleFile=true -o "$prefix" --nologo
+# Natively compiled (no JIT): the daemon holds about half the memory of a JIT build
+# (bench/workers/README.md); ONNX Runtime's libraries lie beside it.
+scripts/publish-native "$prefix"
 
 id benchdaemon >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin benchdaemon
 # GPU device nodes are usually group video/render on distributions that restrict them.

@@ -54,10 +54,11 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <c>benchdaemon run</c> with the given extra arguments and environment (from
-    /// <paramref name="dllPath"/>, default <see cref="DllPath"/>); a <paramref name="launcher"/>
-    /// (for example <c>setpriv</c> and its options) runs <c>dotnet</c> under it.
+    /// <paramref name="dllPath"/>, default <see cref="DllPath"/>, or the natively compiled
+    /// <paramref name="executable"/>); a <paramref name="launcher"/> (for example <c>setpriv</c>
+    /// and its options) runs <c>dotnet</c> under it.
     /// </summary>
-    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null, string? dllPath = null)
+    public static DaemonProcess Start(string stateDirectory, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null, string? dllPath = null, string? executable = null)
     {
         var port = FreePort.Next();
         var args = new List<string>
@@ -69,7 +70,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             "--set", "Defaults:Canaries=false",
         };
         args.AddRange(extraArgs ?? []);
-        var process = Launch(args, environment, launcher, dllPath);
+        var process = Launch(args, environment, launcher, dllPath, executable);
         var daemon = new DaemonProcess(process, port);
         process.OutputDataReceived += (_, e) => Append(daemon._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(daemon._stderr, e.Data);
@@ -79,9 +80,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a one-shot verb to completion and returns exit code, stdout and stderr.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, string? executable = null)
     {
-        using var process = Launch(args, environment, launcher);
+        using var process = Launch(args, environment, launcher, executable: executable);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -109,20 +110,25 @@ public sealed class DaemonProcess : IAsyncDisposable
         return info;
     }
 
-    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? dllPath = null)
+    private static Process Launch(IEnumerable<string> args, IDictionary<string, string>? environment, IReadOnlyList<string>? launcher = null, string? dllPath = null, string? executable = null)
     {
-        var info = StartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet");
-        if (launcher is { Count: > 0 })
+        // A natively compiled daemon is started as it is; the build the tests reference, through dotnet.
+        var info = StartInfo(executable ?? (launcher is { Count: > 0 } ? launcher[0] : "dotnet"));
+        if (executable is null)
         {
-            foreach (var arg in launcher.Skip(1))
+            if (launcher is { Count: > 0 })
             {
-                info.ArgumentList.Add(arg);
+                foreach (var arg in launcher.Skip(1))
+                {
+                    info.ArgumentList.Add(arg);
+                }
+
+                info.ArgumentList.Add("dotnet");
             }
 
-            info.ArgumentList.Add("dotnet");
+            info.ArgumentList.Add(dllPath ?? DllPath);
         }
 
-        info.ArgumentList.Add(dllPath ?? DllPath);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
