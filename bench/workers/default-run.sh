@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The README's default run, watched (issue G1): `dotnet run --project src/BenchDaemon -c Release`
+# The README's default run, watched (issue G1): `scripts/run` (the natively compiled daemon)
 # on a fresh state directory with nothing configured, until every default canary has measured
 # CYCLES times. Every 5 s the resident memory of the daemon, of each of its worker processes and of
 # node_exporter (Debian's prometheus-node-exporter, installed when missing, run beside it as the
 # tool users compare with) is written to a CSV; every 30 s /metrics is read for the runs so far.
 #
 # Usage: bench/workers/default-run.sh [CYCLES=3] [DEADLINE_MINUTES=300]
-#        DAEMON=artifacts/native/benchdaemon bench/workers/default-run.sh …  runs that executable
-#        (the natively compiled daemon, scripts/publish-native) instead of `dotnet run`.
+#        DAEMON_BIN=path/to/benchdaemon bench/workers/default-run.sh …  runs that executable instead;
+#        JIT=1 bench/workers/default-run.sh …  runs `dotnet run --project src/BenchDaemon -c Release`.
 # Output: bench/workers/results/default-run-<UTC>.csv (samples) and .md (summary), summary on stdout.
 set -euo pipefail
 export LC_ALL=C
@@ -37,19 +37,25 @@ children() { pgrep -P "$1" -f __worker || true; }
 prometheus-node-exporter --web.listen-address=127.0.0.1:$NODE_PORT >/dev/null 2>&1 &
 NODE=$!
 cd "$REPO_ROOT"
-if [ -n "${DAEMON:-}" ]; then
-  log "starting $DAEMON run (state $STATE, port $PORT)"
-  "$DAEMON" run --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
-else
-  log "starting the README's run: dotnet run --project src/BenchDaemon -c Release (state $STATE, port $PORT)"
+if [ -n "${DAEMON_BIN:-}" ]; then
+  COMMAND="$DAEMON_BIN run"
+  log "starting $COMMAND (state $STATE, port $PORT)"
+  "$DAEMON_BIN" run --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
+elif [ -n "${JIT:-}" ]; then
+  COMMAND="dotnet run --project src/BenchDaemon -c Release"
+  log "starting $COMMAND (state $STATE, port $PORT)"
   dotnet run --project src/BenchDaemon -c Release -- --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
+else
+  COMMAND="scripts/run"
+  log "starting the README's run: $COMMAND (state $STATE, port $PORT; the first native compilation takes minutes)"
+  scripts/run --set "State:Directory=$STATE" --set "Metrics:Listen=127.0.0.1:$PORT" > "$OUT.log" 2>&1 &
 fi
 RUN=$!
 trap 'kill $NODE 2>/dev/null; pkill -TERM -P $RUN 2>/dev/null; kill $RUN 2>/dev/null; sleep 5; rm -rf "$STATE"' EXIT
 DAEMON=""
 # The daemon: the benchdaemon process among those `dotnet run` started with our port.
 find_daemon() { for p in $(pgrep -f "Metrics:Listen=127.0.0.1:$PORT" || true); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = benchdaemon ] && echo "$p"; done; true; }
-for _ in $(seq 1 300); do DAEMON=$(find_daemon | head -1); [ -n "$DAEMON" ] && break; sleep 1; done
+for _ in $(seq 1 1800); do DAEMON=$(find_daemon | head -1); [ -n "$DAEMON" ] && break; sleep 1; done
 [ -n "$DAEMON" ] || { log "the daemon did not start"; cat "$OUT.log" >&2; exit 1; }
 log "daemon pid $DAEMON; node_exporter pid $NODE"
 echo "seconds,daemon_rss_kib,daemon_hwm_kib,workers,worker_rss_kib,worker_max_rss_kib,node_exporter_rss_kib,measured_runs" > "$OUT.csv"
@@ -77,7 +83,7 @@ while :; do
 done
 metrics=$(curl -s "http://127.0.0.1:$PORT/metrics" || true)
 {
-  echo "## Default run ($STAMP): \`${DAEMON:+$DAEMON run}${DAEMON:-dotnet run --project src/BenchDaemon -c Release}\`, fresh state directory, nothing configured"
+  echo "## Default run ($STAMP): \`$COMMAND\`, fresh state directory, nothing configured"
   echo
   echo "| | value |"
   echo "|---|---|"
