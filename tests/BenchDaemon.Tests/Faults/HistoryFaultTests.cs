@@ -22,7 +22,10 @@ public sealed partial class HistoryFaultTests : IDisposable
     [Fact]
     public async Task Run_HistoryLockedThenDiskFullThenCorrupted_KeepsRunningCountsEachAndResumes()
     {
-        using var disk = new Tmpfs(Path.Combine(_temp.Path, "disk"), kilobytes: 768);
+        // Room for the history and its write-ahead log however many runs a slow machine stores
+        // before the damage step, whose checkpoints copy the log into the file; the full-disk
+        // step fills whatever is left.
+        using var disk = new Tmpfs(Path.Combine(_temp.Path, "disk"), kilobytes: 4096);
         var history = Path.Combine(disk.Path, "history.db");
         await using var daemon = DaemonProcess.Start(_temp.Path, ["--config", Config(), "--set", $"History:Path={history}"]);
         var text = await Scrape.UntilAsync(daemon, t => Stored(t) >= 2, "two runs stored");
