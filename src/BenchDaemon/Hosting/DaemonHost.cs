@@ -161,6 +161,7 @@ public static class DaemonHost
         services.AddHostedService(sp => sp.GetRequiredService<CanarySchedulingService>());
         services.AddSingleton<ClockStepMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ClockStepMonitor>());
+        services.AddHostedService<HeapCompactionService>();
         // Scheduled studies (section Studies): read at start; each cell waits for its device's canary lane.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StudyService>(sp, ConfigurationPreflight.Studies(loaded.Configuration)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, StudyService>(sp => sp.GetRequiredService<StudyService>()));

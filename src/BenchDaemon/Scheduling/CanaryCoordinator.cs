@@ -207,13 +207,8 @@ public sealed partial class CanaryCoordinator : IDisposable
     // of megabytes on the large object heap), the history rows, the regression inputs. The large
     // object heap is only collected by a full collection, which an idle daemon may not make for
     // hours, so that garbage stayed resident between runs (bench/workers/README.md, "Daemon
-    // memory"). One compacting full collection after each canary's runs, a few milliseconds on a
-    // heap of tens of MiB, returns it; runs are minutes apart, and their own cost is seconds.
-    private static void Compact()
-    {
-        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-    }
+    // memory"). One compacting full collection after each canary's runs returns it.
+    private static void Compact() => HeapCompactor.Process.Compact();
 
     /// <summary>
     /// Whether a scheduled firing of <paramref name="name"/> has come since the daemon started,
