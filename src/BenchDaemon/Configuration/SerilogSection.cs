@@ -48,6 +48,12 @@ public static class SerilogSection
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(Name);
+        if (!section.Exists())
+        {
+            // Most configurations have none: no reflection over the sink assemblies at start.
+            return;
+        }
+
         var shipped = Assemblies.Select(a => a.GetName().Name!).ToList();
         foreach (var used in section.GetSection("Using").GetChildren())
         {
